@@ -1,0 +1,29 @@
+"""Names of shared-state keys and streams.
+
+Everything about one room carries the ``{room:ID}`` hash tag so that a room's
+keys and streams land in one Redis Cluster slot (multi-key reads stay legal).
+"""
+
+
+def room_members(room_id: str) -> str:
+    """Live members and seat reservations of a room (expiring set)."""
+    return f"{{room:{room_id}}}:members"
+
+
+def room_sfu(room_id: str, region: str) -> str:
+    """The SFU node that serves a room in a region (sticky, expiring)."""
+    return f"{{room:{room_id}}}:sfu:{region}"
+
+
+def room_stream(room_id: str) -> str:
+    """The room's event stream: moves, chat, presence, bridged between edge nodes."""
+    return f"{{room:{room_id}}}:events"
+
+
+def nodes(kind: str) -> str:
+    """The registry of live nodes of a kind (``edge`` or ``sfu``)."""
+    return f"{{nodes:{kind}}}"
+
+
+CONTROL_STREAM = "control"
+"""Moderation actions published by the functions, consumed by edges and SFUs."""

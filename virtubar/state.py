@@ -1,0 +1,154 @@
+"""Ephemeral shared state: expiring sets and sticky values.
+
+Presence, seat reservations, the node registry and room→SFU assignments all
+expire on their own, so a crashed process leaves no ghosts. Two
+implementations with one interface: ``LocalState`` (in-process, the embedded
+default) and ``RedisState`` (the cloud mode).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class SharedState(Protocol):
+    async def put(self, key: str, member: str, data: bytes, ttl_s: float) -> None:
+        """Add or refresh ``member`` of the set ``key`` until ``ttl_s`` from now."""
+
+    async def drop(self, key: str, member: str) -> None: ...
+
+    async def members(self, key: str) -> dict[str, bytes]:
+        """Live members with their data."""
+
+    async def counts(self, keys: list[str]) -> list[int]:
+        """Live member count of each set."""
+
+    async def claim(self, key: str, value: str, ttl_s: float) -> str:
+        """Set ``key`` to ``value`` unless it holds a live value; return the
+        value that holds, its expiry pushed to ``ttl_s`` from now."""
+
+    async def assign(self, key: str, value: str, ttl_s: float) -> None:
+        """Set ``key`` to ``value`` for ``ttl_s``, whatever it held."""
+
+    async def close(self) -> None: ...
+
+
+class LocalState:
+    """In-process state for the embedded mode (one process, no Redis)."""
+
+    def __init__(self) -> None:
+        self._sets: dict[str, dict[str, tuple[int, bytes]]] = {}
+        self._values: dict[str, tuple[int, str]] = {}
+
+    def _live(self, key: str) -> dict[str, tuple[int, bytes]]:
+        entries = self._sets.get(key, {})
+        now = _now_ms()
+        for member in [m for m, (exp, _) in entries.items() if exp <= now]:
+            del entries[member]
+        return entries
+
+    async def put(self, key: str, member: str, data: bytes, ttl_s: float) -> None:
+        self._sets.setdefault(key, {})[member] = (_now_ms() + int(ttl_s * 1000), data)
+
+    async def drop(self, key: str, member: str) -> None:
+        self._sets.get(key, {}).pop(member, None)
+
+    async def members(self, key: str) -> dict[str, bytes]:
+        return {m: data for m, (_, data) in self._live(key).items()}
+
+    async def counts(self, keys: list[str]) -> list[int]:
+        return [len(self._live(k)) for k in keys]
+
+    async def claim(self, key: str, value: str, ttl_s: float) -> str:
+        now = _now_ms()
+        held = self._values.get(key)
+        if held is not None and held[0] > now:
+            value = held[1]
+        self._values[key] = (now + int(ttl_s * 1000), value)
+        return value
+
+    async def assign(self, key: str, value: str, ttl_s: float) -> None:
+        self._values[key] = (_now_ms() + int(ttl_s * 1000), value)
+
+    async def close(self) -> None:
+        pass
+
+
+_PUT = """
+local now, exp = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], exp, ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+if #gone > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  redis.call('HDEL', KEYS[2], unpack(gone))
+end
+if redis.call('PTTL', KEYS[1]) < exp - now then
+  redis.call('PEXPIRE', KEYS[1], exp - now)
+  redis.call('PEXPIRE', KEYS[2], exp - now)
+end
+"""
+
+_CLAIM = """
+local v = redis.call('GET', KEYS[1])
+if not v then v = ARGV[1] end
+redis.call('SET', KEYS[1], v, 'PX', ARGV[2])
+return v
+"""
+
+
+class RedisState:
+    """Redis implementation: per set, a sorted set of expiries and a hash of
+    data (``KEY`` and ``KEY:data``, one hash slot since every key carries a
+    hash tag). Expired members are swept on write and ignored on read; the
+    keys themselves expire with their last member."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as redis
+
+        self._redis = redis.Redis.from_url(url)
+        self._put = self._redis.register_script(_PUT)
+        self._claim = self._redis.register_script(_CLAIM)
+
+    async def put(self, key: str, member: str, data: bytes, ttl_s: float) -> None:
+        now = _now_ms()
+        await self._put(keys=[key, f"{key}:data"], args=[now, now + int(ttl_s * 1000), member, data])
+
+    async def drop(self, key: str, member: str) -> None:
+        async with self._redis.pipeline(transaction=True) as p:
+            p.zrem(key, member)
+            p.hdel(f"{key}:data", member)
+            await p.execute()
+
+    async def members(self, key: str) -> dict[str, bytes]:
+        names = await self._redis.zrangebyscore(key, _now_ms(), "+inf")
+        if not names:
+            return {}
+        data = await self._redis.hmget(f"{key}:data", names)
+        return {n.decode(): d or b"" for n, d in zip(names, data)}
+
+    async def counts(self, keys: list[str]) -> list[int]:
+        now = _now_ms()
+        async with self._redis.pipeline(transaction=False) as p:
+            for key in keys:
+                p.zcount(key, now, "+inf")
+            return [int(n) for n in await p.execute()]
+
+    async def claim(self, key: str, value: str, ttl_s: float) -> str:
+        held = await self._claim(keys=[key], args=[value, int(ttl_s * 1000)])
+        return held.decode()
+
+    async def assign(self, key: str, value: str, ttl_s: float) -> None:
+        await self._redis.set(key, value, px=int(ttl_s * 1000))
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def open_state(redis_url: str) -> SharedState:
+    return RedisState(redis_url) if redis_url else LocalState()

@@ -1,0 +1,324 @@
+"""The realtime wire contract: seed 001's envelope and events, kept exactly.
+
+Every message is ``{"v": 1, "t": name, "ts": ms, "payload": {...}}``. Each event
+is a payload Struct; ``Envelope`` types are derived from them so that one decode
+validates envelope and payload together (a tagged union on ``t``).
+
+Additions to seed 001 are new events or new optional fields, never renames.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, ClassVar, Literal, Union
+
+import msgspec
+from msgspec import Meta, Struct
+
+PROTOCOL_VERSION = 1
+CHAT_MAX_CHARS = 240
+MAX_MESSAGE_BYTES = 16 * 1024
+
+Id = Annotated[str, Meta(min_length=1, max_length=64)]
+Name = Annotated[str, Meta(min_length=1, max_length=40)]
+Coord = Annotated[float, Meta(ge=-100_000, le=100_000)]
+Angle = Annotated[float, Meta(ge=-1_000, le=1_000)]
+Seq = Annotated[int, Meta(ge=0, le=2**53)]
+Anim = Literal["idle", "walk", "dance", "wave", "sit"]
+EmoteId = Literal["cheers", "laugh", "clap", "wave", "heart", "thumbs_up", "shrug", "dance"]
+ChatMode = Literal["local", "zone", "room"]
+Platform = Literal["desktop", "mobile", "vr"]
+Status = Literal["working", "break", "away"]
+
+
+class Event(Struct, kw_only=True, omit_defaults=True):
+    """A payload. ``name`` is the event's ``t`` on the wire."""
+
+    name: ClassVar[str]
+
+
+# Client → server (seed 001 §3) ----------------------------------------------
+
+
+class UserRef(Struct, kw_only=True, omit_defaults=True):
+    userId: Id
+    displayName: Name
+    avatarId: Id
+
+
+class JoinRoom(Event):
+    """Seed 001 plus ``token`` (the realtime token, seed 001 §7) and
+    ``lastMessageId`` (chat recovery on rejoin)."""
+
+    name = "join_room"
+    roomId: Id
+    user: UserRef | None = None
+    token: Annotated[str, Meta(max_length=4096)] = ""
+    lastMessageId: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class Heartbeat(Event):
+    name = "heartbeat"
+    roomId: Id
+    clientTimeMs: int
+    lastSeq: Seq = 0
+
+
+class AvatarTransform(Event):
+    name = "avatar_transform"
+    roomId: Id
+    seq: Seq
+    x: Coord
+    y: Coord
+    z: Coord
+    rotY: Angle
+    anim: Anim = "idle"
+    speaking: bool = False
+
+
+class LocalChat(Event):
+    name = "local_chat"
+    roomId: Id
+    text: Annotated[str, Meta(min_length=1, max_length=CHAT_MAX_CHARS)]
+    mode: ChatMode = "local"
+
+
+class EmoteEvent(Event):
+    name = "emote"
+    roomId: Id
+    emoteId: EmoteId
+
+
+class SetStatus(Event):
+    """Addition: a focus-room member's status (seed 004)."""
+
+    name = "set_status"
+    roomId: Id
+    status: Status
+
+
+# Server → client (seed 001 §4) ----------------------------------------------
+
+
+class Member(Struct, kw_only=True, omit_defaults=True):
+    userId: str
+    displayName: str
+    avatarId: str
+    x: float = 0.0
+    y: float = 0.0
+    z: float = 0.0
+    rotY: float = 0.0
+    anim: Anim = "idle"
+    speaking: bool = False
+    zoneId: str | None = None
+    status: Status | None = None
+
+
+class RoomState(Event):
+    name = "room_state"
+    roomId: str
+    serverTimeMs: int
+    members: list[Member]
+    zoneId: str | None = None
+
+
+class MemberJoined(Event):
+    name = "member_joined"
+    member: Member
+
+
+class MemberLeft(Event):
+    name = "member_left"
+    userId: str
+
+
+class AvatarTransformBroadcast(Event):
+    name = "avatar_transform_broadcast"
+    userId: str
+    seq: int
+    x: float
+    y: float
+    z: float
+    rotY: float
+    anim: Anim = "idle"
+    speaking: bool = False
+
+
+class ChatBroadcast(Event):
+    """``mode`` is an addition; ``messageId`` orders messages in the room."""
+
+    name = "chat_broadcast"
+    userId: str
+    text: str
+    messageId: str
+    mode: ChatMode = "local"
+
+
+class EmoteBroadcast(Event):
+    """Addition: seed 001 names the client event only."""
+
+    name = "emote_broadcast"
+    userId: str
+    emoteId: EmoteId
+
+
+class ModerationAction(Event):
+    name = "moderation_action"
+    type: Literal["kicked", "banned", "mutedByMod"]
+    reason: str = ""
+
+
+class AuthError(Event):
+    """Seed 001 §6: the token is missing, expired or for another room; the
+    socket stays open so the client can fetch a new token and retry."""
+
+    name = "auth_error"
+    code: str
+    message: str
+
+
+class Error(Event):
+    """Addition: a rejected message. Nothing else changed."""
+
+    name = "error"
+    code: str
+    message: str
+    event: str | None = None
+
+
+class HeartbeatAck(Event):
+    """Addition: server time for clock-offset estimation."""
+
+    name = "heartbeat_ack"
+    clientTimeMs: int
+    serverTimeMs: int
+
+
+class PositionCorrection(Event):
+    """Addition (seed 002): the server's correction of the sender's position."""
+
+    name = "position_correction"
+    seq: int
+    x: float
+    y: float
+    z: float
+    reason: Literal["bounds", "wall", "speed", "occupied"]
+
+
+class ZoneChanged(Event):
+    """Addition (seed 002): a member moved into another zone."""
+
+    name = "zone_changed"
+    userId: str
+    zoneId: str | None
+    previousZoneId: str | None = None
+
+
+class StatusChanged(Event):
+    name = "status_changed"
+    userId: str
+    status: Status
+
+
+class ChatGap(Event):
+    """Addition: after a rejoin, missed chat could not be recovered whole."""
+
+    name = "chat_gap"
+    lastMessageId: str
+
+
+class Reconnect(Event):
+    """Addition: the node is draining; reconnect after ``delayMs``."""
+
+    name = "reconnect"
+    delayMs: int
+    reason: str = ""
+
+
+CLIENT_EVENTS: tuple[type[Event], ...] = (
+    JoinRoom,
+    Heartbeat,
+    AvatarTransform,
+    LocalChat,
+    EmoteEvent,
+    SetStatus,
+)
+SERVER_EVENTS: tuple[type[Event], ...] = (
+    RoomState,
+    MemberJoined,
+    MemberLeft,
+    AvatarTransformBroadcast,
+    ChatBroadcast,
+    EmoteBroadcast,
+    ModerationAction,
+    AuthError,
+    Error,
+    HeartbeatAck,
+    PositionCorrection,
+    ZoneChanged,
+    StatusChanged,
+    ChatGap,
+    Reconnect,
+)
+
+
+def _envelope_type(event: type[Event]) -> type[Struct]:
+    return msgspec.defstruct(
+        f"{event.__name__}Envelope",
+        [("v", Literal[1]), ("ts", int), ("payload", event)],
+        tag_field="t",
+        tag=event.name,
+        kw_only=True,
+    )
+
+
+ENVELOPES: dict[type[Event], type[Struct]] = {
+    e: _envelope_type(e) for e in CLIENT_EVENTS + SERVER_EVENTS
+}
+ClientMessage = Union[tuple(ENVELOPES[e] for e in CLIENT_EVENTS)]  # type: ignore[valid-type]
+ServerMessage = Union[tuple(ENVELOPES[e] for e in SERVER_EVENTS)]  # type: ignore[valid-type]
+EVENT_NAMES = frozenset(e.name for e in CLIENT_EVENTS + SERVER_EVENTS)
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def envelope(payload: Event, ts: int | None = None) -> Struct:
+    """Wrap a payload in its envelope (``v`` = 1, ``ts`` = now unless given)."""
+    return ENVELOPES[type(payload)](v=PROTOCOL_VERSION, ts=now_ms() if ts is None else ts, payload=payload)
+
+
+class Codec:
+    """Encodes and decodes envelopes for one direction in JSON or msgpack.
+
+    ``decode`` raises ``msgspec.DecodeError`` / ``msgspec.ValidationError``
+    with a message that names the offending field.
+    """
+
+    def __init__(self, incoming: object, binary: bool = False) -> None:
+        module = msgspec.msgpack if binary else msgspec.json
+        self.binary = binary
+        self._decoder = module.Decoder(incoming)
+        self._encoder = module.Encoder()
+
+    def decode(self, data: bytes | str):
+        return self._decoder.decode(data)
+
+    def encode(self, payload: Event, ts: int | None = None) -> bytes:
+        return self._encoder.encode(envelope(payload, ts))
+
+    def encode_many(self, payloads: list[Event], ts: int | None = None) -> bytes:
+        """A batch frame: a list of envelopes (one WebSocket frame, many events)."""
+        stamp = now_ms() if ts is None else ts
+        return self._encoder.encode([envelope(p, stamp) for p in payloads])
+
+
+def server_codec(binary: bool = False) -> Codec:
+    """The edge's codec: decodes client messages, encodes server messages."""
+    return Codec(ClientMessage, binary)
+
+
+def client_codec(binary: bool = False) -> Codec:
+    """A client's codec: decodes server messages (single or batched)."""
+    return Codec(Union[ServerMessage, list[ServerMessage]], binary)  # type: ignore[valid-type]

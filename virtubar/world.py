@@ -1,0 +1,193 @@
+"""The world format: a versioned JSON document that every part reads.
+
+Coordinates are metres on the ground plane: ``x`` grows east, ``z`` grows
+south, ``y`` is up (the 3D bar's height). The collision grid has ``depth`` rows
+of ``width`` cells, each ``cellSize`` metres: ``#`` is a wall, ``.`` floor.
+Zones are rectangles; a point belongs to the smallest zone that contains it.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+FORMAT_VERSION = 1
+Template = Literal["bar", "office", "focus", "world"]
+TEMPLATES: tuple[str, ...] = ("bar", "office", "focus", "world")
+ZoneType = Literal["open", "meeting", "quiet", "stage", "focus", "private"]
+AudioRule = Literal["proximity", "zone", "room", "none"]
+ObjectKind = Literal[
+    "seat", "door", "whiteboard", "screen", "jukebox", "portal", "table", "counter", "dancefloor", "plant"
+]
+Ident = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+Label = Annotated[str, Meta(min_length=1, max_length=80)]
+Size = Annotated[int, Meta(ge=4, le=512)]
+Metres = Annotated[float, Meta(ge=0, le=100_000)]
+
+DEFAULT_AUDIO: dict[str, str] = {
+    "open": "proximity", "meeting": "zone", "quiet": "none", "stage": "room", "focus": "zone", "private": "zone",
+}
+MAX_WORLD_BYTES = 512 * 1024
+
+
+class Rect(Struct, kw_only=True):
+    x: Metres
+    z: Metres
+    w: Annotated[float, Meta(gt=0, le=100_000)]
+    d: Annotated[float, Meta(gt=0, le=100_000)]
+
+    def contains(self, x: float, z: float) -> bool:
+        return self.x <= x < self.x + self.w and self.z <= z < self.z + self.d
+
+    @property
+    def area(self) -> float:
+        return self.w * self.d
+
+
+class Zone(Struct, kw_only=True, omit_defaults=True):
+    id: Ident
+    name: Label
+    type: ZoneType = "open"
+    shape: Rect
+    capacity: Annotated[int, Meta(ge=1, le=10_000)] | None = None
+    audio: AudioRule | None = None
+
+    @property
+    def audio_rule(self) -> str:
+        return self.audio or DEFAULT_AUDIO[self.type]
+
+
+class WorldObject(Struct, kw_only=True, omit_defaults=True):
+    id: Ident
+    kind: ObjectKind
+    x: Metres
+    z: Metres
+    rot: float = 0.0
+    w: Annotated[float, Meta(gt=0, le=1_000)] = 1.0
+    d: Annotated[float, Meta(gt=0, le=1_000)] = 1.0
+    exclusive: bool = False
+    label: Label | None = None
+    target: Ident | None = None
+
+
+class Point(Struct):
+    x: Metres
+    z: Metres
+
+
+class Movement(Struct, kw_only=True):
+    maxSpeed: Annotated[float, Meta(gt=0, le=100)] = 6.0
+
+
+class World(Struct, kw_only=True, omit_defaults=True):
+    version: Literal[1] = FORMAT_VERSION
+    template: Template
+    name: Label
+    units: Literal["m"] = "m"
+    cellSize: Annotated[float, Meta(gt=0, le=10)] = 1.0
+    width: Size
+    depth: Size
+    height: Annotated[float, Meta(ge=0, le=100)] = 3.0
+    grid: list[Annotated[str, Meta(pattern=r"^[#.]+$")]]
+    zones: Annotated[list[Zone], Meta(min_length=1, max_length=256)]
+    objects: Annotated[list[WorldObject], Meta(max_length=2048)] = []
+    spawns: Annotated[list[Point], Meta(min_length=1, max_length=256)]
+    movement: Movement = msgspec.field(default_factory=Movement)
+    hearingRadius: Annotated[float, Meta(gt=0, le=1_000)] = 6.0
+
+    @property
+    def extent(self) -> tuple[float, float]:
+        return self.width * self.cellSize, self.depth * self.cellSize
+
+    def inside(self, x: float, z: float) -> bool:
+        ex, ez = self.extent
+        return 0 <= x < ex and 0 <= z < ez
+
+    def is_wall(self, x: float, z: float) -> bool:
+        """Walls and everything outside the world block movement."""
+        if not self.inside(x, z):
+            return True
+        return self.grid[int(z // self.cellSize)][int(x // self.cellSize)] == "#"
+
+    def zone_at(self, x: float, z: float) -> Zone | None:
+        """The smallest zone containing the point (a meeting room inside an
+        open floor wins), or None outside every zone."""
+        best: Zone | None = None
+        for zone in self.zones:
+            if zone.shape.contains(x, z) and (best is None or zone.shape.area < best.shape.area):
+                best = zone
+        return best
+
+
+class WorldError(ValueError):
+    """A world document that cannot be used; ``errors`` lists each problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _check(world: World) -> list[str]:
+    errors: list[str] = []
+    if len(world.grid) != world.depth:
+        errors.append(f"grid: has {len(world.grid)} rows, depth is {world.depth}")
+    for i, row in enumerate(world.grid):
+        if len(row) != world.width:
+            errors.append(f"grid[{i}]: has {len(row)} cells, width is {world.width}")
+    if errors:
+        return errors
+    ex, ez = world.extent
+    seen: set[str] = set()
+    for i, zone in enumerate(world.zones):
+        if zone.id in seen:
+            errors.append(f"zones[{i}].id: duplicate id {zone.id!r}")
+        seen.add(zone.id)
+        s = zone.shape
+        if s.x + s.w > ex or s.z + s.d > ez:
+            errors.append(f"zones[{i}].shape: extends outside the world ({ex} x {ez} m)")
+    seen = set()
+    for i, obj in enumerate(world.objects):
+        if obj.id in seen:
+            errors.append(f"objects[{i}].id: duplicate id {obj.id!r}")
+        seen.add(obj.id)
+        if not world.inside(obj.x, obj.z):
+            errors.append(f"objects[{i}]: ({obj.x}, {obj.z}) is outside the world")
+    for i, p in enumerate(world.spawns):
+        if world.is_wall(p.x, p.z):
+            errors.append(f"spawns[{i}]: ({p.x}, {p.z}) is in a wall or outside the world")
+    return errors
+
+
+def parse_world(data: bytes | str | dict) -> World:
+    """Validate a world document; raise ``WorldError`` listing every problem."""
+    try:
+        if isinstance(data, dict):
+            world = msgspec.convert(data, World)
+        else:
+            if len(data) > MAX_WORLD_BYTES:
+                raise WorldError([f"the document is larger than {MAX_WORLD_BYTES} bytes"])
+            world = msgspec.json.decode(data, type=World)
+    except (msgspec.ValidationError, msgspec.DecodeError) as e:
+        raise WorldError([str(e)]) from e
+    if errors := _check(world):
+        raise WorldError(errors)
+    return world
+
+
+def default_world(template: str) -> World:
+    """The world that ships with the project for a template."""
+    if template not in TEMPLATES:
+        raise WorldError([f"unknown template {template!r}"])
+    return parse_world(resources.files("virtubar.worlds").joinpath(f"{template}.json").read_bytes())
+
+
+def world_json_schema() -> dict:
+    return msgspec.json.schema(World)
+
+
+def to_json(world: World) -> dict:
+    return json.loads(msgspec.json.encode(world))
