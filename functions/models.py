@@ -1,0 +1,146 @@
+"""Request and response bodies of the API (msgspec Structs, camelCase on the
+wire like the realtime protocol). Limits live here, where data enters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct, field
+
+from virtubar.tokens import Role
+from virtubar.wire import Platform
+from virtubar.world import Template
+
+DisplayName = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Username = Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
+Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, Meta(min_length=8, max_length=256)]
+RoomName = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Colour = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+Id = Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")]
+
+
+class AvatarColours(Struct, kw_only=True):
+    body: Colour = "#6c8cff"
+    accent: Colour = "#ffd166"
+
+
+class Avatar(Struct, kw_only=True):
+    model: Literal["round", "slim", "bot"] = "round"
+    colors: AvatarColours = field(default_factory=AvatarColours)
+    accessories: Annotated[
+        list[Literal["hat", "glasses", "scarf", "headphones", "crown", "bowtie"]], Meta(max_length=4)
+    ] = []
+
+
+class UserOut(Struct, kw_only=True):
+    id: str
+    displayName: str
+    username: str | None
+    anonymous: bool
+    role: Role
+    avatar: Avatar
+
+
+class SessionOut(Struct, kw_only=True):
+    accessToken: str
+    refreshToken: str
+    expiresIn: int
+    user: UserOut
+
+
+class AnonymousIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    displayName: DisplayName | None = None
+
+
+class RegisterIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    username: Username
+    password: Password
+    displayName: DisplayName | None = None
+
+
+class LoginIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    login: Annotated[str, Meta(min_length=1, max_length=254)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class RefreshIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    refreshToken: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class ProfilePatch(Struct, kw_only=True, forbid_unknown_fields=True):
+    displayName: DisplayName | None = None
+    avatar: Avatar | None = None
+
+
+class RoomOut(Struct, kw_only=True):
+    id: str
+    name: str
+    template: Template
+    capacity: int
+    public: bool
+    ownerId: str | None
+    occupancy: int
+    createdAt: datetime
+
+
+class RoomDetail(RoomOut, kw_only=True):
+    world: dict[str, Any]
+
+
+class RoomPage(Struct, kw_only=True):
+    items: list[RoomOut]
+    total: int
+    limit: int
+    offset: int
+
+
+Capacity = Annotated[int, Meta(ge=1, le=500)]
+
+
+class RoomIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    name: RoomName
+    template: Template
+    capacity: Capacity | None = None
+    public: bool = True
+    world: dict[str, Any] | None = None
+
+
+class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
+    name: RoomName | None = None
+    capacity: Capacity | None = None
+    public: bool | None = None
+    world: dict[str, Any] | None = None
+
+
+class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    roomId: Id | None = None
+    template: Template | None = None
+    platform: Platform = "desktop"
+    region: Annotated[str, Meta(pattern=r"^[a-z0-9-]{1,32}$")] | None = None
+
+
+class IceServer(Struct, kw_only=True, omit_defaults=True):
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class JoinOut(Struct, kw_only=True):
+    roomId: str
+    room: RoomOut
+    realtimeToken: str
+    voiceToken: str
+    edgeUrl: str
+    sfuUrl: str
+    iceServers: list[IceServer]
+    expiresIn: int
+    world: dict[str, Any]
+
+
+class Health(Struct, kw_only=True):
+    status: Literal["ok"]
+    version: str
+    database: str
