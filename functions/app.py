@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+from litestar.di import NamedDependency
 from litestar import Litestar, Router, get
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -29,7 +30,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 @get("/health", summary="Liveness and database reachability", tags=["health"])
-async def health(services: Services) -> Health:
+async def health(services: NamedDependency[Services]) -> Health:
     await services.db.engine.run_ddl("SELECT 1")
     return Health(status="ok", version=VERSION, database="postgres" if services.db.is_postgres else "sqlite")
 

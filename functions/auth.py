@@ -3,6 +3,8 @@ access tokens and rotating refresh tokens."""
 
 from __future__ import annotations
 
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar import Controller, Request, get, post
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -46,7 +48,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/anonymous", status_code=HTTP_201_CREATED, summary="Play now, no account needed")
-    async def anonymous(self, services: Services, data: AnonymousIn | None = None) -> SessionOut:
+    async def anonymous(self, services: NamedDependency[Services], data: JSONBody[AnonymousIn | None] = None) -> SessionOut:
         name = (data.displayName.strip() if data and data.displayName else "") or friendly_name()
         user = User(id=new_id(), display_name=name, anonymous=True)
         await User.insert(user)
@@ -54,7 +56,7 @@ class AuthController(Controller):
 
     @post("/register", status_code=HTTP_201_CREATED,
           summary="Create an account, or upgrade the anonymous account of the Bearer token")
-    async def register(self, request: Request, services: Services, data: RegisterIn) -> SessionOut:
+    async def register(self, request: Request, services: NamedDependency[Services], data: JSONBody[RegisterIn]) -> SessionOut:
         email, username = data.email.strip().lower(), data.username.strip().lower()
         upgrading: Claims | None = None
         if (token := bearer(request)) is not None:
@@ -80,7 +82,7 @@ class AuthController(Controller):
         return await open_session(services, await load_user(user_id))
 
     @post("/login", status_code=200, summary="Sign in with email or username and password")
-    async def login(self, services: Services, data: LoginIn) -> SessionOut:
+    async def login(self, services: NamedDependency[Services], data: JSONBody[LoginIn]) -> SessionOut:
         login = data.login.strip().lower()
         column = User.email if "@" in login else User.username
         user = await User.select().where(column == login).first()
@@ -92,14 +94,14 @@ class AuthController(Controller):
         return await open_session(services, user)
 
     @post("/refresh", status_code=200, summary="Trade a refresh token for a new pair (rotation)")
-    async def refresh(self, services: Services, data: RefreshIn) -> SessionOut:
+    async def refresh(self, services: NamedDependency[Services], data: JSONBody[RefreshIn]) -> SessionOut:
         user_id, refresh = await rotate_refresh(data.refreshToken)
         return await open_session(services, await load_user(user_id), refresh=refresh)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End this sign-in (revokes its refresh tokens)")
-    async def logout(self, data: RefreshIn) -> None:
+    async def logout(self, data: JSONBody[RefreshIn]) -> None:
         await revoke_family_of(data.refreshToken)
 
     @get("/me", summary="Who am I")
-    async def me(self, caller: Claims) -> UserOut:
+    async def me(self, caller: NamedDependency[Claims]) -> UserOut:
         return user_out(await load_user(caller.sub))

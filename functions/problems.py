@@ -53,7 +53,7 @@ def problem(status: int, detail: str, errors: list[FieldError] | None = None,
 
 
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
-_MISSING = re.compile(r"missing required field `([^`]*)`")
+_NAMED = re.compile(r"(?:missing required|contains unknown) field `([^`]*)`")
 
 
 def _field_errors(exc: ValidationException) -> list[FieldError]:
@@ -63,7 +63,7 @@ def _field_errors(exc: ValidationException) -> list[FieldError]:
         key = item.get("key") or ""
         if key == "data" and (m := _PATH.search(message)):
             key = m.group(1) or "body"
-        if (m := _MISSING.search(message)) is not None:
+        if (m := _NAMED.search(message)) is not None:
             key = ".".join(p for p in (key if key not in ("data", "body") else "", m.group(1)) if p)
         errors.append(FieldError(field=str(key or "body"), message=_PATH.sub("", message).strip(" -")))
     return errors

@@ -7,9 +7,12 @@ import json
 from typing import Annotated, Any
 
 import msgspec
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from piccolo.query import WhereRaw
 
 from functions.context import Services
 from functions.ice import ice_servers
@@ -92,8 +95,8 @@ class RoomsController(Controller):
     @get("/", summary="The room directory: public rooms (and my own), with live occupancy")
     async def list_rooms(
         self,
-        services: Services,
-        caller: Claims,
+        services: NamedDependency[Services],
+        caller: NamedDependency[Claims],
         template: Annotated[str | None, Parameter(pattern=r"^(bar|office|focus|world)$")] = None,
         q: Annotated[str | None, Parameter(max_length=80)] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
@@ -104,27 +107,27 @@ class RoomsController(Controller):
             where &= Room.template == template
         if q:
             escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where &= Room.name.ilike(f"%{escaped}%")
+            where &= WhereRaw("lower(name) LIKE {} ESCAPE '\\'", f"%{escaped.lower()}%")
         total = await Room.count().where(where)
         rows = await Room.select().where(where).order_by(Room.created_at, ascending=False).limit(limit).offset(offset)
         counts = await occupancy(services, [r["id"] for r in rows])
         return RoomPage(items=[room_out(r, n) for r, n in zip(rows, counts)], total=total, limit=limit, offset=offset)
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create a room from a template (optionally with its own world)")
-    async def create(self, caller: Claims, data: RoomIn) -> RoomOut:
+    async def create(self, caller: NamedDependency[Claims], data: JSONBody[RoomIn]) -> RoomOut:
         document = _checked_world(data.world, data.template) if data.world is not None else None
         row = await create_room(data.name.strip(), data.template, data.capacity or DEFAULT_CAPACITY[data.template],
                                 data.public, caller.sub, document)
         return room_out(row, 0)
 
     @get("/{room_id:str}", summary="A room and its world")
-    async def get_room(self, services: Services, caller: Claims, room_id: str) -> RoomDetail:
+    async def get_room(self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: str) -> RoomDetail:
         row = await load_room(room_id)
         (count,) = await occupancy(services, [room_id])
         return RoomDetail(**msgspec.structs.asdict(room_out(row, count)), world=await room_world(row))
 
     @patch("/{room_id:str}", summary="Rename, resize, publish/unpublish or re-world a room (owner or admin)")
-    async def update(self, services: Services, caller: Claims, room_id: str, data: RoomPatch) -> RoomOut:
+    async def update(self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: str, data: JSONBody[RoomPatch]) -> RoomOut:
         row = await load_room(room_id)
         _may_manage(caller, row)
         changes: dict = {}
@@ -142,14 +145,14 @@ class RoomsController(Controller):
         return room_out(await load_room(room_id), count)
 
     @delete("/{room_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Close a room for good (owner or admin)")
-    async def remove(self, caller: Claims, room_id: str) -> None:
+    async def remove(self, caller: NamedDependency[Claims], room_id: str) -> None:
         row = await load_room(room_id)
         _may_manage(caller, row)
         await Room.delete().where(Room.id == room_id)
         await World.delete().where(World.id == row["world"])
 
     @post("/join", status_code=200, summary="Join a room, or quick-join a template (fill rooms first)")
-    async def join(self, services: Services, caller: Claims, data: JoinIn) -> Response[JoinOut]:
+    async def join(self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[JoinIn]) -> Response[JoinOut]:
         if (data.roomId is None) == (data.template is None):
             raise ApiError(422, "Give either roomId or template.",
                            [FieldError(field="roomId", message="exactly one of roomId and template")])

@@ -6,6 +6,8 @@ import json
 import random
 
 import msgspec
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar import Controller, get, patch
 
 from functions.models import Avatar, ProfilePatch, UserOut
@@ -43,11 +45,11 @@ class UsersController(Controller):
     tags = ["users"]
 
     @get("/me", summary="My profile")
-    async def me(self, caller: Claims) -> UserOut:
+    async def me(self, caller: NamedDependency[Claims]) -> UserOut:
         return user_out(await load_user(caller.sub))
 
     @patch("/me", summary="Change my display name or avatar")
-    async def update_me(self, caller: Claims, data: ProfilePatch) -> UserOut:
+    async def update_me(self, caller: NamedDependency[Claims], data: JSONBody[ProfilePatch]) -> UserOut:
         await load_user(caller.sub)
         changes: dict = {}
         if data.displayName is not None:
@@ -59,5 +61,5 @@ class UsersController(Controller):
         return user_out(await load_user(caller.sub))
 
     @get("/{user_id:str}", summary="A player's public profile")
-    async def get_user(self, caller: Claims, user_id: str) -> UserOut:
+    async def get_user(self, caller: NamedDependency[Claims], user_id: str) -> UserOut:
         return user_out(await load_user(user_id))

@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,9 +72,14 @@ def _pg_bin(name: str) -> str:
     return found[-1]
 
 
-def start_postgres(workdir: Path, port: int | None = None) -> Service:
-    """A throwaway cluster with trust auth on loopback; database ``virtubar``."""
+def start_postgres(workdir: Path | None = None, port: int | None = None) -> Service:
+    """A throwaway cluster with trust auth on loopback; database ``virtubar``.
+
+    Without ``workdir`` it lives in a fresh folder under /tmp, which the
+    ``postgres`` user can reach (a root-only parent folder would stop it).
+    """
     port = port or free_port()
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="virtubar-pg-"))
     data = workdir / "pgdata"
     if data.exists():
         shutil.rmtree(data)
