@@ -9,4 +9,4 @@ from mangum import Mangum
 
 from functions.app import create_app
 
-handler = Mangum(create_app(pool=False), lifespan="off", api_gateway_base_path="/")
+handler = Mangum(create_app(pool=False), lifespan="off")

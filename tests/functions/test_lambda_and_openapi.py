@@ -1,11 +1,8 @@
 """The same API as an AWS Lambda function (mangum) and its OpenAPI 3.1."""
 
 import asyncio
+import importlib
 import json
-
-from mangum import Mangum
-
-from functions import create_app
 
 
 def http_api_v2_event(method: str, path: str, token: str, query: str = "") -> dict:
@@ -35,10 +32,15 @@ class LambdaContext:
         return 30_000
 
 
-async def test_mangum_handler_answers_an_http_api_v2_event_for_get_rooms(settings, state, client, player):
+async def test_mangum_handler_answers_an_http_api_v2_event_for_get_rooms(settings, client, player, monkeypatch):
     me = await player()
     await client.post("/api/rooms", json={"name": "Lambda Bar", "template": "bar"}, headers=me["headers"])
-    handler = Mangum(create_app(settings, state, pool=False), lifespan="off")
+    monkeypatch.setenv("VIRTUBAR_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("VIRTUBAR_TOKEN_SECRET", settings.token_secret)
+    monkeypatch.setenv("VIRTUBAR_DATA", str(settings.data))
+    import functions.lambda_handler
+
+    handler = importlib.reload(functions.lambda_handler).handler
 
     def invoke(event: dict) -> dict:  # a Lambda runtime thread: its own event loop
         asyncio.set_event_loop(asyncio.new_event_loop())
