@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from litestar.di import NamedDependency
 from litestar import Litestar, Router, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -37,12 +36,18 @@ async def health(services: NamedDependency[Services]) -> Health:
 
 def build_services(settings: Settings, state: SharedState | None = None) -> Services:
     state = state or open_state(settings.redis_url)
-    return Services(settings=settings, db=Database(settings.database_url), state=state,
-                    registry=Registry(state), tokens=TokenIssuer(settings.token_secret))
+    return Services(
+        settings=settings,
+        db=Database(settings.database_url),
+        state=state,
+        registry=Registry(state),
+        tokens=TokenIssuer(settings.token_secret),
+    )
 
 
-def create_app(settings: Settings | None = None, state: SharedState | None = None, bus: object = None,
-               *, pool: bool = True) -> Litestar:
+def create_app(
+    settings: Settings | None = None, state: SharedState | None = None, bus: object = None, *, pool: bool = True
+) -> Litestar:
     """``pool=False`` on Lambda: each invocation uses plain connections."""
     services = build_services(settings or Settings.from_env(), state)
 
@@ -58,8 +63,10 @@ def create_app(settings: Settings | None = None, state: SharedState | None = Non
     api = Router(
         path="/api",
         route_handlers=[health, AuthController, UsersController, RoomsController],
-        dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
-                      "caller": Provide(caller)},
+        dependencies={
+            "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
+            "caller": Provide(caller),
+        },
     )
     return Litestar(
         route_handlers=[api],
@@ -67,10 +74,13 @@ def create_app(settings: Settings | None = None, state: SharedState | None = Non
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
-            title="VirtuBar API", version=VERSION, path="/api/schema",
+            title="VirtuBar API",
+            version=VERSION,
+            path="/api/schema",
             render_plugins=[ScalarRenderPlugin()],
-            components=Components(security_schemes={
-                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}),
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
             security=[{"BearerToken": []}],
         ),
         state={"services": services},

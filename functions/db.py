@@ -8,13 +8,14 @@ On PostgreSQL an advisory lock keeps two migrators from racing.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from functions.tables import TABLES
 
@@ -41,6 +42,15 @@ def engine_for(url: str) -> Engine:
     raise ValueError(f"unsupported database URL scheme {parsed.scheme!r} (use sqlite:// or postgres://)")
 
 
+def is_unique_violation(error: Exception) -> bool:
+    """A unique constraint refused a write (SQLite or PostgreSQL)."""
+    from asyncpg.exceptions import UniqueViolationError
+
+    return isinstance(error, UniqueViolationError) or (
+        isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
+    )
+
+
 class Database:
     """Binds the tables to one engine; a pool on long-running servers only
     (on Lambda each invocation would otherwise own a pool)."""
@@ -53,6 +63,13 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return isinstance(self.engine, PostgresEngine)
+
+    def transaction(self):
+        """A write transaction; on SQLite taken ``IMMEDIATE`` so a
+        read-then-write cannot fail half-way with "database is locked"."""
+        if self.is_postgres:
+            return self.engine.transaction()
+        return self.engine.transaction(transaction_type=TransactionType.immediate)
 
     async def start_pool(self) -> None:
         if self.is_postgres:

@@ -16,9 +16,18 @@ from msgspec import Struct
 
 log = logging.getLogger("virtubar.functions")
 TITLES = {
-    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-    409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable content",
-    429: "Too many requests", 500: "Internal server error", 503: "Service unavailable",
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -38,17 +47,21 @@ class Problem(Struct, omit_defaults=True):
 class ApiError(HTTPException):
     """Raise with a status and a detail a player or operator can act on."""
 
-    def __init__(self, status: int, detail: str, errors: list[FieldError] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, detail: str, errors: list[FieldError] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(status_code=status, detail=detail, headers=headers)
         self.errors = errors
 
 
-def problem(status: int, detail: str, errors: list[FieldError] | None = None,
-            headers: dict[str, str] | None = None) -> Response[Problem]:
+def problem(
+    status: int, detail: str, errors: list[FieldError] | None = None, headers: dict[str, str] | None = None
+) -> Response[Problem]:
     return Response(
         Problem(status=status, title=TITLES.get(status, "Error"), detail=detail, errors=errors),
-        status_code=status, media_type="application/problem+json", headers=headers,
+        status_code=status,
+        media_type="application/problem+json",
+        headers=headers,
     )
 
 

@@ -7,10 +7,9 @@ import json
 from typing import Annotated, Any
 
 import msgspec
-from litestar.di import NamedDependency
-from litestar.params import JSONBody
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from piccolo.query import WhereRaw
 
@@ -35,8 +34,14 @@ def _document(raw: Any) -> dict:
 
 def room_out(row: dict, occupancy: int) -> RoomOut:
     return RoomOut(
-        id=row["id"], name=row["name"], template=row["template"], capacity=row["capacity"],
-        public=row["public"], ownerId=row["owner"], occupancy=occupancy, createdAt=row["created_at"],
+        id=row["id"],
+        name=row["name"],
+        template=row["template"],
+        capacity=row["capacity"],
+        public=row["public"],
+        ownerId=row["owner"],
+        occupancy=occupancy,
+        createdAt=row["created_at"],
     )
 
 
@@ -60,11 +65,15 @@ def _checked_world(document: dict, template: str) -> dict:
     try:
         world = parse_world(document)
     except WorldError as e:
-        raise ApiError(422, "The world document is not valid.",
-                       [FieldError(field="world", message=m) for m in e.errors]) from e
+        raise ApiError(
+            422, "The world document is not valid.", [FieldError(field="world", message=m) for m in e.errors]
+        ) from e
     if world.template != template:
-        raise ApiError(422, f"The world is for template {world.template!r}, the room is {template!r}.",
-                       [FieldError(field="world.template", message="does not match the room's template")])
+        raise ApiError(
+            422,
+            f"The world is for template {world.template!r}, the room is {template!r}.",
+            [FieldError(field="world.template", message="does not match the room's template")],
+        )
     return to_json(world)
 
 
@@ -74,12 +83,22 @@ async def _store_world(template: str, document: dict) -> str:
     return world_id
 
 
-async def create_room(name: str, template: str, capacity: int, public: bool, owner: str | None,
-                      document: dict | None) -> dict:
+async def create_room(
+    name: str, template: str, capacity: int, public: bool, owner: str | None, document: dict | None
+) -> dict:
     document = document or to_json(default_world(template))
     room_id = new_id()
-    await Room.insert(Room(id=room_id, name=name, template=template, capacity=capacity, public=public,
-                           owner=owner, world=await _store_world(template, document)))
+    await Room.insert(
+        Room(
+            id=room_id,
+            name=name,
+            template=template,
+            capacity=capacity,
+            public=public,
+            owner=owner,
+            world=await _store_world(template, document),
+        )
+    )
     return await load_room(room_id)
 
 
@@ -111,23 +130,39 @@ class RoomsController(Controller):
         total = await Room.count().where(where)
         rows = await Room.select().where(where).order_by(Room.created_at, ascending=False).limit(limit).offset(offset)
         counts = await occupancy(services, [r["id"] for r in rows])
-        return RoomPage(items=[room_out(r, n) for r, n in zip(rows, counts)], total=total, limit=limit, offset=offset)
+        return RoomPage(
+            items=[room_out(r, n) for r, n in zip(rows, counts, strict=False)], total=total, limit=limit, offset=offset
+        )
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create a room from a template (optionally with its own world)")
     async def create(self, caller: NamedDependency[Claims], data: JSONBody[RoomIn]) -> RoomOut:
         document = _checked_world(data.world, data.template) if data.world is not None else None
-        row = await create_room(data.name.strip(), data.template, data.capacity or DEFAULT_CAPACITY[data.template],
-                                data.public, caller.sub, document)
+        row = await create_room(
+            data.name.strip(),
+            data.template,
+            data.capacity or DEFAULT_CAPACITY[data.template],
+            data.public,
+            caller.sub,
+            document,
+        )
         return room_out(row, 0)
 
     @get("/{room_id:str}", summary="A room and its world")
-    async def get_room(self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: str) -> RoomDetail:
+    async def get_room(
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: str
+    ) -> RoomDetail:
         row = await load_room(room_id)
         (count,) = await occupancy(services, [room_id])
         return RoomDetail(**msgspec.structs.asdict(room_out(row, count)), world=await room_world(row))
 
     @patch("/{room_id:str}", summary="Rename, resize, publish/unpublish or re-world a room (owner or admin)")
-    async def update(self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: str, data: JSONBody[RoomPatch]) -> RoomOut:
+    async def update(
+        self,
+        services: NamedDependency[Services],
+        caller: NamedDependency[Claims],
+        room_id: str,
+        data: JSONBody[RoomPatch],
+    ) -> RoomOut:
         row = await load_room(room_id)
         _may_manage(caller, row)
         changes: dict = {}
@@ -152,30 +187,42 @@ class RoomsController(Controller):
         await World.delete().where(World.id == row["world"])
 
     @post("/join", status_code=200, summary="Join a room, or quick-join a template (fill rooms first)")
-    async def join(self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[JoinIn]) -> Response[JoinOut]:
+    async def join(
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[JoinIn]
+    ) -> Response[JoinOut]:
         if (data.roomId is None) == (data.template is None):
-            raise ApiError(422, "Give either roomId or template.",
-                           [FieldError(field="roomId", message="exactly one of roomId and template")])
+            raise ApiError(
+                422,
+                "Give either roomId or template.",
+                [FieldError(field="roomId", message="exactly one of roomId and template")],
+            )
         region = data.region or services.settings.region
         edge = await services.registry.pick_edge(region)
         if edge is None:
-            raise ApiError(503, "No realtime edge node is available; try again shortly.",
-                           headers={"Retry-After": "5"})
-        row = await (_join_room(services, caller, data.roomId) if data.roomId
-                     else _quick_join(services, caller, data.template))
+            raise ApiError(503, "No realtime edge node is available; try again shortly.", headers={"Retry-After": "5"})
+        row = await (
+            _join_room(services, caller, data.roomId) if data.roomId else _quick_join(services, caller, data.template)
+        )
         sfu = await services.registry.sfu_for_room(row["id"], region)
         if sfu is None:
             raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
         (count,) = await occupancy(services, [row["id"]])
         grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": caller.name}
         tokens = services.tokens
-        return Response(JoinOut(
-            roomId=row["id"], room=room_out(row, count),
-            realtimeToken=tokens.issue("realtime", caller.sub, **grant),
-            voiceToken=tokens.issue("voice", caller.sub, **grant),
-            edgeUrl=edge.url, sfuUrl=sfu.url, iceServers=ice_servers(services.settings, caller.sub),
-            expiresIn=tokens.ttl["realtime"], world=await room_world(row),
-        ), headers={"Cache-Control": "no-store"})
+        return Response(
+            JoinOut(
+                roomId=row["id"],
+                room=room_out(row, count),
+                realtimeToken=tokens.issue("realtime", caller.sub, **grant),
+                voiceToken=tokens.issue("voice", caller.sub, **grant),
+                edgeUrl=edge.url,
+                sfuUrl=sfu.url,
+                iceServers=ice_servers(services.settings, caller.sub),
+                expiresIn=tokens.ttl["realtime"],
+                world=await room_world(row),
+            ),
+            headers={"Cache-Control": "no-store"},
+        )
 
 
 async def _reserve(services: Services, row: dict, user_id: str) -> bool:
@@ -205,11 +252,12 @@ async def _quick_join(services: Services, caller: Claims, template: str) -> dict
     rows = await Room.select().where((Room.template == template) & (Room.public == True))  # noqa: E712
     by_id = {r["id"]: r for r in rows}
     counts = await occupancy(services, list(by_id))
-    for candidate in fill_order([Candidate(r["id"], n, r["capacity"]) for r, n in zip(rows, counts)]):
+    for candidate in fill_order([Candidate(r["id"], n, r["capacity"]) for r, n in zip(rows, counts, strict=False)]):
         if await _reserve(services, by_id[candidate.room_id], caller.sub):
             return by_id[candidate.room_id]
     number = len(rows) + 1
-    row = await create_room(f"{TEMPLATE_TITLES[template]} #{number}", template, DEFAULT_CAPACITY[template],
-                            True, None, None)
+    row = await create_room(
+        f"{TEMPLATE_TITLES[template]} #{number}", template, DEFAULT_CAPACITY[template], True, None, None
+    )
     await _reserve(services, row, caller.sub)
     return row

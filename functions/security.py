@@ -7,11 +7,12 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar import Request
+from litestar.di import NamedDependency
 
 from functions.context import Services
 from functions.problems import ApiError
@@ -48,8 +49,11 @@ async def issue_refresh(user_id: str, family: str | None = None) -> str:
     token_id, secret = new_id(), secrets.token_urlsafe(32)
     await RefreshToken.insert(
         RefreshToken(
-            id=token_id, user=user_id, family=family or new_id(), secret_hash=_digest(secret),
-            expires_at=datetime.now(timezone.utc) + REFRESH_TTL,
+            id=token_id,
+            user=user_id,
+            family=family or new_id(),
+            secret_hash=_digest(secret),
+            expires_at=datetime.now(UTC) + REFRESH_TTL,
         )
     )
     return f"{token_id}.{secret}"
@@ -74,10 +78,10 @@ async def rotate_refresh(token: str) -> tuple[str, str]:
     if row["rotated_at"] is not None:
         await revoke_family(row["family"])
         raise ApiError(401, "The refresh token was already used; every session of this sign-in is revoked.")
-    if row["expires_at"] <= datetime.now(timezone.utc):
+    if row["expires_at"] <= datetime.now(UTC):
         raise ApiError(401, "The refresh token has expired.")
     spent = (
-        await RefreshToken.update({RefreshToken.rotated_at: datetime.now(timezone.utc)})
+        await RefreshToken.update({RefreshToken.rotated_at: datetime.now(UTC)})
         .where((RefreshToken.id == row["id"]) & RefreshToken.rotated_at.is_null())
         .returning(RefreshToken.id)
     )
@@ -102,12 +106,13 @@ def bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def caller(request: Request, services: Services) -> Claims:
+async def caller(request: Request, services: NamedDependency[Services]) -> Claims:
     """The signed-in caller; 401 without a valid access token."""
     token = bearer(request)
     if token is None:
-        raise ApiError(401, "Sign in first: send 'Authorization: Bearer <accessToken>'.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "Sign in first: send 'Authorization: Bearer <accessToken>'.", headers={"WWW-Authenticate": "Bearer"}
+        )
     try:
         return services.tokens.verify(token, "api")
     except TokenError as e:

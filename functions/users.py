@@ -6,9 +6,9 @@ import json
 import random
 
 import msgspec
+from litestar import Controller, get, patch
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from litestar import Controller, get, patch
 
 from functions.models import Avatar, ProfilePatch, UserOut
 from functions.problems import ApiError
@@ -28,8 +28,12 @@ def user_out(row: dict) -> UserOut:
     if isinstance(avatar, str):
         avatar = json.loads(avatar or "{}")
     return UserOut(
-        id=row["id"], displayName=row["display_name"], username=row["username"],
-        anonymous=row["anonymous"], role=row["role"], avatar=msgspec.convert(avatar or {}, Avatar),
+        id=row["id"],
+        displayName=row["display_name"],
+        username=row["username"],
+        anonymous=row["anonymous"],
+        role=row["role"],
+        avatar=msgspec.convert(avatar or {}, Avatar),
     )
 
 

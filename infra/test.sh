@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/bootstrap.sh --test
+echo "== lint (ruff)"
+.venv/bin/ruff check virtubar functions realtime_edge sfu_node infra tests bench
 echo "== template.yaml (cfn-lint)"
 .venv/bin/cfn-lint template.yaml
 if [ -f client/package.json ]; then

@@ -55,14 +55,20 @@ def _serve(role: str, workers: int) -> None:
             print(f"database ready ({', '.join(applied)})", flush=True)
         print(f"\n  VirtuBar is running: open {settings.public_url}/\n", flush=True)
     Granian(
-        ROLES[role][0], factory=True, address=settings.host, port=settings.port,
-        interface=Interfaces.ASGI, workers=workers, log_access=False,
+        ROLES[role][0],
+        factory=True,
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        log_access=False,
     ).serve()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="virtubar", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="virtubar", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="role", required=True, metavar="ROLE")
     for role, (_, help_text) in ROLES.items():
         p = sub.add_parser(role, help=help_text, description=help_text)
@@ -71,11 +77,17 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--data", help="data folder (VIRTUBAR_DATA, default ./.virtubar)")
         if role != "up":
             p.add_argument("--workers", type=int, default=1, help="granian worker processes (default 1)")
-    p = sub.add_parser("migrate", help="apply database migrations (idempotent)",
-                       description="Apply pending migrations to VIRTUBAR_DATABASE_URL; safe to repeat.")
+    p = sub.add_parser(
+        "migrate",
+        help="apply database migrations (idempotent)",
+        description="Apply pending migrations to VIRTUBAR_DATABASE_URL; safe to repeat.",
+    )
     p.add_argument("--data", help="data folder (VIRTUBAR_DATA)")
-    p = sub.add_parser("schema", help="write the JSON Schema of every wire message",
-                       description="Write the JSON Schema of the realtime wire contract for the client.")
+    p = sub.add_parser(
+        "schema",
+        help="write the JSON Schema of every wire message",
+        description="Write the JSON Schema of the realtime wire contract for the client.",
+    )
     p.add_argument("--out", default="client/src/generated/wire.schema.json", help="output file")
     args = parser.parse_args(argv)
     _apply_flags(args)

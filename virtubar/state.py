@@ -130,7 +130,7 @@ class RedisState:
         if not names:
             return {}
         data = await self._redis.hmget(f"{key}:data", names)
-        return {n.decode(): d or b"" for n, d in zip(names, data)}
+        return {n.decode(): d or b"" for n, d in zip(names, data, strict=False)}
 
     async def counts(self, keys: list[str]) -> list[int]:
         now = _now_ms()

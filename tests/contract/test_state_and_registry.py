@@ -71,13 +71,19 @@ async def test_a_room_moves_to_another_sfu_when_its_node_dies(state):
 
 
 def node(id_, load, capacity=100, region="eu", draining=False):
-    return NodeInfo(id=id_, kind="edge", url=f"ws://{id_}", region=region, capacity=capacity, load=load,
-                    draining=draining)
+    return NodeInfo(
+        id=id_, kind="edge", url=f"ws://{id_}", region=region, capacity=capacity, load=load, draining=draining
+    )
 
 
 def test_least_loaded_prefers_the_region_then_utilisation_and_skips_full_or_draining():
-    nodes = [node("a", 50), node("b", 10, capacity=20), node("c", 5, draining=True), node("d", 0, region="us"),
-             node("e", 100)]
+    nodes = [
+        node("a", 50),
+        node("b", 10, capacity=20),
+        node("c", 5, draining=True),
+        node("d", 0, region="us"),
+        node("e", 100),
+    ]
     assert least_loaded(nodes, "eu").id == "b"  # a and b both at 50 %: b has fewer players
     assert least_loaded([node("x", 10), node("y", 20, capacity=1000)], "eu").id == "y"
     assert least_loaded(nodes, "us").id == "d"

@@ -17,8 +17,13 @@ def issuer():
 def test_realtime_token_carries_room_platform_and_verifies_only_for_its_kind_and_room(issuer):
     token = issuer.issue("realtime", "u1", room="r1", platform="vr", role="moderator", name="Ada")
     claims = issuer.verify(token, "realtime", room="r1")
-    assert (claims.sub, claims.room, claims.platform, claims.role, claims.aud) == ("u1", "r1", "vr", "moderator",
-                                                                                  "realtime")
+    assert (claims.sub, claims.room, claims.platform, claims.role, claims.aud) == (
+        "u1",
+        "r1",
+        "vr",
+        "moderator",
+        "realtime",
+    )
     assert claims.jti and claims.exp - claims.iat == 300
     with pytest.raises(TokenError) as e:
         issuer.verify(token, "realtime", room="r2")

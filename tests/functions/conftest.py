@@ -32,9 +32,14 @@ async def database_url(request, tmp_path):
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
     return Settings(
-        data=tmp_path, database_url=database_url, region="eu", admin_emails=["boss@example.org"],
-        stun_urls=["stun:stun.example.org:3478"], turn_urls=["turn:turn.example.org:3478?transport=udp"],
-        turn_secret="turn-shared-secret", reservation_s=60,
+        data=tmp_path,
+        database_url=database_url,
+        region="eu",
+        admin_emails=["boss@example.org"],
+        stun_urls=["stun:stun.example.org:3478"],
+        turn_urls=["turn:turn.example.org:3478?transport=udp"],
+        turn_secret="turn-shared-secret",
+        reservation_s=60,
     ).completed()
 
 

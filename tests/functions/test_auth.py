@@ -101,20 +101,53 @@ async def test_anonymous_account_upgrades_in_place(client, player):
     assert r.status_code == 201
     assert r.json()["user"]["id"] == anon["user"]["id"]
     assert r.json()["user"]["anonymous"] is False
-    again = await client.post("/api/auth/register", json=REG | {"username": "ada2", "email": "a2@example.org"},
-                              headers={"Authorization": f"Bearer {r.json()['accessToken']}"})
+    again = await client.post(
+        "/api/auth/register",
+        json=REG | {"username": "ada2", "email": "a2@example.org"},
+        headers={"Authorization": f"Bearer {r.json()['accessToken']}"},
+    )
     assert again.status_code == 409
 
 
 async def test_api_rejects_expired_wrong_audience_and_forged_tokens(client, tokens, player, settings):
     me = await player()
     wrong_kind = tokens.issue("realtime", me["user"]["id"], room="r", platform="desktop")
-    forged = jwt.encode({"sub": me["user"]["id"], "aud": "api", "iss": "virtubar", "exp": time.time() + 60,
-                         "iat": time.time(), "jti": "x"}, "not-the-secret-" * 4, algorithm="HS256")
-    unsigned = jwt.encode({"sub": me["user"]["id"], "aud": "api", "iss": "virtubar", "exp": time.time() + 60,
-                           "iat": time.time(), "jti": "x"}, None, algorithm="none")
-    expired = jwt.encode({"sub": me["user"]["id"], "aud": "api", "iss": "virtubar", "exp": time.time() - 5,
-                          "iat": time.time() - 100, "jti": "x"}, settings.token_secret, algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "sub": me["user"]["id"],
+            "aud": "api",
+            "iss": "virtubar",
+            "exp": time.time() + 60,
+            "iat": time.time(),
+            "jti": "x",
+        },
+        "not-the-secret-" * 4,
+        algorithm="HS256",
+    )
+    unsigned = jwt.encode(
+        {
+            "sub": me["user"]["id"],
+            "aud": "api",
+            "iss": "virtubar",
+            "exp": time.time() + 60,
+            "iat": time.time(),
+            "jti": "x",
+        },
+        None,
+        algorithm="none",
+    )
+    expired = jwt.encode(
+        {
+            "sub": me["user"]["id"],
+            "aud": "api",
+            "iss": "virtubar",
+            "exp": time.time() - 5,
+            "iat": time.time() - 100,
+            "jti": "x",
+        },
+        settings.token_secret,
+        algorithm="HS256",
+    )
     for token in (wrong_kind, forged, unsigned, expired):
         r = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401

@@ -21,8 +21,9 @@ async def fill(state, room_id: str, n: int) -> None:
 
 
 async def room(client, who, name="Bar", capacity=30, template="bar") -> str:
-    r = await client.post("/api/rooms", json={"name": name, "template": template, "capacity": capacity},
-                          headers=who["headers"])
+    r = await client.post(
+        "/api/rooms", json={"name": name, "template": template, "capacity": capacity}, headers=who["headers"]
+    )
     return r.json()["id"]
 
 
@@ -38,8 +39,11 @@ async def test_join_returns_everything_the_edge_and_sfu_need(client, player, tok
     rt = tokens.verify(body["realtimeToken"], "realtime", room=room_id)
     vt = tokens.verify(body["voiceToken"], "voice", room=room_id)
     assert rt.sub == vt.sub == me["user"]["id"] and rt.platform == "mobile" and rt.name == "Ada"
-    for token, kind in ((body["realtimeToken"], "voice"), (body["voiceToken"], "realtime"),
-                        (body["realtimeToken"], "api")):
+    for token, kind in (
+        (body["realtimeToken"], "voice"),
+        (body["voiceToken"], "realtime"),
+        (body["realtimeToken"], "api"),
+    ):
         with pytest.raises(TokenError):
             tokens.verify(token, kind)
     with pytest.raises(TokenError) as wrong_room:
@@ -60,8 +64,11 @@ async def test_turn_credentials_follow_the_coturn_rest_scheme(client, player):
 
 async def test_quick_join_fills_the_fullest_room_with_space_first(client, player, state):
     me = await player()
-    quiet, busy, full = await room(client, me, "Quiet"), await room(client, me, "Busy"), await room(client, me, "Full",
-                                                                                                   capacity=5)
+    quiet, busy, full = (
+        await room(client, me, "Quiet"),
+        await room(client, me, "Busy"),
+        await room(client, me, "Full", capacity=5),
+    )
     await fill(state, quiet, 1)
     await fill(state, busy, 4)
     await fill(state, full, 5)
@@ -83,8 +90,9 @@ async def test_quick_join_opens_a_new_room_when_all_are_full(client, player, sta
 
 async def test_quick_join_skips_private_rooms_and_other_templates(client, player, state):
     me = await player()
-    r = await client.post("/api/rooms", json={"name": "Private", "template": "office", "public": False},
-                          headers=me["headers"])
+    r = await client.post(
+        "/api/rooms", json={"name": "Private", "template": "office", "public": False}, headers=me["headers"]
+    )
     private = r.json()["id"]
     other = await room(client, me, "A bar")
     await fill(state, other, 3)
@@ -110,10 +118,12 @@ async def test_rejoining_does_not_take_a_second_place(client, player, state):
 
 
 async def test_join_picks_the_least_loaded_live_edge_and_one_sfu_per_room(client, player, nodes):
-    await nodes.announce(NodeInfo(id="edge-1", kind="edge", url="ws://edge-1.test/ws", region="eu", capacity=100,
-                                  load=90))
-    await nodes.announce(NodeInfo(id="edge-2", kind="edge", url="ws://edge-2.test/ws", region="eu", capacity=100,
-                                  load=10))
+    await nodes.announce(
+        NodeInfo(id="edge-1", kind="edge", url="ws://edge-1.test/ws", region="eu", capacity=100, load=90)
+    )
+    await nodes.announce(
+        NodeInfo(id="edge-2", kind="edge", url="ws://edge-2.test/ws", region="eu", capacity=100, load=10)
+    )
     await nodes.announce(NodeInfo(id="edge-3", kind="edge", url="ws://edge-3.test/ws", region="us", capacity=100))
     me = await player()
     room_id = await room(client, me)

@@ -8,18 +8,39 @@ import json
 def http_api_v2_event(method: str, path: str, token: str, query: str = "") -> dict:
     """An API Gateway HTTP API (payload format 2.0) event, as AWS sends it."""
     return {
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
-        "cookies": [], "headers": {"authorization": f"Bearer {token}", "host": "abc123.execute-api.eu-west-1.amazonaws.com",
-                                   "user-agent": "curl/8.5.0", "x-forwarded-proto": "https", "x-forwarded-port": "443"},
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "cookies": [],
+        "headers": {
+            "authorization": f"Bearer {token}",
+            "host": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "user-agent": "curl/8.5.0",
+            "x-forwarded-proto": "https",
+            "x-forwarded-port": "443",
+        },
         "queryStringParameters": dict(p.split("=") for p in query.split("&") if p) or None,
         "requestContext": {
-            "accountId": "123456789012", "apiId": "abc123", "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
-            "domainPrefix": "abc123", "requestId": "JKJaXmPLvHcESHA=", "routeKey": "$default", "stage": "$default",
-            "time": "22/Nov/2026:03:00:00 +0000", "timeEpoch": 1795316400000,
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
-                     "userAgent": "curl/8.5.0"},
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "domainPrefix": "abc123",
+            "requestId": "JKJaXmPLvHcESHA=",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "22/Nov/2026:03:00:00 +0000",
+            "timeEpoch": 1795316400000,
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "curl/8.5.0",
+            },
         },
-        "body": None, "isBase64Encoded": False,
+        "body": None,
+        "isBase64Encoded": False,
     }
 
 
@@ -46,8 +67,9 @@ async def test_mangum_handler_answers_an_http_api_v2_event_for_get_rooms(setting
         asyncio.set_event_loop(asyncio.new_event_loop())
         return handler(event, LambdaContext())
 
-    response = await asyncio.to_thread(invoke, http_api_v2_event("GET", "/api/rooms", me["accessToken"],
-                                                                 "template=bar"))
+    response = await asyncio.to_thread(
+        invoke, http_api_v2_event("GET", "/api/rooms", me["accessToken"], "template=bar")
+    )
     assert response["statusCode"] == 200
     body = json.loads(response["body"])
     assert [r["name"] for r in body["items"]] == ["Lambda Bar"]
@@ -62,8 +84,10 @@ async def test_openapi_is_3_1_and_covers_every_route(client, app):
     documented = {(path, method.upper()) for path, item in spec["paths"].items() for method in item}
     served = {
         (route.path.replace("{room_id:str}", "{room_id}").replace("{user_id:str}", "{user_id}"), method)
-        for route in app.routes if route.path.startswith("/api/") and not route.path.startswith("/api/schema")
-        for method in getattr(route, "methods", ()) if method not in ("HEAD", "OPTIONS")
+        for route in app.routes
+        if route.path.startswith("/api/") and not route.path.startswith("/api/schema")
+        for method in getattr(route, "methods", ())
+        if method not in ("HEAD", "OPTIONS")
     }
     assert served and served <= documented
     assert spec["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"

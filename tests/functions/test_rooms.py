@@ -60,10 +60,16 @@ async def test_only_owner_or_admin_changes_or_deletes_a_room(client, player):
     assert (await client.patch(url, json={"name": "Hijacked"}, headers=other["headers"])).status_code == 403
     assert (await client.delete(url, headers=other["headers"])).status_code == 403
     r = await client.patch(url, json={"name": "Renamed", "capacity": 8, "public": False}, headers=owner["headers"])
-    assert r.status_code == 200 and (r.json()["name"], r.json()["capacity"], r.json()["public"]) == ("Renamed", 8,
-                                                                                                     False)
-    admin = (await client.post("/api/auth/register", json={
-        "email": "boss@example.org", "username": "boss", "password": "a long password"})).json()
+    assert r.status_code == 200 and (r.json()["name"], r.json()["capacity"], r.json()["public"]) == (
+        "Renamed",
+        8,
+        False,
+    )
+    admin = (
+        await client.post(
+            "/api/auth/register", json={"email": "boss@example.org", "username": "boss", "password": "a long password"}
+        )
+    ).json()
     assert (await client.delete(url, headers={"Authorization": f"Bearer {admin['accessToken']}"})).status_code == 204
     assert (await client.get(url, headers=owner["headers"])).status_code == 404
 
@@ -73,13 +79,14 @@ async def test_custom_world_is_validated_with_clear_errors(client, player):
     world = to_json(default_world("office"))
     world["name"] = "Tiny office"
     room = await make_room(client, owner, template="office", world=world)
-    assert (await client.get(f"/api/rooms/{room['id']}", headers=owner["headers"])).json()["world"]["name"] == \
-        "Tiny office"
+    assert (await client.get(f"/api/rooms/{room['id']}", headers=owner["headers"])).json()["world"][
+        "name"
+    ] == "Tiny office"
     broken = world | {"grid": world["grid"][:-1]}
-    r = await client.post("/api/rooms", json={"name": "x", "template": "office", "world": broken},
-                          headers=owner["headers"])
+    r = await client.post(
+        "/api/rooms", json={"name": "x", "template": "office", "world": broken}, headers=owner["headers"]
+    )
     assert r.status_code == 422 and "rows" in r.json()["errors"][0]["message"]
-    r = await client.post("/api/rooms", json={"name": "x", "template": "bar", "world": world},
-                          headers=owner["headers"])
+    r = await client.post("/api/rooms", json={"name": "x", "template": "bar", "world": world}, headers=owner["headers"])
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "world.template"
     assert (await client.get("/api/rooms", headers=owner["headers"])).json()["total"] == 1

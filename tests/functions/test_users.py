@@ -14,10 +14,13 @@ async def test_update_display_name_and_avatar(client, player):
 
 async def test_invalid_avatar_is_422_and_changes_nothing(client, player):
     me = await player("Keep")
-    for bad in ({"model": "dragon"}, {"colors": {"body": "red"}}, {"accessories": ["hat"] * 5},
-                {"accessories": ["jetpack"]}):
-        r = await client.patch("/api/users/me", json={"displayName": "Changed", "avatar": bad},
-                               headers=me["headers"])
+    for bad in (
+        {"model": "dragon"},
+        {"colors": {"body": "red"}},
+        {"accessories": ["hat"] * 5},
+        {"accessories": ["jetpack"]},
+    ):
+        r = await client.patch("/api/users/me", json={"displayName": "Changed", "avatar": bad}, headers=me["headers"])
         assert r.status_code == 422, bad
         assert r.json()["errors"]
     assert (await client.get("/api/users/me", headers=me["headers"])).json()["displayName"] == "Keep"
