@@ -9,6 +9,8 @@ embedded server (any path ending in ``/ws`` is the socket).
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 
 from virtubar.bus import RoomBus, open_bus
@@ -47,6 +49,24 @@ def _oversized(data: bytes | str, limit: int) -> bool:
     return len(data.encode()) > limit
 
 
+def drain_on_signal(node: EdgeNode) -> None:
+    """granian's worker stops serving (dropping every socket) on SIGTERM:
+    drain first, then hand the signal to the server's own handler."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        prior = getattr(loop, "_signal_handlers", {}).get(sig)
+
+        async def drain_then(sig=sig, prior=prior) -> None:
+            await node.drain()
+            if prior is not None:
+                prior._run()
+            else:
+                loop.remove_signal_handler(sig)
+                os.kill(os.getpid(), sig)
+
+        loop.add_signal_handler(sig, lambda go=drain_then: asyncio.ensure_future(go()))
+
+
 class EdgeApp:
     def __init__(self, settings: Settings, state: SharedState, bus: RoomBus, config: EdgeConfig) -> None:
         self.node = EdgeNode(settings, state, bus, config)
@@ -67,6 +87,8 @@ class EdgeApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.node.start()
+                if self.config.drain_on_signal:
+                    drain_on_signal(self.node)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.node.drain()

@@ -29,6 +29,9 @@ class EdgeConfig(Struct, kw_only=True):
     """Non-browser clients send no ``Origin``; browsers always do, so a missing
     one cannot be a cross-site page."""
     default_template: str = "bar"
+    drain_on_signal: bool = False
+    """Drain on SIGTERM/SIGINT before the server closes the sockets (set by
+    the standalone entry point; an embedding server handles its own signals)."""
     send_queue: int = 256
     """Frames waiting for a slow client before it is disconnected."""
 

@@ -104,6 +104,8 @@ class EdgeNode:
 
     async def drain(self) -> None:
         """Tell every client to reconnect elsewhere, stop accepting, close."""
+        if self.draining:
+            return
         self.draining = True
         with contextlib.suppress(Exception):
             await Registry(self.state).announce(self.describe())

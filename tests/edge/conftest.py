@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -39,9 +40,14 @@ class EdgeProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "realtime_edge.serve:app",
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
-            env=full, stdout=self.log.open("wb"), stderr=subprocess.STDOUT, cwd=REPO,
+            env=full, stdout=self.log.open("wb"), stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True,
         )
         _wait_port(self.port, 20, self.proc)
+
+    def kill(self) -> None:
+        """``kill -9`` of the node: granian's main process and its worker."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def stop(self) -> int | None:
         if self.proc.poll() is None:

@@ -229,3 +229,19 @@ async def test_unrecoverable_chat_gap_is_reported_not_replayed(edge, issuer, roo
     assert (await client.wait("chat_gap"))["lastMessageId"] == "1600000000000-0"
     assert client.events("chat_broadcast") == []
     await client.close()
+
+
+async def test_metrics_count_what_happened(edge, player, room):
+    import httpx
+
+    ann = await player("ann")
+    await ann.send("emote", roomId=room, emoteId="nope")
+    await ann.wait("error", code="unknown_emote")
+    async with httpx.AsyncClient() as http:
+        page = (await http.get(f"{edge.http}/metrics")).text
+        assert (await http.get(f"{edge.http}/nothing")).status_code == 404
+    lines = dict(line.rsplit(" ", 1) for line in page.splitlines() if not line.startswith("#"))
+    assert float(lines["virtubar_edge_connections"]) >= 1
+    assert float(lines['virtubar_edge_rejected_total{code="unknown_emote"}']) >= 1
+    assert float(lines['virtubar_edge_messages_in_total{type="join_room"}']) >= 1
+    assert float(lines['virtubar_edge_fanout_latency_ms_bucket{le="+Inf"}']) >= 1
