@@ -145,13 +145,15 @@ class AvatarTransformBroadcast(Event):
 
 
 class ChatBroadcast(Event):
-    """``mode`` is an addition; ``messageId`` orders messages in the room."""
+    """``mode`` and ``zoneId`` (the sender's zone) are additions;
+    ``messageId`` orders messages in the room."""
 
     name = "chat_broadcast"
     userId: str
     text: str
     messageId: str
     mode: ChatMode = "local"
+    zoneId: str | None = None
 
 
 class EmoteBroadcast(Event):
@@ -163,9 +165,15 @@ class EmoteBroadcast(Event):
 
 
 class ModerationAction(Event):
+    """``userId`` and ``roomId`` are additions: the functions publish this
+    event to the control stream naming the member it is for (no ``roomId``:
+    every room); the edge forwards it to that member."""
+
     name = "moderation_action"
     type: Literal["kicked", "banned", "mutedByMod"]
     reason: str = ""
+    userId: str | None = None
+    roomId: str | None = None
 
 
 class AuthError(Event):

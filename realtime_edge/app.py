@@ -1,0 +1,165 @@
+"""The edge as a raw ASGI app: the WebSocket at ``/ws``, ``/metrics``, and a
+lifespan that starts the node and drains it on shutdown.
+
+Raw ASGI (no framework) because every frame of every player passes here;
+it runs under granian ``--interface asgi`` and can be mounted by the
+embedded server (any path ending in ``/ws`` is the socket).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+
+from virtubar.bus import RoomBus, open_bus
+from virtubar.settings import Settings
+from virtubar.state import SharedState, open_state
+
+from realtime_edge.config import EdgeConfig
+from realtime_edge.connection import Conn
+from realtime_edge.logs import log
+from realtime_edge.node import EdgeNode
+from realtime_edge.protocol import MSGPACK, choose_subprotocol
+
+CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008
+CLOSE_TRY_LATER = 1013
+
+
+def origin_allowed(origin: str | None, allowed: list[str], allow_missing: bool) -> bool:
+    """Browsers always send ``Origin``; only pages from allowed origins may
+    open a socket. Without one it is not a browser (see ``EdgeConfig``)."""
+    if origin is None:
+        return allow_missing
+    return "*" in allowed or origin.rstrip("/") in {a.rstrip("/") for a in allowed}
+
+
+def _header(scope: dict, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _oversized(data: bytes | str, limit: int) -> bool:
+    if isinstance(data, bytes) or len(data) * 4 <= limit:
+        return len(data) > limit
+    return len(data.encode()) > limit
+
+
+def drain_on_signal(node: EdgeNode) -> None:
+    """granian's worker stops serving (dropping every socket) on SIGTERM:
+    drain first, then hand the signal to the server's own handler."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        prior = getattr(loop, "_signal_handlers", {}).get(sig)
+
+        async def drain_then(sig=sig, prior=prior) -> None:
+            await node.drain()
+            if prior is not None:
+                prior._run()
+            else:
+                loop.remove_signal_handler(sig)
+                os.kill(os.getpid(), sig)
+
+        loop.add_signal_handler(sig, lambda go=drain_then: asyncio.ensure_future(go()))
+
+
+class EdgeApp:
+    def __init__(self, settings: Settings, state: SharedState, bus: RoomBus, config: EdgeConfig) -> None:
+        self.node = EdgeNode(settings, state, bus, config)
+        self.config = config
+        self.allowed = settings.allowed_origins
+
+    async def __call__(self, scope, receive, send) -> None:
+        kind = scope["type"]
+        if kind == "websocket":
+            await self._socket(scope, receive, send)
+        elif kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.node.start()
+                if self.config.drain_on_signal:
+                    drain_on_signal(self.node)
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.node.drain()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope, receive, send) -> None:
+        if scope["path"].rstrip("/").endswith("/metrics"):
+            status, body, ctype = 200, self.node.metrics.render().encode(), b"text/plain; version=0.0.4"
+        elif scope["path"].rstrip("/").endswith("/healthz"):
+            status, body, ctype = (503 if self.node.draining else 200), b"ok", b"text/plain"
+        else:
+            status, body, ctype = 404, b"not found: the edge serves a WebSocket at /ws", b"text/plain"
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _socket(self, scope, receive, send) -> None:
+        node, metrics = self.node, self.node.metrics
+        if (await receive())["type"] != "websocket.connect":
+            return
+        path = scope["path"].rstrip("/")
+        origin = _header(scope, b"origin")
+        if not (path.endswith("/ws") or path == ""):
+            refusal = "path"
+        elif not origin_allowed(origin, self.allowed, self.config.allow_no_origin):
+            refusal = "origin"
+        elif node.draining:
+            refusal = "draining"
+        else:
+            refusal = None
+        if refusal:
+            metrics.inc("virtubar_edge_refused_total", reason=refusal)
+            log("socket_refused", reason=refusal, origin=origin, path=scope["path"])
+            await send({"type": "websocket.close", "code": CLOSE_TRY_LATER if refusal == "draining" else CLOSE_POLICY})
+            return
+        node.start()
+        subprotocol = choose_subprotocol(list(scope.get("subprotocols") or ()))
+        await send({"type": "websocket.accept", "subprotocol": subprotocol})
+        conn = Conn(subprotocol == MSGPACK, self.config.send_queue)
+        reader = asyncio.create_task(self._read(conn, receive))
+        conn.start(send, reader)
+        node.conns.add(conn)
+        try:
+            await asyncio.wait({reader})
+        finally:
+            await node.leave(conn)
+            await conn.finish()
+
+    async def _read(self, conn: Conn, receive) -> None:
+        node, limit = self.node, self.config.max_message_bytes
+        while True:
+            message = await receive()
+            if message["type"] != "websocket.receive":
+                return
+            data = message.get("bytes")
+            if data is None:
+                data = message.get("text")
+            if data is None:
+                continue
+            if _oversized(data, limit):
+                node.metrics.inc("virtubar_edge_rejected_total", code="too_big")
+                conn.close(CLOSE_TOO_BIG, f"messages are limited to {limit} bytes")
+                return
+            conn.last_seen = time.monotonic()
+            await node.handle(conn, data)
+
+
+def create_app(settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None,
+               config: EdgeConfig | None = None) -> EdgeApp:
+    """The edge for ``settings``; shared state and bus default to Redis when
+    ``settings.redis_url`` is set, in-process otherwise."""
+    return EdgeApp(settings, state or open_state(settings.redis_url), bus or open_bus(settings.redis_url),
+                   config or EdgeConfig.from_env())

@@ -1,0 +1,27 @@
+"""Chat rules: what a member may say and who hears it."""
+
+from __future__ import annotations
+
+from virtubar.wire import CHAT_MAX_CHARS, Member
+from virtubar.world import World
+
+from realtime_edge.zones import near
+
+
+def text_problem(text: str) -> tuple[str, str] | None:
+    """An error (code, message) for text that must not be relayed."""
+    if not text.strip():
+        return "chat_empty", "chat text is empty"
+    if len(text) > CHAT_MAX_CHARS:
+        return "chat_too_long", f"chat text is longer than {CHAT_MAX_CHARS} characters"
+    return None
+
+
+def hears(world: World, mode: str, sender: Member, listener: Member) -> bool:
+    """room: everyone; zone: the sender's zone; local: the zone, within the
+    hearing radius."""
+    if mode == "room":
+        return True
+    if listener.zoneId != sender.zoneId:
+        return False
+    return mode == "zone" or near(world, sender.x, sender.z, listener.x, listener.z)

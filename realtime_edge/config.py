@@ -1,0 +1,51 @@
+"""Edge-only settings, from ``VIRTUBAR_EDGE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+
+from msgspec import Struct
+
+from virtubar.wire import MAX_MESSAGE_BYTES
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"VIRTUBAR_EDGE_{name}", default)
+
+
+class EdgeConfig(Struct, kw_only=True):
+    tick_hz: float = 20.0
+    """Transforms are coalesced and flushed this many times a second."""
+    idle_timeout_s: float = 30.0
+    """A client that sends nothing (not even ``heartbeat``) this long is dropped."""
+    presence_ttl_s: float = 15.0
+    """A member's presence entry expires this long after its node last refreshed it."""
+    presence_every_s: float = 1.0
+    max_message_bytes: int = MAX_MESSAGE_BYTES
+    drain_delay_ms: int = 1000
+    """``reconnect.delayMs`` sent to clients when the node drains."""
+    drain_grace_s: float = 2.0
+    allow_no_origin: bool = True
+    """Non-browser clients send no ``Origin``; browsers always do, so a missing
+    one cannot be a cross-site page."""
+    default_template: str = "bar"
+    drain_on_signal: bool = False
+    """Drain on SIGTERM/SIGINT before the server closes the sockets (set by
+    the standalone entry point; an embedding server handles its own signals)."""
+    send_queue: int = 256
+    """Frames waiting for a slow client before it is disconnected."""
+
+    @classmethod
+    def from_env(cls) -> EdgeConfig:
+        return cls(
+            tick_hz=float(_env("TICK_HZ", "20")),
+            idle_timeout_s=float(_env("IDLE_TIMEOUT_S", "30")),
+            presence_ttl_s=float(_env("PRESENCE_TTL_S", "15")),
+            presence_every_s=float(_env("PRESENCE_EVERY_S", "1")),
+            max_message_bytes=int(_env("MAX_MESSAGE_BYTES", str(MAX_MESSAGE_BYTES))),
+            drain_delay_ms=int(_env("DRAIN_DELAY_MS", "1000")),
+            drain_grace_s=float(_env("DRAIN_GRACE_S", "2")),
+            allow_no_origin=_env("ALLOW_NO_ORIGIN", "1") == "1",
+            default_template=_env("DEFAULT_TEMPLATE", "bar"),
+            send_queue=int(_env("SEND_QUEUE", "256")),
+        )

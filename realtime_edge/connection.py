@@ -1,0 +1,108 @@
+"""One player's socket: what the edge knows about it and how frames leave.
+
+Frames go through a bounded queue drained by a writer task, so a slow client
+never holds up the fan-out to everyone else; a client that falls too far
+behind is disconnected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+
+from virtubar import wire
+
+from realtime_edge.movement import Pose
+from realtime_edge.ratelimit import TokenBucket
+
+_ids = itertools.count(1)
+_CLOSE = object()
+
+
+class Conn:
+    __slots__ = (
+        "id", "binary", "room", "member", "pose", "platform", "moves", "chats", "last_seq", "last_seen",
+        "muted", "joined_ts", "replaced", "held", "closed", "_queue", "_writer", "_reader",
+    )
+
+    def __init__(self, binary: bool, queue_size: int) -> None:
+        self.id = next(_ids)
+        self.binary = binary
+        self.room = None  # realtime_edge.node.Room once joined
+        self.member: wire.Member | None = None
+        self.pose: Pose | None = None
+        self.platform = "desktop"
+        self.moves: TokenBucket | None = None
+        self.chats: TokenBucket | None = None
+        self.last_seq = -1
+        self.last_seen = time.monotonic()
+        self.muted = False
+        self.joined_ts = 0
+        self.replaced = False
+        self.held: list[tuple[str, bytes | str]] | None = None  # durable frames held while recovering chat
+        self.closed = False
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize=queue_size)
+        self._writer: asyncio.Task | None = None
+        self._reader: asyncio.Task | None = None
+
+    @property
+    def user_id(self) -> str:
+        return self.member.userId if self.member else ""
+
+    def start(self, send: Callable[[dict], Awaitable[None]], reader: asyncio.Task) -> None:
+        """``reader`` is the task receiving from the socket: a close cancels it
+        (an ASGI server may not send our close while a receive is pending)."""
+        self._reader = reader
+        self._writer = asyncio.create_task(self._write(send))
+
+    def push(self, frame: bytes | str) -> bool:
+        """Queue a frame; False (and the socket is closing) if the client is too slow."""
+        if self.closed:
+            return False
+        try:
+            self._queue.put_nowait(frame)
+            return True
+        except asyncio.QueueFull:
+            self.close(1008, "too slow")
+            return False
+
+    def close(self, code: int, reason: str = "") -> None:
+        if not self.closed:
+            self.closed = True
+            while True:  # the close must get through even if the queue is full
+                try:
+                    self._queue.put_nowait((_CLOSE, code, reason))
+                    break
+                except asyncio.QueueFull:
+                    self._queue.get_nowait()
+
+    async def finish(self) -> None:
+        """Stop writing once the reader has ended: let a close in flight go
+        out, drop whatever else is queued."""
+        if self._writer is None:
+            return
+        if not self.closed:
+            self.closed = True
+            self._writer.cancel()
+        await asyncio.wait({self._writer}, timeout=2.0)
+        self._writer.cancel()
+
+    async def _write(self, send: Callable[[dict], Awaitable[None]]) -> None:
+        try:
+            while True:
+                frame = await self._queue.get()
+                if isinstance(frame, tuple):
+                    self._reader.cancel()
+                    await asyncio.wait({self._reader})
+                    await send({"type": "websocket.close", "code": frame[1], "reason": frame[2]})
+                    return
+                if isinstance(frame, str):
+                    await send({"type": "websocket.send", "text": frame})
+                else:
+                    await send({"type": "websocket.send", "bytes": frame})
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # noqa: BLE001 - the socket went away; the reader sees the disconnect
+            self.closed = True

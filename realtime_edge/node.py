@@ -1,0 +1,495 @@
+"""The edge node: players' events in, room events out through the bus.
+
+Every event about a room goes through the room's bus streams, including to
+the players on this node, so one path serves one node or a fleet: chat,
+joins, leaves and emotes on the durable stream (offsets are chat
+``messageId``), moves coalesced per tick into one volatile entry per room.
+Presence (member + last-known transform + zone) lives in shared state with
+expiry, refreshed while connected, so any node can answer ``room_state`` and
+a crashed node's members vanish after ``presence_ttl_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+
+import msgspec
+
+from virtubar import keys, wire
+from virtubar.bus import Delivery, RoomBus, parse_offset
+from virtubar.registry import NodeInfo, Registry, heartbeat
+from virtubar.settings import Settings
+from virtubar.state import SharedState
+from virtubar.tokens import TokenError, TokenIssuer
+
+from realtime_edge import zones
+from realtime_edge.chat import hears, text_problem
+from realtime_edge.config import EdgeConfig
+from realtime_edge.connection import Conn
+from realtime_edge.logs import log
+from realtime_edge.metrics import Metrics
+from realtime_edge.movement import Pose, check_move
+from realtime_edge.protocol import BadMessage, decode
+from realtime_edge.ratelimit import chat_bucket, transform_bucket
+from realtime_edge.room import Room
+from realtime_edge.worlds import world_for
+
+_ENCODERS = {False: msgspec.json.Encoder(), True: msgspec.msgpack.Encoder()}
+_BATCH = msgspec.json.Decoder(list[wire.ENVELOPES[wire.AvatarTransformBroadcast]])
+_DURABLE = msgspec.json.Decoder(wire.ServerMessage)
+_CONTROL = msgspec.json.Decoder(wire.ENVELOPES[wire.ModerationAction])
+_MEMBER = msgspec.json.Decoder(wire.Member)
+CLOSE_KICKED = 4003
+CLOSE_REPLACED = 4001
+CLOSE_IDLE = 4000
+
+
+def encode(obj, binary: bool) -> bytes | str:
+    """A frame for a client: text for JSON, bytes for msgpack."""
+    data = _ENCODERS[binary].encode(obj)
+    return data if binary else data.decode()
+
+
+class Frames:
+    """One encoding per codec, made on first use and shared by recipients."""
+
+    __slots__ = ("obj", "_made")
+
+    def __init__(self, obj) -> None:
+        self.obj = obj
+        self._made: dict[bool, bytes | str] = {}
+
+    def get(self, binary: bool) -> bytes | str:
+        if binary not in self._made:
+            self._made[binary] = encode(self.obj, binary)
+        return self._made[binary]
+
+
+class EdgeNode:
+    def __init__(self, settings: Settings, state: SharedState, bus: RoomBus, config: EdgeConfig) -> None:
+        self.settings, self.state, self.bus, self.config = settings, state, bus, config
+        self.id = f"edge-{uuid.uuid4().hex[:10]}"
+        self.tokens = TokenIssuer(settings.token_secret)
+        self.metrics = Metrics()
+        self.rooms: dict[str, Room] = {}
+        self._hosting: dict[str, asyncio.Future] = {}
+        self.conns: set[Conn] = set()
+        self.muted: set[tuple[str, str]] = set()
+        self.draining = False
+        self._tasks: list[asyncio.Task] = []
+        self.metrics.gauge("virtubar_edge_connections", lambda: len(self.conns), "open sockets")
+        self.metrics.gauge("virtubar_edge_rooms", lambda: len(self.rooms), "rooms hosted here")
+
+    # lifecycle -----------------------------------------------------------
+
+    def start(self) -> None:
+        if self._tasks:
+            return
+        self._tasks = [asyncio.create_task(c) for c in (
+            self._read_loop(), self._tick_loop(), self._housekeeping(),
+            heartbeat(Registry(self.state), self.describe),
+        )]
+        log("edge_started", node=self.id, url=self.url)
+
+    @property
+    def url(self) -> str:
+        return self.settings.edge_url or self.settings.ws_base + "/ws"
+
+    def describe(self) -> NodeInfo:
+        return NodeInfo(id=self.id, kind="edge", url=self.url, region=self.settings.region,
+                        capacity=self.settings.node_capacity, load=len(self.conns), draining=self.draining)
+
+    async def drain(self) -> None:
+        """Tell every client to reconnect elsewhere, stop accepting, close."""
+        if self.draining:
+            return
+        self.draining = True
+        with contextlib.suppress(Exception):
+            await Registry(self.state).announce(self.describe())
+        notice = Frames(wire.envelope(wire.Reconnect(delayMs=self.config.drain_delay_ms, reason="draining")))
+        for conn in list(self.conns):
+            conn.push(notice.get(conn.binary))
+        log("edge_draining", node=self.id, connections=len(self.conns))
+        deadline = time.monotonic() + self.config.drain_grace_s
+        while self.conns and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        for conn in list(self.conns):
+            conn.replaced = True  # their presence stays for the node they reconnect to
+            conn.close(1012, "node restarting")
+        await asyncio.sleep(0.1)
+        await self.stop()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        self._tasks = []
+
+    # client events ---------------------------------------------------------
+
+    def send(self, conn: Conn, payload: wire.Event) -> None:
+        conn.push(encode(wire.envelope(payload), conn.binary))
+
+    def refuse(self, conn: Conn, code: str, message: str, event: str | None) -> None:
+        self.metrics.inc("virtubar_edge_rejected_total", code=code)
+        self.send(conn, wire.Error(code=code, message=message, event=event))
+
+    async def handle(self, conn: Conn, data: bytes | str) -> None:
+        try:
+            env = decode(data, isinstance(data, bytes))
+        except BadMessage as e:
+            self.metrics.inc("virtubar_edge_rejected_total", code=e.error.code)
+            self.send(conn, e.error)
+            return
+        p = env.payload
+        self.metrics.inc("virtubar_edge_messages_in_total", type=p.name)
+        if isinstance(p, wire.JoinRoom):
+            await self.join(conn, p)
+        elif conn.room is None:
+            self.refuse(conn, "not_joined", "send join_room first", p.name)
+        elif p.roomId != conn.room.id:
+            self.refuse(conn, "wrong_room", "roomId is not the room this socket joined", p.name)
+        elif isinstance(p, wire.AvatarTransform):
+            self.move(conn, p)
+        elif isinstance(p, wire.Heartbeat):
+            self.send(conn, wire.HeartbeatAck(clientTimeMs=p.clientTimeMs, serverTimeMs=wire.now_ms()))
+        elif isinstance(p, wire.LocalChat):
+            await self.chat(conn, p)
+        elif isinstance(p, wire.EmoteEvent):
+            await self.publish(conn.room.id, wire.EmoteBroadcast(userId=conn.user_id, emoteId=p.emoteId))
+        elif isinstance(p, wire.SetStatus):
+            conn.member.status = p.status
+            conn.room.dirty.add(conn.user_id)
+            await self.publish(conn.room.id, wire.StatusChanged(userId=conn.user_id, status=p.status))
+
+    async def join(self, conn: Conn, p: wire.JoinRoom) -> None:
+        try:
+            claims = self.tokens.verify(p.token, "realtime", room=p.roomId)
+        except TokenError as e:
+            self.metrics.inc("virtubar_edge_rejected_total", code=e.code)
+            self.send(conn, wire.AuthError(code=e.code, message=e.message))
+            return
+        if conn.room is not None:
+            self.refuse(conn, "already_joined", "this socket already joined a room", p.name)
+            return
+        room = await self.host(p.roomId)
+        user = claims.sub
+        if (old := room.local.get(user)) is not None:
+            old.replaced = True
+            old.close(CLOSE_REPLACED, "joined again")
+        world = room.world
+        known = room.members.get(user)
+        if known is not None:  # reconnecting: last-known transform
+            member = msgspec.structs.replace(known)
+        else:
+            x, z = room.spawn_for(world)
+            member = wire.Member(userId=user, displayName=claims.name or (p.user.displayName if p.user else user),
+                                 avatarId=p.user.avatarId if p.user else "default", x=x, z=z)
+        member.zoneId = zones.zone_id(world, member.x, member.z)
+        now = time.monotonic()
+        conn.member, conn.room, conn.platform = member, room, claims.platform or "desktop"
+        conn.pose = Pose(member.x, member.y, member.z, now)
+        conn.moves, conn.chats = transform_bucket(conn.platform, now), chat_bucket(now)
+        conn.muted = (room.id, user) in self.muted
+        conn.joined_ts = wire.now_ms()
+        room.members[user] = member
+        room.local[user] = conn
+        if p.lastMessageId:
+            conn.held = []
+        self.send(conn, wire.RoomState(roomId=room.id, serverTimeMs=wire.now_ms(),
+                                       members=list(room.members.values()), zoneId=member.zoneId))
+        await self.state.put(keys.room_members(room.id), user, msgspec.json.encode(member), self.config.presence_ttl_s)
+        await self.publish(room.id, wire.MemberJoined(member=member), ts=conn.joined_ts)
+        log("member_joined", node=self.id, room=room.id, user=user, platform=conn.platform)
+        if p.lastMessageId:
+            await self.recover(conn, p.lastMessageId)
+
+    async def recover(self, conn: Conn, last: str) -> None:
+        """Replay every chat message missed since ``last``, or say it cannot."""
+        room = conn.room
+        recovery = await self.bus.history(room.id, last)
+        held, conn.held = conn.held or [], None
+        if not recovery.whole:
+            self.send(conn, wire.ChatGap(lastMessageId=last))
+            self.metrics.inc("virtubar_edge_chat_recovery_total", result="gap")
+        else:
+            self.metrics.inc("virtubar_edge_chat_recovery_total", result="whole")
+        replayed = set()
+        for offset, data in recovery.entries:
+            env = _DURABLE.decode(data)
+            if isinstance(env.payload, wire.ChatBroadcast) and self._chat_replays_to(conn, env.payload):
+                env.payload.messageId = offset
+                conn.push(encode(env, conn.binary))
+            replayed.add(offset)
+        for offset, frame in held:
+            if offset not in replayed:
+                conn.push(frame)
+
+    def _chat_replays_to(self, conn: Conn, chat: wire.ChatBroadcast) -> bool:
+        return chat.mode == "room" or chat.zoneId == conn.member.zoneId
+
+    def move(self, conn: Conn, p: wire.AvatarTransform) -> None:
+        now = time.monotonic()
+        if not conn.moves.allow(now):
+            self.metrics.inc("virtubar_edge_dropped_total", reason="rate_limit")
+            return
+        if p.seq <= conn.last_seq:
+            self.metrics.inc("virtubar_edge_dropped_total", reason="stale_seq")
+            return
+        conn.last_seq = p.seq
+        room, member = conn.room, conn.member
+        fix = check_move(room.world, conn.pose, p.x, p.y, p.z, now, room.positions_except(member.userId))
+        if fix is not None:
+            self.metrics.inc("virtubar_edge_corrections_total", reason=fix.reason)
+            self.send(conn, wire.PositionCorrection(seq=p.seq, x=fix.x, y=fix.y, z=fix.z, reason=fix.reason))
+            return
+        conn.pose = Pose(p.x, p.y, p.z, now)
+        member.x, member.y, member.z, member.rotY = p.x, p.y, p.z, p.rotY
+        member.anim, member.speaking = p.anim, p.speaking
+        room.dirty.add(member.userId)
+        room.pending[member.userId] = wire.AvatarTransformBroadcast(
+            userId=member.userId, seq=p.seq, x=p.x, y=p.y, z=p.z, rotY=p.rotY, anim=p.anim, speaking=p.speaking)
+        zone = zones.zone_id(room.world, p.x, p.z)
+        if zone != member.zoneId:
+            previous, member.zoneId = member.zoneId, zone
+            self.send(conn, wire.RoomState(roomId=room.id, serverTimeMs=wire.now_ms(),
+                                           members=room.zone_members(zone), zoneId=zone))
+            asyncio.create_task(self.publish(room.id, wire.ZoneChanged(
+                userId=member.userId, zoneId=zone, previousZoneId=previous)))
+
+    async def chat(self, conn: Conn, p: wire.LocalChat) -> None:
+        if problem := text_problem(p.text):
+            self.refuse(conn, *problem, p.name)
+        elif conn.muted:
+            self.refuse(conn, "muted", "a moderator muted you", p.name)
+        elif not conn.chats.allow(time.monotonic()):
+            self.refuse(conn, "chat_rate_limited", "slow down: at most 2 messages a second", p.name)
+        else:
+            await self.publish(conn.room.id, wire.ChatBroadcast(
+                userId=conn.user_id, text=p.text, messageId="", mode=p.mode, zoneId=conn.member.zoneId))
+
+    async def leave(self, conn: Conn) -> None:
+        self.conns.discard(conn)
+        room = conn.room
+        if room is None:
+            return
+        user = conn.user_id
+        if room.local.get(user) is conn:
+            del room.local[user]
+            room.pending.pop(user, None)
+            room.dirty.discard(user)
+            if not conn.replaced:
+                room.members.pop(user, None)
+                await self.state.drop(keys.room_members(room.id), user)
+                await self.publish(room.id, wire.MemberLeft(userId=user))
+            log("member_left", node=self.id, room=room.id, user=user, replaced=conn.replaced)
+        if not room.local and self.rooms.get(room.id) is room:
+            del self.rooms[room.id]
+            await self.bus.unsubscribe(room.id)
+
+    # rooms ---------------------------------------------------------------
+
+    async def host(self, room_id: str) -> Room:
+        """The room, subscribed to its streams and loaded from presence."""
+        if room_id in self.rooms:
+            return self.rooms[room_id]
+        if room_id in self._hosting:
+            return await asyncio.shield(self._hosting[room_id])
+        future = asyncio.get_running_loop().create_future()
+        self._hosting[room_id] = future
+        try:
+            room = Room(room_id, await world_for(self.state, room_id, self.config.default_template))
+            await self.bus.subscribe(room_id)
+            for uid, data in (await self.state.members(keys.room_members(room_id))).items():
+                if data:  # empty data: a seat reservation, not a member yet
+                    with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+                        room.members[uid] = _MEMBER.decode(data)
+            self.rooms[room_id] = room
+            future.set_result(room)
+            return room
+        except BaseException as e:
+            future.set_exception(e)
+            future.exception()  # retrieved: joins waiting on it re-raise
+            raise
+        finally:
+            del self._hosting[room_id]
+
+    async def publish(self, room_id: str, payload: wire.Event, ts: int | None = None) -> str:
+        return await self.bus.publish(room_id, msgspec.json.encode(wire.envelope(payload, ts)))
+
+    # fan-out ---------------------------------------------------------------
+
+    async def _read_loop(self) -> None:
+        while True:
+            try:
+                deliveries = await self.bus.read(0.5)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # noqa: BLE001 - the bus is back soon; clients keep their sockets
+                log("bus_read_failed", node=self.id, error=repr(e))
+                await asyncio.sleep(0.5)
+                continue
+            for d in deliveries:
+                try:
+                    self.deliver(d)
+                except (msgspec.DecodeError, msgspec.ValidationError) as e:
+                    log("bad_bus_entry", node=self.id, room=d.room, offset=d.offset, error=str(e))
+                self.metrics.observe_fanout_ms(wire.now_ms() - parse_offset(d.offset)[0])
+
+    def deliver(self, d: Delivery) -> None:
+        if d.room is None:
+            self._control(_CONTROL.decode(d.data).payload)
+            return
+        room = self.rooms.get(d.room)
+        if room is None:
+            return
+        if d.durable:
+            self._durable(room, d.offset, _DURABLE.decode(d.data))
+        else:
+            self._moves(room, d.data)
+
+    def _moves(self, room: Room, data: bytes) -> None:
+        batch = _BATCH.decode(data)
+        world = room.world
+        by_zone: dict[str | None, list] = {}
+        for env in batch:
+            p = env.payload
+            zone = zones.zone_id(world, p.x, p.z)
+            m = room.members.get(p.userId)
+            if m is not None and p.userId not in room.local:
+                m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = p.x, p.y, p.z, p.rotY, p.anim, p.speaking, zone
+            by_zone.setdefault(zone, []).append(env)
+        for zone, envs in by_zone.items():
+            frames = Frames(envs)
+            if len(by_zone) == 1:
+                frames._made[False] = data.decode()  # the batch as published is the frame
+            sent = 0
+            for conn in room.local.values():
+                if conn.member.zoneId == zone:
+                    conn.push(frames.get(conn.binary))
+                    sent += 1
+            self.metrics.inc("virtubar_edge_messages_out_total", len(envs) * sent, type="avatar_transform_broadcast")
+
+    def _durable(self, room: Room, offset: str, env) -> None:
+        p = env.payload
+        recipients = list(room.local.values())
+        if isinstance(p, wire.MemberJoined):
+            uid = p.member.userId
+            local = room.local.get(uid)
+            if local is not None and env.ts > local.joined_ts:  # joined again on another node
+                local.replaced = True
+                local.close(CLOSE_REPLACED, "joined again elsewhere")
+            elif local is None:
+                room.members[uid] = p.member
+            # whoever joined at or after this was told in its room_state
+            recipients = [c for c in recipients if c.user_id != uid and c.joined_ts < env.ts]
+        elif isinstance(p, wire.MemberLeft):
+            if p.userId in room.local:
+                return  # a stale leave: the member is connected here
+            room.members.pop(p.userId, None)
+        elif isinstance(p, wire.ChatBroadcast):
+            p.messageId = offset
+            sender = room.members.get(p.userId)
+            if sender is not None:
+                recipients = [c for c in recipients if hears(room.world, p.mode, sender, c.member)]
+            else:
+                recipients = [c for c in recipients if p.mode == "room" or c.member.zoneId == p.zoneId]
+        elif isinstance(p, wire.EmoteBroadcast):
+            sender = room.members.get(p.userId)
+            zone = sender.zoneId if sender else None
+            recipients = [c for c in recipients if c.member.zoneId == zone]
+        elif isinstance(p, wire.ZoneChanged):
+            if (m := room.members.get(p.userId)) is not None and p.userId not in room.local:
+                m.zoneId = p.zoneId
+        elif isinstance(p, wire.StatusChanged):
+            if (m := room.members.get(p.userId)) is not None:
+                m.status = p.status
+        frames = Frames(env)
+        for conn in recipients:
+            frame = frames.get(conn.binary)
+            if conn.held is not None:
+                conn.held.append((offset, frame))
+            else:
+                conn.push(frame)
+        self.metrics.inc("virtubar_edge_messages_out_total", len(recipients), type=p.name)
+
+    def _control(self, action: wire.ModerationAction) -> None:
+        if not action.userId:
+            return
+        for room in list(self.rooms.values()):
+            if action.roomId and action.roomId != room.id:
+                continue
+            if action.type == "mutedByMod":
+                self.muted.add((room.id, action.userId))
+            conn = room.local.get(action.userId)
+            if conn is None:
+                continue
+            self.send(conn, wire.ModerationAction(type=action.type, reason=action.reason))
+            log("moderation", node=self.id, room=room.id, user=action.userId, action=action.type)
+            if action.type == "mutedByMod":
+                conn.muted = True
+            else:
+                conn.close(CLOSE_KICKED, action.type)
+
+    # timers ----------------------------------------------------------------
+
+    async def _tick_loop(self) -> None:
+        period = 1.0 / self.config.tick_hz
+        next_at = time.monotonic()
+        while True:
+            next_at += period
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            if time.monotonic() - next_at > period:
+                next_at = time.monotonic()  # fell behind: do not burst
+            jobs = []
+            for room in list(self.rooms.values()):
+                if room.pending:
+                    batch = [wire.envelope(p) for p in room.pending.values()]
+                    room.pending.clear()
+                    jobs.append(self.bus.publish(room.id, msgspec.json.encode(batch), durable=False))
+            if jobs:
+                for result in await asyncio.gather(*jobs, return_exceptions=True):
+                    if isinstance(result, Exception):
+                        log("publish_failed", node=self.id, error=repr(result))
+
+    async def _housekeeping(self) -> None:
+        """Presence refresh, silent clients, ghost members."""
+        last_full = 0.0
+        while True:
+            await asyncio.sleep(self.config.presence_every_s)
+            now = time.monotonic()
+            for conn in list(self.conns):
+                if now - conn.last_seen > self.config.idle_timeout_s:
+                    log("idle_timeout", node=self.id, room=conn.room.id if conn.room else None, user=conn.user_id)
+                    conn.close(CLOSE_IDLE, "no message within the idle timeout")
+            full = now - last_full >= self.config.presence_ttl_s / 3
+            if full:
+                last_full = now
+            for room in list(self.rooms.values()):
+                try:
+                    await self._refresh(room, full)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as e:  # noqa: BLE001
+                    log("presence_failed", node=self.id, room=room.id, error=repr(e))
+
+    async def _refresh(self, room: Room, full: bool) -> None:
+        key, ttl = keys.room_members(room.id), self.config.presence_ttl_s
+        users = list(room.local) if full else [u for u in room.dirty if u in room.local]
+        room.dirty.clear()
+        await asyncio.gather(*(self.state.put(key, u, msgspec.json.encode(room.members[u]), ttl)
+                               for u in users if u in room.members))
+        if not full:
+            return
+        live = {u for u, data in (await self.state.members(key)).items() if data}
+        for uid in [u for u in room.members if u not in live and u not in room.local]:
+            del room.members[uid]  # its node died: its presence expired
+            frames = Frames(wire.envelope(wire.MemberLeft(userId=uid)))
+            for conn in room.local.values():
+                conn.push(frames.get(conn.binary))
+            log("ghost_removed", node=self.id, room=room.id, user=uid)

@@ -1,0 +1,31 @@
+"""A room as one edge node sees it: every member (wherever connected), the
+members connected here, and the moves waiting for the next tick."""
+
+from __future__ import annotations
+
+from virtubar import wire
+from virtubar.world import World
+
+from realtime_edge.connection import Conn
+
+
+class Room:
+    __slots__ = ("id", "world", "members", "local", "pending", "dirty")
+
+    def __init__(self, room_id: str, world: World) -> None:
+        self.id = room_id
+        self.world = world
+        self.members: dict[str, wire.Member] = {}
+        self.local: dict[str, Conn] = {}
+        self.pending: dict[str, wire.AvatarTransformBroadcast] = {}
+        self.dirty: set[str] = set()  # local members whose presence needs writing
+
+    def zone_members(self, zone: str | None) -> list[wire.Member]:
+        return [m for m in self.members.values() if m.zoneId == zone]
+
+    def positions_except(self, user_id: str):
+        return ((m.x, m.z) for uid, m in self.members.items() if uid != user_id)
+
+    def spawn_for(self, world: World) -> tuple[float, float]:
+        point = world.spawns[len(self.members) % len(world.spawns)]
+        return point.x, point.z

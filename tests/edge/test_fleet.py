@@ -1,0 +1,74 @@
+"""Two edge nodes bridged by a real redis-server: a room spans both; a node
+killed with SIGKILL loses no chat and leaves no ghost members."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from tests.edge.client import Client
+from tests.edge.conftest import eventually
+
+FAST_PRESENCE = {"VIRTUBAR_EDGE_PRESENCE_TTL_S": "2", "VIRTUBAR_EDGE_PRESENCE_EVERY_S": "0.3"}
+
+
+async def test_a_room_spans_two_nodes_and_survives_one_dying(start_edge, issuer, room):
+    node_a, node_b = start_edge(**FAST_PRESENCE), start_edge(**FAST_PRESENCE)
+
+    def token(user: str) -> str:
+        return issuer.issue("realtime", user, room=room, platform="desktop", name=user.title())
+
+    ann, cat = await Client.connect(node_a.url), await Client.connect(node_a.url)
+    await ann.join(room, token("ann"))
+    await cat.join(room, token("cat"))
+    bob = await Client.connect(node_b.url)
+    state = await bob.join(room, token("bob"))
+    assert {m["userId"] for m in state["members"]} == {"ann", "cat", "bob"}
+    await eventually(lambda: [m["member"]["userId"] for m in ann.events("member_joined")] == ["cat", "bob"])
+
+    # moves and chat cross nodes both ways
+    await ann.send("avatar_transform", roomId=room, seq=1, x=10.4, y=0.0, z=7.4, rotY=1.0)
+    await bob.wait("avatar_transform_broadcast", userId="ann", seq=1)
+    await bob.send("local_chat", roomId=room, text="hello from b", mode="room")
+    last = (await ann.wait("chat_broadcast", text="hello from b"))["messageId"]
+    await ann.send("local_chat", roomId=room, text="hello from a", mode="room")
+    await bob.wait("chat_broadcast", text="hello from a")
+    last = (await ann.wait("chat_broadcast", text="hello from a"))["messageId"]
+
+    node_a.kill()
+    assert await ann.wait_closed() != 1000
+    for text in ("missed 1", "missed 2", "missed 3"):
+        await bob.send("local_chat", roomId=room, text=text, mode="room")
+    await bob.wait("chat_broadcast", text="missed 3")
+
+    again = await Client.connect(node_b.url)  # ann's client reconnects to the live node
+    state = await again.join(room, token("ann"), lastMessageId=last)
+    members = {m["userId"]: m for m in state["members"]}
+    assert "ann" in members and "bob" in members
+    assert (members["ann"]["x"], members["ann"]["z"]) == (10.4, 7.4)  # last-known transform
+    await again.wait("chat_broadcast", text="missed 3")
+    assert [c["text"] for c in again.events("chat_broadcast")] == ["missed 1", "missed 2", "missed 3"]
+    assert again.events("chat_gap") == []
+
+    # cat never came back: its presence expires and everyone is told
+    await bob.wait("member_left", userId="cat", timeout=10)
+    await again.wait("member_left", userId="cat", timeout=10)
+    assert bob.events("member_left", userId="ann") == []
+    newcomer = await Client.connect(node_b.url)
+    state = await newcomer.join(room, token("dee"))
+    assert {m["userId"] for m in state["members"]} == {"ann", "bob", "dee"}
+    for client in (bob, again, newcomer):
+        await client.close()
+
+
+async def test_a_draining_node_asks_clients_to_reconnect(start_edge, issuer, room):
+    node = start_edge(VIRTUBAR_EDGE_DRAIN_DELAY_MS="250", VIRTUBAR_EDGE_DRAIN_GRACE_S="1")
+    ann = await Client.connect(node.url)
+    await ann.join(room, issuer.issue("realtime", "ann", room=room, platform="desktop"))
+    node.proc.send_signal(signal.SIGTERM)
+    notice = await ann.wait("reconnect")
+    assert notice["delayMs"] == 250
+    assert await ann.wait_closed() == 1012
+    await eventually(lambda: node.proc.poll() is not None or (_ for _ in ()).throw(AssertionError()), 10)
+    assert node.proc.returncode == 0
+    await asyncio.sleep(0)

@@ -1,0 +1,106 @@
+"""The edge's pure rules, without sockets."""
+
+from __future__ import annotations
+
+import pytest
+
+from virtubar import wire
+from virtubar.world import default_world
+
+from realtime_edge.app import origin_allowed
+from realtime_edge.chat import hears, text_problem
+from realtime_edge.movement import Pose, check_move
+from realtime_edge.protocol import BadMessage, choose_subprotocol, decode
+from realtime_edge.ratelimit import TokenBucket, transform_bucket
+
+BAR = default_world("bar")
+OFFICE = default_world("office")
+
+
+def test_token_bucket_allows_the_rate_on_average():
+    bucket = TokenBucket(20, burst=5, now=0.0)
+    allowed = sum(bucket.allow(i / 100) for i in range(300))  # 100 tries a second for 3 s
+    assert 60 <= allowed <= 65
+
+
+def test_mobile_moves_slower_than_desktop():
+    desktop, mobile = transform_bucket("desktop", 0.0), transform_bucket("mobile", 0.0)
+    tries = [i / 100 for i in range(1000)]
+    assert sum(map(desktop.allow, tries)) > sum(map(mobile.allow, tries)) >= 150
+
+
+def test_an_honest_walk_is_accepted():
+    prev = Pose(10.5, 0.0, 7.5, 0.0)
+    assert check_move(BAR, prev, 11.5, 0.0, 7.5, 0.25, []) is None
+
+
+@pytest.mark.parametrize(("x", "y", "z", "reason"), [
+    (-1, 0, 5, "bounds"), (10, 0, 99, "bounds"), (10.5, 50, 7.5, "bounds"),
+    (10.5, 0, 2.5, "wall"), (0.5, 0, 0.5, "wall"), (14.5, 0, 7.5, "speed"),
+])
+def test_impossible_moves_go_back(x, y, z, reason):
+    prev = Pose(10.5, 0.0, 7.5, 0.0)
+    fix = check_move(BAR, prev, x, y, z, 0.25, [])
+    assert (fix.reason, fix.x, fix.z) == (reason, 10.5, 7.5)
+
+
+def test_a_long_pause_allows_a_long_walk():
+    assert check_move(BAR, Pose(10.5, 0.0, 7.5, 0.0), 14.5, 0.0, 7.5, 1.0, []) is None
+
+
+def test_exclusive_seat_goes_to_the_first_sitter():
+    stool = (4.5, 4.0)
+    prev = Pose(4.5, 0.0, 5.0, 0.0)
+    assert check_move(BAR, prev, *(4.5, 0.0, 4.1), 0.5, [stool]).reason == "occupied"
+    assert check_move(BAR, prev, *(4.5, 0.0, 4.1), 0.5, [(9.0, 4.0)]) is None
+    seated = Pose(4.5, 0.0, 4.0, 0.0)  # holding it already: shuffling on the seat is fine
+    assert check_move(BAR, seated, 4.6, 0.0, 4.1, 0.5, [(4.5, 4.0)]) is None
+
+
+def test_without_a_previous_pose_a_correction_goes_to_a_spawn():
+    fix = check_move(BAR, None, 0.5, 0.0, 0.5, 0.0, [])
+    assert (fix.x, fix.z) == (BAR.spawns[0].x, BAR.spawns[0].z)
+
+
+def member(uid: str, x: float, z: float, zone: str) -> wire.Member:
+    return wire.Member(userId=uid, displayName=uid, avatarId="a", x=x, z=z, zoneId=zone)
+
+
+def test_who_hears_chat():
+    a, near, far, meeting = (member("a", 15, 15, "floor"), member("b", 17, 15, "floor"),
+                             member("c", 25, 15, "floor"), member("d", 5, 5, "meeting-a"))
+    assert [hears(OFFICE, "local", a, m) for m in (near, far, meeting)] == [True, False, False]
+    assert [hears(OFFICE, "zone", a, m) for m in (near, far, meeting)] == [True, True, False]
+    assert [hears(OFFICE, "room", a, m) for m in (near, far, meeting)] == [True, True, True]
+
+
+def test_chat_text_rules():
+    assert text_problem("hi") is None and text_problem("x" * 240) is None
+    assert text_problem(" \n")[0] == "chat_empty"
+    assert text_problem("x" * 241)[0] == "chat_too_long"
+
+
+@pytest.mark.parametrize(("frame", "code"), [
+    (b"\xff", "malformed"), ("[1,2]", "malformed"), ('{"t":"fly","v":1,"ts":0,"payload":{}}', "unknown_event"),
+    ('{"t":"emote","v":1,"ts":0,"payload":{"roomId":"r","emoteId":"boom"}}', "unknown_emote"),
+    ('{"t":"local_chat","v":1,"ts":0,"payload":{"roomId":"r","text":""}}', "chat_empty"),
+    ('{"t":"heartbeat","v":2,"ts":0,"payload":{"roomId":"r","clientTimeMs":1}}', "invalid_payload"),
+])
+def test_bad_frames_are_named(frame, code):
+    with pytest.raises(BadMessage) as e:
+        decode(frame, isinstance(frame, bytes))
+    assert e.value.error.code == code
+
+
+def test_subprotocol_choice():
+    assert choose_subprotocol(["virtubar.json", "virtubar.msgpack"]) == "virtubar.msgpack"
+    assert choose_subprotocol(["virtubar.json"]) == "virtubar.json"
+    assert choose_subprotocol([]) is None
+
+
+def test_origin_allowlist():
+    allowed = ["https://bar.example", "http://localhost:8080/"]
+    assert origin_allowed("https://bar.example", allowed, False)
+    assert origin_allowed("http://localhost:8080", allowed, False)
+    assert not origin_allowed("https://evil.example", allowed, True)
+    assert not origin_allowed(None, allowed, False) and origin_allowed(None, allowed, True)

@@ -1,0 +1,226 @@
+"""The rules players notice, each through a real socket: rate limit, seq
+order, position correction, exclusive seats, zones, moderation, idle
+timeout."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+import pytest
+
+from virtubar import wire
+from virtubar.bus import RedisStreamsBus
+from virtubar.world import default_world, parse_world, to_json
+
+from tests.edge.client import Client
+
+
+@pytest.fixture
+async def player(edge, issuer, room):
+    opened: list[Client] = []
+
+    async def make(user: str, platform: str = "desktop", url: str | None = None) -> Client:
+        client = await Client.connect(url or edge.url)
+        opened.append(client)
+        await client.join(room, issuer.issue("realtime", user, room=room, platform=platform, name=user.title()))
+        return client
+
+    yield make
+    for client in opened:
+        await client.close()
+
+
+def move(room: str, seq: int, x: float, z: float) -> dict:
+    return {"roomId": room, "seq": seq, "x": x, "y": 0.0, "z": z, "rotY": 0.0}
+
+
+async def settle(client: Client, room: str) -> None:
+    """Round-trip a heartbeat and wait two ticks so relayed moves have landed."""
+    await client.send("heartbeat", roomId=room, clientTimeMs=0)
+    await client.wait("heartbeat_ack")
+    await asyncio.sleep(0.2)
+
+
+def last_seq(client: Client, user: str) -> int:
+    return max(e["seq"] for e in client.events("avatar_transform_broadcast", userId=user))
+
+
+@pytest.mark.parametrize(("platform", "rate"), [("desktop", 20), ("mobile", 15)])
+async def test_moves_over_the_platform_rate_are_dropped(player, room, platform, rate):
+    ann = await player("ann", platform)
+    bob = await player("bob")
+    for seq in range(1, 61):  # a burst of 60 tiny steps, as fast as the socket takes them
+        await ann.send("avatar_transform", **move(room, seq, 10.5 + seq * 0.001, 7.5))
+    await settle(ann, room)
+    accepted = last_seq(bob, "ann")
+    assert accepted <= rate // 4 + 1 + rate * 0.5, accepted  # the burst allowance, plus refill while sending
+    await asyncio.sleep(0.5)
+    await ann.send("avatar_transform", **move(room, 100, 10.6, 7.5))
+    await bob.wait("avatar_transform_broadcast", seq=100)
+
+
+async def test_stale_and_out_of_order_seq_are_ignored(player, room):
+    ann = await player("ann")
+    bob = await player("bob")
+    await ann.send("avatar_transform", **move(room, 10, 10.6, 7.5))
+    await bob.wait("avatar_transform_broadcast", seq=10)
+    await asyncio.sleep(0.1)
+    await ann.send("avatar_transform", **move(room, 5, 10.7, 7.5))  # older than 10
+    await ann.send("avatar_transform", **move(room, 10, 10.7, 7.5))  # a repeat
+    await settle(ann, room)
+    await ann.send("avatar_transform", **move(room, 11, 10.8, 7.5))
+    await bob.wait("avatar_transform_broadcast", seq=11)
+    assert [e["seq"] for e in bob.events("avatar_transform_broadcast", userId="ann")] == [10, 11]
+
+
+@pytest.mark.parametrize(("to", "reason"), [((25.0, 7.5), "bounds"), ((10.5, 2.5), "wall"), ((13.5, 7.5), "speed")])
+async def test_impossible_moves_are_corrected_for_the_sender_only(player, room, to, reason):
+    ann = await player("ann")  # spawns at (10.5, 7.5) in the bar
+    bob = await player("bob")
+    await ann.send("avatar_transform", **move(room, 1, *to))
+    fix = await ann.wait("position_correction")
+    assert fix == {"seq": 1, "x": 10.5, "y": 0.0, "z": 7.5, "reason": reason}
+    await settle(ann, room)
+    assert bob.events("avatar_transform_broadcast", userId="ann") == []
+    assert bob.events("position_correction") == []
+
+
+async def test_an_exclusive_seat_holds_one_member(player, room, put_world):
+    world = to_json(default_world("bar"))
+    world["spawns"] = [{"x": 4.5, "z": 5.5}, {"x": 6.0, "z": 5.5}]  # just behind stool-1 and stool-2
+    await put_world(room, parse_world(world))
+    ann = await player("ann")
+    bob = await player("bob")
+    await ann.send("avatar_transform", **move(room, 1, 4.5, 4.9))
+    await asyncio.sleep(0.1)
+    await ann.send("avatar_transform", **move(room, 2, 4.5, 4.1))  # sits on stool-1
+    await bob.wait("avatar_transform_broadcast", seq=2)
+    await bob.send("avatar_transform", **move(room, 1, 5.6, 5.0))
+    await asyncio.sleep(0.15)
+    await bob.send("avatar_transform", **move(room, 2, 4.8, 4.2))  # onto stool-1 too
+    fix = await bob.wait("position_correction")
+    assert (fix["reason"], fix["x"], fix["z"]) == ("occupied", 5.6, 5.0)
+    await asyncio.sleep(0.15)
+    await bob.send("avatar_transform", **move(room, 3, 6.0, 4.2))  # stool-2 is free
+    await ann.wait("avatar_transform_broadcast", userId="bob", seq=3)
+    assert bob.events("position_correction") == [fix]
+
+
+@pytest.fixture
+async def office(room, put_world):
+    await put_world(room, default_world("office"))
+    return room
+
+
+async def test_moves_reach_only_the_same_zone(player, office):
+    room = office
+    world = default_world("office")  # spawns on the open floor
+    ann = await player("ann")
+    bob = await player("bob")
+    cat = await player("cat")
+    assert {m["zoneId"] for m in cat.events("room_state")[0]["members"]} == {"floor"}
+    # bob walks into meeting room A (x 1..10, z 1..9) through its east door, step by step
+    door = next(o for o in world.objects if o.id == "door-a")
+    path = [(door.x + 2, door.z), (door.x, door.z), (door.x - 2, door.z)]
+    spawn = bob.events("room_state")[0]["members"][-1]
+    x, z = spawn["x"], spawn["z"]
+    seq = 0
+    for tx, tz in path:
+        while (x, z) != (tx, tz):
+            dx, dz = max(-1.0, min(1.0, tx - x)), max(-1.0, min(1.0, tz - z))
+            x, z, seq = x + dx, z + dz, seq + 1
+            await asyncio.sleep(0.25)
+            await bob.send("avatar_transform", **move(room, seq, x, z))
+    assert bob.events("position_correction") == [], [(c["seq"], c["reason"]) for c in bob.events("position_correction")]
+    changed = await ann.wait("zone_changed", userId="bob")
+    assert changed == {"userId": "bob", "zoneId": "meeting-a", "previousZoneId": "floor"}
+    snapshot = await bob.wait("room_state", zoneId="meeting-a")
+    assert [m["userId"] for m in snapshot["members"]] == ["bob"]
+    await settle(bob, room)
+    seen_by_ann = len(ann.events("avatar_transform_broadcast", userId="bob"))
+    await bob.send("avatar_transform", **move(room, seq + 1, x - 1, z))  # inside the meeting room
+    await ann.send("avatar_transform", **move(room, 1, 15.6, 19.5))  # on the floor
+    await cat.wait("avatar_transform_broadcast", userId="ann")
+    await bob.wait("avatar_transform_broadcast", seq=seq + 1, userId="bob")
+    await settle(ann, room)
+    assert len(ann.events("avatar_transform_broadcast", userId="bob")) == seen_by_ann
+    assert len(cat.events("avatar_transform_broadcast", userId="bob")) == seen_by_ann
+    assert bob.events("avatar_transform_broadcast", userId="ann") == []
+    # zone chat stays in the zone; room chat reaches everyone
+    await bob.send("local_chat", roomId=room, text="meeting only", mode="zone")
+    await bob.send("local_chat", roomId=room, text="hello all", mode="room")
+    await ann.wait("chat_broadcast", text="hello all")
+    assert [c["text"] for c in ann.events("chat_broadcast")] == ["hello all"]
+    await bob.send("emote", roomId=room, emoteId="wave")
+    await bob.wait("emote_broadcast")
+    await settle(ann, room)
+    assert ann.events("emote_broadcast") == []
+
+
+async def test_local_chat_reaches_only_those_within_hearing(player, office):
+    room = office
+    ann = await player("ann")
+    bob = await player("bob")
+    z = 19.5
+    for seq in range(1, 10):  # bob walks 9 m north, beyond the 4 m hearing radius
+        z -= 1.0
+        await asyncio.sleep(0.25)
+        await bob.send("avatar_transform", **move(room, seq, 17.5, z))
+    await ann.wait("avatar_transform_broadcast", userId="bob", seq=9)
+    cat = await player("cat")  # spawns next to ann
+    await ann.send("local_chat", roomId=room, text="psst", mode="local")
+    await cat.wait("chat_broadcast", text="psst")
+    await settle(bob, room)
+    assert bob.events("chat_broadcast") == []
+
+
+@pytest.fixture
+async def functions_bus(redis_url):
+    """The functions' side of the control stream."""
+    bus = RedisStreamsBus(redis_url)
+    yield bus
+    await bus.close()
+
+
+async def moderate(bus, room: str, user: str, kind: str) -> None:
+    action = wire.ModerationAction(type=kind, reason="test", userId=user, roomId=room)
+    await bus.publish_control(msgspec.json.encode(wire.envelope(action)))
+
+
+@pytest.mark.parametrize("kind", ["kicked", "banned"])
+async def test_kick_and_ban_tell_then_close(player, room, functions_bus, kind):
+    ann = await player("ann")
+    bob = await player("bob")
+    await moderate(functions_bus, room, "ann", kind)
+    assert (await ann.wait("moderation_action"))["type"] == kind
+    assert await ann.wait_closed() == 4003
+    await bob.wait("member_left", userId="ann")
+    assert bob.events("moderation_action") == []
+
+
+async def test_muted_members_chat_is_not_relayed(player, room, functions_bus):
+    ann = await player("ann")
+    bob = await player("bob")
+    await moderate(functions_bus, room, "ann", "mutedByMod")
+    await ann.wait("moderation_action", type="mutedByMod")
+    await ann.send("local_chat", roomId=room, text="can you hear me", mode="room")
+    await ann.wait("error", code="muted")
+    await bob.send("local_chat", roomId=room, text="bob speaks", mode="room")
+    await ann.wait("chat_broadcast", text="bob speaks")
+    assert [c["text"] for c in bob.events("chat_broadcast")] == ["bob speaks"]
+
+
+async def test_a_silent_client_is_dropped(start_edge, issuer, room):
+    node = start_edge(VIRTUBAR_EDGE_IDLE_TIMEOUT_S="1.5")
+    ann = await Client.connect(node.url)
+    await ann.join(room, issuer.issue("realtime", "ann", room=room, platform="desktop"))
+    bob = await Client.connect(node.url)
+    await bob.join(room, issuer.issue("realtime", "bob", room=room, platform="desktop"))
+    for _ in range(8):  # bob keeps talking, ann stays silent
+        await bob.send("heartbeat", roomId=room, clientTimeMs=0)
+        await asyncio.sleep(0.5)
+    assert await ann.wait_closed() == 4000
+    await bob.wait("member_left", userId="ann")
+    assert bob.closed_with is None
+    await bob.close()
