@@ -1,0 +1,1 @@
+"""VirtuBar SFU node: forwards voice without transcoding to whoever should hear it."""
