@@ -1,0 +1,91 @@
+"""An aiortc member of a voice room, speaking the SFU's signaling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import websockets
+from aiortc import RTCPeerConnection, RTCSessionDescription
+
+from virtubar.signaling import SessionDescription, SfuJoin, SfuJoined, TrackOwner, signaling_client_codec
+
+
+class VoiceClient:
+    """Joins with a voice token, publishes ``track`` (if any), answers the
+    SFU's offers and counts the RTP packets of each incoming track (mid)."""
+
+    def __init__(self, url: str, room_id: str, token: str, track=None) -> None:
+        self.url, self.room_id, self.token, self.track = url, room_id, token, track
+        self.codec = signaling_client_codec()
+        self.pc = RTCPeerConnection()
+        self.owners: dict[str, str | None] = {}  # mid → userId
+        self.packets: dict[str, int] = {}  # mid → RTP packets received
+        self.last_packet_at: dict[str, float] = {}
+        self.tracks: dict[str, object] = {}
+        self.signals: list = []
+        self.joined = asyncio.Event()
+        self._ws = None
+        self._reader: asyncio.Task | None = None
+        self.pc.on("track", self._on_track)
+
+    async def connect(self) -> None:
+        self._ws = await websockets.connect(self.url)
+        await self.send(SfuJoin(roomId=self.room_id, token=self.token))
+        self._reader = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.joined.wait(), 5)
+        if self.track is not None:
+            self.pc.addTrack(self.track)
+        else:
+            self.pc.addTransceiver("audio", direction="recvonly")
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        await self.send(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
+
+    async def send(self, event) -> None:
+        await self._ws.send(self.codec.encode(event).decode())
+
+    async def _read(self) -> None:
+        async for raw in self._ws:
+            signal = self.codec.decode(raw).payload
+            self.signals.append(signal)
+            if isinstance(signal, SfuJoined):
+                self.joined.set()
+            elif isinstance(signal, SessionDescription) and signal.type == "answer":
+                await self.pc.setRemoteDescription(RTCSessionDescription(sdp=signal.sdp, type="answer"))
+            elif isinstance(signal, SessionDescription):
+                await self.pc.setRemoteDescription(RTCSessionDescription(sdp=signal.sdp, type="offer"))
+                await self.pc.setLocalDescription(await self.pc.createAnswer())
+                await self.send(SessionDescription(type="answer", sdp=self.pc.localDescription.sdp))
+            elif isinstance(signal, TrackOwner):
+                self.owners[signal.mid] = signal.userId
+
+    def _on_track(self, track) -> None:
+        transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
+        mid = transceiver.mid
+        self.tracks[mid] = track
+        self.packets[mid] = 0
+        receiver = transceiver.receiver
+        original = receiver._handle_rtp_packet
+
+        async def counting(packet, arrival_time_ms):
+            self.packets[mid] += 1
+            self.last_packet_at[mid] = time.monotonic()
+            await original(packet, arrival_time_ms=arrival_time_ms)
+
+        receiver._handle_rtp_packet = counting
+
+    def mids_of(self, user_id: str) -> list[str]:
+        return [mid for mid, owner in self.owners.items() if owner == user_id]
+
+    def received_from(self, user_id: str) -> int:
+        return sum(self.packets.get(mid, 0) for mid in self.mids_of(user_id))
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self._reader
+        await self.pc.close()
