@@ -9,15 +9,26 @@ import time
 import websockets
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from sfu_node.forwarding import Outlet, tap
 from virtubar.signaling import SessionDescription, SfuJoin, SfuJoined, TrackOwner, signaling_client_codec
 
 
 class VoiceClient:
     """Joins with a voice token, publishes ``track`` (if any), answers the
-    SFU's offers and counts the RTP packets of each incoming track (mid)."""
+    SFU's offers and counts the RTP packets of each incoming track (mid).
 
-    def __init__(self, url: str, room_id: str, token: str, track=None) -> None:
+    Codec-free mode (for load and for proving the SFU runs no codec):
+    ``opus`` publishes these pre-encoded packets in a loop at ``level``
+    (-dBov) every 20 ms, and ``raw`` keeps incoming packets undecoded
+    (``payloads`` per mid, ``levels`` seen)."""
+
+    def __init__(self, url: str, room_id: str, token: str, track=None, *,
+                 opus: list[bytes] | None = None, level: int = 30, raw: bool = False) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
+        self.opus, self.level, self.raw = opus, level, raw
+        self.payloads: dict[str, list[bytes]] = {}
+        self.levels: set[int] = set()
+        self._speaker: asyncio.Task | None = None
         self.codec = signaling_client_codec()
         self.pc = RTCPeerConnection()
         self.owners: dict[str, str | None] = {}  # mid → userId
@@ -37,10 +48,20 @@ class VoiceClient:
         await asyncio.wait_for(self.joined.wait(), 5)
         if self.track is not None:
             self.pc.addTrack(self.track)
+        elif self.opus:
+            outlet = Outlet(self.pc.addTransceiver("audio", direction="sendonly").sender)
+            self._speaker = asyncio.create_task(self._speak(outlet))
         else:
             self.pc.addTransceiver("audio", direction="recvonly")
         await self.pc.setLocalDescription(await self.pc.createOffer())
         await self.send(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
+
+    async def _speak(self, outlet: Outlet) -> None:
+        start, i = time.monotonic(), 0
+        while True:
+            outlet.feed(self.opus[i % len(self.opus)], i * 960, self.level, time.perf_counter())
+            i += 1
+            await asyncio.sleep(max(0.0, start + i * 0.02 - time.monotonic()))
 
     async def send(self, event) -> None:
         await self._ws.send(self.codec.encode(event).decode())
@@ -66,6 +87,17 @@ class VoiceClient:
         self.tracks[mid] = track
         self.packets[mid] = 0
         receiver = transceiver.receiver
+        if self.raw:
+            self.payloads[mid] = []
+
+            def keep(packet, arrival: float) -> None:
+                self.packets[mid] += 1
+                self.last_packet_at[mid] = time.monotonic()
+                self.payloads[mid].append(packet.payload)
+                if packet.extensions.audio_level is not None:
+                    self.levels.add(packet.extensions.audio_level[1])
+
+            return tap(receiver, keep)
         original = receiver._handle_rtp_packet
 
         async def counting(packet, arrival_time_ms):
@@ -82,6 +114,8 @@ class VoiceClient:
         return sum(self.packets.get(mid, 0) for mid in self.mids_of(user_id))
 
     async def close(self) -> None:
+        if self._speaker is not None:
+            self._speaker.cancel()
         with contextlib.suppress(Exception):
             await self._ws.close()
         if self._reader is not None:
