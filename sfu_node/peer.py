@@ -75,8 +75,10 @@ class Peer:
             return  # end of candidates: aiortc needs no marker
         try:
             candidate = candidate_from_sdp(signal.candidate.removeprefix("candidate:"))
-        except (ValueError, IndexError) as e:
-            raise SignalError("bad_candidate", f"the ICE candidate could not be read: {e}") from e
+        except (AssertionError, ValueError, IndexError) as e:  # aiortc asserts the field count
+            raise SignalError("bad_candidate", f"the ICE candidate could not be read: {signal.candidate!r}") from e
+        if self.pc.remoteDescription is None:
+            raise SignalError("offer_first", "send your offer before your ICE candidates")
         candidate.sdpMid, candidate.sdpMLineIndex = signal.sdpMid, signal.sdpMLineIndex
         await self.pc.addIceCandidate(candidate)
 

@@ -10,7 +10,7 @@ import websockets
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
 from sfu_node.forwarding import Outlet, tap
-from virtubar.signaling import SessionDescription, SfuJoin, SfuJoined, TrackOwner, signaling_client_codec
+from virtubar.signaling import IceCandidate, SessionDescription, SfuJoin, SfuJoined, TrackOwner, signaling_client_codec
 
 
 class VoiceClient:
@@ -23,9 +23,10 @@ class VoiceClient:
     (``payloads`` per mid, ``levels`` seen)."""
 
     def __init__(self, url: str, room_id: str, token: str, track=None, *,
-                 opus: list[bytes] | None = None, level: int = 30, raw: bool = False) -> None:
+                 opus: list[bytes] | None = None, level: int = 30, raw: bool = False,
+                 trickle: bool = False) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
-        self.opus, self.level, self.raw = opus, level, raw
+        self.opus, self.level, self.raw, self.trickle = opus, level, raw, trickle
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
@@ -54,7 +55,17 @@ class VoiceClient:
         else:
             self.pc.addTransceiver("audio", direction="recvonly")
         await self.pc.setLocalDescription(await self.pc.createOffer())
-        await self.send(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
+        sdp = self.pc.localDescription.sdp
+        if not self.trickle:
+            return await self.send(SessionDescription(type="offer", sdp=sdp))
+        # as browsers do: the offer without candidates, then each candidate alone
+        lines = sdp.split("\r\n")
+        candidates = dict.fromkeys(line[2:] for line in lines if line.startswith("a=candidate:"))
+        bare = "\r\n".join(line for line in lines if not line.startswith(("a=candidate:", "a=end-of-candidates")))
+        await self.send(SessionDescription(type="offer", sdp=bare))
+        for candidate in candidates:
+            await self.send(IceCandidate(candidate=candidate, sdpMid="0", sdpMLineIndex=0))
+        await self.send(IceCandidate(candidate="", sdpMid="0", sdpMLineIndex=0))
 
     async def _speak(self, outlet: Outlet) -> None:
         start, i = time.monotonic(), 0
