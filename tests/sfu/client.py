@@ -30,6 +30,8 @@ class VoiceClient:
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
+        self.spoke_at: float | None = None
+        self.on_packet = None  # raw mode: called (mid, packet) instead of keeping payloads  # time.monotonic() of the first packet sent
         self.codec = signaling_client_codec()
         self.pc = RTCPeerConnection()
         self.owners: dict[str, str | None] = {}  # mid → userId
@@ -69,6 +71,7 @@ class VoiceClient:
 
     async def _speak(self, outlet: Outlet) -> None:
         start, i = time.monotonic(), 0
+        self.spoke_at = start
         while True:
             outlet.feed(self.opus[i % len(self.opus)], i * 960, self.level, time.perf_counter())
             i += 1
@@ -104,6 +107,8 @@ class VoiceClient:
             def keep(packet, arrival: float) -> None:
                 self.packets[mid] += 1
                 self.last_packet_at[mid] = time.monotonic()
+                if self.on_packet is not None:
+                    return self.on_packet(mid, packet)
                 self.payloads[mid].append(packet.payload)
                 if packet.extensions.audio_level is not None:
                     self.levels.add(packet.extensions.audio_level[1])
