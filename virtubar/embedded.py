@@ -11,6 +11,7 @@ from litestar.static_files import create_static_files_router
 
 from virtubar.composite import Composite
 from virtubar.settings import Settings
+from virtubar.bus import LocalBus
 from virtubar.state import LocalState
 
 CLIENT_DIST = Path(__file__).resolve().parent.parent / "client" / "dist"
@@ -33,8 +34,20 @@ def _client_app() -> Litestar:
 
 
 def create_app() -> Composite:
+    """One state store and one bus shared by every part: the in-process
+    equivalents of Redis, so the edge registers itself, the API's joins
+    find it, and moves and chat travel without a network hop."""
     from functions import create_app as create_api
+    from realtime_edge import create_app as create_edge
+    from sfu_node import create_app as create_sfu
 
     settings = Settings.from_env()
-    state = LocalState()
-    return Composite([("/api", create_api(settings, state))], fallback=_client_app())
+    state, bus = LocalState(), LocalBus()
+    return Composite(
+        [
+            ("/api", create_api(settings, state)),
+            ("/ws", create_edge(settings, state, bus)),
+            ("/sfu", create_sfu(settings, state, bus)),
+        ],
+        fallback=_client_app(),
+    )
