@@ -56,9 +56,18 @@ async def load_room(room_id: str) -> dict:
     return row
 
 
+WORLD_TTL_S = 24 * 3600
+
+
 async def room_world(row: dict) -> dict:
     world = await World.select(World.document).where(World.id == row["world"]).first()
     return _document(world["document"])
+
+
+async def publish_world(services: Services, room_id: str, document: dict) -> None:
+    """Hand the room's world to the edge and the SFU, which cannot read the
+    database; every join refreshes it, so a changed world reaches new joiners."""
+    await services.state.put(keys.room_world(room_id), "world", msgspec.json.encode(document), WORLD_TTL_S)
 
 
 def _checked_world(document: dict, template: str) -> dict:
@@ -207,6 +216,8 @@ class RoomsController(Controller):
         if sfu is None:
             raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
         (count,) = await occupancy(services, [row["id"]])
+        world = await room_world(row)
+        await publish_world(services, row["id"], world)
         grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": caller.name}
         tokens = services.tokens
         return Response(
@@ -219,7 +230,7 @@ class RoomsController(Controller):
                 sfuUrl=sfu.url,
                 iceServers=ice_servers(services.settings, caller.sub),
                 expiresIn=tokens.ttl["realtime"],
-                world=await room_world(row),
+                world=world,
             ),
             headers={"Cache-Control": "no-store"},
         )

@@ -15,6 +15,12 @@ def room_sfu(room_id: str, region: str) -> str:
     return f"{{room:{room_id}}}:sfu:{region}"
 
 
+def room_world(room_id: str) -> str:
+    """The room's world document, published by the functions at each join
+    (member ``"world"`` of an expiring set) for the edge and the SFU."""
+    return f"{{room:{room_id}}}:world"
+
+
 def room_stream(room_id: str) -> str:
     """The room's event stream: moves, chat, presence, bridged between edge nodes."""
     return f"{{room:{room_id}}}:events"

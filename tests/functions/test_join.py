@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 
+import msgspec
 import pytest
 
 from virtubar import keys
@@ -148,3 +149,10 @@ async def test_join_needs_exactly_one_of_room_and_template(client, player):
     assert (await join(client, me)).status_code == 422
     assert (await join(client, me, roomId="a" * 32, template="bar")).status_code == 422
     assert (await join(client, me, roomId="b" * 32)).status_code == 404
+
+
+async def test_join_hands_the_rooms_world_to_the_edge_and_sfu(client, player, state):
+    me = await player()
+    world = (await client.post("/api/rooms/join", json={"template": "office"}, headers=me["headers"])).json()
+    published = await state.members(keys.room_world(world["roomId"]))
+    assert msgspec.json.decode(published["world"]) == world["world"]
