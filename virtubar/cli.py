@@ -17,6 +17,7 @@ ROLES = {
     "up": ("virtubar.embedded:create_app", "embedded mode: API, edge, SFU and client in one process on SQLite"),
     "api": ("functions.serve:create_app", "the REST API (functions) under granian"),
     "edge": ("realtime_edge.serve:app", "a realtime WebSocket edge node (seed 001 at /ws, /metrics)"),
+    "sfu": ("sfu_node.serve:app", "an SFU voice/video node (signaling at /sfu, /metrics)"),
 }
 
 
