@@ -17,7 +17,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from functions.tables import TABLES
+from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES
 
 _MIGRATION_LOCK = 7_361_002
 
@@ -105,11 +105,15 @@ class Database:
                 await run(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
 
 
-async def _initial(db: Database) -> None:
-    for table in TABLES:
-        await table.create_table(if_not_exists=True)
+def _create(*tables):
+    async def step(db: Database) -> None:
+        for table in tables:
+            await table.create_table(if_not_exists=True)
+
+    return step
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
-    (1, "initial: users, credentials, refresh tokens, worlds, rooms", _initial),
+    (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
+    (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
 ]

@@ -18,6 +18,7 @@ from functions.ice import ice_servers
 from functions.matchmaking import Candidate, fill_order
 from functions.models import JoinIn, JoinOut, RoomDetail, RoomIn, RoomOut, RoomPage, RoomPatch
 from functions.problems import ApiError, FieldError
+from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
 from functions.tables import Room, World
 from virtubar import keys
@@ -236,14 +237,14 @@ class RoomsController(Controller):
         )
 
 
-async def _reserve(services: Services, row: dict, user_id: str) -> bool:
+async def _reserve(services: Services, row: dict, user_id: str, avoid: frozenset[str] = frozenset()) -> bool:
     """Hold a place for the player until the edge sees them connect; False
-    (and nothing held) when the room is full."""
+    (and nothing held) when the room is full or holds someone in ``avoid``."""
     key = keys.room_members(row["id"])
     present = await services.state.members(key)
     if user_id in present:
         return True
-    if len(present) >= row["capacity"]:
+    if len(present) >= row["capacity"] or avoid.intersection(present):
         return False
     await services.state.put(key, user_id, b"", services.settings.reservation_s)
     if len(await services.state.members(key)) > row["capacity"]:  # lost a race for the last place
@@ -252,19 +253,36 @@ async def _reserve(services: Services, row: dict, user_id: str) -> bool:
     return True
 
 
+def _banned(ban: dict) -> ApiError:
+    until = f"until {ban['expires_at'].isoformat()}" if ban["expires_at"] else "permanently"
+    where = "from this room" if ban["room"] else "from every room"
+    return ApiError(403, f"You are banned {where} {until}: {ban['reason']}")
+
+
 async def _join_room(services: Services, caller: Claims, room_id: str) -> dict:
     row = await load_room(room_id)
+    if (ban := await active_ban(caller.sub, room_id)) is not None:
+        raise _banned(ban)
+    if not row["public"] and row["owner"] in await blocked_ids(caller.sub):
+        raise ApiError(403, "The owner of this private room does not admit you.")
     if not await _reserve(services, row, caller.sub):
         raise ApiError(409, f"The room is full ({row['capacity']} players).")
     return row
 
 
 async def _quick_join(services: Services, caller: Claims, template: str) -> dict:
+    """Fill rooms first, never into a room holding someone the player blocked
+    or was blocked by, nor one they are banned from."""
+    if (ban := await active_ban(caller.sub, None)) is not None:
+        raise _banned(ban)
+    avoid = frozenset(await blocked_ids(caller.sub))
     rows = await Room.select().where((Room.template == template) & (Room.public == True))  # noqa: E712
     by_id = {r["id"]: r for r in rows}
     counts = await occupancy(services, list(by_id))
-    for candidate in fill_order([Candidate(r["id"], n, r["capacity"]) for r, n in zip(rows, counts, strict=False)]):
-        if await _reserve(services, by_id[candidate.room_id], caller.sub):
+    for candidate in fill_order([Candidate(r["id"], n, r["capacity"]) for r, n in zip(rows, counts, strict=True)]):
+        if await active_ban(caller.sub, candidate.room_id) is None and await _reserve(
+            services, by_id[candidate.room_id], caller.sub, avoid
+        ):
             return by_id[candidate.room_id]
     number = len(rows) + 1
     row = await create_room(

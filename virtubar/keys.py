@@ -31,5 +31,16 @@ def nodes(kind: str) -> str:
     return f"{{nodes:{kind}}}"
 
 
+def user_sanctions(user_id: str) -> str:
+    """A player's active bans and mutes (expiring set; member = sanction id,
+    data = ``moderation.SanctionInfo``), read by edges and SFUs at join."""
+    return f"{{user:{user_id}}}:sanctions"
+
+
+def user_blocks(user_id: str) -> str:
+    """The players this player blocked (expiring set; member = user id)."""
+    return f"{{user:{user_id}}}:blocks"
+
+
 CONTROL_STREAM = "control"
 """Moderation actions published by the functions, consumed by edges and SFUs."""

@@ -37,6 +37,9 @@ class Settings(Struct, kw_only=True):
     sfu_url: str = ""
     node_capacity: int = 5000
     reservation_s: float = 60.0
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,6 +63,9 @@ class Settings(Struct, kw_only=True):
             sfu_url=_env("SFU_URL", ""),
             node_capacity=int(_env("NODE_CAPACITY", "5000")),
             reservation_s=float(_env("RESERVATION_S", "60")),
+            s3_bucket=_env("S3_BUCKET", ""),
+            s3_endpoint_url=_env("S3_ENDPOINT_URL", ""),
+            s3_region=_env("S3_REGION", ""),
         )
         return s.completed()
 
