@@ -18,6 +18,7 @@ from functions.evidence import open_store
 from functions.models import Health
 from functions.moderation import ModerationController, RolesController
 from functions.problems import EXCEPTION_HANDLERS
+from functions.ratelimit import RateLimiter
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController, UploadsController
 from functions.security import caller
@@ -87,6 +88,9 @@ def create_app(
     return Litestar(
         route_handlers=[api],
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[
+            lambda app: RateLimiter(app, state=services.state, tokens=services.tokens, settings=services.settings)
+        ],
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(

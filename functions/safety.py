@@ -151,7 +151,7 @@ class UploadsController(Controller):
         if not isinstance(store, LocalStore) or ".." in key.split("/"):
             raise ApiError(404, "Uploads go to object storage in this deployment.")
         expected = store.signature(key, content_type, max_bytes, expires)
-        if not hmac.compare_digest(expected, sig) or expires < time.time():
+        if not hmac.compare_digest(expected.encode(), sig.encode()) or expires < time.time():
             raise ApiError(403, "The upload ticket is not valid or has expired.")
         if request.headers.get("content-type", "").split(";")[0].strip() != content_type:
             raise ApiError(415, f"This ticket is for {content_type} only.")
