@@ -86,8 +86,13 @@ class RoomOut(Struct, kw_only=True):
     createdAt: datetime
 
 
+Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
+ChatFilter = Annotated[list[Word], Meta(max_length=500)]
+
+
 class RoomDetail(RoomOut, kw_only=True):
     world: dict[str, Any]
+    chatFilter: list[str]
 
 
 class RoomPage(Struct, kw_only=True):
@@ -106,6 +111,7 @@ class RoomIn(Struct, kw_only=True, forbid_unknown_fields=True):
     capacity: Capacity | None = None
     public: bool = True
     world: dict[str, Any] | None = None
+    chatFilter: ChatFilter = []
 
 
 class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -113,6 +119,7 @@ class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     capacity: Capacity | None = None
     public: bool | None = None
     world: dict[str, Any] | None = None
+    chatFilter: ChatFilter | None = None
 
 
 class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):

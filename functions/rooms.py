@@ -65,10 +65,16 @@ async def room_world(row: dict) -> dict:
     return _document(world["document"])
 
 
-async def publish_world(services: Services, room_id: str, document: dict) -> None:
-    """Hand the room's world to the edge and the SFU, which cannot read the
-    database; every join refreshes it, so a changed world reaches new joiners."""
-    await services.state.put(keys.room_world(room_id), "world", msgspec.json.encode(document), WORLD_TTL_S)
+def chat_filter(row: dict) -> list[str]:
+    return _document(row["chat_filter"] or "[]")
+
+
+async def publish_setup(services: Services, row: dict, world: dict) -> None:
+    """Hand the room's world and chat filter to the edge and the SFU, which
+    cannot read the database; every join and change refreshes them."""
+    key = keys.room_setup(row["id"])
+    await services.state.put(key, "world", msgspec.json.encode(world), WORLD_TTL_S)
+    await services.state.put(key, "chatFilter", msgspec.json.encode(chat_filter(row)), WORLD_TTL_S)
 
 
 def _checked_world(document: dict, template: str) -> dict:
@@ -94,7 +100,13 @@ async def _store_world(template: str, document: dict) -> str:
 
 
 async def create_room(
-    name: str, template: str, capacity: int, public: bool, owner: str | None, document: dict | None
+    name: str,
+    template: str,
+    capacity: int,
+    public: bool,
+    owner: str | None,
+    document: dict | None,
+    words: list[str] = (),
 ) -> dict:
     document = document or to_json(default_world(template))
     room_id = new_id()
@@ -107,6 +119,7 @@ async def create_room(
             public=public,
             owner=owner,
             world=await _store_world(template, document),
+            chat_filter=json.dumps(sorted({w.lower() for w in words})),
         )
     )
     return await load_room(room_id)
@@ -154,6 +167,7 @@ class RoomsController(Controller):
             data.public,
             caller.sub,
             document,
+            data.chatFilter,
         )
         return room_out(row, 0)
 
@@ -163,7 +177,9 @@ class RoomsController(Controller):
     ) -> RoomDetail:
         row = await load_room(room_id)
         (count,) = await occupancy(services, [room_id])
-        return RoomDetail(**msgspec.structs.asdict(room_out(row, count)), world=await room_world(row))
+        return RoomDetail(
+            **msgspec.structs.asdict(room_out(row, count)), world=await room_world(row), chatFilter=chat_filter(row)
+        )
 
     @patch("/{room_id:str}", summary="Rename, resize, publish/unpublish or re-world a room (owner or admin)")
     async def update(
@@ -184,10 +200,14 @@ class RoomsController(Controller):
             changes[Room.public] = data.public
         if data.world is not None:
             changes[Room.world] = await _store_world(row["template"], _checked_world(data.world, row["template"]))
+        if data.chatFilter is not None:
+            changes[Room.chat_filter] = json.dumps(sorted({w.lower() for w in data.chatFilter}))
         if changes:
             await Room.update(changes).where(Room.id == room_id)
+            row = await load_room(room_id)
+            await publish_setup(services, row, await room_world(row))
         (count,) = await occupancy(services, [room_id])
-        return room_out(await load_room(room_id), count)
+        return room_out(row, count)
 
     @delete("/{room_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Close a room for good (owner or admin)")
     async def remove(self, caller: NamedDependency[Claims], room_id: str) -> None:
@@ -218,7 +238,7 @@ class RoomsController(Controller):
             raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
         (count,) = await occupancy(services, [row["id"]])
         world = await room_world(row)
-        await publish_world(services, row["id"], world)
+        await publish_setup(services, row, world)
         grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": caller.name}
         tokens = services.tokens
         return Response(

@@ -58,6 +58,7 @@ class Room(Table, tablename="rooms"):
     owner = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     world = ForeignKey(World, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+    chat_filter = JSON(default="[]")  # words masked in this room's chat (migration 3)
 
 
 class Block(Table, tablename="blocks"):

@@ -8,6 +8,7 @@ change on the control stream for nodes that hold the player now.
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Union
 
 import msgspec
@@ -28,12 +29,18 @@ class SanctionInfo(Struct, kw_only=True, omit_defaults=True):
     expiresAtMs: int | None = None  # None: permanent
 
     def applies(self, room_id: str, now_ms: int) -> bool:
-        return (self.room is None or self.room == room_id) and (
-            self.expiresAtMs is None or self.expiresAtMs > now_ms
-        )
+        return (self.room is None or self.room == room_id) and (self.expiresAtMs is None or self.expiresAtMs > now_ms)
 
     def silences(self, channel: Literal["chat", "voice"]) -> bool:
         return self.kind == "mute" and self.channels in (channel, "all")
+
+
+def mask_words(text: str, words: list[str]) -> str:
+    """``text`` with each listed word (whole words, any case) starred out."""
+    if not words:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    return pattern.sub(lambda m: "*" * len(m.group(0)), text)
 
 
 class ModerationLifted(wire.Event):
