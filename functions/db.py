@@ -13,11 +13,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from piccolo.columns import JSON
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-
-from piccolo.columns import JSON
 
 from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, Room
 
