@@ -1,0 +1,1 @@
+export function startApp(root: HTMLElement): void { root.textContent = "VirtuBar"; }
