@@ -87,9 +87,10 @@ export class SimProvider implements RealtimeProvider {
     const seq = ++this.seq;
     const prev = this.me;
     const tooFast = prev && Math.hypot(t.x - prev.x, t.z - prev.z) > maxSpeed(this.world) * Math.max(0.05, (nowMs - prev.t) / 1000) * 1.5 + 0.5;
-    if (isWall(this.world, t.x, t.z) || tooFast) {
+    const wall = isWall(this.world, t.x, t.z);
+    if (wall || tooFast) {
       const at = prev ?? this.world.spawns[0];
-      this.emit('position_correction', { seq, x: at.x, y: 0, z: at.z, reason: tooFast ? 'speed' : 'wall' }, nowMs);
+      this.emit('position_correction', { seq, x: at.x, y: 0, z: at.z, reason: wall ? 'wall' : 'speed' }, nowMs);
     } else {
       this.me = { x: t.x, z: t.z, t: nowMs };
     }
