@@ -11,7 +11,8 @@ import { browserScreen } from './ui/browser';
 import { h, toast } from './ui/dom';
 import { loadDevices, settingsScreen } from './ui/settings';
 import { signInScreen } from './ui/signIn';
-import { Voice, type VoiceSession } from './voice/voice';
+import { SfuTransport } from './voice/sfu';
+import { Voice } from './voice/voice';
 import { DEFAULT_WORLDS } from './world/defaults';
 import { hearingRadius, TEMPLATES, worldProblems, type Template, type World } from './world/world';
 import { mountBench } from './bench';
@@ -47,13 +48,11 @@ export function startApp(root: HTMLElement): void {
       user: { userId: user.id, displayName: user.displayName, avatarId: avatarId(user.avatar ?? DEFAULT_AVATAR) },
     });
     const provider = createProvider('ws', answer.world, async () => ticketOf(await api.join({ roomId: answer.roomId, platform: platform() })));
-    let voice: VoiceSession | undefined;
-    try {
-      const devices = loadDevices();
-      voice = await Voice.start({ micDeviceId: devices.mic, speakerDeviceId: devices.speaker, hearingRadius: hearingRadius(answer.world) });
-    } catch (err) {
-      toast((err as Error).message, 'error');
-    }
+    const devices = loadDevices();
+    const transport = answer.sfuUrl ? new SfuTransport(answer.sfuUrl, answer.roomId, answer.voiceToken, answer.iceServers ?? []) : undefined;
+    const voice = await Voice.start({ micDeviceId: devices.mic, speakerDeviceId: devices.speaker, hearingRadius: hearingRadius(answer.world), transport });
+    if (voice.micProblem) toast(voice.micProblem, 'error');
+    (window as unknown as { virtubar: unknown }).virtubar = { voice, transport };
     root.replaceChildren();
     const view = new RoomView(root, {
       world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice,
@@ -61,6 +60,7 @@ export function startApp(root: HTMLElement): void {
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
       onLeave: (reason) => { if (reason) toast(reason, 'error'); browser(); },
     });
+    (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
     view.start().catch((err) => { toast(`Could not enter the room: ${(err as Error).message}`, 'error'); });
   }
 

@@ -14,10 +14,12 @@ export interface VoiceSession {
   close(): void;
 }
 
-/** Sends the microphone to the SFU and hands back each remote speaker's stream. */
+/** Sends the microphone to the SFU and hands back the forwarded speaker
+ * slots (by mid) and which member each slot carries. */
 export interface VoiceTransport {
-  publish(track: MediaStreamTrack): Promise<void>;
-  onSpeaker(handler: (userId: string, stream: MediaStream) => void): void;
+  publish(track: MediaStreamTrack | null): Promise<void>;
+  onTrack(handler: (mid: string, stream: MediaStream) => void): void;
+  onOwner(handler: (mid: string, userId: string | null) => void): void;
   close(): void;
 }
 
@@ -38,44 +40,50 @@ export class Voice implements VoiceSession {
   private talking = false;
   private frame = 0;
 
+  /** Why the microphone is off, when it could not be opened (listening still works). */
+  micProblem: string | null = null;
+
   private constructor(
-    private readonly ctx: AudioContext, private readonly mic: MediaStream, private readonly analyser: AnalyserNode,
+    private readonly ctx: AudioContext, private readonly mic: MediaStream | null, private readonly analyser: AnalyserNode,
     readonly mixer: SpatialMixer, private readonly transport?: VoiceTransport,
   ) {}
 
-  /** Asks for the microphone; throws a readable error when it is refused. */
+  /** Asks for the microphone; without it the member still hears and chats (`micProblem` says why). */
   static async start(o: VoiceOptions): Promise<Voice> {
-    let mic: MediaStream;
+    let mic: MediaStream | null = null;
+    let problem: string | null = null;
     try {
       mic = await navigator.mediaDevices.getUserMedia({
         audio: { deviceId: o.micDeviceId ? { exact: o.micDeviceId } : undefined, echoCancellation: true, noiseSuppression: true },
       });
     } catch (err) {
-      throw new Error(`Microphone unavailable (${(err as Error).name}): you can still listen and chat.`);
+      problem = `Microphone unavailable (${(err as Error).name}): you can still listen and chat.`;
     }
     const ctx = new AudioContext();
     const sinkCtx = ctx as AudioContext & { setSinkId?: (id: string) => Promise<void> };
     if (o.speakerDeviceId && sinkCtx.setSinkId) await sinkCtx.setSinkId(o.speakerDeviceId).catch(() => undefined);
     const analyser = ctx.createAnalyser();
     analyser.fftSize = 512;
-    ctx.createMediaStreamSource(mic).connect(analyser);
+    if (mic) ctx.createMediaStreamSource(mic).connect(analyser);
     const voice = new Voice(ctx, mic, analyser, new SpatialMixer(ctx, o.hearingRadius), o.transport);
+    voice.micProblem = problem;
     if (o.transport) {
-      o.transport.onSpeaker((id, stream) => voice.mixer.addSpeaker(id, stream));
-      await o.transport.publish(mic.getAudioTracks()[0]);
+      o.transport.onTrack((mid, stream) => voice.mixer.addSlot(mid, stream));
+      o.transport.onOwner((mid, userId) => voice.mixer.setOwner(mid, userId));
+      await o.transport.publish(mic?.getAudioTracks()[0] ?? null).catch((err: Error) => console.warn(`voice not connected: ${err.message}`));
     }
     return voice;
   }
 
-  toggleMute(): boolean { this.setMuted(!this.muted); return this.muted; }
+  toggleMute(): boolean { this.setMuted(!this.muted); return this.muted || !this.mic; }
 
   setMuted(muted: boolean): void {
     this.muted = muted;
-    for (const t of this.mic.getAudioTracks()) t.enabled = !muted;
+    for (const t of this.mic?.getAudioTracks() ?? []) t.enabled = !muted;
   }
 
   speaking(): boolean {
-    if (this.muted) return false;
+    if (this.muted || !this.mic) return false;
     if (this.frame++ % 4 === 0) {
       this.analyser.getFloatTimeDomainData(this.samples);
       this.talking = isSpeaking(this.samples);
@@ -91,7 +99,7 @@ export class Voice implements VoiceSession {
   close(): void {
     this.transport?.close();
     this.mixer.close();
-    for (const t of this.mic.getTracks()) t.stop();
+    for (const t of this.mic?.getTracks() ?? []) t.stop();
     void this.ctx.close();
   }
 }
