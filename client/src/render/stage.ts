@@ -66,6 +66,7 @@ export class Stage {
     this.renderer.setSize(w, h, false);
     const aspect = w / h;
     this.perspective.aspect = aspect;
+    this.perspective.fov = aspect < 1 ? 78 : 55; // a phone held upright still sees the room around the member
     this.perspective.updateProjectionMatrix();
     // Top-down shows the whole map when it fits at a readable scale; isometric stays close.
     const [ex, ez] = extent(this.world);

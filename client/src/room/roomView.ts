@@ -94,6 +94,9 @@ export class RoomView {
     void this.checkVr();
   }
 
+  /** Where the local member stands (metres). */
+  get position(): { x: number; z: number } { return { x: this.self.x, z: this.self.z }; }
+
   /** Connects and starts drawing; resolves once the room state arrived. */
   async start(): Promise<void> {
     this.last = performance.now();
