@@ -102,6 +102,7 @@ export class RoomView {
     this.last = performance.now();
     this.stage.renderer.setAnimationLoop((t) => this.frame(t));
     await this.o.provider.connect(this.o.ticket);
+    if (this.o.world.template === 'focus') this.o.provider.sendStatus('working');
   }
 
   leave(reason?: string): void {
