@@ -85,6 +85,31 @@ test("the second player's WebRTC stats show inbound audio from the first", async
   }, null, { timeout: 45000, polling: 1000 });
 });
 
+test('after a dropped connection the player rejoins, resyncs and gets the chat it missed', async () => {
+  const { a, b } = players;
+  // Hold B's reconnect until A has spoken, so the message surely falls in the gap.
+  await b.page.evaluate(() => {
+    const p = window.virtubar.view.o.provider;
+    window.heldOpen = p.open;
+    p.open = () => { window.reconnectWanted = true; };
+    p.socket.close();
+  });
+  await b.page.waitForFunction(() => window.reconnectWanted === true, null, { timeout: 20000 });
+  const missed = `while Ben was away ${suffix}`;
+  await a.page.getByLabel('Chat message').fill(missed);
+  await a.page.getByRole('button', { name: 'Send' }).click();
+  await a.page.locator('.chatlog', { hasText: missed }).waitFor({ timeout: 20000 });
+  await b.page.evaluate(() => {
+    const p = window.virtubar.view.o.provider;
+    p.open = window.heldOpen;
+    p.open();
+  });
+  await b.page.locator('.chatlog', { hasText: missed }).waitFor({ timeout: 30000 });
+  await b.page.waitForFunction((n) => window.virtubar.view.members.list.some((m) => m.displayName === n), a.name, { timeout: 20000 });
+  const states = await b.page.locator('.conn').textContent();
+  assert.equal(states, '');
+});
+
 test('no page errors on either side', () => {
   assert.deepEqual(players.a.errors, []);
   assert.deepEqual(players.b.errors, []);
