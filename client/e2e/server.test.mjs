@@ -110,6 +110,24 @@ test('after a dropped connection the player rejoins, resyncs and gets the chat i
   assert.equal(states, '');
 });
 
+test('safety controls: mute for me, block and report answer clearly', async () => {
+  const { a, b } = players;
+  await a.page.getByRole('button', { name: /^People/ }).click();
+  const row = a.page.locator('.person', { hasText: b.name });
+  await row.getByRole('button', { name: 'Mute for me' }).click();
+  await row.getByRole('button', { name: 'Unmute' }).waitFor();
+  assert.equal(await a.page.evaluate((n) => window.virtubar.view.members.list.find((m) => m.displayName === n).mutedForMe, b.name), true);
+  const clear = /Blocked\.|Thanks, our moderators|does not support that yet/;
+  await row.getByRole('button', { name: 'Block' }).click();
+  await a.page.locator('.chatlog .system').filter({ hasText: clear }).first().waitFor({ timeout: 10000 });
+  await row.getByRole('button', { name: 'Report' }).click();
+  await a.page.getByLabel('What happened').selectOption('spam');
+  await a.page.getByRole('button', { name: 'Send report' }).click();
+  await a.page.waitForFunction(() => document.querySelectorAll('.chatlog .system').length >= 2, null, { timeout: 10000 });
+  const lines = await a.page.locator('.chatlog .system').allTextContents();
+  assert.ok(lines.slice(-2).every((l) => clear.test(l)), lines.join(' | '));
+});
+
 test('no page errors on either side', () => {
   assert.deepEqual(players.a.errors, []);
   assert.deepEqual(players.b.errors, []);
