@@ -110,6 +110,26 @@ test('after a dropped connection the player rejoins, resyncs and gets the chat i
   assert.equal(states, '');
 });
 
+test('a refused realtime token (auth_error) is renewed through /api/rooms/join and the player rejoins', async () => {
+  const { a, b } = players;
+  const joins = [];
+  b.page.on('request', (r) => { if (r.url().endsWith('/api/rooms/join')) joins.push(r.url()); });
+  await b.page.evaluate(() => {
+    const p = window.virtubar.view.o.provider;
+    window.authErrors = 0;
+    p.on('auth_error', () => { window.authErrors++; });
+    p.ticket = { ...p.ticket, realtimeToken: 'not-a-valid-token' };
+    p.socket.close();
+  });
+  await b.page.waitForFunction(() => window.authErrors >= 1, null, { timeout: 30000 });
+  await b.page.waitForFunction(() => document.querySelector('.conn')?.textContent === '', null, { timeout: 30000 });
+  assert.equal(joins.length, 1);
+  const text = `after renewal ${suffix}`;
+  await b.page.getByLabel('Chat message').fill(text);
+  await b.page.getByRole('button', { name: 'Send' }).click();
+  await a.page.locator('.chatlog', { hasText: text }).waitFor({ timeout: 20000 });
+});
+
 test('safety controls: mute for me, block and report answer clearly', async () => {
   const { a, b } = players;
   await a.page.getByRole('button', { name: /^People/ }).click();
