@@ -85,6 +85,69 @@ test("the second player's WebRTC stats show inbound audio from the first", async
   }, null, { timeout: 45000, polling: 1000 });
 });
 
+test('after a dropped connection the player rejoins, resyncs and gets the chat it missed', async () => {
+  const { a, b } = players;
+  // Hold B's reconnect until A has spoken, so the message surely falls in the gap.
+  await b.page.evaluate(() => {
+    const p = window.virtubar.view.o.provider;
+    window.heldOpen = p.open;
+    p.open = () => { window.reconnectWanted = true; };
+    p.socket.close();
+  });
+  await b.page.waitForFunction(() => window.reconnectWanted === true, null, { timeout: 20000 });
+  const missed = `while Ben was away ${suffix}`;
+  await a.page.getByLabel('Chat message').fill(missed);
+  await a.page.getByRole('button', { name: 'Send' }).click();
+  await a.page.locator('.chatlog', { hasText: missed }).waitFor({ timeout: 20000 });
+  await b.page.evaluate(() => {
+    const p = window.virtubar.view.o.provider;
+    p.open = window.heldOpen;
+    p.open();
+  });
+  await b.page.locator('.chatlog', { hasText: missed }).waitFor({ timeout: 30000 });
+  await b.page.waitForFunction((n) => window.virtubar.view.members.list.some((m) => m.displayName === n), a.name, { timeout: 20000 });
+  const states = await b.page.locator('.conn').textContent();
+  assert.equal(states, '');
+});
+
+test('a refused realtime token (auth_error) is renewed through /api/rooms/join and the player rejoins', async () => {
+  const { a, b } = players;
+  const joins = [];
+  b.page.on('request', (r) => { if (r.url().endsWith('/api/rooms/join')) joins.push(r.url()); });
+  await b.page.evaluate(() => {
+    const p = window.virtubar.view.o.provider;
+    window.authErrors = 0;
+    p.on('auth_error', () => { window.authErrors++; });
+    p.ticket = { ...p.ticket, realtimeToken: 'not-a-valid-token' };
+    p.socket.close();
+  });
+  await b.page.waitForFunction(() => window.authErrors >= 1, null, { timeout: 30000 });
+  await b.page.waitForFunction(() => document.querySelector('.conn')?.textContent === '', null, { timeout: 30000 });
+  assert.equal(joins.length, 1);
+  const text = `after renewal ${suffix}`;
+  await b.page.getByLabel('Chat message').fill(text);
+  await b.page.getByRole('button', { name: 'Send' }).click();
+  await a.page.locator('.chatlog', { hasText: text }).waitFor({ timeout: 20000 });
+});
+
+test('safety controls: mute for me, block and report answer clearly', async () => {
+  const { a, b } = players;
+  await a.page.getByRole('button', { name: /^People/ }).click();
+  const row = a.page.locator('.person', { hasText: b.name });
+  await row.getByRole('button', { name: 'Mute for me' }).click();
+  await row.getByRole('button', { name: 'Unmute' }).waitFor();
+  assert.equal(await a.page.evaluate((n) => window.virtubar.view.members.list.find((m) => m.displayName === n).mutedForMe, b.name), true);
+  const clear = /Blocked\.|Thanks, our moderators|does not support that yet/;
+  await row.getByRole('button', { name: 'Block' }).click();
+  await a.page.locator('.chatlog .system').filter({ hasText: clear }).first().waitFor({ timeout: 10000 });
+  await row.getByRole('button', { name: 'Report' }).click();
+  await a.page.getByLabel('What happened').selectOption('spam');
+  await a.page.getByRole('button', { name: 'Send report' }).click();
+  await a.page.waitForFunction(() => document.querySelectorAll('.chatlog .system').length >= 2, null, { timeout: 10000 });
+  const lines = await a.page.locator('.chatlog .system').allTextContents();
+  assert.ok(lines.slice(-2).every((l) => clear.test(l)), lines.join(' | '));
+});
+
 test('no page errors on either side', () => {
   assert.deepEqual(players.a.errors, []);
   assert.deepEqual(players.b.errors, []);

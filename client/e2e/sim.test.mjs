@@ -89,3 +89,22 @@ test('with the iwer WebXR emulator, Enter VR starts an immersive session and the
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the service worker caches the shell, and offline the app shows its offline page', async () => {
+  const context = await browser.newContext();
+  const { page, errors } = await open(context, `${server.url}/?provider=sim&template=office&members=2`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const manifest = await (await page.request.get(`${server.url}/manifest.webmanifest`)).json();
+  assert.deepEqual(manifest.icons.map((i) => i.sizes), ['192x192', '512x512']);
+  const cached = await page.evaluate(async () => {
+    const keys = await caches.keys();
+    const cache = await caches.open(keys.find((k) => k.startsWith('virtubar-')));
+    return (await cache.keys()).map((r) => new URL(r.url).pathname);
+  });
+  assert.ok(cached.includes('/offline.html') && cached.some((p) => p.startsWith('/assets/index-')), cached.join(','));
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole('heading', { name: 'You are offline' }).waitFor({ timeout: 10000 });
+  assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
+  await context.close();
+});

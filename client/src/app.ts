@@ -55,7 +55,7 @@ export function startApp(root: HTMLElement): void {
     (window as unknown as { virtubar: unknown }).virtubar = { voice, transport };
     root.replaceChildren();
     const view = new RoomView(root, {
-      world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice,
+      world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice, capacity: Math.max(answer.room.capacity ?? 0, 64) + 2,
       block: (userId) => safety(() => api.block(userId), 'Blocked. You will not see or hear them.'),
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
       onLeave: (reason) => { if (reason) toast(reason, 'error'); browser(); },

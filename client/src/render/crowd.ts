@@ -23,6 +23,8 @@ export class Crowd {
   private readonly models: AvatarModel[];
   private readonly phase: Float32Array;
   private n = 0;
+  /** Uniform size of every avatar: larger in the map views so people read at a glance. */
+  sizeScale = 1;
   // scratch
   private readonly root = new Matrix4();
   private readonly part = new Matrix4();
@@ -79,7 +81,8 @@ export class Crowd {
       case 'sit': lift = -0.25; break;
     }
     const [sx, sy, sz] = MODEL_SCALE[this.models[i]];
-    this.root.compose(this.v.set(x, y + bob + lift, z), this.q.setFromEuler(this.e.set(0, rotY + spin, sway)), this.s.set(sx, sy, sz));
+    const k = this.sizeScale;
+    this.root.compose(this.v.set(x, y + bob + lift, z), this.q.setFromEuler(this.e.set(0, rotY + spin, sway)), this.s.set(sx * k, sy * k, sz * k));
 
     this.body.setMatrixAt(i, this.root);
     this.place(this.head, i, 0, 1.17, 0, 0, 0, 0, 1);
@@ -89,7 +92,7 @@ export class Crowd {
     this.place(this.arms, i * 2, -0.3, 0.85, 0, armSwing, 0, armL, 1);
     this.place(this.arms, i * 2 + 1, 0.3, 0.85, 0, -armSwing, 0, armR, 1);
     if (speaking) {
-      const pulse = 1 + Math.sin(t * 12) * 0.08;
+      const pulse = (1 + Math.sin(t * 12) * 0.08) * this.sizeScale;
       this.part.compose(this.v.set(x, y + 0.03, z), this.q.identity(), this.s.set(pulse, 1, pulse));
       this.ring.setMatrixAt(i, this.part);
     } else {

@@ -56,6 +56,7 @@ export class Stage {
   setView(view: ViewMode): void {
     this.view = view;
     const s = Math.SQRT1_2;
+    this.crowd.sizeScale = view === 'top' ? 1.7 : view === 'iso' ? 1.3 : 1;
     if (view === 'iso') { this.forward.set(-s, 0, -s); this.right.set(s, 0, -s); }
     else { this.forward.set(0, 0, -1); this.right.set(1, 0, 0); }
     this.resize();

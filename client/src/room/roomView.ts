@@ -200,6 +200,7 @@ export class RoomView {
     const cam = this.stage.camera;
     const w = this.stage.canvas.clientWidth, h = this.stage.canvas.clientHeight;
     const list = this.members.list;
+    const tagY = 1.85 * this.stage.crowd.sizeScale;
     for (let i = 0; i < list.length; i++) {
       const d = list[i];
       const p = d.track.sample(serverNow);
@@ -207,14 +208,14 @@ export class RoomView {
       this.stage.crowd.setPose(i + 1, p.x, p.y, p.z, p.rotY, a, p.speaking, timeS);
       d.tag.setSpeaking(p.speaking && !d.mutedForMe);
       d.tag.tick(t);
-      this.overlay.place(d.tag, p.x, p.y + 1.85, p.z, cam, w, h);
+      this.overlay.place(d.tag, p.x, p.y + tagY, p.z, cam, w, h);
       this.o.voice?.placeSpeaker(d.userId, p.x, p.z);
     }
     this.o.voice?.placeListener(s.x, s.z, s.rotY);
     this.stage.follow(s.x, s.z, dt);
     this.selfTag.setSpeaking(s.speaking);
     this.selfTag.tick(t);
-    this.overlay.place(this.selfTag, s.x, 1.85, s.z, cam, w, h);
+    this.overlay.place(this.selfTag, s.x, tagY, s.z, cam, w, h);
     this.overlay.placeStatics(cam, w, h);
     this.stage.render(timeS);
     this.stats.drawCalls = this.stage.renderer.info.render.calls;

@@ -40,6 +40,7 @@ export class Hud {
   private readonly wheel = h('div', { class: 'wheel', hidden: true });
   private readonly vrButton = h('button', { class: 'btn vr', hidden: true, text: 'Enter VR' });
   private names: (id: string) => string = (id) => id;
+  private rows: PersonRow[] = [];
 
   constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean }) {
     for (const m of CHAT_MODES) this.mode.append(h('option', { value: m, text: m === 'local' ? 'Nearby' : m === 'zone' ? 'Zone' : 'Room' }));
@@ -52,6 +53,7 @@ export class Hud {
     });
     this.count.addEventListener('click', () => {
       this.people.hidden = !this.people.hidden;
+      if (!this.people.hidden) this.renderPeople(this.rows);
       this.count.setAttribute('aria-expanded', String(!this.people.hidden));
     });
     this.vrButton.addEventListener('click', () => actions.enterVr?.());
@@ -109,10 +111,10 @@ export class Hud {
   }
 
   setPeople(rows: PersonRow[]): void {
+    this.rows = rows;
     this.count.textContent = `People ${rows.length + 1}`;
     this.count.title = `${rows.length + 1} people here`;
-    if (this.people.hidden && this.people.childElementCount) return;
-    this.renderPeople(rows);
+    if (!this.people.hidden) this.renderPeople(rows);
   }
 
   private renderPeople(rows: PersonRow[]): void {
