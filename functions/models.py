@@ -180,7 +180,7 @@ class ReportIn(Struct, kw_only=True, forbid_unknown_fields=True):
     targetUserId: Id
     roomId: Id | None = None
     category: ReportCategory
-    text: Annotated[str, Meta(min_length=1, max_length=2000)]
+    text: Annotated[str, Meta(max_length=2000)] = ""
     evidence: EvidenceIn | None = None
 
 

@@ -8,9 +8,7 @@ echo "== lint (ruff)"
 .venv/bin/ruff check virtubar functions realtime_edge sfu_node infra tests bench
 echo "== template.yaml (cfn-lint)"
 .venv/bin/cfn-lint template.yaml
-if [ -f client/package.json ]; then
-  echo "== client (vitest)"
-  (cd client && npm test --silent)
-fi
+echo "== client: unit tests (vitest), then headless Chromium with the offline provider"
+(cd client && npm test --silent && npm run --silent e2e)
 echo "== python suites (pytest)"
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
