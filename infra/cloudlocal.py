@@ -1,10 +1,11 @@
 """Cloud-local mode: the cloud shape on one machine, with real parts.
 
 redis-server, PostgreSQL and coturn from the Debian packages; ``virtubar
-migrate``; the API under granian with several workers; two edge nodes and
-one SFU node, each its own ``virtubar <role>`` process on its own port,
-sharing Redis, the database, the token key and the TURN secret exactly as
-the containers of infra/compose.yaml and template.yaml do.
+migrate``; the API under granian with several workers (with the built
+client on the same origin when client/dist exists); two edge nodes and one
+SFU node, each its own process on its own port, sharing Redis, the database,
+the token key and the TURN secret as the containers of infra/compose.yaml
+and template.yaml do.
 
     bash infra/cloud-local.sh            # or: python -m infra.cloudlocal
     bash infra/cloud-local.sh --api-workers 4 --workdir /tmp/vb
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,6 +35,7 @@ from virtubar.registry import Registry
 from virtubar.state import RedisState
 
 REPO = Path(__file__).resolve().parent.parent
+CLIENT_DIST = REPO / "client" / "dist"
 
 
 def _sfu_command(port: int) -> list[str]:
@@ -71,6 +74,8 @@ class CloudLocal:
     edge_urls: list[str] = field(default_factory=list)
     sfu_url: str = ""
     turn_url: str = ""
+    client_dist: Path | None = None
+    scratch: list[Path] = field(default_factory=list)
 
     def start_role(self, name: str, *args: str, port: int | None = None, command: list[str] | None = None,
                    **env: str) -> Role:
@@ -95,8 +100,10 @@ class CloudLocal:
         return role
 
     def summary(self) -> str:
+        client = f"{self.public_url}/" if self.client_dist else "not built (bash infra/bootstrap.sh builds it)"
         lines = [
             "VirtuBar cloud-local is running:",
+            f"  client     {client}",
             f"  API        {self.public_url}/api  (health: {self.public_url}/api/health)",
             *(f"  edge {i}     {url}  (metrics: {url.replace('ws', 'http', 1)[:-3]}/metrics)"
               for i, url in enumerate(self.edge_urls, 1)),
@@ -114,6 +121,8 @@ class CloudLocal:
             role.stop()
         for service in reversed(self.services):
             service.stop()
+        for folder in self.scratch:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _registered(redis_url: str, edges: int, sfus: int, timeout_s: float) -> None:
@@ -143,15 +152,24 @@ def _wait_healthy(url: str, timeout_s: float) -> None:
     raise TimeoutError(f"{url} is not healthy after {timeout_s}s")
 
 
-def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | None = None) -> CloudLocal:
-    """Start the whole shape; on any failure, stop what already started."""
+def _api_command(port: int, workers: int) -> list[str]:
+    """The front door (API + built client on one origin) in place of ``virtubar api``."""
+    return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "infra.frontdoor:app",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log"]
+
+
+def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | None = None,
+          client_dist: Path | None = CLIENT_DIST) -> CloudLocal:
+    """Start the whole shape; on any failure, stop what already started.
+    The client is served when ``client_dist`` holds a build (index.html)."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="virtubar-cloud-"))
     workdir.mkdir(parents=True, exist_ok=True)
     cloud = CloudLocal(workdir=workdir, env={})
     try:
         redis = start_redis(workdir / "redis")
         cloud.services.append(redis)
-        postgres = start_postgres(Path(tempfile.mkdtemp(prefix="virtubar-pg-")))
+        cloud.scratch.append(Path(tempfile.mkdtemp(prefix="virtubar-pg-")))  # reachable by the postgres user
+        postgres = start_postgres(cloud.scratch[-1])
         cloud.services.append(postgres)
         turn_secret = secrets.token_urlsafe(32)
         turn = start_coturn(workdir / "coturn", turn_secret)
@@ -187,7 +205,12 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
         port = free_port()
         cloud.sfu_url = f"ws://127.0.0.1:{port}/sfu"
         cloud.start_role("sfu", port=port, command=_sfu_command(port), VIRTUBAR_SFU_URL=cloud.sfu_url)
-        cloud.start_role("api", "api", "--workers", str(api_workers), port=api_port)
+        if client_dist is not None and (client_dist / "index.html").exists():
+            cloud.client_dist = client_dist
+            cloud.start_role("api", port=api_port, command=_api_command(api_port, api_workers),
+                             VIRTUBAR_CLIENT_DIST=str(client_dist))
+        else:
+            cloud.start_role("api", "api", "--workers", str(api_workers), port=api_port)
         _wait_healthy(f"{cloud.public_url}/api/health", 60)
         asyncio.run(_registered(redis.url, edges=2, sfus=1, timeout_s=30))
     except BaseException:

@@ -165,3 +165,10 @@ async def test_the_joins_turn_credential_relays_through_coturn(cloud):
         forged, _ = await create_turn_endpoint(Inbox, address, username, credential[:-4] + "AAA=")
         forged.close()
     assert refused.value.response.attributes["ERROR-CODE"][0] == 401
+
+
+def test_the_client_is_served_on_the_apis_origin(cloud, client_dist):
+    page = httpx.get(f"{cloud.public_url}/", timeout=5)
+    assert page.status_code == 200 and page.text == (client_dist / "index.html").read_text()
+    assert httpx.get(f"{cloud.public_url}/assets/app.js", timeout=5).text == "console.log('virtubar')"
+    assert httpx.get(f"{cloud.public_url}/api/health", timeout=5).status_code == 200
