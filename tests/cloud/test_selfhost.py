@@ -13,6 +13,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "infra/compose.yaml"
 BIN = Path(sys.executable).parent
+VALIDATE = ["check-jsonschema", "--builtin-schema", "vendor.compose-spec"]  # + the file; as in docs/operators.md
 ENGINE_SERVICES = {"postgres", "redis", "objects", "coturn", "client"}
 
 
@@ -24,7 +25,7 @@ def compose() -> dict:
 def validate(path: Path) -> subprocess.CompletedProcess:
     """The command docs/operators.md gives for checking an edited compose file."""
     return subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(path)],
+        [str(BIN / VALIDATE[0]), *VALIDATE[1:], str(path)],
         capture_output=True,
         text=True,
     )

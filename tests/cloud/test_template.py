@@ -11,7 +11,7 @@ import pytest
 from cfnlint.decode import decode
 
 ROOT = Path(__file__).resolve().parents[2]
-CFN_LINT = Path(sys.executable).parent / "cfn-lint"
+LINT = ["cfn-lint", "template.yaml"]  # the command docs/operators.md gives
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,8 @@ def strings(node, key: str = ""):
 
 
 def test_cfn_lint_passes_with_no_errors_or_warnings():
-    run = subprocess.run([str(CFN_LINT), "template.yaml"], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run([str(Path(sys.executable).parent / LINT[0]), *LINT[1:]], cwd=ROOT, capture_output=True,
+                         text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
