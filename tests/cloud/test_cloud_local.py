@@ -4,6 +4,9 @@ join through the API, meet across edge nodes, enter voice, relay via TURN."""
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -171,4 +174,11 @@ def test_the_client_is_served_on_the_apis_origin(cloud, client_dist):
     page = httpx.get(f"{cloud.public_url}/", timeout=5)
     assert page.status_code == 200 and page.text == (client_dist / "index.html").read_text()
     assert httpx.get(f"{cloud.public_url}/assets/app.js", timeout=5).text == "console.log('virtubar')"
+    assert httpx.get(f"{cloud.public_url}/api/health", timeout=5).status_code == 200
+
+
+def test_migrate_again_while_serving_changes_nothing(cloud):
+    again = subprocess.run([sys.executable, "-m", "virtubar.cli", "migrate"], env=os.environ | cloud.env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and again.stdout.strip() == "the database is up to date", again.stderr
     assert httpx.get(f"{cloud.public_url}/api/health", timeout=5).status_code == 200
