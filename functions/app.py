@@ -14,11 +14,16 @@ from litestar.openapi.spec import Components, SecurityScheme
 from functions.auth import AuthController
 from functions.context import Services
 from functions.db import Database
+from functions.evidence import open_store
 from functions.models import Health
+from functions.moderation import ModerationController, RolesController
 from functions.problems import EXCEPTION_HANDLERS
+from functions.ratelimit import RateLimiter
 from functions.rooms import RoomsController
+from functions.safety import BlocksController, ReportsController, UploadsController
 from functions.security import caller
 from functions.users import UsersController
+from virtubar.bus import RoomBus, open_bus
 from virtubar.registry import Registry
 from virtubar.settings import Settings
 from virtubar.state import SharedState, open_state
@@ -34,7 +39,7 @@ async def health(services: NamedDependency[Services]) -> Health:
     return Health(status="ok", version=VERSION, database="postgres" if services.db.is_postgres else "sqlite")
 
 
-def build_services(settings: Settings, state: SharedState | None = None) -> Services:
+def build_services(settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None) -> Services:
     state = state or open_state(settings.redis_url)
     return Services(
         settings=settings,
@@ -42,14 +47,16 @@ def build_services(settings: Settings, state: SharedState | None = None) -> Serv
         state=state,
         registry=Registry(state),
         tokens=TokenIssuer(settings.token_secret),
+        bus=bus or open_bus(settings.redis_url),
+        evidence=open_store(settings),
     )
 
 
 def create_app(
-    settings: Settings | None = None, state: SharedState | None = None, bus: object = None, *, pool: bool = True
+    settings: Settings | None = None, state: SharedState | None = None, bus: RoomBus | None = None, *, pool: bool = True
 ) -> Litestar:
     """``pool=False`` on Lambda: each invocation uses plain connections."""
-    services = build_services(settings or Settings.from_env(), state)
+    services = build_services(settings or Settings.from_env(), state, bus)
 
     @asynccontextmanager
     async def lifespan(_: Litestar):
@@ -62,7 +69,17 @@ def create_app(
 
     api = Router(
         path="/api",
-        route_handlers=[health, AuthController, UsersController, RoomsController],
+        route_handlers=[
+            health,
+            AuthController,
+            UsersController,
+            RoomsController,
+            BlocksController,
+            ReportsController,
+            UploadsController,
+            ModerationController,
+            RolesController,
+        ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
             "caller": Provide(caller),
@@ -71,6 +88,9 @@ def create_app(
     return Litestar(
         route_handlers=[api],
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[
+            lambda app: RateLimiter(app, state=services.state, tokens=services.tokens, settings=services.settings)
+        ],
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(

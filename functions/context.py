@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from functions.db import Database
+from functions.evidence import EvidenceStore
+from virtubar.bus import RoomBus
 from virtubar.registry import Registry
 from virtubar.settings import Settings
 from virtubar.state import SharedState
@@ -18,3 +20,5 @@ class Services:
     state: SharedState
     registry: Registry
     tokens: TokenIssuer
+    bus: RoomBus
+    evidence: EvidenceStore

@@ -13,11 +13,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from piccolo.columns import JSON
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from functions.tables import TABLES
+from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, Room
 
 _MIGRATION_LOCK = 7_361_002
 
@@ -105,11 +106,29 @@ class Database:
                 await run(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
 
 
-async def _initial(db: Database) -> None:
-    for table in TABLES:
-        await table.create_table(if_not_exists=True)
+def _create(*tables):
+    async def step(db: Database) -> None:
+        for table in tables:
+            await table.create_table(if_not_exists=True)
+
+    return step
+
+
+async def _has_column(db: Database, table: str, column: str) -> bool:
+    if db.is_postgres:
+        sql = f"SELECT 1 FROM information_schema.columns WHERE table_name='{table}' AND column_name='{column}'"
+        return bool(await db.engine.run_ddl(sql))
+    return any(c["name"] == column for c in await db.engine.run_ddl(f"PRAGMA table_info({table})"))
+
+
+async def _room_chat_filter(db: Database) -> None:
+    """Additive: rooms made by migration 1 on an older release lack it."""
+    if not await _has_column(db, "rooms", "chat_filter"):
+        await Room.alter().add_column("chat_filter", JSON(default="[]"))
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
-    (1, "initial: users, credentials, refresh tokens, worlds, rooms", _initial),
+    (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
+    (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
+    (3, "rooms: per-room chat word filter", _room_chat_filter),
 ]

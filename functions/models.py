@@ -86,8 +86,13 @@ class RoomOut(Struct, kw_only=True):
     createdAt: datetime
 
 
+Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
+ChatFilter = Annotated[list[Word], Meta(max_length=500)]
+
+
 class RoomDetail(RoomOut, kw_only=True):
     world: dict[str, Any]
+    chatFilter: list[str]
 
 
 class RoomPage(Struct, kw_only=True):
@@ -106,6 +111,7 @@ class RoomIn(Struct, kw_only=True, forbid_unknown_fields=True):
     capacity: Capacity | None = None
     public: bool = True
     world: dict[str, Any] | None = None
+    chatFilter: ChatFilter = []
 
 
 class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -113,6 +119,7 @@ class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     capacity: Capacity | None = None
     public: bool | None = None
     world: dict[str, Any] | None = None
+    chatFilter: ChatFilter | None = None
 
 
 class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -144,3 +151,108 @@ class Health(Struct, kw_only=True):
     status: Literal["ok"]
     version: str
     database: str
+
+
+# Safety and moderation ---------------------------------------------------
+
+Reason = Annotated[str, Meta(min_length=1, max_length=500)]
+ReportCategory = Literal["harassment", "hate", "spam", "sexual", "violence", "cheating", "other"]
+EvidenceType = Literal["image/png", "image/jpeg", "image/webp", "video/webm", "audio/webm", "text/plain"]
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+class BlockIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    userId: Id
+
+
+class BlockOut(Struct, kw_only=True):
+    userId: str
+    displayName: str
+    createdAt: datetime
+
+
+class EvidenceIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    contentType: EvidenceType
+    size: Annotated[int, Meta(ge=1, le=MAX_EVIDENCE_BYTES)]
+
+
+class ReportIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    targetUserId: Id
+    roomId: Id | None = None
+    category: ReportCategory
+    text: Annotated[str, Meta(min_length=1, max_length=2000)]
+    evidence: EvidenceIn | None = None
+
+
+class Upload(Struct, kw_only=True):
+    """Where to send the evidence file: a form POST (S3) or a PUT (local)."""
+
+    method: Literal["POST", "PUT"]
+    url: str
+    fields: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    maxBytes: int
+    expiresIn: int
+
+
+class ReportOut(Struct, kw_only=True):
+    id: str
+    reporterId: str
+    targetUserId: str
+    roomId: str | None
+    category: str
+    text: str
+    status: Literal["open", "resolved", "dismissed"]
+    resolution: str | None
+    hasEvidence: bool
+    createdAt: datetime
+    upload: Upload | None = None
+
+
+class ReportPage(Struct, kw_only=True):
+    items: list[ReportOut]
+    total: int
+
+
+class ResolveIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    status: Literal["resolved", "dismissed"]
+    resolution: Annotated[str, Meta(min_length=1, max_length=2000)]
+
+
+class ActionIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    type: Literal["kick", "ban", "unban", "mute", "unmute"]
+    userId: Id
+    roomId: Id | None = None
+    durationS: Annotated[int, Meta(ge=1, le=365 * 24 * 3600)] | None = None
+    channels: Literal["chat", "voice", "all"] = "all"
+    reason: Reason
+
+
+class ActionOut(Struct, kw_only=True):
+    id: str
+    type: str
+    userId: str
+    roomId: str | None
+    expiresAt: datetime | None
+
+
+class AuditOut(Struct, kw_only=True):
+    id: str
+    actorId: str
+    action: str
+    targetUserId: str | None
+    roomId: str | None
+    reason: str
+    details: dict[str, Any]
+    createdAt: datetime
+
+
+class AuditPage(Struct, kw_only=True):
+    items: list[AuditOut]
+    total: int
+
+
+class RoleIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    userId: Id
+    role: Literal["player", "moderator"]
+    reason: Reason

@@ -18,6 +18,7 @@ from functions.ice import ice_servers
 from functions.matchmaking import Candidate, fill_order
 from functions.models import JoinIn, JoinOut, RoomDetail, RoomIn, RoomOut, RoomPage, RoomPatch
 from functions.problems import ApiError, FieldError
+from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
 from functions.tables import Room, World
 from virtubar import keys
@@ -64,10 +65,16 @@ async def room_world(row: dict) -> dict:
     return _document(world["document"])
 
 
-async def publish_world(services: Services, room_id: str, document: dict) -> None:
-    """Hand the room's world to the edge and the SFU, which cannot read the
-    database; every join refreshes it, so a changed world reaches new joiners."""
-    await services.state.put(keys.room_world(room_id), "world", msgspec.json.encode(document), WORLD_TTL_S)
+def chat_filter(row: dict) -> list[str]:
+    return _document(row["chat_filter"] or "[]")
+
+
+async def publish_setup(services: Services, row: dict, world: dict) -> None:
+    """Hand the room's world and chat filter to the edge and the SFU, which
+    cannot read the database; every join and change refreshes them."""
+    key = keys.room_setup(row["id"])
+    await services.state.put(key, "world", msgspec.json.encode(world), WORLD_TTL_S)
+    await services.state.put(key, "chatFilter", msgspec.json.encode(chat_filter(row)), WORLD_TTL_S)
 
 
 def _checked_world(document: dict, template: str) -> dict:
@@ -93,7 +100,13 @@ async def _store_world(template: str, document: dict) -> str:
 
 
 async def create_room(
-    name: str, template: str, capacity: int, public: bool, owner: str | None, document: dict | None
+    name: str,
+    template: str,
+    capacity: int,
+    public: bool,
+    owner: str | None,
+    document: dict | None,
+    words: list[str] = (),
 ) -> dict:
     document = document or to_json(default_world(template))
     room_id = new_id()
@@ -106,6 +119,7 @@ async def create_room(
             public=public,
             owner=owner,
             world=await _store_world(template, document),
+            chat_filter=json.dumps(sorted({w.lower() for w in words})),
         )
     )
     return await load_room(room_id)
@@ -153,6 +167,7 @@ class RoomsController(Controller):
             data.public,
             caller.sub,
             document,
+            data.chatFilter,
         )
         return room_out(row, 0)
 
@@ -162,7 +177,9 @@ class RoomsController(Controller):
     ) -> RoomDetail:
         row = await load_room(room_id)
         (count,) = await occupancy(services, [room_id])
-        return RoomDetail(**msgspec.structs.asdict(room_out(row, count)), world=await room_world(row))
+        return RoomDetail(
+            **msgspec.structs.asdict(room_out(row, count)), world=await room_world(row), chatFilter=chat_filter(row)
+        )
 
     @patch("/{room_id:str}", summary="Rename, resize, publish/unpublish or re-world a room (owner or admin)")
     async def update(
@@ -183,10 +200,14 @@ class RoomsController(Controller):
             changes[Room.public] = data.public
         if data.world is not None:
             changes[Room.world] = await _store_world(row["template"], _checked_world(data.world, row["template"]))
+        if data.chatFilter is not None:
+            changes[Room.chat_filter] = json.dumps(sorted({w.lower() for w in data.chatFilter}))
         if changes:
             await Room.update(changes).where(Room.id == room_id)
+            row = await load_room(room_id)
+            await publish_setup(services, row, await room_world(row))
         (count,) = await occupancy(services, [room_id])
-        return room_out(await load_room(room_id), count)
+        return room_out(row, count)
 
     @delete("/{room_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Close a room for good (owner or admin)")
     async def remove(self, caller: NamedDependency[Claims], room_id: str) -> None:
@@ -217,7 +238,7 @@ class RoomsController(Controller):
             raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
         (count,) = await occupancy(services, [row["id"]])
         world = await room_world(row)
-        await publish_world(services, row["id"], world)
+        await publish_setup(services, row, world)
         grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": caller.name}
         tokens = services.tokens
         return Response(
@@ -236,14 +257,14 @@ class RoomsController(Controller):
         )
 
 
-async def _reserve(services: Services, row: dict, user_id: str) -> bool:
+async def _reserve(services: Services, row: dict, user_id: str, avoid: frozenset[str] = frozenset()) -> bool:
     """Hold a place for the player until the edge sees them connect; False
-    (and nothing held) when the room is full."""
+    (and nothing held) when the room is full or holds someone in ``avoid``."""
     key = keys.room_members(row["id"])
     present = await services.state.members(key)
     if user_id in present:
         return True
-    if len(present) >= row["capacity"]:
+    if len(present) >= row["capacity"] or avoid.intersection(present):
         return False
     await services.state.put(key, user_id, b"", services.settings.reservation_s)
     if len(await services.state.members(key)) > row["capacity"]:  # lost a race for the last place
@@ -252,19 +273,36 @@ async def _reserve(services: Services, row: dict, user_id: str) -> bool:
     return True
 
 
+def _banned(ban: dict) -> ApiError:
+    until = f"until {ban['expires_at'].isoformat()}" if ban["expires_at"] else "permanently"
+    where = "from this room" if ban["room"] else "from every room"
+    return ApiError(403, f"You are banned {where} {until}: {ban['reason']}")
+
+
 async def _join_room(services: Services, caller: Claims, room_id: str) -> dict:
     row = await load_room(room_id)
+    if (ban := await active_ban(caller.sub, room_id)) is not None:
+        raise _banned(ban)
+    if not row["public"] and row["owner"] in await blocked_ids(caller.sub):
+        raise ApiError(403, "The owner of this private room does not admit you.")
     if not await _reserve(services, row, caller.sub):
         raise ApiError(409, f"The room is full ({row['capacity']} players).")
     return row
 
 
 async def _quick_join(services: Services, caller: Claims, template: str) -> dict:
+    """Fill rooms first, never into a room holding someone the player blocked
+    or was blocked by, nor one they are banned from."""
+    if (ban := await active_ban(caller.sub, None)) is not None:
+        raise _banned(ban)
+    avoid = frozenset(await blocked_ids(caller.sub))
     rows = await Room.select().where((Room.template == template) & (Room.public == True))  # noqa: E712
     by_id = {r["id"]: r for r in rows}
     counts = await occupancy(services, list(by_id))
-    for candidate in fill_order([Candidate(r["id"], n, r["capacity"]) for r, n in zip(rows, counts, strict=False)]):
-        if await _reserve(services, by_id[candidate.room_id], caller.sub):
+    for candidate in fill_order([Candidate(r["id"], n, r["capacity"]) for r, n in zip(rows, counts, strict=True)]):
+        if await active_ban(caller.sub, candidate.room_id) is None and await _reserve(
+            services, by_id[candidate.room_id], caller.sub, avoid
+        ):
             return by_id[candidate.room_id]
     number = len(rows) + 1
     row = await create_room(

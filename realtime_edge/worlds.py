@@ -2,7 +2,7 @@
 
 The edge cannot read the rooms database (services share only ``virtubar``),
 so the functions publish a room's world document into shared state under
-``keys.room_world(room)`` (member ``"world"``); without one the room gets the
+``keys.room_setup(room)`` (member ``"world"``); without one the room gets the
 default world of the configured template.
 """
 
@@ -16,7 +16,7 @@ from realtime_edge.logs import log
 
 
 async def world_for(state: SharedState, room_id: str, default_template: str) -> World:
-    found = (await state.members(keys.room_world(room_id))).get("world")
+    found = (await state.members(keys.room_setup(room_id))).get("world")
     if found:
         try:
             return parse_world(found)

@@ -11,7 +11,7 @@ from litestar.static_files import create_static_files_router
 
 from virtubar.composite import Composite
 from virtubar.settings import Settings
-from virtubar.bus import LocalBus
+from virtubar.bus import LocalBus, LocalStreams
 from virtubar.state import LocalState
 
 CLIENT_DIST = Path(__file__).resolve().parent.parent / "client" / "dist"
@@ -34,20 +34,20 @@ def _client_app() -> Litestar:
 
 
 def create_app() -> Composite:
-    """One state store and one bus shared by every part: the in-process
-    equivalents of Redis, so the edge registers itself, the API's joins
-    find it, and moves and chat travel without a network hop."""
+    """One state store and one set of streams shared by every part (each
+    reads them through its own bus view, as separate nodes would): the
+    in-process equivalents of Redis."""
     from functions import create_app as create_api
     from realtime_edge import create_app as create_edge
     from sfu_node import create_app as create_sfu
 
     settings = Settings.from_env()
-    state, bus = LocalState(), LocalBus()
+    state, streams = LocalState(), LocalStreams()
     return Composite(
         [
-            ("/api", create_api(settings, state)),
-            ("/ws", create_edge(settings, state, bus)),
-            ("/sfu", create_sfu(settings, state, bus)),
+            ("/api", create_api(settings, state, LocalBus(streams))),
+            ("/ws", create_edge(settings, state, LocalBus(streams))),
+            ("/sfu", create_sfu(settings, state, LocalBus(streams))),
         ],
         fallback=_client_app(),
     )

@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Union
 
 from msgspec import Meta
 
-from virtubar.wire import PROTOCOL_VERSION, AuthError, Codec, Error, Event, Id, Reconnect, _envelope_type, now_ms
+from virtubar.wire import PROTOCOL_VERSION, AuthError, Codec, Error, Event, Id, Reconnect, envelope_type, now_ms
 
 MAX_SIGNAL_BYTES = 64 * 1024
 Sdp = Annotated[str, Meta(min_length=1, max_length=MAX_SIGNAL_BYTES)]
@@ -62,7 +62,7 @@ class TrackOwner(Event):
 
 CLIENT_SIGNALS: tuple[type[Event], ...] = (SfuJoin, SessionDescription, IceCandidate)
 SFU_SIGNALS: tuple[type[Event], ...] = (SfuJoined, SessionDescription, TrackOwner, AuthError, Error, Reconnect)
-ENVELOPES = {e: _envelope_type(e) for e in CLIENT_SIGNALS + SFU_SIGNALS}
+ENVELOPES = {e: envelope_type(e) for e in CLIENT_SIGNALS + SFU_SIGNALS}
 ClientSignal = Union[tuple(ENVELOPES[e] for e in CLIENT_SIGNALS)]  # type: ignore[valid-type]
 SfuSignal = Union[tuple(ENVELOPES[e] for e in SFU_SIGNALS)]  # type: ignore[valid-type]
 

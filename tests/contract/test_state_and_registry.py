@@ -89,3 +89,12 @@ def test_least_loaded_prefers_the_region_then_utilisation_and_skips_full_or_drai
     assert least_loaded(nodes, "us").id == "d"
     assert least_loaded([node("full", 100)], "eu") is None
     assert least_loaded([node("far", 1, region="us")], "eu").id == "far"  # any region beats none
+
+
+async def test_hits_count_within_a_window_that_then_resets(state):
+    assert [(await state.hit("{rate:ip:1}", 0.3))[0] for _ in range(3)] == [1, 2, 3]
+    _, left = await state.hit("{rate:ip:1}", 0.3)
+    assert 0 < left <= 0.3
+    assert (await state.hit("{rate:ip:2}", 0.3))[0] == 1
+    await asyncio.sleep(0.35)
+    assert (await state.hit("{rate:ip:1}", 0.3))[0] == 1

@@ -96,7 +96,7 @@ async def put_world(redis_url):
     state = RedisState(redis_url)
 
     async def put(room: str, world: World) -> None:
-        await state.put(keys.room_world(room), "world", msgspec.json.encode(world), 3600)
+        await state.put(keys.room_setup(room), "world", msgspec.json.encode(world), 3600)
 
     yield put
     await state.close()

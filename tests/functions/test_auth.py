@@ -112,42 +112,11 @@ async def test_anonymous_account_upgrades_in_place(client, player):
 async def test_api_rejects_expired_wrong_audience_and_forged_tokens(client, tokens, player, settings):
     me = await player()
     wrong_kind = tokens.issue("realtime", me["user"]["id"], room="r", platform="desktop")
-    forged = jwt.encode(
-        {
-            "sub": me["user"]["id"],
-            "aud": "api",
-            "iss": "virtubar",
-            "exp": time.time() + 60,
-            "iat": time.time(),
-            "jti": "x",
-        },
-        "not-the-secret-" * 4,
-        algorithm="HS256",
-    )
-    unsigned = jwt.encode(
-        {
-            "sub": me["user"]["id"],
-            "aud": "api",
-            "iss": "virtubar",
-            "exp": time.time() + 60,
-            "iat": time.time(),
-            "jti": "x",
-        },
-        None,
-        algorithm="none",
-    )
-    expired = jwt.encode(
-        {
-            "sub": me["user"]["id"],
-            "aud": "api",
-            "iss": "virtubar",
-            "exp": time.time() - 5,
-            "iat": time.time() - 100,
-            "jti": "x",
-        },
-        settings.token_secret,
-        algorithm="HS256",
-    )
+    now = time.time()
+    claims = {"sub": me["user"]["id"], "aud": "api", "iss": "virtubar", "exp": now + 60, "iat": now, "jti": "x"}
+    forged = jwt.encode(claims, "not-the-secret-" * 4, algorithm="HS256")
+    unsigned = jwt.encode(claims, None, algorithm="none")
+    expired = jwt.encode(claims | {"exp": now - 5, "iat": now - 100}, settings.token_secret, algorithm="HS256")
     for token in (wrong_kind, forged, unsigned, expired):
         r = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401

@@ -154,5 +154,5 @@ async def test_join_needs_exactly_one_of_room_and_template(client, player):
 async def test_join_hands_the_rooms_world_to_the_edge_and_sfu(client, player, state):
     me = await player()
     world = (await client.post("/api/rooms/join", json={"template": "office"}, headers=me["headers"])).json()
-    published = await state.members(keys.room_world(world["roomId"]))
+    published = await state.members(keys.room_setup(world["roomId"]))
     assert msgspec.json.decode(published["world"]) == world["world"]

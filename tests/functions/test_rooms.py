@@ -90,3 +90,26 @@ async def test_custom_world_is_validated_with_clear_errors(client, player):
     r = await client.post("/api/rooms", json={"name": "x", "template": "bar", "world": world}, headers=owner["headers"])
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "world.template"
     assert (await client.get("/api/rooms", headers=owner["headers"])).json()["total"] == 1
+
+
+async def test_owner_sets_a_chat_word_filter_that_reaches_the_edge(client, player, state):
+    import msgspec
+
+    from virtubar import keys
+
+    owner = await player()
+    room = await make_room(client, owner, chatFilter=["Darn", "heck"])
+    detail = (await client.get(f"/api/rooms/{room['id']}", headers=owner["headers"])).json()
+    assert detail["chatFilter"] == ["darn", "heck"]
+    await client.patch(f"/api/rooms/{room['id']}", json={"chatFilter": ["drat"]}, headers=owner["headers"])
+    published = await state.members(keys.room_setup(room["id"]))
+    assert msgspec.json.decode(published["chatFilter"]) == ["drat"]
+    bad = await client.patch(f"/api/rooms/{room['id']}", json={"chatFilter": ["two words"]}, headers=owner["headers"])
+    assert bad.status_code == 422
+
+
+def test_masking_stars_out_whole_words_in_any_case():
+    from virtubar.moderation import mask_words
+
+    assert mask_words("Darn it, darnation! DARN.", ["darn"]) == "**** it, darnation! ****."
+    assert mask_words("all fine", []) == "all fine"
