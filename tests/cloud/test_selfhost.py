@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "infra/compose.yaml"
 BIN = Path(sys.executable).parent
 VALIDATE = ["check-jsonschema", "--builtin-schema", "vendor.compose-spec"]  # + the file; as in docs/operators.md
-ENGINE_SERVICES = {"postgres", "redis", "objects", "coturn", "client"}
+ENGINE_SERVICES = {"postgres", "redis", "objects", "buckets", "coturn", "client"}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_every_part_of_the_cloud_shape_is_a_service(compose):
 
 def test_long_running_services_have_health_checks(compose):
     for name, service in compose["services"].items():
-        if name != "migrate":
+        if name not in ("migrate", "buckets"):  # one-shot jobs
             assert service["healthcheck"]["test"][0] == "CMD", name
 
 
@@ -68,6 +68,8 @@ def test_start_order_database_then_migrate_then_api_then_front_door(compose):
     services = compose["services"]
     assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     assert services["api"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert services["api"]["depends_on"]["buckets"] == {"condition": "service_completed_successfully"}
+    assert services["buckets"]["depends_on"] == {"objects": {"condition": "service_healthy"}}
     for name in ("api", "edge-1", "edge-2", "sfu"):
         assert services[name]["depends_on"]["redis"] == {"condition": "service_healthy"}, name
     front = services["client"]["depends_on"]

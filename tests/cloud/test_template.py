@@ -54,6 +54,8 @@ def test_every_function_is_the_mangum_handler_on_python_312_in_the_vpc(template)
         assert props.get("Runtime", "python3.12") == "python3.12", name
         assert "VpcConfig" not in props, f"{name} must stay in the VPC of the Globals"
         assert [e["Type"] for e in props["Events"].values()] == ["HttpApi"], name
+    env = defaults["Environment"]["Variables"]
+    assert env["VIRTUBAR_S3_BUCKET"] == {"Ref": "EvidenceBucket"}  # the evidence store the API presigns for
     handler = (ROOT / "functions/lambda_handler.py").read_text()
     assert re.search(r"^handler = Mangum\(", handler, re.M)
 
