@@ -1,6 +1,7 @@
 """End to end against the cloud-local mode (real redis-server, PostgreSQL,
 coturn; the API under granian with two workers; two edge nodes; one SFU):
-join through the API, meet across edge nodes, enter voice, relay via TURN."""
+join through the API, meet across edge nodes, enter voice, relay via TURN,
+and a moderator's kick travelling from the API to the edge process."""
 
 import asyncio
 import json
@@ -182,3 +183,30 @@ def test_migrate_again_while_serving_changes_nothing(cloud):
                            capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and again.stdout.strip() == "the database is up to date", again.stderr
     assert httpx.get(f"{cloud.public_url}/api/health", timeout=5).status_code == 200
+
+
+def anonymous(url: str, name: str) -> dict:
+    me = httpx.post(f"{url}/api/auth/anonymous", json={"displayName": name}, timeout=10).json()
+    return me | {"headers": {"Authorization": f"Bearer {me['accessToken']}"}}
+
+
+async def test_a_kick_in_the_api_reaches_the_edge_process_holding_the_player(cloud):
+    url = cloud.public_url
+    owner, troll = anonymous(url, "Owner"), anonymous(url, "Troll")
+    room = httpx.post(f"{url}/api/rooms", json={"name": "Pub", "template": "bar"}, headers=owner["headers"],
+                      timeout=10).json()["id"]
+    joined = httpx.post(f"{url}/api/rooms/join", json={"roomId": room}, headers=troll["headers"], timeout=10).json()
+    async with connect(joined["edgeUrl"], origin=url) as ws:
+        await ws.send(envelope("join_room", {"roomId": room, "token": joined["realtimeToken"]}))
+        await next_event(ws, "room_state")
+        kick = {"type": "kick", "userId": troll["user"]["id"], "roomId": room, "reason": "spamming"}
+        r = httpx.post(f"{url}/api/moderation/actions", json=kick, headers=owner["headers"], timeout=10)
+        assert r.status_code == 201, r.text
+        assert await next_event(ws, "moderation_action") == {"type": "kicked", "reason": "spamming"}
+        await asyncio.wait_for(ws.wait_closed(), 5)
+        assert ws.close_code == 4003
+    ban = {"type": "ban", "userId": troll["user"]["id"], "roomId": room, "durationS": 3600, "reason": "slurs"}
+    r = httpx.post(f"{url}/api/moderation/actions", json=ban, headers=owner["headers"], timeout=10)
+    assert r.status_code == 201, r.text
+    again = httpx.post(f"{url}/api/rooms/join", json={"roomId": room}, headers=troll["headers"], timeout=10)
+    assert again.status_code == 403 and "slurs" in again.json()["detail"]
