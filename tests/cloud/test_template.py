@@ -2,6 +2,7 @@
 hold (no secret in the file, the mangum handler, private encrypted buckets,
 TLS everywhere data moves, the URLs in the Outputs)."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -154,3 +155,27 @@ def test_the_lambda_build_installs_only_pinned_packages():
     ]
     assert wanted and set(wanted) <= pins, set(wanted) - pins
     assert "build-ApiFunction:" in (ROOT / "infra/lambda/Makefile").read_text()
+
+
+def test_the_lambda_build_carries_every_package_the_api_imports():
+    """A module missing from infra/lambda/requirements.txt breaks only in AWS."""
+    provided_by = {"argon2": "argon2-cffi", "jwt": "pyjwt", "asyncpg": "piccolo", "botocore": "aioboto3"}
+    local_only = {"granian", "realtime_edge", "sfu_node", "functions", "virtubar"}  # cli.py / embedded.py
+    wanted = {
+        re.split(r"[\[=<>]", line)[0].lower()
+        for line in (ROOT / "infra/lambda/requirements.txt").read_text().splitlines()
+        if line and not line.startswith(("#", "-"))
+    }
+    sources = [*(ROOT / "functions").glob("*.py"), *(ROOT / "virtubar").glob("*.py")]
+    for path in sources:
+        if path.name in ("cli.py", "embedded.py", "serve.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module.split(".")[0]]
+            else:
+                continue
+            for module in set(modules) - set(sys.stdlib_module_names) - local_only:
+                assert provided_by.get(module, module) in wanted, f"{path.name} imports {module}"
