@@ -6,6 +6,7 @@ and a moderator's kick travelling from the API to the edge process."""
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -15,9 +16,12 @@ import httpx
 import pytest
 from aioice.stun import TransactionFailed
 from aioice.turn import create_turn_endpoint
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
+from aiortc.rtcconfiguration import RTCIceTransportPolicy
 from websockets.asyncio.client import connect
 
 from tests.sfu.client import VoiceClient
+from tests.sfu.media import encode_opus
 from virtubar.registry import Registry
 from virtubar.state import RedisState
 
@@ -210,3 +214,31 @@ async def test_a_kick_in_the_api_reaches_the_edge_process_holding_the_player(clo
     assert r.status_code == 201, r.text
     again = httpx.post(f"{url}/api/rooms/join", json={"roomId": room}, headers=troll["headers"], timeout=10)
     assert again.status_code == 403 and "slurs" in again.json()["detail"]
+
+
+def sfu_packets_in(cloud) -> int:
+    text = httpx.get(cloud.sfu_url.replace("ws://", "http://").removesuffix("/sfu") + "/metrics", timeout=5).text
+    match = re.search(r'^virtubar_sfu_packets_total\{direction="in"\} (\d+)', text, re.M)
+    return int(match.group(1)) if match else 0
+
+
+async def test_a_member_on_relay_only_ice_reaches_the_sfu_through_coturn(cloud):
+    """What a player behind a UDP-blocking firewall gets: media only via TURN."""
+    eve = await asyncio.to_thread(quick_join, cloud.public_url, "Eve", "bar")
+    turn = next(s for s in eve["iceServers"] if s.get("username"))
+    voice = VoiceClient(eve["sfuUrl"], eve["roomId"], eve["voiceToken"], opus=encode_opus(440, 50))
+    voice.pc = RTCPeerConnection(RTCConfiguration(
+        iceServers=[RTCIceServer(urls=turn["urls"], username=turn["username"], credential=turn["credential"])],
+        iceTransportPolicy=RTCIceTransportPolicy.RELAY,
+    ))
+    before = sfu_packets_in(cloud)
+    try:
+        await voice.connect()
+        deadline = time.monotonic() + 15
+        while sfu_packets_in(cloud) < before + 25:
+            assert time.monotonic() < deadline, f"ICE {voice.pc.iceConnectionState}"
+            await asyncio.sleep(0.2)
+        ice = voice.pc.getTransceivers()[0].sender.transport.transport
+        assert {c.type for c in ice._connection.local_candidates} == {"relay"}
+    finally:
+        await voice.close()
