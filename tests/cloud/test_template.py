@@ -134,6 +134,8 @@ def test_the_sfu_group_has_public_udp_and_runs_the_sfu_and_coturn(template):
     script = data["UserData"]["Fn::Base64"]["Fn::Sub"]
     assert "--network host" in script and '"${ImageUri}" sfu ' in script
     assert "--use-auth-secret" in script and "VIRTUBAR_SFU_URL=" in script and "VIRTUBAR_REGION=${Region}" in script
+    assert 'VIRTUBAR_STUN_URLS="stun:$PUBLIC_IP:3478"' in script  # candidates with the public address
+    assert "--denied-peer-ip=10.0.0.0-10.255.255.255" in script and "169.254.0.0" in script  # no relay into the VPC
 
 
 def test_outputs_name_the_urls_an_operator_needs(template):
