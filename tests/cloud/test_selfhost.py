@@ -56,6 +56,7 @@ def test_every_part_of_the_cloud_shape_is_a_service(compose):
     assert len(edges) == 2, "each edge node must announce its own URL"
     assert services["sfu"]["network_mode"] == "host" and services["coturn"]["network_mode"] == "host"
     assert "--use-auth-secret" in services["coturn"]["command"]
+    assert "--denied-peer-ip=172.16.0.0-172.31.255.255" in services["coturn"]["command"]  # not into Docker's networks
 
 
 def test_long_running_services_have_health_checks(compose):
