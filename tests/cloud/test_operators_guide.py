@@ -19,6 +19,9 @@ def test_the_guide_gives_the_commands_the_tests_run():
     assert " ".join([*VALIDATE, "infra/compose.yaml"]) in GUIDE
     assert "bash infra/cloud-local.sh" in GUIDE and "python -m infra.cloudlocal" in GUIDE
     assert "exec .venv/bin/python -m infra.cloudlocal" in (ROOT / "infra/cloud-local.sh").read_text()
+    browser_suite = (ROOT / "infra/cloud-e2e.sh").read_text()
+    assert "bash infra/cloud-e2e.sh" in GUIDE and "python -m infra.cloudlocal" in browser_suite
+    assert "npm run e2e:server" in browser_suite
 
 
 def test_the_guides_self_hosting_commands_are_the_compose_files_own():
