@@ -38,10 +38,12 @@ REPO = Path(__file__).resolve().parent.parent
 CLIENT_DIST = REPO / "client" / "dist"
 
 
-def _sfu_command(port: int) -> list[str]:
-    """Stands in for `virtubar sfu` until the SFU role uses the shared state (infra/sfu_serve.py)."""
-    return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "infra.sfu_serve:app",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log"]
+def _granian(factory: str, port: int, workers: int = 1) -> list[str]:
+    """A factory of ours served as ``virtubar <role>`` serves its own:
+    ``infra.frontdoor:app`` (API + built client on one origin) and, until the
+    SFU role uses the shared state, ``infra.sfu_serve:app``."""
+    return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", factory,
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log"]
 
 
 @dataclass
@@ -152,12 +154,6 @@ def _wait_healthy(url: str, timeout_s: float) -> None:
     raise TimeoutError(f"{url} is not healthy after {timeout_s}s")
 
 
-def _api_command(port: int, workers: int) -> list[str]:
-    """The front door (API + built client on one origin) in place of ``virtubar api``."""
-    return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "infra.frontdoor:app",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log"]
-
-
 def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | None = None,
           client_dist: Path | None = CLIENT_DIST) -> CloudLocal:
     """Start the whole shape; on any failure, stop what already started.
@@ -204,10 +200,11 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
             cloud.edge_urls.append(url)
         port = free_port()
         cloud.sfu_url = f"ws://127.0.0.1:{port}/sfu"
-        cloud.start_role("sfu", port=port, command=_sfu_command(port), VIRTUBAR_SFU_URL=cloud.sfu_url)
+        cloud.start_role("sfu", port=port, command=_granian("infra.sfu_serve:app", port),
+                         VIRTUBAR_SFU_URL=cloud.sfu_url)
         if client_dist is not None and (client_dist / "index.html").exists():
             cloud.client_dist = client_dist
-            cloud.start_role("api", port=api_port, command=_api_command(api_port, api_workers),
+            cloud.start_role("api", port=api_port, command=_granian("infra.frontdoor:app", api_port, api_workers),
                              VIRTUBAR_CLIENT_DIST=str(client_dist))
         else:
             cloud.start_role("api", "api", "--workers", str(api_workers), port=api_port)
