@@ -121,3 +121,25 @@ def start_postgres(workdir: Path | None = None, port: int | None = None) -> Serv
         url=f"postgres://virtubar@127.0.0.1:{port}/virtubar",
         stop_cmds=[[*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"]],
     )
+
+
+def start_coturn(workdir: Path, secret: str, port: int | None = None) -> Service:
+    """coturn on loopback with time-limited credentials (``use-auth-secret``,
+    the scheme the join's ``iceServers`` use). Loopback peers are allowed
+    because here the SFU it relays to is on 127.0.0.1 too."""
+    exe = shutil.which("turnserver") or "/usr/sbin/turnserver"
+    port = port or free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [
+            exe, "-n", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint", "--simple-log",
+            "--listening-ip", "127.0.0.1", "--relay-ip", "127.0.0.1", "--listening-port", str(port),
+            "--use-auth-secret", f"--static-auth-secret={secret}", "--realm", "virtubar.local",
+            "--allow-loopback-peers", "--db", str(workdir / "turndb"), "--pidfile", str(workdir / "turnserver.pid"),
+            "--log-file", str(workdir / "turnserver.log"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_port(port, 10, proc)
+    return Service(url=f"turn:127.0.0.1:{port}", proc=proc)
