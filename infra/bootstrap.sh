@@ -35,10 +35,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ infra/constraints.t
   .venv/bin/python -m pip install -q --disable-pip-version-check -c infra/constraints.txt -e ".$extras"
   touch "$stamp"
 fi
-if [ "$want_test" = 1 ] && { [ ! -x .venv/bin/check-jsonschema ] || [ infra/requirements-ops.txt -nt .venv/.installed-ops ]; }; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r infra/requirements-ops.txt
-  touch .venv/.installed-ops
-fi
 
 if [ -f client/package.json ]; then
   if [ ! -d client/node_modules ] || [ client/package-lock.json -nt client/node_modules ]; then

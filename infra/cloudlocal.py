@@ -40,8 +40,7 @@ CLIENT_DIST = REPO / "client" / "dist"
 
 def _granian(factory: str, port: int, workers: int = 1) -> list[str]:
     """A factory of ours served as ``virtubar <role>`` serves its own:
-    ``infra.frontdoor:app`` (API + built client on one origin) and, until the
-    SFU role uses the shared state, ``infra.sfu_serve:app``."""
+    ``infra.frontdoor:app`` (API + built client on one origin)."""
     return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", factory,
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log"]
 
@@ -200,8 +199,7 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
             cloud.edge_urls.append(url)
         port = free_port()
         cloud.sfu_url = f"ws://127.0.0.1:{port}/sfu"
-        cloud.start_role("sfu", port=port, command=_granian("infra.sfu_serve:app", port),
-                         VIRTUBAR_SFU_URL=cloud.sfu_url)
+        cloud.start_role("sfu", "sfu", port=port, VIRTUBAR_SFU_URL=cloud.sfu_url)
         if client_dist is not None and (client_dist / "index.html").exists():
             cloud.client_dist = client_dist
             cloud.start_role("api", port=api_port, command=_granian("infra.frontdoor:app", api_port, api_workers),
