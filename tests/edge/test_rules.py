@@ -109,29 +109,28 @@ async def test_an_exclusive_seat_holds_one_member(player, room, put_world):
 
 @pytest.fixture
 async def office(room, put_world):
-    await put_world(room, default_world("office"))
+    """The office, with the second member spawning on the floor just east of
+    meeting room A's door (x 10.5, z 5.5)."""
+    world = to_json(default_world("office"))
+    world["spawns"] = [{"x": 15.5, "z": 19.5}, {"x": 12.5, "z": 5.5}, {"x": 15.5, "z": 21.5}]
+    await put_world(room, parse_world(world))
     return room
 
 
 async def test_moves_reach_only_the_same_zone(player, office):
     room = office
-    world = default_world("office")  # spawns on the open floor
     ann = await player("ann")
     bob = await player("bob")
     cat = await player("cat")
     assert {m["zoneId"] for m in cat.events("room_state")[0]["members"]} == {"floor"}
-    # bob walks into meeting room A (x 1..10, z 1..9) through its east door, step by step
-    door = next(o for o in world.objects if o.id == "door-a")
-    path = [(door.x + 2, door.z), (door.x, door.z), (door.x - 2, door.z)]
+    # bob walks west through the door into meeting room A (x 1..10, z 1..9), 0.4 m every 0.1 s
     spawn = bob.events("room_state")[0]["members"][-1]
     x, z = spawn["x"], spawn["z"]
-    seq = 0
-    for tx, tz in path:
-        while (x, z) != (tx, tz):
-            dx, dz = max(-1.0, min(1.0, tx - x)), max(-1.0, min(1.0, tz - z))
-            x, z, seq = x + dx, z + dz, seq + 1
-            await asyncio.sleep(0.25)
-            await bob.send("avatar_transform", **move(room, seq, x, z))
+    assert (x, z, spawn["zoneId"]) == (12.5, 5.5, "floor")
+    for seq in range(1, 11):
+        x = round(x - 0.4, 2)
+        await asyncio.sleep(0.1)
+        await bob.send("avatar_transform", **move(room, seq, x, z))
     assert bob.events("position_correction") == [], [(c["seq"], c["reason"]) for c in bob.events("position_correction")]
     changed = await ann.wait("zone_changed", userId="bob")
     assert changed == {"userId": "bob", "zoneId": "meeting-a", "previousZoneId": "floor"}
@@ -160,19 +159,16 @@ async def test_moves_reach_only_the_same_zone(player, office):
 
 async def test_local_chat_reaches_only_those_within_hearing(player, office):
     room = office
-    ann = await player("ann")
-    bob = await player("bob")
-    z = 19.5
-    for seq in range(1, 10):  # bob walks 9 m north, beyond the 4 m hearing radius
-        z -= 1.0
-        await asyncio.sleep(0.25)
-        await bob.send("avatar_transform", **move(room, seq, 17.5, z))
-    await ann.wait("avatar_transform_broadcast", userId="bob", seq=9)
-    cat = await player("cat")  # spawns next to ann
+    ann = await player("ann")  # (15.5, 19.5) on the floor
+    bob = await player("bob")  # (12.5, 5.5) on the floor too, 14 m away: beyond the 4 m hearing radius
+    cat = await player("cat")  # (15.5, 21.5), 2 m from ann
+    assert {m["zoneId"] for m in cat.events("room_state")[0]["members"]} == {"floor"}
     await ann.send("local_chat", roomId=room, text="psst", mode="local")
     await cat.wait("chat_broadcast", text="psst")
-    await settle(bob, room)
-    assert bob.events("chat_broadcast") == []
+    await ann.wait("chat_broadcast", text="psst")
+    await ann.send("local_chat", roomId=room, text="everyone on the floor", mode="zone")
+    await bob.wait("chat_broadcast", text="everyone on the floor")
+    assert [c["text"] for c in bob.events("chat_broadcast")] == ["everyone on the floor"]
 
 
 @pytest.fixture
@@ -208,6 +204,7 @@ async def test_muted_members_chat_is_not_relayed(player, room, functions_bus):
     await ann.wait("error", code="muted")
     await bob.send("local_chat", roomId=room, text="bob speaks", mode="room")
     await ann.wait("chat_broadcast", text="bob speaks")
+    await bob.wait("chat_broadcast", text="bob speaks")
     assert [c["text"] for c in bob.events("chat_broadcast")] == ["bob speaks"]
 
 
