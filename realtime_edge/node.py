@@ -364,16 +364,30 @@ class EdgeNode:
             if m is not None and p.userId not in room.local:
                 m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = p.x, p.y, p.z, p.rotY, p.anim, p.speaking, zone
             by_zone.setdefault(zone, []).append(env)
+        room.batches += 1
+        with_far = room.batches % self.config.aoi_every == 0
         for zone, envs in by_zone.items():
+            viewers = [c for c in room.local.values() if c.member.zoneId == zone]
+            if len(room.zone_members(zone)) > self.config.aoi_zone_size and not with_far:
+                self._moves_near(world, viewers, envs)
+                continue
             frames = Frames(envs)
             if len(by_zone) == 1:
                 frames._made[False] = data.decode()  # the batch as published is the frame
-            sent = 0
-            for conn in room.local.values():
-                if conn.member.zoneId == zone:
-                    conn.push(frames.get(conn.binary))
-                    sent += 1
-            self.metrics.inc("virtubar_edge_messages_out_total", len(envs) * sent, type="avatar_transform_broadcast")
+            for conn in viewers:
+                conn.push(frames.get(conn.binary))
+            self.metrics.inc("virtubar_edge_messages_out_total", len(envs) * len(viewers),
+                             type="avatar_transform_broadcast")
+
+    def _moves_near(self, world, viewers: list[Conn], envs: list) -> None:
+        """A crowded zone between far ticks: each viewer gets only nearby moves."""
+        sent = 0
+        for conn in viewers:
+            near, _ = zones.interest_split(world, conn.member.x, conn.member.z, envs)
+            if near:
+                conn.push(encode(near, conn.binary))
+                sent += len(near)
+        self.metrics.inc("virtubar_edge_messages_out_total", sent, type="avatar_transform_broadcast")
 
     def _durable(self, room: Room, offset: str, env) -> None:
         p = env.payload

@@ -10,7 +10,7 @@ from realtime_edge.connection import Conn
 
 
 class Room:
-    __slots__ = ("id", "world", "members", "local", "pending", "dirty")
+    __slots__ = ("id", "world", "members", "local", "pending", "dirty", "batches")
 
     def __init__(self, room_id: str, world: World) -> None:
         self.id = room_id
@@ -19,6 +19,7 @@ class Room:
         self.local: dict[str, Conn] = {}
         self.pending: dict[str, wire.AvatarTransformBroadcast] = {}
         self.dirty: set[str] = set()  # local members whose presence needs writing
+        self.batches = 0  # move batches delivered: every n-th carries far moves too
 
     def zone_members(self, zone: str | None) -> list[wire.Member]:
         return [m for m in self.members.values() if m.zoneId == zone]

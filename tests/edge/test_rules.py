@@ -221,3 +221,24 @@ async def test_a_silent_client_is_dropped(start_edge, issuer, room):
     await bob.wait("member_left", userId="ann")
     assert bob.closed_with is None
     await bob.close()
+
+
+async def test_in_a_crowded_zone_far_moves_come_less_often(start_edge, issuer, room, put_world):
+    node = start_edge(VIRTUBAR_EDGE_AOI_ZONE_SIZE="2", VIRTUBAR_EDGE_AOI_EVERY="4")
+    world = to_json(default_world("bar"))
+    world["spawns"] = [{"x": 1.5, "z": 12.5}, {"x": 2.5, "z": 12.5}, {"x": 18.5, "z": 1.5}]  # ann, bob near; cat far
+    await put_world(room, parse_world(world))
+    clients = []
+    for user in ("ann", "bob", "cat"):
+        client = await Client.connect(node.url)
+        await client.join(room, issuer.issue("realtime", user, room=room, platform="desktop"))
+        clients.append(client)
+    ann, bob, cat = clients
+    for seq in range(1, 41):  # 2 s of small steps at 20 Hz
+        await ann.send("avatar_transform", **move(room, seq, 1.5 + (seq % 2) * 0.05, 12.5))
+        await asyncio.sleep(0.05)
+    await settle(ann, room)
+    near, far = len(bob.events("avatar_transform_broadcast")), len(cat.events("avatar_transform_broadcast"))
+    assert near >= 20 and 0 < far <= near / 2, (near, far)
+    for client in clients:
+        await client.close()
