@@ -3,7 +3,7 @@ own processes, real sockets on 127.0.0.1.
 
     python -m bench.edge.run --clients 100 --rooms 1 --hz 20 --seconds 10
     python -m bench.edge.run --clients 100 --nodes 2            # two nodes on a real redis-server
-    python -m bench.edge.run --clients 10000 --rooms 100 --mode idle
+    python -m bench.edge.run --clients 10000 --rooms 100 --mode idle --server websockets
     add --write to append the result to docs/benchmarks.md
 
 ``load avg`` is the machine's 1-minute load when the run ended: the machine
@@ -63,16 +63,18 @@ def rss_kb(pid: int) -> int:
     return total
 
 
-def start_node(redis_url: str, tick_hz: float, data: Path) -> tuple[subprocess.Popen, str]:
+def start_node(redis_url: str, tick_hz: float, data: Path, server: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = os.environ | {
         "PYTHONPATH": str(REPO), "VIRTUBAR_REDIS_URL": redis_url, "VIRTUBAR_TOKEN_SECRET": SECRET,
         "VIRTUBAR_DATA": str(data), "VIRTUBAR_EDGE_TICK_HZ": str(tick_hz), "VIRTUBAR_EDGE_IDLE_TIMEOUT_S": "120",
-        "VIRTUBAR_NODE_CAPACITY": "100000",
+        "VIRTUBAR_NODE_CAPACITY": "100000", "VIRTUBAR_PORT": str(port),
     }
+    cmd = [sys.executable, "-m", "realtime_edge.wsserve"] if server == "websockets" else [
+        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "realtime_edge.serve:app",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--backlog", "4096", "--log-level", "warning"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "realtime_edge.serve:app",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--backlog", "4096", "--log-level", "warning"],
+        cmd,
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO, start_new_session=True,
     )
     _wait_port(port, 20, proc)
@@ -102,12 +104,14 @@ def main() -> None:
     ap.add_argument("--tick-hz", type=float, default=20)
     ap.add_argument("--mode", choices=["move", "idle"], default="move")
     ap.add_argument("--binary", action="store_true")
+    ap.add_argument("--server", choices=["granian", "websockets"], default="granian")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-edge-"))
     redis = start_redis(tmp / "redis") if args.nodes > 1 else None
-    nodes = [start_node(redis.url if redis else "", args.tick_hz, tmp / f"data{i}") for i in range(args.nodes)]
+    nodes = [start_node(redis.url if redis else "", args.tick_hz, tmp / f"data{i}", args.server)
+             for i in range(args.nodes)]
     time.sleep(1.0)
     base_rss = [rss_kb(p.pid) for p, _ in nodes]
     urls = ",".join(u for _, u in nodes)
@@ -147,7 +151,8 @@ def main() -> None:
     gen_rss = sum(r["rss_kb"] for r in results)
     conn_kb = (sum(rss) - sum(base_rss)) / max(joined, 1)
     row = {
-        "setup": f"{args.nodes} node{'s' if args.nodes > 1 else ''}{' (redis)' if args.nodes > 1 else ' (in-process bus)'}",
+        "setup": f"{args.nodes} {args.server} node{'s' if args.nodes > 1 else ''}"
+                 f"{' (redis)' if args.nodes > 1 else ' (in-process bus)'}",
         "load": f"{args.clients} clients x {args.rooms} room{'s' if args.rooms > 1 else ''}"
                 + (f" x {args.hz:g} Hz" if args.mode == "move" else " idle"),
         "codec": "msgpack" if args.binary else "json",

@@ -13,6 +13,12 @@ from tests.edge.client import Client
 from tests.edge.conftest import ORIGIN
 
 
+@pytest.fixture(scope="module", params=["granian", "websockets"])
+def edge(request, start_edge):
+    """The protocol holds under both servers of the same app."""
+    return start_edge(request.param, VIRTUBAR_EDGE_IDLE_TIMEOUT_S="20")
+
+
 @pytest.fixture
 async def player(edge, issuer, room):
     opened: list[Client] = []
