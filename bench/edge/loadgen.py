@@ -20,8 +20,25 @@ import websockets
 
 from virtubar.tokens import TokenIssuer
 
-_decode = msgspec.json.Decoder()
-_mp = msgspec.msgpack.Decoder()
+
+
+class _Payload(msgspec.Struct):
+    userId: str = ""
+    seq: int = 0
+
+
+class _Env(msgspec.Struct):
+    """Only what the generator reads: typed decoding skips the rest cheaply."""
+
+    t: str
+    payload: _Payload
+
+
+_Frame = list[_Env] | _Env
+_decode = msgspec.json.Decoder(_Frame)
+_mp = msgspec.msgpack.Decoder(_Frame)
+_any = msgspec.json.Decoder()
+_any_mp = msgspec.msgpack.Decoder()
 
 
 def now_ms() -> int:
@@ -57,7 +74,7 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
     decode = _mp.decode if binary else _decode.decode
     spawn = None
     while spawn is None:
-        env = decode(await ws.recv())
+        env = (_any_mp if binary else _any).decode(await ws.recv())
         if isinstance(env, dict) and env["t"] == "room_state":
             spawn = next(m for m in env["payload"]["members"] if m["userId"] == me)
     stats.joined += 1
@@ -69,14 +86,14 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
                 stats.bytes_in += len(frame)
                 data = decode(frame)
                 if not isinstance(data, list):
-                    if data["t"] == "position_correction":
+                    if data.t == "position_correction":
                         stats.corrections += 1
                     continue
                 t = now_ms()
                 for env in data:
-                    p = env["payload"]
-                    if env["t"] == "avatar_transform_broadcast" and p["userId"] != me:
-                        seq = p["seq"]
+                    p = env.payload
+                    if env.t == "avatar_transform_broadcast" and p.userId != me:
+                        seq = p.seq
                         if window[0] <= seq < window[1]:
                             stats.received += 1
                             stats.hist[min(2000, max(0, t - seq))] += 1
