@@ -23,7 +23,8 @@ class Metrics:
         self._hist_sum = 0.0
 
     def inc(self, name: str, amount: float = 1.0, **labels: str) -> None:
-        self.counters[name][tuple(sorted(labels.items()))] += amount
+        """Counters take at most one label, so its items need no sorting."""
+        self.counters[name][tuple(labels.items())] += amount
 
     def gauge(self, name: str, read: Callable[[], float], help: str) -> None:
         self.gauges[name] = read
@@ -37,9 +38,6 @@ class Metrics:
         else:
             self._hist[-1] += 1
         self._hist_sum += ms
-
-    def value(self, name: str, **labels: str) -> float:
-        return self.counters[name].get(tuple(sorted(labels.items())), 0.0)
 
     def render(self) -> str:
         out: list[str] = []

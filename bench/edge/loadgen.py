@@ -109,7 +109,8 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
         last_seq = 0
         while now_ms() < window[1]:
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-            next_at += period
+            # a client that fell behind sends its latest state, not a burst of stale ones
+            next_at = max(next_at + period, time.monotonic())
             seq = max(last_seq + 1, now_ms())
             last_seq = seq
             x = spawn.get("x", 0.0) + 0.15 * math.sin(phase + seq / 500)
