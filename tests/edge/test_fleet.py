@@ -10,7 +10,7 @@ from virtubar.state import RedisState
 from tests.edge.client import Client
 from tests.edge.conftest import eventually
 
-FAST_PRESENCE = {"VIRTUBAR_EDGE_PRESENCE_TTL_S": "2", "VIRTUBAR_EDGE_PRESENCE_EVERY_S": "0.3"}
+FAST_PRESENCE = {"VIRTUBAR_EDGE_PRESENCE_TTL_S": "3", "VIRTUBAR_EDGE_PRESENCE_EVERY_S": "0.3"}
 
 
 async def test_a_room_spans_two_nodes_and_survives_one_dying(start_edge, issuer, room):
