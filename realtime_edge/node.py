@@ -77,7 +77,7 @@ class EdgeNode:
         self.rooms: dict[str, Room] = {}
         self._hosting: dict[str, asyncio.Future] = {}
         self.conns: set[Conn] = set()
-        self.muted: set[tuple[str, str]] = set()
+        self.sanctions: dict[tuple[str, str | None, str], float] = {}  # (type, room or None, user) -> until
         self.draining = False
         self._tasks: list[asyncio.Task] = []
         self.metrics.gauge("virtubar_edge_connections", lambda: len(self.conns), "open sockets")
@@ -177,8 +177,12 @@ class EdgeNode:
         if conn.room is not None:
             self.refuse(conn, "already_joined", "this socket already joined a room", p.name)
             return
-        room = await self.host(p.roomId)
         user = claims.sub
+        if self.sanctioned("banned", p.roomId, user):
+            self.metrics.inc("virtubar_edge_rejected_total", code="banned")
+            self.send(conn, wire.AuthError(code="banned", message="a moderator banned you from this room"))
+            return
+        room = await self.host(p.roomId)
         if (old := room.local.get(user)) is not None:
             old.replaced = True
             old.close(CLOSE_REPLACED, "joined again")
@@ -195,7 +199,7 @@ class EdgeNode:
         conn.member, conn.room, conn.platform = member, room, claims.platform or "desktop"
         conn.pose = Pose(member.x, member.y, member.z, now)
         conn.moves, conn.chats = transform_bucket(conn.platform, now), chat_bucket(now)
-        conn.muted = (room.id, user) in self.muted
+        conn.muted = self.sanctioned("mutedByMod", room.id, user)
         conn.joined_ts = wire.now_ms()
         room.members[user] = member
         room.local[user] = conn
@@ -432,14 +436,23 @@ class EdgeNode:
                 conn.push(frame)
         self.metrics.inc("virtubar_edge_messages_out_total", len(recipients), type=p.name)
 
+    def sanctioned(self, kind: str, room_id: str, user: str) -> bool:
+        now = time.monotonic()
+        return any(self.sanctions.get((kind, r, user), 0.0) > now for r in (room_id, None))
+
     def _control(self, action: wire.ModerationAction) -> None:
         if not action.userId:
             return
+        if action.type != "kicked":
+            # a ban outlives the realtime tokens already issued (the functions
+            # issue no new ones); a mute lasts an hour on this node
+            keep = self.tokens.ttl["realtime"] + 60 if action.type == "banned" else 3600.0
+            now = time.monotonic()
+            self.sanctions = {k: t for k, t in self.sanctions.items() if t > now}
+            self.sanctions[(action.type, action.roomId, action.userId)] = now + keep
         for room in list(self.rooms.values()):
             if action.roomId and action.roomId != room.id:
                 continue
-            if action.type == "mutedByMod":
-                self.muted.add((room.id, action.userId))
             conn = room.local.get(action.userId)
             if conn is None:
                 continue

@@ -201,7 +201,7 @@ async def moderate(bus, room: str, user: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["kicked", "banned"])
-async def test_kick_and_ban_tell_then_close(player, room, functions_bus, kind):
+async def test_kick_and_ban_tell_then_close(edge, issuer, player, room, functions_bus, kind):
     ann = await player("ann")
     bob = await player("bob")
     await moderate(functions_bus, room, "ann", kind)
@@ -209,6 +209,13 @@ async def test_kick_and_ban_tell_then_close(player, room, functions_bus, kind):
     assert await ann.wait_closed() == 4003
     await bob.wait("member_left", userId="ann")
     assert bob.events("moderation_action") == []
+    again = await Client.connect(edge.url)  # back at once, with the token it still holds
+    await again.send("join_room", roomId=room, token=issuer.issue("realtime", "ann", room=room, platform="desktop"))
+    if kind == "banned":
+        assert (await again.wait("auth_error"))["code"] == "banned"
+    else:
+        await again.wait("room_state")
+    await again.close()
 
 
 async def test_muted_members_chat_is_not_relayed(player, room, functions_bus):
@@ -258,3 +265,14 @@ async def test_in_a_crowded_zone_far_moves_come_less_often(start_edge, issuer, r
     assert near >= 20 and 0 < far <= near / 2, (near, far)
     for client in clients:
         await client.close()
+
+
+async def test_status_reaches_the_room_and_later_joiners(player, room):
+    ann = await player("ann")
+    bob = await player("bob")
+    await ann.send("set_status", roomId=room, status="break")
+    assert await bob.wait("status_changed") == {"userId": "ann", "status": "break"}
+    await settle(ann, room)
+    cat = await player("cat")
+    members = {m["userId"]: m for m in cat.events("room_state")[0]["members"]}
+    assert members["ann"]["status"] == "break"
