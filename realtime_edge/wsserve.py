@@ -65,7 +65,8 @@ def _scope(request: Request) -> dict:
     }
 
 
-async def run(app: EdgeApp, host: str, port: int) -> None:
+async def run(app: EdgeApp, host: str, port: int, stop: asyncio.Future | None = None) -> None:
+    """Serve until SIGTERM/SIGINT (or until ``stop`` is done, when given), then drain."""
     node, config = app.node, app.config
 
     def check(conn: ServerConnection, request: Request):
@@ -95,9 +96,10 @@ async def run(app: EdgeApp, host: str, port: int) -> None:
         max_size=config.max_message_bytes, max_queue=64, server_header=None, backlog=4096,
         select_subprotocol=lambda conn, offered: choose_subprotocol(list(offered)),
     ) as server:
-        stop = asyncio.get_running_loop().create_future()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            asyncio.get_running_loop().add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+        if stop is None:
+            stop = asyncio.get_running_loop().create_future()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                asyncio.get_running_loop().add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
         await stop
         await node.drain()
         server.close(close_connections=True)
