@@ -79,6 +79,7 @@ class EdgeNode:
         self.conns: set[Conn] = set()
         self.sanctions: dict[tuple[str, str | None, str], float] = {}  # (type, room or None, user) -> until
         self.draining = False
+        self._stopping = False
         self._tasks: list[asyncio.Task] = []
         self.metrics.gauge("virtubar_edge_connections", lambda: len(self.conns), "open sockets")
         self.metrics.gauge("virtubar_edge_rooms", lambda: len(self.rooms), "rooms hosted here")
@@ -123,11 +124,14 @@ class EdgeNode:
         await self.stop()
 
     async def stop(self) -> None:
+        """Stop the loops. A client library may swallow a cancellation in the
+        middle of a blocking read, so the loops also check ``_stopping`` and
+        the wait is bounded."""
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=3.0)
         self._tasks = []
 
     # client events ---------------------------------------------------------
@@ -329,7 +333,7 @@ class EdgeNode:
     # fan-out ---------------------------------------------------------------
 
     async def _read_loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 deliveries = await self.bus.read(0.5)
             except asyncio.CancelledError:
@@ -468,7 +472,7 @@ class EdgeNode:
     async def _tick_loop(self) -> None:
         period = 1.0 / self.config.tick_hz
         next_at = time.monotonic()
-        while True:
+        while not self._stopping:
             next_at += period
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             if time.monotonic() - next_at > period:
@@ -487,7 +491,7 @@ class EdgeNode:
     async def _housekeeping(self) -> None:
         """Presence refresh, silent clients, ghost members."""
         last_full = 0.0
-        while True:
+        while not self._stopping:
             await asyncio.sleep(self.config.presence_every_s)
             now = time.monotonic()
             for conn in list(self.conns):
