@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +59,8 @@ def start_redis(workdir: Path, port: int | None = None) -> Service:
     workdir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     _wait_port(port, 10, proc)
     return Service(url=f"redis://127.0.0.1:{port}/0", proc=proc)
@@ -71,9 +73,14 @@ def _pg_bin(name: str) -> str:
     return found[-1]
 
 
-def start_postgres(workdir: Path, port: int | None = None) -> Service:
-    """A throwaway cluster with trust auth on loopback; database ``virtubar``."""
+def start_postgres(workdir: Path | None = None, port: int | None = None) -> Service:
+    """A throwaway cluster with trust auth on loopback; database ``virtubar``.
+
+    Without ``workdir`` it lives in a fresh folder under /tmp, which the
+    ``postgres`` user can reach (a root-only parent folder would stop it).
+    """
     port = port or free_port()
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="virtubar-pg-"))
     data = workdir / "pgdata"
     if data.exists():
         shutil.rmtree(data)
@@ -82,16 +89,35 @@ def start_postgres(workdir: Path, port: int | None = None) -> Service:
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(as_user + [_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "virtubar", "--no-sync"],
-                   check=True, capture_output=True)
     subprocess.run(
-        as_user + [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(workdir / "pg.log"), "-w", "-t", "30",
-                   "-o", f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-        check=True, capture_output=True,
+        [*as_user, _pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "virtubar", "--no-sync"],
+        check=True,
+        capture_output=True,
     )
-    subprocess.run(as_user + [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "virtubar", "virtubar"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_user,
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(workdir / "pg.log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [*as_user, _pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "virtubar", "virtubar"],
+        check=True,
+        capture_output=True,
+    )
     return Service(
         url=f"postgres://virtubar@127.0.0.1:{port}/virtubar",
-        stop_cmds=[as_user + [_pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"]],
+        stop_cmds=[[*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"]],
     )

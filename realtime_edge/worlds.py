@@ -2,7 +2,7 @@
 
 The edge cannot read the rooms database (services share only ``virtubar``),
 so the functions publish a room's world document into shared state under
-``world_key(room)`` (member ``"world"``); without one the room gets the
+``keys.room_setup(room)`` (member ``"world"``); without one the room gets the
 default world of the configured template.
 """
 
@@ -15,12 +15,8 @@ from virtubar.world import World, WorldError, default_world, parse_world
 from realtime_edge.logs import log
 
 
-def world_key(room_id: str) -> str:
-    return f"{keys.room_stream(room_id).removesuffix(':events')}:world"
-
-
 async def world_for(state: SharedState, room_id: str, default_template: str) -> World:
-    found = (await state.members(world_key(room_id))).get("world")
+    found = (await state.members(keys.room_setup(room_id))).get("world")
     if found:
         try:
             return parse_world(found)

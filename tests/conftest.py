@@ -16,7 +16,7 @@ def redis_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory):
-    service = start_postgres(tmp_path_factory.mktemp("postgres"))
+def postgres_url():
+    service = start_postgres()
     yield service.url
     service.stop()

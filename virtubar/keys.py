@@ -15,6 +15,14 @@ def room_sfu(room_id: str, region: str) -> str:
     return f"{{room:{room_id}}}:sfu:{region}"
 
 
+def room_setup(room_id: str) -> str:
+    """What a room is, published by the functions at each join for the edge
+    and the SFU (which cannot read the database): an expiring set with
+    member ``"world"`` (the world document) and ``"chatFilter"`` (a JSON
+    list of words masked in its chat)."""
+    return f"{{room:{room_id}}}:setup"
+
+
 def room_stream(room_id: str) -> str:
     """The room's event stream: moves, chat, presence, bridged between edge nodes."""
     return f"{{room:{room_id}}}:events"
@@ -23,6 +31,17 @@ def room_stream(room_id: str) -> str:
 def nodes(kind: str) -> str:
     """The registry of live nodes of a kind (``edge`` or ``sfu``)."""
     return f"{{nodes:{kind}}}"
+
+
+def user_sanctions(user_id: str) -> str:
+    """A player's active bans and mutes (expiring set; member = sanction id,
+    data = ``moderation.SanctionInfo``), read by edges and SFUs at join."""
+    return f"{{user:{user_id}}}:sanctions"
+
+
+def user_blocks(user_id: str) -> str:
+    """The players this player blocked (expiring set; member = user id)."""
+    return f"{{user:{user_id}}}:blocks"
 
 
 CONTROL_STREAM = "control"

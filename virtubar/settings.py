@@ -37,6 +37,12 @@ class Settings(Struct, kw_only=True):
     sfu_url: str = ""
     node_capacity: int = 5000
     reservation_s: float = 60.0
+    s3_bucket: str = ""
+    requests_per_minute: int = 300
+    signups_per_hour: int = 20
+    forwarded_hops: int = 0
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,6 +66,12 @@ class Settings(Struct, kw_only=True):
             sfu_url=_env("SFU_URL", ""),
             node_capacity=int(_env("NODE_CAPACITY", "5000")),
             reservation_s=float(_env("RESERVATION_S", "60")),
+            s3_bucket=_env("S3_BUCKET", ""),
+            requests_per_minute=int(_env("REQUESTS_PER_MINUTE", "300")),
+            signups_per_hour=int(_env("SIGNUPS_PER_HOUR", "20")),
+            forwarded_hops=int(_env("FORWARDED_HOPS", "0")),
+            s3_endpoint_url=_env("S3_ENDPOINT_URL", ""),
+            s3_region=_env("S3_REGION", ""),
         )
         return s.completed()
 

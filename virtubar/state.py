@@ -35,6 +35,10 @@ class SharedState(Protocol):
     async def assign(self, key: str, value: str, ttl_s: float) -> None:
         """Set ``key`` to ``value`` for ``ttl_s``, whatever it held."""
 
+    async def hit(self, key: str, window_s: float) -> tuple[int, float]:
+        """Count one hit in the fixed window ``key`` (created with the first
+        hit, gone after ``window_s``): the count so far and the seconds left."""
+
     async def close(self) -> None: ...
 
 
@@ -74,6 +78,14 @@ class LocalState:
 
     async def assign(self, key: str, value: str, ttl_s: float) -> None:
         self._values[key] = (_now_ms() + int(ttl_s * 1000), value)
+
+    async def hit(self, key: str, window_s: float) -> tuple[int, float]:
+        now = _now_ms()
+        expires, count = self._values.get(key, (0, "0"))
+        if expires <= now:
+            expires, count = now + int(window_s * 1000), "0"
+        self._values[key] = (expires, str(int(count) + 1))
+        return int(count) + 1, (expires - now) / 1000
 
     async def close(self) -> None:
         pass
@@ -130,7 +142,7 @@ class RedisState:
         if not names:
             return {}
         data = await self._redis.hmget(f"{key}:data", names)
-        return {n.decode(): d or b"" for n, d in zip(names, data)}
+        return {n.decode(): d or b"" for n, d in zip(names, data, strict=False)}
 
     async def counts(self, keys: list[str]) -> list[int]:
         now = _now_ms()
@@ -145,6 +157,14 @@ class RedisState:
 
     async def assign(self, key: str, value: str, ttl_s: float) -> None:
         await self._redis.set(key, value, px=int(ttl_s * 1000))
+
+    async def hit(self, key: str, window_s: float) -> tuple[int, float]:
+        async with self._redis.pipeline(transaction=True) as p:
+            p.incr(key)
+            p.pexpire(key, int(window_s * 1000), nx=True)
+            p.pttl(key)
+            count, _, ttl_ms = await p.execute()
+        return int(count), max(ttl_ms, 0) / 1000
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -68,8 +68,17 @@ class TokenIssuer:
             raise ValueError(f"a {kind} token needs a room and a platform")
         now = int(time.time())
         claims = Claims(
-            iss=self.issuer, aud=kind, sub=sub, role=role, name=name, anon=anon,
-            iat=now, exp=now + self.ttl[kind], jti=uuid.uuid4().hex, room=room, platform=platform,
+            iss=self.issuer,
+            aud=kind,
+            sub=sub,
+            role=role,
+            name=name,
+            anon=anon,
+            iat=now,
+            exp=now + self.ttl[kind],
+            jti=uuid.uuid4().hex,
+            room=room,
+            platform=platform,
         )
         return jwt.encode(msgspec.to_builtins(claims), self._secret, algorithm=ALGORITHM)
 
@@ -77,7 +86,11 @@ class TokenIssuer:
         """The token's claims, or ``TokenError`` (expired, forged, wrong kind or room)."""
         try:
             raw = jwt.decode(
-                token, self._secret, algorithms=[ALGORITHM], audience=kind, issuer=self.issuer,
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=kind,
+                issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub", "jti", "aud", "iss"]},
             )
             claims = msgspec.convert(raw, Claims)

@@ -270,7 +270,8 @@ SERVER_EVENTS: tuple[type[Event], ...] = (
 )
 
 
-def _envelope_type(event: type[Event]) -> type[Struct]:
+def envelope_type(event: type[Event]) -> type[Struct]:
+    """The envelope Struct of an event (tagged on ``t``)."""
     return msgspec.defstruct(
         f"{event.__name__}Envelope",
         [("v", Literal[1]), ("ts", int), ("payload", event)],
@@ -281,7 +282,7 @@ def _envelope_type(event: type[Event]) -> type[Struct]:
 
 
 ENVELOPES: dict[type[Event], type[Struct]] = {
-    e: _envelope_type(e) for e in CLIENT_EVENTS + SERVER_EVENTS
+    e: envelope_type(e) for e in CLIENT_EVENTS + SERVER_EVENTS
 }
 ClientMessage = Union[tuple(ENVELOPES[e] for e in CLIENT_EVENTS)]  # type: ignore[valid-type]
 ServerMessage = Union[tuple(ENVELOPES[e] for e in SERVER_EVENTS)]  # type: ignore[valid-type]

@@ -29,7 +29,12 @@ Size = Annotated[int, Meta(ge=4, le=512)]
 Metres = Annotated[float, Meta(ge=0, le=100_000)]
 
 DEFAULT_AUDIO: dict[str, str] = {
-    "open": "proximity", "meeting": "zone", "quiet": "none", "stage": "room", "focus": "zone", "private": "zone",
+    "open": "proximity",
+    "meeting": "zone",
+    "quiet": "none",
+    "stage": "room",
+    "focus": "zone",
+    "private": "zone",
 }
 MAX_WORLD_BYTES = 512 * 1024
 

@@ -20,7 +20,7 @@ from virtubar.state import RedisState
 from virtubar.tokens import TokenIssuer
 from virtubar.world import World
 
-from realtime_edge.worlds import world_key
+from virtubar import keys
 
 SECRET = "edge-tests-secret-0123456789abcdef-0123456789"
 ORIGIN = "http://game.example"
@@ -100,7 +100,7 @@ async def put_world(redis_url):
     state = RedisState(redis_url)
 
     async def put(room: str, world: World) -> None:
-        await state.put(world_key(room), "world", msgspec.json.encode(world), 3600)
+        await state.put(keys.room_setup(room), "world", msgspec.json.encode(world), 3600)
 
     yield put
     await state.close()

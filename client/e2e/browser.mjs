@@ -1,0 +1,45 @@
+// Shared helpers for headless Chromium checks: the Debian browser (no
+// download), software WebGL, and `vite preview` of dist/.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Playwright gives each launch a fresh temporary profile. */
+export function launch(extraArgs = []) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', ...extraArgs],
+  });
+}
+
+/** Serves dist/ with `vite preview`; resolves with its URL. */
+export function preview(port = Number(process.env.PORT || 4173)) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => { child.kill(); reject(new Error(`vite preview did not start:\n${out}`)); }, 30000);
+    const onData = (d) => {
+      out += d;
+      if (out.includes(`:${port}`)) { clearTimeout(timer); resolve({ url: `http://127.0.0.1:${port}`, stop: () => child.kill() }); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`vite preview exited ${code}:\n${out}`)); });
+  });
+}
+
+/** Opens a page and collects its errors, so a test can assert there were none. */
+export async function open(context, url) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  return { page, errors };
+}
+
+export const framesAtLeast = (page, n) =>
+  page.waitForFunction((k) => window.virtubar?.view?.stats.frames > k, n, { timeout: 90000 });

@@ -1,0 +1,91 @@
+// Headless Chromium against the built app with the offline `sim` provider:
+// every template renders its default world within the draw-call budget (and
+// its screenshot lands in docs/screenshots/), a phone moves with the touch
+// joystick, and with the iwer WebXR emulator "Enter VR" starts an immersive
+// session whose controller teleports the member. Run: npm run e2e
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { framesAtLeast, launch, open, preview } from './browser.mjs';
+
+const require = createRequire(import.meta.url);
+const shots = new URL('../../docs/screenshots/', import.meta.url);
+mkdirSync(shots, { recursive: true });
+let server, browser;
+
+before(async () => { server = await preview(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+for (const template of ['bar', 'office', 'focus', 'world']) {
+  test(`${template}: renders its world and members, at most 100 draw calls`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await open(context, `${server.url}/?provider=sim&template=${template}&members=10&seed=3`);
+    await framesAtLeast(page, 30);
+    await page.waitForTimeout(2000);
+    const seen = await page.evaluate(() => ({
+      members: window.virtubar.view.members.list.length,
+      calls: window.virtubar.view.stats.drawCalls,
+      tags: document.querySelectorAll('.tag').length,
+      zoneLabels: [...document.querySelectorAll('.label.zone')].map((e) => e.textContent),
+    }));
+    await page.screenshot({ path: new URL(`${template}.png`, shots).pathname });
+    assert.equal(seen.members, 10);
+    assert.equal(seen.tags, 11);
+    assert.ok(seen.calls > 0 && seen.calls <= 100, `draw calls ${seen.calls}`);
+    if (template === 'office') assert.ok(seen.zoneLabels.includes('Meeting room A'), seen.zoneLabels.join(','));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('a phone moves its member with the touch joystick', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const { page, errors } = await open(context, `${server.url}/?provider=sim&template=bar&members=4`);
+  await framesAtLeast(page, 10);
+  const before = await page.evaluate(() => window.virtubar.view.position);
+  const box = await page.locator('.joystick').boundingBox();
+  assert.ok(box, 'the joystick is on screen');
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: cx, y: cy }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: cx, y: cy - 45 }] });
+  await page.waitForFunction((z0) => window.virtubar.view.position.z < z0 - 1, before.z, { timeout: 20000 });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  const afterMove = await page.evaluate(() => window.virtubar.view.position);
+  assert.ok(Math.abs(afterMove.x - before.x) < 0.3, 'pushing the stick up walks straight ahead');
+  await page.screenshot({ path: new URL('phone.png', shots).pathname });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with the iwer WebXR emulator, Enter VR starts an immersive session and the controller teleports', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript({ path: require.resolve('iwer/build/iwer.min.js') });
+  await context.addInitScript(() => {
+    const device = new window.IWER.XRDevice(window.IWER.metaQuest3);
+    device.installRuntime({ forceInstall: true });
+    window.xrDevice = device;
+  });
+  const { page, errors } = await open(context, `${server.url}/?provider=sim&template=bar&members=4`);
+  await framesAtLeast(page, 10);
+  const button = page.getByRole('button', { name: 'Enter VR' });
+  await button.waitFor({ state: 'visible', timeout: 20000 });
+  await button.click();
+  await page.waitForFunction(() => window.virtubar.view.stage.renderer.xr.isPresenting, null, { timeout: 20000 });
+  const start = await page.evaluate(() => window.virtubar.view.position);
+  // Aim the right controller 45° down ahead of the member and pull the trigger.
+  await page.evaluate(() => {
+    const right = window.xrDevice.controllers.right;
+    right.position.set(0.2, 1.2, -0.3);
+    right.quaternion.set(-0.3826834, 0, 0, 0.9238795);
+    right.updateButtonValue('trigger', 1);
+  });
+  await page.waitForFunction(() => window.virtubar.view.stage.scene.children.some((c) => c.geometry?.type === 'RingGeometry' && c.visible), null, { timeout: 20000 });
+  await page.evaluate(() => window.xrDevice.controllers.right.updateButtonValue('trigger', 0));
+  await page.waitForFunction((z0) => window.virtubar.view.position.z < z0 - 1, start.z, { timeout: 20000 });
+  const end = await page.evaluate(() => window.virtubar.view.position);
+  assert.ok(start.z - end.z > 1 && start.z - end.z < 2.5, `teleported from z=${start.z} to z=${end.z}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

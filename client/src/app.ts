@@ -1,0 +1,101 @@
+/** The app's flow: sign in → room browser → room (or settings). With
+ * `?provider=sim` it opens a room of simulated members at once, offline
+ * (`&template=bar|office|focus|world`, `&members=N`, `&bench=1` for the
+ * frame-time bench). */
+import { Api, ApiError, type JoinAnswer } from './api/client';
+import { avatarId, DEFAULT_AVATAR } from './avatar';
+import { createProvider, providerKind } from './net/realtime';
+import type { JoinTicket, Platform } from './net/realtime/types';
+import { RoomView } from './room/roomView';
+import { browserScreen } from './ui/browser';
+import { h, toast } from './ui/dom';
+import { loadDevices, settingsScreen } from './ui/settings';
+import { signInScreen } from './ui/signIn';
+import { SfuTransport } from './voice/sfu';
+import { Voice } from './voice/voice';
+import { DEFAULT_WORLDS } from './world/defaults';
+import { hearingRadius, TEMPLATES, worldProblems, type Template, type World } from './world/world';
+import { mountBench } from './bench';
+
+const platform = (): Platform => (matchMedia('(pointer: coarse)').matches && Math.min(innerWidth, innerHeight) < 820 ? 'mobile' : 'desktop');
+
+export function startApp(root: HTMLElement): void {
+  const params = new URLSearchParams(location.search);
+  if (providerKind() === 'sim') return void startSim(root, params);
+  const api = new Api();
+  const show = (el: HTMLElement) => root.replaceChildren(el);
+
+  const browser = () => show(browserScreen(api, {
+    join: (q) => void enter(q),
+    settings: () => show(settingsScreen(api, browser)),
+    signOut: () => void api.logout().then(signIn),
+  }));
+  const signIn = () => show(signInScreen(api, browser));
+
+  async function enter(q: { roomId?: string; template?: Template }): Promise<void> {
+    let answer: JoinAnswer;
+    try {
+      answer = await api.join({ ...q, platform: platform() });
+    } catch (err) {
+      toast(err instanceof ApiError ? err.describe() : String(err), 'error');
+      return;
+    }
+    const problems = worldProblems(answer.world);
+    if (problems.length) { toast(`This room's world cannot be drawn: ${problems.join('; ')}`, 'error'); return; }
+    const user = api.user!;
+    const ticketOf = (a: JoinAnswer): JoinTicket => ({
+      roomId: a.roomId, realtimeToken: a.realtimeToken, edgeUrl: a.edgeUrl, platform: platform(),
+      user: { userId: user.id, displayName: user.displayName, avatarId: avatarId(user.avatar ?? DEFAULT_AVATAR) },
+    });
+    const provider = createProvider('ws', answer.world, async () => ticketOf(await api.join({ roomId: answer.roomId, platform: platform() })));
+    const devices = loadDevices();
+    const transport = answer.sfuUrl ? new SfuTransport(answer.sfuUrl, answer.roomId, answer.voiceToken, answer.iceServers ?? []) : undefined;
+    const voice = await Voice.start({ micDeviceId: devices.mic, speakerDeviceId: devices.speaker, hearingRadius: hearingRadius(answer.world), transport });
+    if (voice.micProblem) toast(voice.micProblem, 'error');
+    (window as unknown as { virtubar: unknown }).virtubar = { voice, transport };
+    root.replaceChildren();
+    const view = new RoomView(root, {
+      world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice,
+      block: (userId) => safety(() => api.block(userId), 'Blocked. You will not see or hear them.'),
+      report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
+      onLeave: (reason) => { if (reason) toast(reason, 'error'); browser(); },
+    });
+    (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
+    view.start().catch((err) => { toast(`Could not enter the room: ${(err as Error).message}`, 'error'); });
+  }
+
+  if (api.session) browser(); else signIn();
+}
+
+/** Runs a safety call; a 404 means the server does not offer it yet, and we say so. */
+async function safety(call: () => Promise<unknown>, ok: string): Promise<string> {
+  try {
+    await call();
+    return ok;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return 'This server does not support that yet: nothing was sent.';
+    return `Failed: ${err instanceof ApiError ? err.describe() : String(err)}`;
+  }
+}
+
+function startSim(root: HTMLElement, params: URLSearchParams): void {
+  const asked = params.get('template') as Template;
+  const template: Template = TEMPLATES.includes(asked) ? asked : 'bar';
+  const world: World = DEFAULT_WORLDS[template];
+  const members = Math.max(0, Math.min(200, Number(params.get('members') ?? 8) || 0));
+  const seed = Number(params.get('seed') ?? 7);
+  const provider = createProvider('sim', world, () => Promise.reject(new Error('offline')), { members, seed });
+  const ticket: JoinTicket = {
+    roomId: `sim-${template}`, realtimeToken: '', edgeUrl: '', platform: platform(),
+    user: { userId: 'me', displayName: params.get('name') ?? 'You', avatarId: avatarId(DEFAULT_AVATAR) },
+  };
+  const view = new RoomView(root, {
+    world, roomName: `${world.name} (offline demo)`, ticket, provider, capacity: members + 8,
+    block: async () => 'Offline demo: nothing to block.', report: async () => 'Offline demo: nothing was sent.',
+    onLeave: () => root.replaceChildren(h('main', { class: 'screen' }, h('h1', { text: 'You left the demo room.' }),
+      h('a', { class: 'btn', href: location.href, text: 'Back in' }))),
+  });
+  (window as unknown as { virtubar: unknown }).virtubar = { view };
+  void view.start();
+  if (params.get('bench')) mountBench(root, view);
+}

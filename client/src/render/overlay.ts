@@ -1,0 +1,108 @@
+/** Name tags, chat bubbles, status chips and zone labels as DOM elements over
+ * the canvas: crisp text at any size without a draw call each. A tag is moved
+ * only when its projected pixel position changes. */
+import { Vector3, type Camera } from 'three';
+import { STATUS_COLORS } from './palette';
+import type { Status } from '../net/realtime/types';
+
+const BUBBLE_MS = 6000;
+
+export class Tag {
+  readonly el: HTMLDivElement;
+  private readonly name: HTMLSpanElement;
+  private readonly chip: HTMLSpanElement;
+  private readonly bubble: HTMLDivElement;
+  bubbleUntil = 0;
+  px = -1e9;
+  py = -1e9;
+
+  constructor(parent: HTMLElement, displayName: string, self: boolean) {
+    this.el = document.createElement('div');
+    this.el.className = 'tag' + (self ? ' self' : '');
+    this.bubble = document.createElement('div');
+    this.bubble.className = 'bubble';
+    const line = document.createElement('div');
+    line.className = 'nameline';
+    this.chip = document.createElement('span');
+    this.chip.className = 'chip';
+    this.name = document.createElement('span');
+    this.name.className = 'name';
+    line.append(this.chip, this.name);
+    this.el.append(this.bubble, line);
+    this.setName(displayName);
+    parent.append(this.el);
+  }
+
+  setName(name: string): void { this.name.textContent = name; }
+
+  setStatus(status: Status | null | undefined): void {
+    this.chip.hidden = !status;
+    if (status) { this.chip.textContent = status; this.chip.style.background = STATUS_COLORS[status]; }
+  }
+
+  setSpeaking(on: boolean): void { this.el.classList.toggle('speaking', on); }
+
+  say(text: string, nowMs: number): void {
+    this.bubble.textContent = text;
+    this.bubble.classList.add('on');
+    this.bubbleUntil = nowMs + BUBBLE_MS;
+  }
+
+  tick(nowMs: number): void {
+    if (this.bubbleUntil && nowMs > this.bubbleUntil) { this.bubble.classList.remove('on'); this.bubbleUntil = 0; }
+  }
+
+  remove(): void { this.el.remove(); }
+}
+
+export class Overlay {
+  readonly el: HTMLDivElement;
+  private readonly v = new Vector3();
+  private readonly statics: { el: HTMLElement; x: number; y: number; z: number; px: number; py: number }[] = [];
+
+  constructor(parent: HTMLElement) {
+    this.el = document.createElement('div');
+    this.el.className = 'overlay';
+    parent.append(this.el);
+  }
+
+  tag(displayName: string, self = false): Tag { return new Tag(this.el, displayName, self); }
+
+  label(text: string, x: number, y: number, z: number, kind: 'zone' | 'object'): void {
+    const el = document.createElement('div');
+    el.className = `label ${kind}`;
+    el.textContent = text;
+    this.el.append(el);
+    this.statics.push({ el, x, y, z, px: -1e9, py: -1e9 });
+  }
+
+  /** Projects a tag above the point (x, y, z). */
+  place(tag: Tag, x: number, y: number, z: number, camera: Camera, w: number, h: number): void {
+    if (this.project(x, y, z, camera, w, h)) {
+      const px = Math.round(this.v.x), py = Math.round(this.v.y);
+      if (px !== tag.px || py !== tag.py) {
+        tag.px = px; tag.py = py;
+        tag.el.style.transform = `translate(${px}px, ${py}px)`;
+      }
+    } else if (tag.px !== -1e9) {
+      tag.px = -1e9;
+      tag.el.style.transform = 'translate(-9999px, 0)';
+    }
+  }
+
+  placeStatics(camera: Camera, w: number, h: number): void {
+    for (const s of this.statics) {
+      if (!this.project(s.x, s.y, s.z, camera, w, h)) continue;
+      const px = Math.round(this.v.x), py = Math.round(this.v.y);
+      if (px !== s.px || py !== s.py) { s.px = px; s.py = py; s.el.style.transform = `translate(${px}px, ${py}px)`; }
+    }
+  }
+
+  private project(x: number, y: number, z: number, camera: Camera, w: number, h: number): boolean {
+    this.v.set(x, y, z).project(camera);
+    if (this.v.z > 1 || this.v.z < -1) return false;
+    this.v.x = (this.v.x + 1) * 0.5 * w;
+    this.v.y = (1 - this.v.y) * 0.5 * h;
+    return true;
+  }
+}

@@ -1,0 +1,277 @@
+/** A room while you are in it: wires the realtime provider to the stage, the
+ * members, the local member's movement and the HUD, and runs the frame loop.
+ * The loop walks preallocated state only (no allocation per frame). */
+import { Vector3 } from 'three';
+import { parseAvatarId } from '../avatar';
+import { ChatLog } from '../chat/log';
+import { Controls, isTouchDevice, mountJoystick } from '../input/controls';
+import { Reconciler } from '../net/reconcile';
+import type { Anim, EmoteId, JoinTicket, RealtimeProvider, Status } from '../net/realtime/types';
+import { Overlay } from '../render/overlay';
+import { Stage, type ViewMode } from '../render/stage';
+import { toast } from '../ui/dom';
+import { EMOJI, Hud } from '../ui/hud';
+import type { VoiceSession } from '../voice/voice';
+import { maxSpeed, slide, zoneAt, type World } from '../world/world';
+import { Members } from './members';
+
+export interface RoomOptions {
+  world: World;
+  roomName: string;
+  ticket: JoinTicket;
+  provider: RealtimeProvider;
+  capacity?: number;
+  voice?: VoiceSession;
+  block(userId: string): Promise<string>;
+  report(userId: string, category: string, text: string): Promise<string>;
+  onLeave(reason?: string): void;
+}
+
+const EMOTE_ANIM: Partial<Record<EmoteId, Anim>> = { wave: 'wave', dance: 'dance', cheers: 'wave', clap: 'wave' };
+const EMOTE_MS = 2500;
+
+export class RoomView {
+  readonly stage: Stage;
+  readonly members: Members;
+  private readonly overlay: Overlay;
+  private readonly hud: Hud;
+  private readonly controls = new Controls();
+  private readonly reconciler = new Reconciler();
+  private readonly chat = new ChatLog();
+  private readonly self = { x: 0, z: 0, rotY: 0, anim: 'idle' as Anim, emoteAnim: null as Anim | null, emoteUntil: 0, speaking: false };
+  private readonly selfTag;
+  private readonly dir = { x: 0, y: 0 };
+  private readonly step = { x: 0, z: 0 };
+  private readonly walkTo = new Vector3();
+  private walking = false;
+  private placed = false;
+  private last = 0;
+  private unsubs: (() => void)[] = [];
+  private readonly root: HTMLElement;
+  /** Frame statistics for the bench page. */
+  readonly stats = { frames: 0, workMs: 0, intervalMs: 0, drawCalls: 0 };
+
+  constructor(parent: HTMLElement, private readonly o: RoomOptions) {
+    this.root = document.createElement('div');
+    this.root.className = `room template-${o.world.template}`;
+    const canvas = document.createElement('canvas');
+    canvas.className = 'stage';
+    this.root.append(canvas);
+    parent.append(this.root);
+    this.stage = new Stage(canvas, o.world, o.capacity ?? 128);
+    this.overlay = new Overlay(this.root);
+    for (const l of this.stage.room.labels) this.overlay.label(l.text, l.x, l.y, l.z, l.kind);
+    this.members = new Members(this.stage.crowd, this.overlay, o.ticket.user.userId);
+    this.stage.crowd.setLook(0, parseAvatarId(o.ticket.user.avatarId));
+    this.stage.crowd.count = 1;
+    this.selfTag = this.overlay.tag(o.ticket.user.displayName, true);
+    const spawn = o.world.spawns[0];
+    this.self.x = spawn.x; this.self.z = spawn.z;
+    this.hud = new Hud(this.root, o.roomName, {
+      chat: (text, mode) => { const r = o.provider.sendChat(text, mode); return r.ok ? null : r.reason; },
+      emote: (id) => o.provider.sendEmote(id),
+      toggleMute: () => o.voice?.toggleMute() ?? true,
+      leave: () => this.leave(),
+      cycleView: () => this.cycleView(),
+      setStatus: (s: Status) => o.provider.sendStatus(s),
+      enterVr: () => void this.enterVr(),
+      muteForMe: (id, muted) => { const d = this.members.get(id); if (d) d.mutedForMe = muted; o.voice?.muteForMe(id, muted); },
+      block: o.block, report: o.report,
+    }, { focus: o.world.template === 'focus', views: o.world.template === 'office' || o.world.template === 'world' });
+    this.hud.setNames((id) => id === o.ticket.user.userId ? 'You' : this.members.get(id)?.displayName ?? 'Someone');
+    if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
+    canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement).tagName === 'INPUT') return;
+      if (e.key === 'Enter') { e.preventDefault(); this.hud.focusChat(); }
+      if (e.key === 'v' || e.key === 'V') this.cycleView();
+    };
+    addEventListener('keydown', onKey);
+    const onResize = () => this.stage.resize();
+    addEventListener('resize', onResize);
+    this.unsubs.push(() => removeEventListener('keydown', onKey), () => removeEventListener('resize', onResize));
+    this.wire();
+    void this.checkVr();
+  }
+
+  /** Where the local member stands (metres). */
+  get position(): { x: number; z: number } { return { x: this.self.x, z: this.self.z }; }
+
+  /** Connects and starts drawing; resolves once the room state arrived. */
+  async start(): Promise<void> {
+    this.last = performance.now();
+    this.stage.renderer.setAnimationLoop((t) => this.frame(t));
+    await this.o.provider.connect(this.o.ticket);
+    if (this.o.world.template === 'focus') this.o.provider.sendStatus('working');
+  }
+
+  leave(reason?: string): void {
+    this.o.provider.close();
+    this.o.voice?.close();
+    for (const u of this.unsubs) u();
+    this.controls.dispose();
+    this.stage.dispose();
+    this.root.remove();
+    this.o.onLeave(reason);
+  }
+
+  private cycleView(): void {
+    if (this.o.world.template !== 'office' && this.o.world.template !== 'world') return;
+    this.stage.setView((this.stage.view === 'top' ? 'iso' : 'top') as ViewMode);
+    this.stage.follow(this.self.x, this.self.z, 0, true);
+  }
+
+  private wire(): void {
+    const p = this.o.provider;
+    const me = this.o.ticket.user.userId;
+    this.unsubs.push(
+      p.onState((s) => this.hud.setConnection(s)),
+      p.on('room_state', (s) => {
+        this.members.resync(s.members);
+        const mine = s.members.find((m) => m.userId === me);
+        if (mine && (mine.x || mine.z)) { this.self.x = mine.x ?? this.self.x; this.self.z = mine.z ?? this.self.z; }
+        this.placed = true;
+        this.stage.follow(this.self.x, this.self.z, 0, true);
+        this.refreshPeople();
+      }),
+      p.on('member_joined', (j) => { this.members.upsert(j.member); this.refreshPeople(); }),
+      p.on('member_left', (l) => { this.members.remove(l.userId); this.o.voice?.removeSpeaker(l.userId); this.refreshPeople(); }),
+      p.on('avatar_transform_broadcast', (t, env) => {
+        if (t.userId === me) return;
+        this.members.get(t.userId)?.track.push(t.seq, env.ts, t.x, t.y, t.z, t.rotY, t.anim ?? 'idle', t.speaking ?? false);
+      }),
+      p.on('position_correction', (c) => this.reconciler.correct(c.seq, c.x, c.z, this.self.x, this.self.z)),
+      p.on('chat_broadcast', (c) => {
+        if (!this.chat.add(c)) return;
+        if (c.userId !== me && this.members.get(c.userId)?.mutedForMe) return;
+        this.hud.addChat(c);
+        (c.userId === me ? this.selfTag : this.members.get(c.userId)?.tag)?.say(c.text, performance.now());
+      }),
+      p.on('chat_gap', () => { this.chat.gap(); this.hud.addChat(this.chat.entries[this.chat.entries.length - 1]); }),
+      p.on('emote_broadcast', (e) => {
+        const now = performance.now();
+        const anim = EMOTE_ANIM[e.emoteId] ?? null;
+        if (e.userId === me) {
+          this.selfTag.say(EMOJI[e.emoteId], now);
+          this.self.emoteAnim = anim; this.self.emoteUntil = now + EMOTE_MS;
+        } else {
+          const d = this.members.get(e.userId);
+          if (d) { d.tag.say(EMOJI[e.emoteId], now); d.emoteAnim = anim; d.emoteUntil = now + EMOTE_MS; }
+        }
+      }),
+      p.on('zone_changed', (z) => {
+        const d = this.members.get(z.userId);
+        if (d) d.zoneId = z.zoneId;
+      }),
+      p.on('status_changed', (s) => {
+        if (s.userId === me) this.selfTag.setStatus(s.status);
+        const d = this.members.get(s.userId);
+        if (d) { d.status = s.status; d.tag.setStatus(s.status); this.refreshPeople(); }
+      }),
+      p.on('moderation_action', (m) => {
+        if (m.type === 'mutedByMod') { toast(`A moderator muted you${m.reason ? `: ${m.reason}` : ''}.`, 'error'); this.o.voice?.setMuted(true); }
+        else this.leave(`You were ${m.type === 'banned' ? 'banned from' : 'removed from'} the room${m.reason ? `: ${m.reason}` : ''}.`);
+      }),
+      p.on('error', (e) => toast(e.message, 'error')),
+    );
+  }
+
+  private refreshPeople(): void {
+    this.hud.setPeople(this.members.list.map((d) => ({ userId: d.userId, displayName: d.displayName, mutedForMe: d.mutedForMe, status: d.status })));
+  }
+
+  private frame(t: number): void {
+    const start = performance.now();
+    const dt = Math.min(0.1, (t - this.last) / 1000);
+    if (this.stats.frames > 0) this.stats.intervalMs += t - this.last;
+    this.last = t;
+    const now = Date.now();
+    const timeS = t / 1000;
+    this.moveSelf(dt, t);
+
+    const s = this.self;
+    const anim = s.emoteUntil > t ? (s.emoteAnim ?? s.anim) : s.anim;
+    s.speaking = this.o.voice?.speaking() ?? false;
+    this.stage.crowd.setPose(0, s.x, 0, s.z, s.rotY, anim, s.speaking, timeS);
+    const seq = this.placed ? this.o.provider.sendTransform({ x: s.x, y: 0, z: s.z, rotY: s.rotY, anim, speaking: s.speaking }, now) : null;
+    if (seq !== null) this.reconciler.sent(seq, s.x, s.z);
+
+    const serverNow = now + this.o.provider.clockOffsetMs();
+    const cam = this.stage.camera;
+    const w = this.stage.canvas.clientWidth, h = this.stage.canvas.clientHeight;
+    const list = this.members.list;
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i];
+      const p = d.track.sample(serverNow);
+      const a = d.emoteUntil > t && d.emoteAnim ? d.emoteAnim : p.anim;
+      this.stage.crowd.setPose(i + 1, p.x, p.y, p.z, p.rotY, a, p.speaking, timeS);
+      d.tag.setSpeaking(p.speaking && !d.mutedForMe);
+      d.tag.tick(t);
+      this.overlay.place(d.tag, p.x, p.y + 1.85, p.z, cam, w, h);
+      this.o.voice?.placeSpeaker(d.userId, p.x, p.z);
+    }
+    this.o.voice?.placeListener(s.x, s.z, s.rotY);
+    this.stage.follow(s.x, s.z, dt);
+    this.selfTag.setSpeaking(s.speaking);
+    this.selfTag.tick(t);
+    this.overlay.place(this.selfTag, s.x, 1.85, s.z, cam, w, h);
+    this.overlay.placeStatics(cam, w, h);
+    this.stage.render(timeS);
+    this.stats.drawCalls = this.stage.renderer.info.render.calls;
+    this.stats.frames++;
+    this.stats.workMs += performance.now() - start;
+  }
+
+  private moveSelf(dt: number, t: number): void {
+    const s = this.self;
+    const speed = maxSpeed(this.o.world) * 0.8;
+    let moving = this.controls.direction(this.dir);
+    let mx = 0, mz = 0;
+    if (moving) {
+      this.walking = false;
+      const f = this.stage.forward, r = this.stage.right;
+      mx = (r.x * this.dir.x + f.x * this.dir.y) * speed * dt;
+      mz = (r.z * this.dir.x + f.z * this.dir.y) * speed * dt;
+    } else if (this.walking) {
+      const dx = this.walkTo.x - s.x, dz = this.walkTo.z - s.z;
+      const dist = Math.hypot(dx, dz);
+      if (dist < 0.1) this.walking = false;
+      else { const k = Math.min(dist, speed * dt) / dist; mx = dx * k; mz = dz * k; moving = true; }
+    }
+    if (moving) {
+      slide(this.o.world, s.x, s.z, mx, mz, this.step);
+      if (this.step.x === s.x && this.step.z === s.z) this.walking = false;
+      s.rotY = Math.atan2(mx, mz);
+      s.x = this.step.x; s.z = this.step.z;
+    }
+    this.reconciler.step(s);
+    s.anim = moving ? 'walk' : this.o.world.template === 'bar' && onDanceFloor(this.o.world, s.x, s.z) ? 'dance' : 'idle';
+    if (moving && s.emoteUntil > t) s.emoteUntil = 0;
+    this.hudZone(zoneAt(this.o.world, s.x, s.z)?.name ?? null);
+  }
+
+  private zoneShown: string | null = '';
+  private hudZone(name: string | null): void {
+    if (name !== this.zoneShown) { this.zoneShown = name; this.hud.setZone(name); }
+  }
+
+  private async checkVr(): Promise<void> {
+    const xr = (navigator as Navigator & { xr?: { isSessionSupported(m: string): Promise<boolean> } }).xr;
+    if (xr && (await xr.isSessionSupported('immersive-vr').catch(() => false))) this.hud.showVr(true);
+  }
+
+  private async enterVr(): Promise<void> {
+    const { startVr } = await import('../xr/vr');
+    await startVr(this.stage, {
+      position: () => this.self,
+      teleport: (x, z) => { this.self.x = x; this.self.z = z; },
+    });
+  }
+}
+
+function onDanceFloor(world: World, x: number, z: number): boolean {
+  for (const o of world.objects ?? []) {
+    if (o.kind === 'dancefloor' && Math.abs(x - o.x) < (o.w ?? 1) / 2 && Math.abs(z - o.z) < (o.d ?? 1) / 2) return true;
+  }
+  return false;
+}

@@ -1,0 +1,78 @@
+/** The room browser: templates, live occupancy, search, quick-join (the edge
+ * fills rooms first) and create. */
+import { ApiError, type Api, type Room } from '../api/client';
+import type { Template } from '../world/world';
+import { TEMPLATES } from '../world/world';
+import { h } from './dom';
+
+export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; icon: string }> = {
+  bar: { title: 'Bar', blurb: 'A 3D bar with a dance floor and a jukebox.', icon: '🍸' },
+  office: { title: 'Office', blurb: 'Desks, meeting rooms and a stage.', icon: '🏢' },
+  focus: { title: 'Focus room', blurb: 'Quiet co-working with your status.', icon: '🎧' },
+  world: { title: 'Town', blurb: 'An isometric town with a cafe and a library.', icon: '🏘️' },
+};
+
+export interface BrowserActions { join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void }
+
+export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
+  let template: Template | '' = '';
+  const list = h('ul', { class: 'rooms', 'aria-live': 'polite' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const search = h('input', { type: 'search', placeholder: 'Search rooms', 'aria-label': 'Search rooms' });
+  const tabs = h('div', { class: 'tabs', role: 'tablist' });
+  const tabButtons: HTMLButtonElement[] = [];
+  for (const t of ['', ...TEMPLATES] as (Template | '')[]) {
+    const b = h('button', { class: 'tab', role: 'tab', 'aria-selected': String(t === template), text: t ? `${TEMPLATE_INFO[t].icon} ${TEMPLATE_INFO[t].title}` : 'All' });
+    b.addEventListener('click', () => { template = t; tabButtons.forEach((x, i) => x.setAttribute('aria-selected', String(i === tabButtons.indexOf(b)))); void load(); });
+    tabButtons.push(b);
+    tabs.append(b);
+  }
+
+  const quick = h('div', { class: 'quick' }, ...TEMPLATES.map((t) =>
+    h('button', { class: 'tile', onclick: () => actions.join({ template: t }) },
+      h('span', { class: 'icon', text: TEMPLATE_INFO[t].icon }), h('b', { text: `Quick-join ${TEMPLATE_INFO[t].title}` }), h('small', { text: TEMPLATE_INFO[t].blurb }))));
+
+  const name = h('input', { type: 'text', placeholder: 'Room name', required: true, maxlength: '80', 'aria-label': 'Room name' });
+  const kind = h('select', { 'aria-label': 'Template' }, ...TEMPLATES.map((t) => h('option', { value: t, text: TEMPLATE_INFO[t].title })));
+  const capacity = h('input', { type: 'number', min: '2', max: '500', value: '30', 'aria-label': 'Capacity' });
+  const isPublic = h('input', { type: 'checkbox', checked: true, 'aria-label': 'Public' });
+  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), name, kind, capacity,
+    h('label', {}, isPublic, ' Listed publicly'), h('button', { class: 'btn primary', type: 'submit', text: 'Create and join' }));
+  create.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const room = await api.createRoom({ name: name.value.trim(), template: kind.value as Template, capacity: Number(capacity.value), public: isPublic.checked });
+      actions.join({ roomId: room.id });
+    } catch (err) { error.textContent = err instanceof ApiError ? err.describe() : String(err); }
+  });
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => void load(), 250); });
+
+  async function load(): Promise<void> {
+    try {
+      const page = await api.rooms({ template: template || undefined, q: search.value.trim(), limit: 20 });
+      error.textContent = '';
+      list.replaceChildren(...(page.items.length ? page.items.map(row) : [h('li', { class: 'muted', text: 'No rooms match. Create one!' })]));
+    } catch (err) { error.textContent = err instanceof ApiError ? err.describe() : String(err); }
+  }
+  function row(r: Room): HTMLElement {
+    const full = r.occupancy >= r.capacity;
+    return h('li', { class: 'room-row' },
+      h('span', { class: 'icon', text: TEMPLATE_INFO[r.template].icon }),
+      h('span', { class: 'name', text: r.name }),
+      h('span', { class: 'occ', text: `${r.occupancy} / ${r.capacity}`, title: 'People in the room now' }),
+      h('button', { class: 'btn', disabled: full, onclick: () => actions.join({ roomId: r.id }), text: full ? 'Full' : 'Join' }));
+  }
+  void load();
+  const refresh = setInterval(() => { if (!list.isConnected) clearInterval(refresh); else void load(); }, 10_000);
+
+  const user = api.user!;
+  return h('main', { class: 'screen browser' },
+    h('header', { class: 'bar-top' }, h('h1', { text: 'VirtuBar' }),
+      h('span', { class: 'me', text: `${user.displayName}${user.anonymous ? ' (guest)' : ''}` }),
+      h('button', { class: 'btn ghost', onclick: actions.settings, text: '⚙ Settings' }),
+      h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
+    quick, error,
+    h('section', { class: 'card list' }, h('div', { class: 'row' }, tabs, search), list), create);
+}

@@ -1,0 +1,162 @@
+/** The in-room heads-up display: where you are, chat (local/zone/room with
+ * the 240-character counter), the emote wheel, mute, people with safety
+ * controls, view switch and leave. It only renders and reports intents. */
+import { remainingLabel } from '../chat/limits';
+import type { ChatEntry } from '../chat/log';
+import { CHAT_MODES, EMOTES, STATUSES } from '../net/realtime/constants';
+import type { ChatMode, ConnectionState, EmoteId, Status } from '../net/realtime/types';
+import { h } from './dom';
+
+export const EMOJI: Record<EmoteId, string> = {
+  cheers: '🍻', laugh: '😂', clap: '👏', wave: '👋', heart: '❤️', thumbs_up: '👍', shrug: '🤷', dance: '💃',
+};
+
+export interface HudActions {
+  chat(text: string, mode: ChatMode): string | null;
+  emote(id: EmoteId): void;
+  toggleMute(): boolean;
+  leave(): void;
+  cycleView?(): void;
+  setStatus?(s: Status): void;
+  enterVr?(): void;
+  muteForMe(userId: string, muted: boolean): void;
+  block(userId: string): Promise<string>;
+  report(userId: string, category: string, text: string): Promise<string>;
+}
+
+export interface PersonRow { userId: string; displayName: string; mutedForMe: boolean; status: Status | null }
+
+export class Hud {
+  readonly el: HTMLElement;
+  private readonly place = h('span', { class: 'place' });
+  private readonly zone = h('span', { class: 'zone' });
+  private readonly conn = h('span', { class: 'conn' });
+  private readonly count = h('button', { class: 'btn ghost', 'aria-expanded': 'false' });
+  private readonly log = h('ol', { class: 'chatlog', 'aria-live': 'polite' });
+  private readonly input = h('input', { type: 'text', placeholder: 'Say something…', 'aria-label': 'Chat message', maxlength: '480' });
+  private readonly counter = h('span', { class: 'counter' });
+  private readonly mode = h('select', { 'aria-label': 'Chat mode' });
+  private readonly people = h('div', { class: 'panel people', hidden: true });
+  private readonly wheel = h('div', { class: 'wheel', hidden: true });
+  private readonly vrButton = h('button', { class: 'btn vr', hidden: true, text: 'Enter VR' });
+  private names: (id: string) => string = (id) => id;
+
+  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean }) {
+    for (const m of CHAT_MODES) this.mode.append(h('option', { value: m, text: m === 'local' ? 'Nearby' : m === 'zone' ? 'Zone' : 'Room' }));
+    this.place.textContent = roomName;
+    const mute = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Mic on' });
+    mute.addEventListener('click', () => {
+      const muted = actions.toggleMute();
+      mute.textContent = muted ? 'Muted' : 'Mic on';
+      mute.setAttribute('aria-pressed', String(muted));
+    });
+    this.count.addEventListener('click', () => {
+      this.people.hidden = !this.people.hidden;
+      this.count.setAttribute('aria-expanded', String(!this.people.hidden));
+    });
+    this.vrButton.addEventListener('click', () => actions.enterVr?.());
+    const status = opts.focus ? h('select', { 'aria-label': 'Your status', class: 'status-select' }) : null;
+    if (status) {
+      for (const s of STATUSES) status.append(h('option', { value: s, text: s[0].toUpperCase() + s.slice(1) }));
+      status.addEventListener('change', () => actions.setStatus?.(status.value as Status));
+    }
+    const top = h('header', { class: 'hud-top' },
+      h('div', { class: 'where' }, this.place, this.zone, this.conn),
+      h('div', { class: 'tools' },
+        this.count, status,
+        opts.views ? h('button', { class: 'btn', title: 'Switch between top-down and isometric (V)', onclick: () => actions.cycleView?.(), text: 'View' }) : null,
+        mute, this.vrButton,
+        h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' })));
+
+    for (const id of EMOTES) {
+      this.wheel.append(h('button', { class: 'emote', title: id.replace('_', ' '), 'aria-label': id.replace('_', ' '), onclick: () => { actions.emote(id); this.wheel.hidden = true; }, text: EMOJI[id] }));
+    }
+    const emoteBtn = h('button', { class: 'btn', 'aria-label': 'Emotes', text: 'Emotes', onclick: () => { this.wheel.hidden = !this.wheel.hidden; } });
+
+    const form = h('form', { class: 'chatform' }, this.mode, this.input, this.counter, h('button', { class: 'btn', type: 'submit', text: 'Send' }));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const problem = actions.chat(this.input.value, this.mode.value as ChatMode);
+      if (problem) this.flash(problem);
+      else { this.input.value = ''; this.updateCounter(); }
+    });
+    this.input.addEventListener('input', () => this.updateCounter());
+    this.input.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.input.blur(); });
+    this.updateCounter();
+
+    this.el = h('div', { class: 'hud' }, top,
+      h('section', { class: 'panel chat', 'aria-label': 'Chat' }, this.log, form),
+      h('div', { class: 'emotes' }, this.wheel, emoteBtn), this.people);
+    parent.append(this.el);
+  }
+
+  setNames(fn: (id: string) => string): void { this.names = fn; }
+  setZone(name: string | null): void { this.zone.textContent = name ? `· ${name}` : ''; }
+  setConnection(s: ConnectionState): void {
+    this.conn.textContent = s === 'joined' ? '' : s === 'reconnecting' ? '· reconnecting…' : s === 'connecting' ? '· connecting…' : '· disconnected';
+    this.conn.className = `conn ${s}`;
+  }
+  showVr(on: boolean): void { this.vrButton.hidden = !on; }
+  focusChat(): void { this.input.focus(); }
+
+  addChat(e: ChatEntry): void {
+    const li = e.system
+      ? h('li', { class: 'system', text: e.text })
+      : h('li', {}, h('b', { text: this.names(e.userId) }), e.mode && e.mode !== 'local' ? h('i', { text: ` [${e.mode}]` }) : null, ` ${e.text}`);
+    this.log.append(li);
+    while (this.log.childElementCount > 100) this.log.firstElementChild!.remove();
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  setPeople(rows: PersonRow[]): void {
+    this.count.textContent = `People ${rows.length + 1}`;
+    this.count.title = `${rows.length + 1} people here`;
+    if (this.people.hidden && this.people.childElementCount) return;
+    this.renderPeople(rows);
+  }
+
+  private renderPeople(rows: PersonRow[]): void {
+    this.people.replaceChildren(h('h2', { text: 'People here' }));
+    if (!rows.length) this.people.append(h('p', { class: 'muted', text: 'Nobody else yet.' }));
+    for (const r of rows) {
+      const mute = h('button', { class: 'btn small', 'aria-pressed': String(r.mutedForMe), text: r.mutedForMe ? 'Unmute' : 'Mute for me' });
+      mute.addEventListener('click', () => {
+        r.mutedForMe = !r.mutedForMe;
+        this.actions.muteForMe(r.userId, r.mutedForMe);
+        mute.textContent = r.mutedForMe ? 'Unmute' : 'Mute for me';
+      });
+      const block = h('button', { class: 'btn small', text: 'Block' });
+      block.addEventListener('click', async () => this.flash(await this.actions.block(r.userId)));
+      const report = h('button', { class: 'btn small danger', text: 'Report' });
+      report.addEventListener('click', () => this.reportForm(r));
+      this.people.append(h('div', { class: 'person' },
+        h('span', { class: 'who', text: r.displayName }), r.status ? h('span', { class: `chip ${r.status}`, text: r.status }) : null,
+        h('span', { class: 'actions' }, mute, block, report)));
+    }
+  }
+
+  private reportForm(r: PersonRow): void {
+    const category = h('select', { 'aria-label': 'What happened' },
+      ...['harassment', 'hate', 'spam', 'inappropriate', 'other'].map((c) => h('option', { value: c, text: c })));
+    const text = h('textarea', { maxlength: '1000', placeholder: 'What happened? (optional)', 'aria-label': 'Details' });
+    const dialog = h('form', { class: 'panel report' }, h('h2', { text: `Report ${r.displayName}` }), category, text,
+      h('div', { class: 'row' }, h('button', { class: 'btn danger', type: 'submit', text: 'Send report' }),
+        h('button', { class: 'btn ghost', type: 'button', onclick: () => dialog.remove(), text: 'Cancel' })));
+    dialog.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      this.flash(await this.actions.report(r.userId, category.value, text.value));
+      dialog.remove();
+    });
+    this.el.append(dialog);
+  }
+
+  private updateCounter(): void {
+    const { label, over } = remainingLabel(this.input.value);
+    this.counter.textContent = label;
+    this.counter.classList.toggle('over', over);
+  }
+
+  private flash(text: string): void {
+    this.addChat({ userId: '', text, messageId: '', system: true });
+  }
+}

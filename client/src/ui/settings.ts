@@ -1,0 +1,53 @@
+/** Settings: name, avatar model and colours (saved to your profile), and the
+ * microphone and speaker used in rooms (saved on this device). */
+import { ApiError, type Api } from '../api/client';
+import { AVATAR_MODELS, DEFAULT_AVATAR, type Avatar, type AvatarModel } from '../avatar';
+import { h } from './dom';
+
+export interface DevicePrefs { mic?: string; speaker?: string }
+const DEVICES = 'virtubar.devices';
+
+export const loadDevices = (): DevicePrefs => JSON.parse(localStorage.getItem(DEVICES) ?? '{}') as DevicePrefs;
+
+export function settingsScreen(api: Api, done: () => void): HTMLElement {
+  const user = api.user!;
+  const avatar: Avatar = structuredClone(user.avatar ?? DEFAULT_AVATAR);
+  const error = h('p', { class: 'error', role: 'alert' });
+  const name = h('input', { type: 'text', value: user.displayName, maxlength: '40', required: true, 'aria-label': 'Display name' });
+  const model = h('select', { 'aria-label': 'Avatar model' }, ...AVATAR_MODELS.map((m) => h('option', { value: m, text: m, selected: m === avatar.model })));
+  const body = h('input', { type: 'color', value: avatar.colors.body, 'aria-label': 'Body colour' });
+  const accent = h('input', { type: 'color', value: avatar.colors.accent, 'aria-label': 'Accent colour' });
+  const mic = h('select', { 'aria-label': 'Microphone' }, h('option', { value: '', text: 'Default microphone' }));
+  const speaker = h('select', { 'aria-label': 'Speaker' }, h('option', { value: '', text: 'Default speaker' }));
+  const prefs = loadDevices();
+
+  async function listDevices(ask: boolean): Promise<void> {
+    try {
+      if (ask) (await navigator.mediaDevices.getUserMedia({ audio: true })).getTracks().forEach((t) => t.stop());
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      for (const d of devices) {
+        const target = d.kind === 'audioinput' ? mic : d.kind === 'audiooutput' ? speaker : null;
+        if (!target || !d.deviceId || target.querySelector(`option[value="${CSS.escape(d.deviceId)}"]`)) continue;
+        target.append(h('option', { value: d.deviceId, text: d.label || `${d.kind} ${target.options.length}` }));
+      }
+      mic.value = prefs.mic ?? ''; speaker.value = prefs.speaker ?? '';
+    } catch (e) { error.textContent = `Devices unavailable: ${(e as Error).message}`; }
+  }
+  void listDevices(false);
+
+  const form = h('form', { class: 'card settings' },
+    h('h2', { text: 'You' }), h('label', {}, 'Name ', name),
+    h('h2', { text: 'Avatar' }), h('label', {}, 'Model ', model), h('label', {}, 'Body ', body), h('label', {}, 'Accent ', accent),
+    h('h2', { text: 'Audio' }), h('label', {}, 'Microphone ', mic), h('label', {}, 'Speaker ', speaker),
+    h('button', { class: 'btn ghost', type: 'button', onclick: () => void listDevices(true), text: 'Allow microphone to list devices' }),
+    h('div', { class: 'row' }, h('button', { class: 'btn primary', type: 'submit', text: 'Save' }), h('button', { class: 'btn ghost', type: 'button', onclick: done, text: 'Back' })));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    localStorage.setItem(DEVICES, JSON.stringify({ mic: mic.value || undefined, speaker: speaker.value || undefined }));
+    avatar.model = model.value as AvatarModel;
+    avatar.colors = { body: body.value, accent: accent.value };
+    try { await api.updateMe({ displayName: name.value.trim(), avatar }); done(); }
+    catch (err) { error.textContent = err instanceof ApiError ? err.describe() : String(err); }
+  });
+  return h('main', { class: 'screen settings' }, h('h1', { text: 'Settings' }), error, form);
+}

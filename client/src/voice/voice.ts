@@ -1,0 +1,105 @@
+/** Your voice in a room: the microphone (chosen device), mute, a speaking
+ * detector that drives `speaking` in your transforms, and the spatial mixer
+ * for everyone you hear. The SFU transport plugs in through `VoiceTransport`. */
+import { SpatialMixer } from './mixer';
+
+export interface VoiceSession {
+  toggleMute(): boolean;
+  setMuted(muted: boolean): void;
+  speaking(): boolean;
+  placeListener(x: number, z: number, rotY: number): void;
+  placeSpeaker(userId: string, x: number, z: number): void;
+  removeSpeaker(userId: string): void;
+  muteForMe(userId: string, muted: boolean): void;
+  close(): void;
+}
+
+/** Sends the microphone to the SFU and hands back the forwarded speaker
+ * slots (by mid) and which member each slot carries. */
+export interface VoiceTransport {
+  publish(track: MediaStreamTrack | null): Promise<void>;
+  onTrack(handler: (mid: string, stream: MediaStream) => void): void;
+  onOwner(handler: (mid: string, userId: string | null) => void): void;
+  close(): void;
+}
+
+/** Level (RMS) above which the microphone counts as speaking. */
+export const SPEAKING_RMS = 0.02;
+
+export function isSpeaking(samples: Float32Array, threshold = SPEAKING_RMS): boolean {
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
+  return Math.sqrt(sum / samples.length) > threshold;
+}
+
+export interface VoiceOptions { micDeviceId?: string; speakerDeviceId?: string; hearingRadius: number; transport?: VoiceTransport }
+
+export class Voice implements VoiceSession {
+  private muted = false;
+  private readonly samples = new Float32Array(512);
+  private talking = false;
+  private frame = 0;
+
+  /** Why the microphone is off, when it could not be opened (listening still works). */
+  micProblem: string | null = null;
+
+  private constructor(
+    private readonly ctx: AudioContext, private readonly mic: MediaStream | null, private readonly analyser: AnalyserNode,
+    readonly mixer: SpatialMixer, private readonly transport?: VoiceTransport,
+  ) {}
+
+  /** Asks for the microphone; without it the member still hears and chats (`micProblem` says why). */
+  static async start(o: VoiceOptions): Promise<Voice> {
+    let mic: MediaStream | null = null;
+    let problem: string | null = null;
+    try {
+      mic = await navigator.mediaDevices.getUserMedia({
+        audio: { deviceId: o.micDeviceId ? { exact: o.micDeviceId } : undefined, echoCancellation: true, noiseSuppression: true },
+      });
+    } catch (err) {
+      problem = `Microphone unavailable (${(err as Error).name}): you can still listen and chat.`;
+    }
+    const ctx = new AudioContext();
+    const sinkCtx = ctx as AudioContext & { setSinkId?: (id: string) => Promise<void> };
+    if (o.speakerDeviceId && sinkCtx.setSinkId) await sinkCtx.setSinkId(o.speakerDeviceId).catch(() => undefined);
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 512;
+    if (mic) ctx.createMediaStreamSource(mic).connect(analyser);
+    const voice = new Voice(ctx, mic, analyser, new SpatialMixer(ctx, o.hearingRadius), o.transport);
+    voice.micProblem = problem;
+    if (o.transport) {
+      o.transport.onTrack((mid, stream) => voice.mixer.addSlot(mid, stream));
+      o.transport.onOwner((mid, userId) => voice.mixer.setOwner(mid, userId));
+      await o.transport.publish(mic?.getAudioTracks()[0] ?? null).catch((err: Error) => console.warn(`voice not connected: ${err.message}`));
+    }
+    return voice;
+  }
+
+  toggleMute(): boolean { this.setMuted(!this.muted); return this.muted || !this.mic; }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    for (const t of this.mic?.getAudioTracks() ?? []) t.enabled = !muted;
+  }
+
+  speaking(): boolean {
+    if (this.muted || !this.mic) return false;
+    if (this.frame++ % 4 === 0) {
+      this.analyser.getFloatTimeDomainData(this.samples);
+      this.talking = isSpeaking(this.samples);
+    }
+    return this.talking;
+  }
+
+  placeListener(x: number, z: number, rotY: number): void { this.mixer.placeListener(x, z, rotY); }
+  placeSpeaker(userId: string, x: number, z: number): void { this.mixer.placeSpeaker(userId, x, z); }
+  removeSpeaker(userId: string): void { this.mixer.removeSpeaker(userId); }
+  muteForMe(userId: string, muted: boolean): void { this.mixer.muteForMe(userId, muted); }
+
+  close(): void {
+    this.transport?.close();
+    this.mixer.close();
+    for (const t of this.mic?.getTracks() ?? []) t.stop();
+    void this.ctx.close();
+  }
+}

@@ -1,0 +1,31 @@
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Emits the service worker with the build's file list, so the shell and its
+ * hashed assets are cached at install and the app opens offline. */
+function serviceWorker(): Plugin {
+  return {
+    name: 'virtubar-sw',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map')).map((f) => '/' + f);
+      const shell = ['/', '/offline.html', '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png'];
+      const version = JSON.stringify(files.join('|').length.toString(36) + '-' + Date.now().toString(36));
+      const source = readFileSync(fileURLToPath(new URL('./src/sw-template.js', import.meta.url)), 'utf8')
+        .replace('__VERSION__', version)
+        .replace('__PRECACHE__', JSON.stringify([...shell, ...files]));
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source });
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [serviceWorker()],
+  server: { fs: { allow: [repoRoot] } },
+  build: { outDir: 'dist', target: 'es2022', chunkSizeWarningLimit: 800 },
+  test: { include: ['test/**/*.test.ts'], environment: 'node' },
+});

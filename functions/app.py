@@ -1,0 +1,108 @@
+"""The Litestar application: controllers by domain under ``/api``, services
+injected, problem JSON for every error, OpenAPI 3.1 at ``/api/schema``."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router, get
+from litestar.di import NamedDependency, Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from functions.auth import AuthController
+from functions.context import Services
+from functions.db import Database
+from functions.evidence import open_store
+from functions.models import Health
+from functions.moderation import ModerationController, RolesController
+from functions.problems import EXCEPTION_HANDLERS
+from functions.ratelimit import RateLimiter
+from functions.rooms import RoomsController
+from functions.safety import BlocksController, ReportsController, UploadsController
+from functions.security import caller
+from functions.users import UsersController
+from virtubar.bus import RoomBus, open_bus
+from virtubar.registry import Registry
+from virtubar.settings import Settings
+from virtubar.state import SharedState, open_state
+from virtubar.tokens import TokenIssuer
+
+VERSION = "0.1.0"
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@get("/health", summary="Liveness and database reachability", tags=["health"])
+async def health(services: NamedDependency[Services]) -> Health:
+    await services.db.engine.run_ddl("SELECT 1")
+    return Health(status="ok", version=VERSION, database="postgres" if services.db.is_postgres else "sqlite")
+
+
+def build_services(settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None) -> Services:
+    state = state or open_state(settings.redis_url)
+    return Services(
+        settings=settings,
+        db=Database(settings.database_url),
+        state=state,
+        registry=Registry(state),
+        tokens=TokenIssuer(settings.token_secret),
+        bus=bus or open_bus(settings.redis_url),
+        evidence=open_store(settings),
+    )
+
+
+def create_app(
+    settings: Settings | None = None, state: SharedState | None = None, bus: RoomBus | None = None, *, pool: bool = True
+) -> Litestar:
+    """``pool=False`` on Lambda: each invocation uses plain connections."""
+    services = build_services(settings or Settings.from_env(), state, bus)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar):
+        if pool:
+            await services.db.start_pool()
+        try:
+            yield
+        finally:
+            await services.db.close()
+
+    api = Router(
+        path="/api",
+        route_handlers=[
+            health,
+            AuthController,
+            UsersController,
+            RoomsController,
+            BlocksController,
+            ReportsController,
+            UploadsController,
+            ModerationController,
+            RolesController,
+        ],
+        dependencies={
+            "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
+            "caller": Provide(caller),
+        },
+    )
+    return Litestar(
+        route_handlers=[api],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[
+            lambda app: RateLimiter(app, state=services.state, tokens=services.tokens, settings=services.settings)
+        ],
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="VirtuBar API",
+            version=VERSION,
+            path="/api/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"BearerToken": []}],
+        ),
+        state={"services": services},
+        debug=False,
+    )

@@ -1,0 +1,134 @@
+"""The database: one engine per process, bound to every table, and
+migrations that run the same on SQLite and PostgreSQL.
+
+Migrations are numbered, additive, and recorded in ``virtubar_migrations``;
+running ``virtubar migrate`` twice, or while the old version serves, is safe.
+On PostgreSQL an advisory lock keeps two migrators from racing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from piccolo.columns import JSON
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, Room
+
+_MIGRATION_LOCK = 7_361_002
+
+
+def engine_for(url: str) -> Engine:
+    """``sqlite:///path`` or ``postgres://user:pass@host:port/db``."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = Path(unquote(parsed.path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=30)
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(
+            config={
+                "host": parsed.hostname or "127.0.0.1",
+                "port": parsed.port or 5432,
+                "user": unquote(parsed.username or "postgres"),
+                "password": unquote(parsed.password or ""),
+                "database": parsed.path.lstrip("/") or "virtubar",
+            }
+        )
+    raise ValueError(f"unsupported database URL scheme {parsed.scheme!r} (use sqlite:// or postgres://)")
+
+
+def is_unique_violation(error: Exception) -> bool:
+    """A unique constraint refused a write (SQLite or PostgreSQL)."""
+    from asyncpg.exceptions import UniqueViolationError
+
+    return isinstance(error, UniqueViolationError) or (
+        isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
+    )
+
+
+class Database:
+    """Binds the tables to one engine; a pool on long-running servers only
+    (on Lambda each invocation would otherwise own a pool)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = engine_for(url)
+        for table in TABLES:
+            table._meta.db = self.engine
+
+    @property
+    def is_postgres(self) -> bool:
+        return isinstance(self.engine, PostgresEngine)
+
+    def transaction(self):
+        """A write transaction; on SQLite taken ``IMMEDIATE`` so a
+        read-then-write cannot fail half-way with "database is locked"."""
+        if self.is_postgres:
+            return self.engine.transaction()
+        return self.engine.transaction(transaction_type=TransactionType.immediate)
+
+    async def start_pool(self) -> None:
+        if self.is_postgres:
+            await self.engine.start_connection_pool(min_size=1, max_size=10)
+
+    async def close(self) -> None:
+        if self.is_postgres:
+            await self.engine.close_connection_pool()
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations; return the names applied."""
+        run = self.engine.run_ddl
+        if self.is_postgres:
+            await run(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
+        else:
+            await run("PRAGMA journal_mode=WAL")
+        try:
+            await run(
+                "CREATE TABLE IF NOT EXISTS virtubar_migrations "
+                "(version INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL)"
+            )
+            done = {row["version"] for row in await run("SELECT version FROM virtubar_migrations")}
+            applied = []
+            for version, name, step in MIGRATIONS:
+                if version in done:
+                    continue
+                await step(self)
+                await run(f"INSERT INTO virtubar_migrations (version, name) VALUES ({version}, '{name}')")
+                applied.append(name)
+            return applied
+        finally:
+            if self.is_postgres:
+                await run(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
+
+
+def _create(*tables):
+    async def step(db: Database) -> None:
+        for table in tables:
+            await table.create_table(if_not_exists=True)
+
+    return step
+
+
+async def _has_column(db: Database, table: str, column: str) -> bool:
+    if db.is_postgres:
+        sql = f"SELECT 1 FROM information_schema.columns WHERE table_name='{table}' AND column_name='{column}'"
+        return bool(await db.engine.run_ddl(sql))
+    return any(c["name"] == column for c in await db.engine.run_ddl(f"PRAGMA table_info({table})"))
+
+
+async def _room_chat_filter(db: Database) -> None:
+    """Additive: rooms made by migration 1 on an older release lack it."""
+    if not await _has_column(db, "rooms", "chat_filter"):
+        await Room.alter().add_column("chat_filter", JSON(default="[]"))
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
+    (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
+    (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
+    (3, "rooms: per-room chat word filter", _room_chat_filter),
+]

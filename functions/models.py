@@ -1,0 +1,258 @@
+"""Request and response bodies of the API (msgspec Structs, camelCase on the
+wire like the realtime protocol). Limits live here, where data enters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct, field
+
+from virtubar.tokens import Role
+from virtubar.wire import Platform
+from virtubar.world import Template
+
+DisplayName = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Username = Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
+Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, Meta(min_length=8, max_length=256)]
+RoomName = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Colour = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+Id = Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")]
+
+
+class AvatarColours(Struct, kw_only=True):
+    body: Colour = "#6c8cff"
+    accent: Colour = "#ffd166"
+
+
+class Avatar(Struct, kw_only=True):
+    model: Literal["round", "slim", "bot"] = "round"
+    colors: AvatarColours = field(default_factory=AvatarColours)
+    accessories: Annotated[
+        list[Literal["hat", "glasses", "scarf", "headphones", "crown", "bowtie"]], Meta(max_length=4)
+    ] = []
+
+
+class UserOut(Struct, kw_only=True):
+    id: str
+    displayName: str
+    username: str | None
+    anonymous: bool
+    role: Role
+    avatar: Avatar
+
+
+class SessionOut(Struct, kw_only=True):
+    accessToken: str
+    refreshToken: str
+    expiresIn: int
+    user: UserOut
+
+
+class AnonymousIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    displayName: DisplayName | None = None
+
+
+class RegisterIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    username: Username
+    password: Password
+    displayName: DisplayName | None = None
+
+
+class LoginIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    login: Annotated[str, Meta(min_length=1, max_length=254)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class RefreshIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    refreshToken: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class ProfilePatch(Struct, kw_only=True, forbid_unknown_fields=True):
+    displayName: DisplayName | None = None
+    avatar: Avatar | None = None
+
+
+class RoomOut(Struct, kw_only=True):
+    id: str
+    name: str
+    template: Template
+    capacity: int
+    public: bool
+    ownerId: str | None
+    occupancy: int
+    createdAt: datetime
+
+
+Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
+ChatFilter = Annotated[list[Word], Meta(max_length=500)]
+
+
+class RoomDetail(RoomOut, kw_only=True):
+    world: dict[str, Any]
+    chatFilter: list[str]
+
+
+class RoomPage(Struct, kw_only=True):
+    items: list[RoomOut]
+    total: int
+    limit: int
+    offset: int
+
+
+Capacity = Annotated[int, Meta(ge=1, le=500)]
+
+
+class RoomIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    name: RoomName
+    template: Template
+    capacity: Capacity | None = None
+    public: bool = True
+    world: dict[str, Any] | None = None
+    chatFilter: ChatFilter = []
+
+
+class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
+    name: RoomName | None = None
+    capacity: Capacity | None = None
+    public: bool | None = None
+    world: dict[str, Any] | None = None
+    chatFilter: ChatFilter | None = None
+
+
+class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    roomId: Id | None = None
+    template: Template | None = None
+    platform: Platform = "desktop"
+    region: Annotated[str, Meta(pattern=r"^[a-z0-9-]{1,32}$")] | None = None
+
+
+class IceServer(Struct, kw_only=True, omit_defaults=True):
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class JoinOut(Struct, kw_only=True):
+    roomId: str
+    room: RoomOut
+    realtimeToken: str
+    voiceToken: str
+    edgeUrl: str
+    sfuUrl: str
+    iceServers: list[IceServer]
+    expiresIn: int
+    world: dict[str, Any]
+
+
+class Health(Struct, kw_only=True):
+    status: Literal["ok"]
+    version: str
+    database: str
+
+
+# Safety and moderation ---------------------------------------------------
+
+Reason = Annotated[str, Meta(min_length=1, max_length=500)]
+ReportCategory = Literal["harassment", "hate", "spam", "sexual", "violence", "cheating", "other"]
+EvidenceType = Literal["image/png", "image/jpeg", "image/webp", "video/webm", "audio/webm", "text/plain"]
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+class BlockIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    userId: Id
+
+
+class BlockOut(Struct, kw_only=True):
+    userId: str
+    displayName: str
+    createdAt: datetime
+
+
+class EvidenceIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    contentType: EvidenceType
+    size: Annotated[int, Meta(ge=1, le=MAX_EVIDENCE_BYTES)]
+
+
+class ReportIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    targetUserId: Id
+    roomId: Id | None = None
+    category: ReportCategory
+    text: Annotated[str, Meta(min_length=1, max_length=2000)]
+    evidence: EvidenceIn | None = None
+
+
+class Upload(Struct, kw_only=True):
+    """Where to send the evidence file: a form POST (S3) or a PUT (local)."""
+
+    method: Literal["POST", "PUT"]
+    url: str
+    fields: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    maxBytes: int
+    expiresIn: int
+
+
+class ReportOut(Struct, kw_only=True):
+    id: str
+    reporterId: str
+    targetUserId: str
+    roomId: str | None
+    category: str
+    text: str
+    status: Literal["open", "resolved", "dismissed"]
+    resolution: str | None
+    hasEvidence: bool
+    createdAt: datetime
+    upload: Upload | None = None
+
+
+class ReportPage(Struct, kw_only=True):
+    items: list[ReportOut]
+    total: int
+
+
+class ResolveIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    status: Literal["resolved", "dismissed"]
+    resolution: Annotated[str, Meta(min_length=1, max_length=2000)]
+
+
+class ActionIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    type: Literal["kick", "ban", "unban", "mute", "unmute"]
+    userId: Id
+    roomId: Id | None = None
+    durationS: Annotated[int, Meta(ge=1, le=365 * 24 * 3600)] | None = None
+    channels: Literal["chat", "voice", "all"] = "all"
+    reason: Reason
+
+
+class ActionOut(Struct, kw_only=True):
+    id: str
+    type: str
+    userId: str
+    roomId: str | None
+    expiresAt: datetime | None
+
+
+class AuditOut(Struct, kw_only=True):
+    id: str
+    actorId: str
+    action: str
+    targetUserId: str | None
+    roomId: str | None
+    reason: str
+    details: dict[str, Any]
+    createdAt: datetime
+
+
+class AuditPage(Struct, kw_only=True):
+    items: list[AuditOut]
+    total: int
+
+
+class RoleIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    userId: Id
+    role: Literal["player", "moderator"]
+    reason: Reason

@@ -1,0 +1,123 @@
+"""REST rate limits shared by every function instance (the counters live in
+shared state: Redis in the cloud, so a limit holds across Lambda containers).
+
+Pure rules decide which counters a request touches; the middleware counts
+and answers 429 problem JSON with ``Retry-After`` once one is over.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import msgspec
+
+from functions.problems import TITLES, Problem
+from virtubar.settings import Settings
+from virtubar.state import SharedState
+from virtubar.tokens import TokenError, TokenIssuer
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    limit: int
+    window_s: float
+    by: Literal["ip", "user"]
+    method: str | None = None
+    paths: tuple[str, ...] = ()
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and (
+            not self.paths or any(path == p or path.startswith(p + "/") for p in self.paths)
+        )
+
+
+def rules_for(settings: Settings) -> tuple[Rule, ...]:
+    return (
+        Rule("signup", settings.signups_per_hour, 3600, "ip", "POST", ("/api/auth/anonymous", "/api/auth/register")),
+        Rule("login", 20, 600, "ip", "POST", ("/api/auth/login",)),
+        Rule("ip", settings.requests_per_minute * 2, 60, "ip"),
+        Rule("user", settings.requests_per_minute, 60, "user"),
+    )
+
+
+def counters(rules: tuple[Rule, ...], method: str, path: str, ip: str, user: str | None) -> list[tuple[Rule, str]]:
+    """The (rule, counter key) pairs a request counts against."""
+    found = []
+    for rule in rules:
+        who = ip if rule.by == "ip" else user
+        if who and rule.matches(method, path):
+            found.append((rule, f"{{rate:{rule.name}:{who}}}"))
+    return found
+
+
+def client_ip(scope: dict, forwarded_hops: int) -> str:
+    """The caller's address; behind ``forwarded_hops`` trusted proxies, the
+    X-Forwarded-For entry those proxies added (never one the client wrote)."""
+    if forwarded_hops > 0:
+        for key, value in scope.get("headers", ()):
+            if key == b"x-forwarded-for":
+                hops = [h.strip() for h in value.decode("latin-1").split(",") if h.strip()]
+                if len(hops) >= forwarded_hops:
+                    return hops[-forwarded_hops]
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def _bearer_sub(scope: dict, tokens: TokenIssuer) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token:
+                try:
+                    return tokens.verify(token.strip(), "api").sub
+                except TokenError:
+                    return None
+    return None
+
+
+EXEMPT = ("/api/health", "/api/schema")
+
+
+async def _too_many(send, detail: str, retry_after: int) -> None:
+    body = msgspec.json.encode(Problem(status=429, title=TITLES[429], detail=detail))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"retry-after", str(retry_after).encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RateLimiter:
+    """ASGI middleware around the API."""
+
+    def __init__(self, app, *, state: SharedState, tokens: TokenIssuer, settings: Settings) -> None:
+        self.app = app
+        self.state = state
+        self.tokens = tokens
+        self.rules = rules_for(settings)
+        self.forwarded_hops = settings.forwarded_hops
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not self.rules or path.startswith(EXEMPT):
+            return await self.app(scope, receive, send)
+        user = _bearer_sub(scope, self.tokens)
+        for rule, key in counters(self.rules, scope["method"], path, client_ip(scope, self.forwarded_hops), user):
+            count, left = await self.state.hit(key, rule.window_s)
+            if count > rule.limit:
+                retry = max(1, math.ceil(left))
+                detail = (
+                    f"Too many requests ({rule.name}: {rule.limit} per {int(rule.window_s)} s); try again in {retry} s."
+                )
+                return await _too_many(send, detail, retry)
+        await self.app(scope, receive, send)

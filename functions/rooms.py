@@ -1,0 +1,312 @@
+"""Rooms: the directory, their worlds, and the join flow that hands a player
+everything the realtime edge and the SFU need."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from piccolo.query import WhereRaw
+
+from functions.context import Services
+from functions.ice import ice_servers
+from functions.matchmaking import Candidate, fill_order
+from functions.models import JoinIn, JoinOut, RoomDetail, RoomIn, RoomOut, RoomPage, RoomPatch
+from functions.problems import ApiError, FieldError
+from functions.sanctions import active_ban, blocked_ids
+from functions.security import new_id
+from functions.tables import Room, World
+from virtubar import keys
+from virtubar.tokens import Claims
+from virtubar.world import WorldError, default_world, parse_world, to_json
+
+DEFAULT_CAPACITY = {"bar": 30, "office": 50, "focus": 12, "world": 100}
+TEMPLATE_TITLES = {"bar": "Bar", "office": "Office", "focus": "Focus Room", "world": "Town"}
+
+
+def _document(raw: Any) -> dict:
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def room_out(row: dict, occupancy: int) -> RoomOut:
+    return RoomOut(
+        id=row["id"],
+        name=row["name"],
+        template=row["template"],
+        capacity=row["capacity"],
+        public=row["public"],
+        ownerId=row["owner"],
+        occupancy=occupancy,
+        createdAt=row["created_at"],
+    )
+
+
+async def occupancy(services: Services, room_ids: list[str]) -> list[int]:
+    return await services.state.counts([keys.room_members(r) for r in room_ids])
+
+
+async def load_room(room_id: str) -> dict:
+    row = await Room.select().where(Room.id == room_id).first() if len(room_id) == 32 else None
+    if row is None:
+        raise ApiError(404, "No such room.")
+    return row
+
+
+WORLD_TTL_S = 24 * 3600
+
+
+async def room_world(row: dict) -> dict:
+    world = await World.select(World.document).where(World.id == row["world"]).first()
+    return _document(world["document"])
+
+
+def chat_filter(row: dict) -> list[str]:
+    return _document(row["chat_filter"] or "[]")
+
+
+async def publish_setup(services: Services, row: dict, world: dict) -> None:
+    """Hand the room's world and chat filter to the edge and the SFU, which
+    cannot read the database; every join and change refreshes them."""
+    key = keys.room_setup(row["id"])
+    await services.state.put(key, "world", msgspec.json.encode(world), WORLD_TTL_S)
+    await services.state.put(key, "chatFilter", msgspec.json.encode(chat_filter(row)), WORLD_TTL_S)
+
+
+def _checked_world(document: dict, template: str) -> dict:
+    try:
+        world = parse_world(document)
+    except WorldError as e:
+        raise ApiError(
+            422, "The world document is not valid.", [FieldError(field="world", message=m) for m in e.errors]
+        ) from e
+    if world.template != template:
+        raise ApiError(
+            422,
+            f"The world is for template {world.template!r}, the room is {template!r}.",
+            [FieldError(field="world.template", message="does not match the room's template")],
+        )
+    return to_json(world)
+
+
+async def _store_world(template: str, document: dict) -> str:
+    world_id = new_id()
+    await World.insert(World(id=world_id, template=template, name=document["name"], document=json.dumps(document)))
+    return world_id
+
+
+async def create_room(
+    name: str,
+    template: str,
+    capacity: int,
+    public: bool,
+    owner: str | None,
+    document: dict | None,
+    words: list[str] = (),
+) -> dict:
+    document = document or to_json(default_world(template))
+    room_id = new_id()
+    await Room.insert(
+        Room(
+            id=room_id,
+            name=name,
+            template=template,
+            capacity=capacity,
+            public=public,
+            owner=owner,
+            world=await _store_world(template, document),
+            chat_filter=json.dumps(sorted({w.lower() for w in words})),
+        )
+    )
+    return await load_room(room_id)
+
+
+def _may_manage(caller: Claims, row: dict) -> None:
+    if row["owner"] != caller.sub and caller.role != "admin":
+        raise ApiError(403, "Only the room's owner or an admin can change it.")
+
+
+class RoomsController(Controller):
+    path = "/rooms"
+    tags = ["rooms"]
+
+    @get("/", summary="The room directory: public rooms (and my own), with live occupancy")
+    async def list_rooms(
+        self,
+        services: NamedDependency[Services],
+        caller: NamedDependency[Claims],
+        template: Annotated[str | None, Parameter(pattern=r"^(bar|office|focus|world)$")] = None,
+        q: Annotated[str | None, Parameter(max_length=80)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, Parameter(ge=0, le=100_000)] = 0,
+    ) -> RoomPage:
+        where = (Room.public == True) | (Room.owner == caller.sub)  # noqa: E712
+        if template:
+            where &= Room.template == template
+        if q:
+            escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where &= WhereRaw("lower(name) LIKE {} ESCAPE '\\'", f"%{escaped.lower()}%")
+        total = await Room.count().where(where)
+        rows = await Room.select().where(where).order_by(Room.created_at, ascending=False).limit(limit).offset(offset)
+        counts = await occupancy(services, [r["id"] for r in rows])
+        return RoomPage(
+            items=[room_out(r, n) for r, n in zip(rows, counts, strict=False)], total=total, limit=limit, offset=offset
+        )
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Create a room from a template (optionally with its own world)")
+    async def create(self, caller: NamedDependency[Claims], data: JSONBody[RoomIn]) -> RoomOut:
+        document = _checked_world(data.world, data.template) if data.world is not None else None
+        row = await create_room(
+            data.name.strip(),
+            data.template,
+            data.capacity or DEFAULT_CAPACITY[data.template],
+            data.public,
+            caller.sub,
+            document,
+            data.chatFilter,
+        )
+        return room_out(row, 0)
+
+    @get("/{room_id:str}", summary="A room and its world")
+    async def get_room(
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: str
+    ) -> RoomDetail:
+        row = await load_room(room_id)
+        (count,) = await occupancy(services, [room_id])
+        return RoomDetail(
+            **msgspec.structs.asdict(room_out(row, count)), world=await room_world(row), chatFilter=chat_filter(row)
+        )
+
+    @patch("/{room_id:str}", summary="Rename, resize, publish/unpublish or re-world a room (owner or admin)")
+    async def update(
+        self,
+        services: NamedDependency[Services],
+        caller: NamedDependency[Claims],
+        room_id: str,
+        data: JSONBody[RoomPatch],
+    ) -> RoomOut:
+        row = await load_room(room_id)
+        _may_manage(caller, row)
+        changes: dict = {}
+        if data.name is not None:
+            changes[Room.name] = data.name.strip()
+        if data.capacity is not None:
+            changes[Room.capacity] = data.capacity
+        if data.public is not None:
+            changes[Room.public] = data.public
+        if data.world is not None:
+            changes[Room.world] = await _store_world(row["template"], _checked_world(data.world, row["template"]))
+        if data.chatFilter is not None:
+            changes[Room.chat_filter] = json.dumps(sorted({w.lower() for w in data.chatFilter}))
+        if changes:
+            await Room.update(changes).where(Room.id == room_id)
+            row = await load_room(room_id)
+            await publish_setup(services, row, await room_world(row))
+        (count,) = await occupancy(services, [room_id])
+        return room_out(row, count)
+
+    @delete("/{room_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Close a room for good (owner or admin)")
+    async def remove(self, caller: NamedDependency[Claims], room_id: str) -> None:
+        row = await load_room(room_id)
+        _may_manage(caller, row)
+        await Room.delete().where(Room.id == room_id)
+        await World.delete().where(World.id == row["world"])
+
+    @post("/join", status_code=200, summary="Join a room, or quick-join a template (fill rooms first)")
+    async def join(
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[JoinIn]
+    ) -> Response[JoinOut]:
+        if (data.roomId is None) == (data.template is None):
+            raise ApiError(
+                422,
+                "Give either roomId or template.",
+                [FieldError(field="roomId", message="exactly one of roomId and template")],
+            )
+        region = data.region or services.settings.region
+        edge = await services.registry.pick_edge(region)
+        if edge is None:
+            raise ApiError(503, "No realtime edge node is available; try again shortly.", headers={"Retry-After": "5"})
+        row = await (
+            _join_room(services, caller, data.roomId) if data.roomId else _quick_join(services, caller, data.template)
+        )
+        sfu = await services.registry.sfu_for_room(row["id"], region)
+        if sfu is None:
+            raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
+        (count,) = await occupancy(services, [row["id"]])
+        world = await room_world(row)
+        await publish_setup(services, row, world)
+        grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": caller.name}
+        tokens = services.tokens
+        return Response(
+            JoinOut(
+                roomId=row["id"],
+                room=room_out(row, count),
+                realtimeToken=tokens.issue("realtime", caller.sub, **grant),
+                voiceToken=tokens.issue("voice", caller.sub, **grant),
+                edgeUrl=edge.url,
+                sfuUrl=sfu.url,
+                iceServers=ice_servers(services.settings, caller.sub),
+                expiresIn=tokens.ttl["realtime"],
+                world=world,
+            ),
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+async def _reserve(services: Services, row: dict, user_id: str, avoid: frozenset[str] = frozenset()) -> bool:
+    """Hold a place for the player until the edge sees them connect; False
+    (and nothing held) when the room is full or holds someone in ``avoid``."""
+    key = keys.room_members(row["id"])
+    present = await services.state.members(key)
+    if user_id in present:
+        return True
+    if len(present) >= row["capacity"] or avoid.intersection(present):
+        return False
+    await services.state.put(key, user_id, b"", services.settings.reservation_s)
+    if len(await services.state.members(key)) > row["capacity"]:  # lost a race for the last place
+        await services.state.drop(key, user_id)
+        return False
+    return True
+
+
+def _banned(ban: dict) -> ApiError:
+    until = f"until {ban['expires_at'].isoformat()}" if ban["expires_at"] else "permanently"
+    where = "from this room" if ban["room"] else "from every room"
+    return ApiError(403, f"You are banned {where} {until}: {ban['reason']}")
+
+
+async def _join_room(services: Services, caller: Claims, room_id: str) -> dict:
+    row = await load_room(room_id)
+    if (ban := await active_ban(caller.sub, room_id)) is not None:
+        raise _banned(ban)
+    if not row["public"] and row["owner"] in await blocked_ids(caller.sub):
+        raise ApiError(403, "The owner of this private room does not admit you.")
+    if not await _reserve(services, row, caller.sub):
+        raise ApiError(409, f"The room is full ({row['capacity']} players).")
+    return row
+
+
+async def _quick_join(services: Services, caller: Claims, template: str) -> dict:
+    """Fill rooms first, never into a room holding someone the player blocked
+    or was blocked by, nor one they are banned from."""
+    if (ban := await active_ban(caller.sub, None)) is not None:
+        raise _banned(ban)
+    avoid = frozenset(await blocked_ids(caller.sub))
+    rows = await Room.select().where((Room.template == template) & (Room.public == True))  # noqa: E712
+    by_id = {r["id"]: r for r in rows}
+    counts = await occupancy(services, list(by_id))
+    for candidate in fill_order([Candidate(r["id"], n, r["capacity"]) for r, n in zip(rows, counts, strict=True)]):
+        if await active_ban(caller.sub, candidate.room_id) is None and await _reserve(
+            services, by_id[candidate.room_id], caller.sub, avoid
+        ):
+            return by_id[candidate.room_id]
+    number = len(rows) + 1
+    row = await create_room(
+        f"{TEMPLATE_TITLES[template]} #{number}", template, DEFAULT_CAPACITY[template], True, None, None
+    )
+    await _reserve(services, row, caller.sub)
+    return row

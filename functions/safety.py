@@ -1,0 +1,167 @@
+"""Players protect themselves: blocks (enforced everywhere, both ways) and
+reports with optional evidence uploaded straight to object storage."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from functions.context import Services
+from functions.evidence import LocalStore
+from functions.models import BlockIn, BlockOut, ReportIn, ReportOut
+from functions.problems import ApiError
+from functions.rooms import load_room
+from functions.sanctions import mirror_blocks
+from functions.security import new_id
+from functions.tables import Block, Report
+from functions.users import load_user
+from virtubar.tokens import Claims
+
+REPORTS_PER_HOUR = 10
+
+
+def report_out(row: dict, upload=None) -> ReportOut:
+    return ReportOut(
+        id=row["id"],
+        reporterId=row["reporter"],
+        targetUserId=row["target"],
+        roomId=row["room"],
+        category=row["category"],
+        text=row["text"],
+        status=row["status"],
+        resolution=row["resolution"],
+        hasEvidence=row["evidence_key"] is not None,
+        createdAt=row["created_at"],
+        upload=upload,
+    )
+
+
+class BlocksController(Controller):
+    path = "/blocks"
+    tags = ["safety"]
+
+    @get("/", summary="Players I blocked")
+    async def list_blocks(self, caller: NamedDependency[Claims]) -> list[BlockOut]:
+        rows = await Block.select(Block.blocked, Block.blocked.display_name, Block.created_at).where(
+            Block.blocker == caller.sub
+        )
+        return [
+            BlockOut(userId=r["blocked"], displayName=r["blocked.display_name"], createdAt=r["created_at"])
+            for r in rows
+        ]
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Block a player: no chat, emotes or voice either way")
+    async def block(
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[BlockIn]
+    ) -> BlockOut:
+        if data.userId == caller.sub:
+            raise ApiError(422, "You cannot block yourself.")
+        target = await load_user(data.userId)
+        existing = await Block.select().where((Block.blocker == caller.sub) & (Block.blocked == data.userId)).first()
+        if existing is None:
+            await Block.insert(Block(blocker=caller.sub, blocked=data.userId))
+            await mirror_blocks(services, caller.sub)
+            existing = (
+                await Block.select().where((Block.blocker == caller.sub) & (Block.blocked == data.userId)).first()
+            )
+        return BlockOut(userId=data.userId, displayName=target["display_name"], createdAt=existing["created_at"])
+
+    @delete("/{user_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Unblock a player")
+    async def unblock(self, services: NamedDependency[Services], caller: NamedDependency[Claims], user_id: str) -> None:
+        gone = (
+            await Block.delete()
+            .where((Block.blocker == caller.sub) & (Block.blocked == user_id))
+            .returning(Block.blocked)
+        )
+        if not gone:
+            raise ApiError(404, "You have not blocked this player.")
+        await mirror_blocks(services, caller.sub)
+
+
+class ReportsController(Controller):
+    path = "/reports"
+    tags = ["safety"]
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        summary="Report a player; with `evidence`, the answer carries an upload ticket for the file",
+    )
+    async def report(
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[ReportIn]
+    ) -> ReportOut:
+        if data.targetUserId == caller.sub:
+            raise ApiError(422, "You cannot report yourself.")
+        await load_user(data.targetUserId)
+        if data.roomId:
+            await load_room(data.roomId)
+        hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        recent = await Report.count().where((Report.reporter == caller.sub) & (Report.created_at > hour_ago))
+        if recent >= REPORTS_PER_HOUR:
+            raise ApiError(
+                429,
+                f"At most {REPORTS_PER_HOUR} reports an hour; moderators are on it.",
+                headers={"Retry-After": "3600"},
+            )
+        report_id = new_id()
+        key = f"evidence/{report_id}/{new_id()}" if data.evidence else None
+        await Report.insert(
+            Report(
+                id=report_id,
+                reporter=caller.sub,
+                target=data.targetUserId,
+                room=data.roomId,
+                category=data.category,
+                text=data.text,
+                evidence_key=key,
+            )
+        )
+        upload = None
+        if data.evidence:
+            upload = await services.evidence.ticket(key, data.evidence.contentType, data.evidence.size)
+        return report_out(await Report.select().where(Report.id == report_id).first(), upload)
+
+
+class UploadsController(Controller):
+    """The embedded mode's stand-in for S3's presigned upload."""
+
+    path = "/uploads"
+    tags = ["safety"]
+
+    @put("/{key:path}", status_code=HTTP_204_NO_CONTENT, summary="Upload a file with a signed ticket (embedded)")
+    async def upload(
+        self,
+        request: Request,
+        services: NamedDependency[Services],
+        key: str,
+        content_type: Annotated[str, Parameter(query="type", max_length=100)],
+        max_bytes: Annotated[int, Parameter(query="max", ge=1)],
+        expires: Annotated[int, Parameter(query="exp")],
+        sig: Annotated[str, Parameter(max_length=64)],
+    ) -> None:
+        store = services.evidence
+        key = key.lstrip("/")
+        if not isinstance(store, LocalStore) or ".." in key.split("/"):
+            raise ApiError(404, "Uploads go to object storage in this deployment.")
+        expected = store.signature(key, content_type, max_bytes, expires)
+        if not hmac.compare_digest(expected.encode(), sig.encode()) or expires < time.time():
+            raise ApiError(403, "The upload ticket is not valid or has expired.")
+        if request.headers.get("content-type", "").split(";")[0].strip() != content_type:
+            raise ApiError(415, f"This ticket is for {content_type} only.")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_bytes:
+                raise ApiError(413, f"The file is larger than {max_bytes} bytes.")
+        if not body:
+            raise ApiError(422, "The file is empty.")
+        path = store.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(bytes(body))

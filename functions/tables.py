@@ -1,0 +1,118 @@
+"""Persistent tables. Ids are 32-char hex UUIDs, the same on both engines.
+
+Designed to grow: bans, reports, blocks, focus sessions and playlists get
+their own tables (and migrations) with the issues that need them.
+"""
+
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class User(Table, tablename="users"):
+    id = Varchar(length=32, primary_key=True)
+    display_name = Varchar(length=40)
+    username = Varchar(length=32, null=True, default=None, unique=True)
+    email = Varchar(length=254, null=True, default=None, unique=True)
+    anonymous = Boolean(default=True)
+    role = Varchar(length=16, default="player")
+    avatar = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Credential(Table, tablename="credentials"):
+    """A password login, apart from the user so anonymous users have none."""
+
+    user = ForeignKey(User, unique=True, on_delete=OnDelete.cascade)
+    password_hash = Varchar(length=255)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class RefreshToken(Table, tablename="refresh_tokens"):
+    """One link of a rotation chain. Only a hash of the secret is stored."""
+
+    id = Varchar(length=32, primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    family = Varchar(length=32, index=True)
+    secret_hash = Varchar(length=64)
+    expires_at = Timestamptz()
+    rotated_at = Timestamptz(null=True, default=None)
+    revoked = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class World(Table, tablename="worlds"):
+    id = Varchar(length=32, primary_key=True)
+    template = Varchar(length=16)
+    name = Varchar(length=80)
+    document = JSON()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Room(Table, tablename="rooms"):
+    id = Varchar(length=32, primary_key=True)
+    name = Varchar(length=80)
+    template = Varchar(length=16, index=True)
+    capacity = Integer(default=30)
+    public = Boolean(default=True, index=True)
+    owner = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    world = ForeignKey(World, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    chat_filter = JSON(default="[]")  # words masked in this room's chat (migration 3)
+
+
+class Block(Table, tablename="blocks"):
+    """``blocker`` hides ``blocked`` everywhere, both ways."""
+
+    blocker = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    blocked = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Sanction(Table, tablename="sanctions"):
+    """A ban or a mute, in one room (``room`` set) or everywhere; active
+    until ``expires_at`` (None: permanent) unless lifted earlier."""
+
+    id = Varchar(length=32, primary_key=True)
+    kind = Varchar(length=8, index=True)  # ban | mute
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    room = Varchar(length=32, null=True, default=None, index=True)
+    channels = Varchar(length=16, default="all")  # mutes: chat | voice | all
+    reason = Varchar(length=500)
+    expires_at = Timestamptz(null=True, default=None)
+    lifted_at = Timestamptz(null=True, default=None)
+    created_by = Varchar(length=32)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Report(Table, tablename="reports"):
+    id = Varchar(length=32, primary_key=True)
+    reporter = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    target = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    room = Varchar(length=32, null=True, default=None, index=True)
+    category = Varchar(length=24)
+    text = Varchar(length=2000)
+    evidence_key = Varchar(length=200, null=True, default=None)
+    status = Varchar(length=12, default="open", index=True)  # open | resolved | dismissed
+    resolution = Varchar(length=2000, null=True, default=None)
+    resolved_by = Varchar(length=32, null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuditEntry(Table, tablename="audit_log"):
+    """Append-only: every moderation and role action, who, whom, why, when."""
+
+    id = Varchar(length=32, primary_key=True)
+    actor = Varchar(length=32, index=True)
+    action = Varchar(length=24)
+    target = Varchar(length=32, null=True, default=None, index=True)
+    room = Varchar(length=32, null=True, default=None)
+    reason = Varchar(length=500)
+    details = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+MODERATION_TABLES: tuple[type[Table], ...] = (Block, Sanction, Report, AuditEntry)
+INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World, Room)
+TABLES = INITIAL_TABLES + MODERATION_TABLES

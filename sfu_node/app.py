@@ -1,0 +1,43 @@
+"""The SFU node's ASGI app: signaling at ``/sfu``, Prometheus text at
+``/metrics``; the lifespan starts the selection tick and the registry
+heartbeat and drains the node on shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, MediaType, WebSocket, get, websocket
+
+from sfu_node import session
+from sfu_node.node import SfuNode
+from virtubar.settings import Settings
+from virtubar.state import SharedState
+from virtubar.world import World
+
+
+def create_app(settings: Settings, state: SharedState | None = None, bus=None, *,
+               world_of: Callable[[str], World] | None = None) -> Litestar:
+    """``bus`` is accepted for the service convention; positions reach the
+    node through ``app.state.sfu.room(room_id).move(...)`` until it is wired."""
+    node = SfuNode(settings, state, world_of=world_of)
+
+    @websocket("/sfu")
+    async def signaling(socket: WebSocket) -> None:
+        await session.serve(socket, node)
+
+    @get("/metrics", media_type=MediaType.TEXT, sync_to_thread=False)
+    def metrics() -> str:
+        return node.metrics_text()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar):
+        await node.start()
+        try:
+            yield
+        finally:
+            await node.stop()
+
+    app = Litestar(route_handlers=[signaling, metrics], lifespan=[lifespan])
+    app.state.sfu = node
+    return app

@@ -1,0 +1,112 @@
+"""The SFU node: its rooms, its voice-token check, its ICE configuration, the
+selection tick, its registry heartbeat and its drain."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import time
+import uuid
+from collections.abc import Callable
+
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
+
+from sfu_node.metrics import Metrics
+from sfu_node.peer import Peer
+from sfu_node.room import Room
+from virtubar.registry import NodeInfo, Registry, heartbeat
+from virtubar.settings import Settings
+from virtubar.state import SharedState
+from virtubar.tokens import TokenIssuer
+from virtubar.wire import Reconnect
+from virtubar.world import World, default_world
+
+TICK_S = 0.1  # loudness reselection; moves reselect at once
+DRAIN_RECONNECT_MS = 1000
+
+
+def turn_credentials(secret: str, user_id: str, ttl_s: int, now: float | None = None) -> tuple[str, str]:
+    """coturn's REST-API credentials (``use-auth-secret``): expiry:user, HMAC-SHA1."""
+    username = f"{int((now or time.time()) + ttl_s)}:{user_id}"
+    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode()
+
+
+class SfuNode:
+    def __init__(self, settings: Settings, state: SharedState | None = None,
+                 world_of: Callable[[str], World] | None = None, max_speakers: int = 3) -> None:
+        self.settings = settings
+        self.state = state
+        self.id = f"sfu-{uuid.uuid4().hex[:12]}"
+        self.url = settings.sfu_url or settings.ws_base + "/sfu"
+        self.tokens = TokenIssuer(settings.token_secret)
+        self.metrics = Metrics()
+        self.rooms: dict[str, Room] = {}
+        self.max_speakers = max_speakers
+        self.draining = False
+        # Rooms' worlds arrive with presence (the bus); until then, the bar's.
+        self.world_of = world_of or (lambda room_id: default_world("bar"))
+        self._tasks: list[asyncio.Task] = []
+
+    def room(self, room_id: str) -> Room:
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = Room(room_id, self.world_of(room_id), self.metrics, self.max_speakers)
+        return room
+
+    def peer(self, user_id: str, post) -> Peer:
+        return Peer(user_id, RTCPeerConnection(self.ice_configuration()), post, on_sent=self.metrics.forwarded)
+
+    def ice_configuration(self) -> RTCConfiguration:
+        s = self.settings
+        servers = [RTCIceServer(urls=s.stun_urls)] if s.stun_urls else []
+        if s.turn_urls:
+            username, credential = turn_credentials(s.turn_secret, self.id, s.turn_ttl_s)
+            servers.append(RTCIceServer(urls=s.turn_urls, username=username, credential=credential))
+        return RTCConfiguration(iceServers=servers or None)
+
+    @property
+    def load(self) -> int:
+        return sum(len(r.peers) for r in self.rooms.values())
+
+    def describe(self) -> NodeInfo:
+        s = self.settings
+        return NodeInfo(id=self.id, kind="sfu", url=self.url, region=s.region, capacity=s.node_capacity,
+                        load=self.load, draining=self.draining)
+
+    def metrics_text(self) -> str:
+        rooms = self.rooms.values()
+        return self.metrics.render(
+            peers=self.load, rooms=len(self.rooms),
+            tracks=sum(len(p.published) for r in rooms for p in r.peers.values()),
+            outlets=sum(len(p.outlets) for r in rooms for p in r.peers.values()),
+        )
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._tick()))
+        if self.state is not None:
+            self._tasks.append(asyncio.create_task(heartbeat(Registry(self.state), self.describe)))
+
+    async def stop(self) -> None:
+        """Drain: announce it, tell every member to reconnect elsewhere, close."""
+        self.draining = True
+        if self.state is not None:
+            with contextlib.suppress(Exception):
+                await Registry(self.state).announce(self.describe())
+        peers = [p for r in self.rooms.values() for p in r.peers.values()]
+        for peer in peers:
+            peer.post(Reconnect(delayMs=DRAIN_RECONNECT_MS, reason="the voice node is draining"))
+        await asyncio.sleep(0.1)  # let the outboxes flush
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*(p.close() for p in peers), return_exceptions=True)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            for room in list(self.rooms.values()):
+                room.reselect()

@@ -1,0 +1,128 @@
+"""One member's connection to the SFU: its microphone in, its outlets out,
+and the offer/answer exchanges that add outlets as more speakers become
+audible. Signals go out through ``post`` (the session's outbox)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.rtcrtpsender import RTCRtpSender
+from aiortc.sdp import candidate_from_sdp
+
+from sfu_node.forwarding import Outlet
+from virtubar.signaling import IceCandidate, SessionDescription, TrackOwner
+from virtubar.wire import Event
+
+ANSWER_TIMEOUT_S = 10.0
+OPUS = [c for c in RTCRtpSender.getCapabilities("audio").codecs if c.mimeType.lower() == "audio/opus"]
+
+
+class SignalError(Exception):
+    """A signal this peer cannot act on now; ``code`` is stable for clients."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Peer:
+    def __init__(self, user_id: str, pc: RTCPeerConnection, post: Callable[[Event], None],
+                 on_sent: Callable[[int, float], None] | None = None) -> None:
+        self.user_id = user_id
+        self.pc = pc
+        self.post = post
+        self.outlets: list[Outlet] = []
+        self.published: list = []  # receivers of this member's tracks
+        self._on_sent = on_sent
+        self._lock = asyncio.Lock()
+        self._answer: asyncio.Future[str] | None = None
+        self._growing: asyncio.Task | None = None
+        self._mids: dict[Outlet, str] = {}
+        self._arrived: list = []  # tracks the member started sending
+        pc.on("track", self._arrived.append)
+
+    @property
+    def negotiated(self) -> bool:
+        return self.pc.remoteDescription is not None and self.pc.signalingState == "stable"
+
+    async def offer_received(self, sdp: str) -> list:
+        """Answer the member's offer; returns the receivers of new tracks."""
+        if self._answer is not None:
+            raise SignalError("glare", "the SFU is waiting for your answer to its offer: answer first")
+        async with self._lock:
+            self._arrived.clear()
+            try:
+                await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            except ValueError as e:
+                raise SignalError("bad_sdp", f"the offer could not be used: {e}") from e
+            answer = await self.pc.createAnswer()
+            await self.pc.setLocalDescription(answer)
+            self.post(SessionDescription(type="answer", sdp=self.pc.localDescription.sdp))
+            fresh = [t.receiver for t in self.pc.getTransceivers() if t.receiver.track in self._arrived]
+            self.published += fresh
+            return fresh
+
+    def answer_received(self, sdp: str) -> None:
+        if self._answer is None or self._answer.done():
+            raise SignalError("unexpected_answer", "no offer from the SFU is waiting for an answer")
+        self._answer.set_result(sdp)
+
+    async def candidate_received(self, signal: IceCandidate) -> None:
+        if not signal.candidate:
+            return  # end of candidates: aiortc needs no marker
+        try:
+            candidate = candidate_from_sdp(signal.candidate.removeprefix("candidate:"))
+        except (AssertionError, ValueError, IndexError) as e:  # aiortc asserts the field count
+            raise SignalError("bad_candidate", f"the ICE candidate could not be read: {signal.candidate!r}") from e
+        if self.pc.remoteDescription is None:
+            raise SignalError("offer_first", "send your offer before your ICE candidates")
+        candidate.sdpMid, candidate.sdpMLineIndex = signal.sdpMid, signal.sdpMLineIndex
+        await self.pc.addIceCandidate(candidate)
+
+    def show(self, chosen: list[str]) -> list[str]:
+        """Feed the outlets from ``chosen`` speakers, keeping the speakers an
+        outlet already carries; post ``track_owner`` for every outlet that
+        changed. Returns the speakers that found no outlet yet (more are
+        being negotiated)."""
+        keep = set(chosen)
+        changed = [o for o in self.outlets if o.speaker not in keep and o.assign(None)]
+        carried = {o.speaker for o in self.outlets}
+        free = [o for o in self.outlets if o.speaker is None]
+        waiting = [sid for sid in chosen if sid not in carried]
+        for outlet, sid in zip(free, waiting):
+            outlet.assign(sid)
+            changed.append(outlet)
+        for outlet in dict.fromkeys(changed):
+            self.post(TrackOwner(mid=self._mids[outlet], kind=outlet.kind, userId=outlet.speaker))
+        missing = waiting[len(free):]
+        if missing and self.negotiated and (self._growing is None or self._growing.done()):
+            self._growing = asyncio.ensure_future(self._add_outlets(len(missing)))
+        return missing
+
+    async def _add_outlets(self, count: int) -> None:
+        """Add ``count`` audio outlets and offer them to the member."""
+        async with self._lock:
+            added = []
+            for _ in range(count):
+                transceiver = self.pc.addTransceiver("audio", direction="sendonly")
+                transceiver.setCodecPreferences(OPUS)
+                added.append((transceiver, Outlet(transceiver.sender, on_sent=self._on_sent)))
+            await self.pc.setLocalDescription(await self.pc.createOffer())
+            self._answer = asyncio.get_running_loop().create_future()
+            self.post(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
+            try:
+                sdp = await asyncio.wait_for(self._answer, ANSWER_TIMEOUT_S)
+            finally:
+                self._answer = None
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+            for transceiver, outlet in added:
+                self._mids[outlet] = transceiver.mid
+                self.outlets.append(outlet)
+
+    async def close(self) -> None:
+        if self._growing is not None:
+            self._growing.cancel()
+        await self.pc.close()

@@ -1,0 +1,100 @@
+"""Who each listener hears: pure speaker selection, apart from any I/O.
+
+A speaker's zone decides who may hear it (the zone's audio rule), the
+listener's zone decides what reaches it (a meeting room is private both ways),
+moderator mutes and blocks (either way) remove a speaker, and only the ``n``
+loudest audible speakers are forwarded, so a listener costs O(n), not
+O(people in the room).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass
+
+SILENCE = 127  # RFC 6464: the level is -dBov, 0 loudest .. 127 silence
+DEFAULT_MAX_SPEAKERS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a member stands: position, zone and that zone's audio rule."""
+
+    user_id: str
+    x: float
+    z: float
+    zone_id: str | None = None
+    rule: str = "proximity"  # proximity | zone | room | none
+
+
+def audible(listener: Placement, speaker: Placement, radius: float) -> bool:
+    """Whether ``listener`` may hear ``speaker`` by the world's audio rules."""
+    if listener.user_id == speaker.user_id or speaker.rule == "none":
+        return False
+    if speaker.rule == "room":  # a stage is heard by the whole room
+        return True
+    if speaker.rule == "zone" or listener.rule == "zone":
+        return speaker.zone_id == listener.zone_id
+    if listener.rule == "none":  # a quiet room hears only the stage
+        return False
+    dx, dz = listener.x - speaker.x, listener.z - speaker.z
+    return dx * dx + dz * dz <= radius * radius
+
+
+def ranked(loudness: Mapping[str, float]) -> list[str]:
+    """Speakers loudest first (ties by id, so selection is stable)."""
+    return sorted(loudness, key=lambda user_id: (-loudness[user_id], user_id))
+
+
+def select(
+    listener: Placement,
+    speakers: Iterable[Placement],
+    *,
+    radius: float,
+    n: int = DEFAULT_MAX_SPEAKERS,
+    muted: Set[str] = frozenset(),
+    blocks: Mapping[str, Set[str]] | None = None,
+) -> list[str]:
+    """The ids of at most ``n`` speakers ``listener`` receives, taken in the
+    given order (loudest first, see ``ranked``)."""
+    blocks = blocks or {}
+    mine = blocks.get(listener.user_id, frozenset())
+    chosen: list[str] = []
+    for speaker in speakers:
+        if len(chosen) >= n:
+            break
+        sid = speaker.user_id
+        if sid in muted or sid in mine or listener.user_id in blocks.get(sid, frozenset()):
+            continue
+        if audible(listener, speaker, radius):
+            chosen.append(sid)
+    return chosen
+
+
+class LevelMeter:
+    """A speaker's loudness (0 silent .. 127 loud) averaged over the last
+    ``window_s`` seconds of RFC 6464 levels, so one loud packet does not
+    steal a slot and a speaker whose packets stop fades to silence."""
+
+    __slots__ = ("window_s", "_samples", "_sum")
+
+    def __init__(self, window_s: float = 0.5) -> None:
+        self.window_s = window_s
+        self._samples: deque[tuple[float, int]] = deque()
+        self._sum = 0
+
+    def add(self, level: int | None, now: float) -> None:
+        loud = SILENCE - min(max(level if level is not None else SILENCE, 0), SILENCE)
+        self._samples.append((now, loud))
+        self._sum += loud
+        self._expire(now)
+
+    def loudness(self, now: float) -> float:
+        self._expire(now)
+        return self._sum / len(self._samples) if self._samples else 0.0
+
+    def _expire(self, now: float) -> None:
+        samples, horizon = self._samples, now - self.window_s
+        while samples and samples[0][0] < horizon:
+            self._sum -= samples.popleft()[1]

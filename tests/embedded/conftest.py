@@ -1,0 +1,44 @@
+"""The embedded server, started the way the README says: `virtubar up`."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from infra.localservices import free_port
+
+
+@pytest.fixture(scope="package")
+def embedded(tmp_path_factory):
+    data = tmp_path_factory.mktemp("data")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
+    env |= {"VIRTUBAR_SIGNUPS_PER_HOUR": "100000", "VIRTUBAR_REQUESTS_PER_MINUTE": "100000"}  # the fuzzer is busy
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "virtubar.cli", "up", "--port", str(port), "--data", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    url, lines = None, []
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if m := re.search(r"open (http://\S+)/", line):
+            url = m.group(1)
+    assert url, "".join(lines)
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield url, data
+    proc.terminate()
+    proc.wait(15)

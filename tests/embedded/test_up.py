@@ -1,0 +1,41 @@
+"""The README's run command: `virtubar up` serves everything at a printed URL."""
+
+import os
+import subprocess
+import sys
+
+import httpx
+
+
+def test_up_prints_the_url_and_the_api_answers_there(embedded):
+    url, data = embedded
+    assert url.startswith("http://127.0.0.1:")
+    health = httpx.get(f"{url}/api/health").json()
+    assert health == {"status": "ok", "version": "0.1.0", "database": "sqlite"}
+    assert (data / "virtubar.sqlite3").exists()
+    secret = data / "token-secret"
+    assert secret.exists() and oct(secret.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_newcomer_signs_in_and_creates_a_room(embedded):
+    url, _ = embedded
+    me = httpx.post(f"{url}/api/auth/anonymous", json={}).json()
+    h = {"Authorization": f"Bearer {me['accessToken']}"}
+    room = httpx.post(f"{url}/api/rooms", json={"name": "Newcomer's bar", "template": "bar"}, headers=h)
+    assert room.status_code == 201
+    listed = httpx.get(f"{url}/api/rooms", params={"q": "newcomer's"}, headers=h).json()
+    assert [r["id"] for r in listed["items"]] == [room.json()["id"]]
+
+
+def test_the_client_or_a_landing_page_is_served_at_the_root(embedded):
+    url, _ = embedded
+    page = httpx.get(f"{url}/")
+    assert page.status_code == 200 and "VirtuBar" in page.text
+
+
+def test_migrate_is_idempotent(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
+    run = [sys.executable, "-m", "virtubar.cli", "migrate", "--data", str(tmp_path)]
+    first = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
+    second = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
+    assert "applied: initial" in first.stdout and "up to date" in second.stdout

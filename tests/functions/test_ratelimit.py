@@ -1,0 +1,54 @@
+"""Abuse limits at the door: per IP and per user, shared through shared
+state, answered with 429 and Retry-After."""
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from functions import create_app
+from functions.ratelimit import Rule, client_ip, counters
+
+
+@pytest.fixture
+async def strict(settings, state, nodes):
+    settings.signups_per_hour = 3
+    settings.requests_per_minute = 5
+    app = create_app(settings, state)
+    await app.state["services"].db.migrate()
+    async with AsyncTestClient(app) as c:
+        yield c
+
+
+async def test_account_creation_is_limited_per_ip_with_retry_after(strict):
+    for _ in range(3):
+        assert (await strict.post("/api/auth/anonymous")).status_code == 201
+    r = await strict.post("/api/auth/anonymous")
+    assert r.status_code == 429 and r.headers["content-type"] == "application/problem+json"
+    assert 3500 <= int(r.headers["retry-after"]) <= 3600 and "signup" in r.json()["detail"]
+    assert (await strict.get("/api/health")).status_code == 200  # health checks are never limited
+
+
+async def test_requests_are_limited_per_user(strict):
+    me = (await strict.post("/api/auth/anonymous")).json()
+    h = {"Authorization": f"Bearer {me['accessToken']}"}
+    codes = [(await strict.get("/api/rooms", headers=h)).status_code for _ in range(7)]
+    assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
+
+
+async def test_a_second_instance_on_the_same_state_shares_the_count(settings, state, nodes, strict):
+    for _ in range(3):
+        await strict.post("/api/auth/anonymous")
+    other = create_app(settings, state)
+    async with AsyncTestClient(other) as c:
+        assert (await c.post("/api/auth/anonymous")).status_code == 429
+
+
+def test_rules_pick_counters_by_path_method_and_identity():
+    rules = (Rule("signup", 1, 60, "ip", "POST", ("/api/auth/anonymous",)), Rule("user", 1, 60, "user"))
+    assert [k for _, k in counters(rules, "POST", "/api/auth/anonymous", "1.2.3.4", None)] == ["{rate:signup:1.2.3.4}"]
+    assert [k for _, k in counters(rules, "GET", "/api/rooms", "1.2.3.4", "u1")] == ["{rate:user:u1}"]
+
+
+def test_client_ip_trusts_only_the_configured_proxy_hops():
+    scope = {"client": ("10.0.0.5", 1), "headers": [(b"x-forwarded-for", b"6.6.6.6, 203.0.113.7")]}
+    assert client_ip(scope, 0) == "10.0.0.5"
+    assert client_ip(scope, 1) == "203.0.113.7"  # the spoofed first entry is ignored

@@ -1,0 +1,55 @@
+"""A real SFU node served by granian (embedded, in the test's event loop),
+so tests drive its rooms directly while clients connect over the network."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass
+
+import pytest
+from granian.constants import Interfaces
+from granian.server.embed import Server
+
+from sfu_node import create_app
+from sfu_node.node import SfuNode
+from virtubar.settings import Settings
+from virtubar.tokens import TokenIssuer
+
+SECRET = "sfu-tests-" + "s" * 40
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Running:
+    node: SfuNode
+    url: str
+    http: str
+    tokens: TokenIssuer
+
+    def voice_token(self, user_id: str, room: str = "room-1") -> str:
+        return self.tokens.issue("voice", user_id, room=room, platform="desktop")
+
+
+@pytest.fixture
+async def sfu(tmp_path):
+    port = free_port()
+    settings = Settings(host="127.0.0.1", port=port, data=tmp_path, token_secret=SECRET).completed()
+    app = create_app(settings)
+    server = Server(app, address="127.0.0.1", port=port, interface=Interfaces.ASGI, log_enabled=False)
+    task = asyncio.create_task(server.serve())
+    for _ in range(100):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            break
+        except OSError:
+            await asyncio.sleep(0.05)
+    yield Running(app.state.sfu, f"ws://127.0.0.1:{port}/sfu", f"http://127.0.0.1:{port}", TokenIssuer(SECRET))
+    server.stop()
+    await asyncio.wait_for(task, 10)

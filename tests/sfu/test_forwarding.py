@@ -1,0 +1,118 @@
+"""Forwarding without transcoding: payloads pass byte for byte, no codec is
+ever built, only the loudest N reach a listener, and the aiortc 1.16.0 hooks
+the SFU relies on are still there."""
+
+import asyncio
+import inspect
+
+import aiortc
+import pytest
+from aiortc.codecs.base import Decoder, Encoder
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
+from aiortc.rtcrtpsender import RTCEncodedFrame, RTCRtpSender
+
+from sfu_node.forwarding import AIORTC_VERSION
+from tests.sfu.client import VoiceClient
+from tests.sfu.media import encode_opus
+from tests.sfu.test_voice import until
+
+LEVELS = {"s1": 60, "s2": 10, "s3": 90, "s4": 25, "s5": 40, "s6": 5}  # -dBov, 0 loudest
+
+
+def subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+
+
+@pytest.fixture
+def codec_instances(monkeypatch):
+    """Every aiortc encoder and decoder built in this process (clients too)."""
+    built: list[str] = []
+    for cls in {*subclasses(Encoder), *subclasses(Decoder)}:
+        original = cls.__init__
+
+        def counting(self, *args, _original=original, **kwargs):
+            built.append(type(self).__name__)
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", counting)
+    return built
+
+
+@pytest.fixture(scope="module")
+def opus():
+    return encode_opus(440, 50)
+
+
+async def test_six_speakers_listener_gets_the_three_loudest_verbatim_with_no_codec(sfu, opus, codec_instances):
+    room = sfu.node.room("room-1")
+    room.move("lis", 10, 7)
+    speakers = [
+        VoiceClient(sfu.url, "room-1", sfu.voice_token(sid), opus=opus, level=level, raw=True) for sid, level in LEVELS.items()
+    ]
+    for i, sid in enumerate(LEVELS):
+        room.move(sid, 8 + i * 0.5, 8)
+    listener = VoiceClient(sfu.url, "room-1", sfu.voice_token("lis"), raw=True)
+    try:
+        await asyncio.gather(*(s.connect() for s in speakers))
+        await listener.connect()
+        loudest = {"s6", "s2", "s4"}
+        await until(lambda: {o for o in listener.owners.values() if o} == loudest
+                    and all(listener.received_from(s) > 20 for s in loudest), timeout=15)
+        assert len(listener.owners) == 3  # N = 3 outlets, no more
+        assert listener.levels <= {LEVELS[s] for s in loudest}  # audio level forwarded as sent
+        known = set(opus)
+        for sid in loudest:
+            for mid in listener.mids_of(sid):
+                assert set(listener.payloads[mid]) <= known  # byte for byte, never re-encoded
+        # s6 falls silent (e.g. a muted mic): s5, the next loudest, takes its place
+        speakers[5].level = 127
+        await until(lambda: {o for o in listener.owners.values() if o} == {"s2", "s4", "s5"}, timeout=5)
+    finally:
+        await asyncio.gather(listener.close(), *(s.close() for s in speakers))
+    assert codec_instances == []
+    for peer in room.peers.values():
+        for receiver in peer.published:
+            assert receiver._RTCRtpReceiver__decoder_queue.empty()
+
+
+async def test_moderator_mute_stops_forwarding_at_once(sfu, opus):
+    room = sfu.node.room("room-1")
+    room.move("ann", 3, 3)
+    room.move("bob", 4, 3)
+    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=opus)
+    bob = VoiceClient(sfu.url, "room-1", sfu.voice_token("bob"), raw=True)
+    try:
+        await ann.connect()
+        await bob.connect()
+        await until(lambda: bob.received_from("ann") > 10)
+        room.mute("ann")
+        assert not any(o.speaker for o in room.peers["bob"].outlets)  # no outlet carries ann any more
+        await until(lambda: not bob.mids_of("ann"), timeout=2)
+        room.mute("ann", False)
+        room.block("bob", "ann")
+        assert not any(o.speaker for o in room.peers["bob"].outlets)
+    finally:
+        await asyncio.gather(ann.close(), bob.close())
+
+
+def test_aiortc_is_the_pinned_version_with_the_hooks_the_sfu_uses():
+    assert aiortc.__version__ == AIORTC_VERSION
+    assert list(inspect.signature(RTCRtpReceiver._handle_rtp_packet).parameters) == ["self", "packet", "arrival_time_ms"]
+    assert list(inspect.signature(RTCRtpSender._next_encoded_frame).parameters) == ["self", "codec"]
+    assert list(inspect.signature(RTCEncodedFrame).parameters) == ["payloads", "timestamp", "audio_level"]
+    source = inspect.getsource(aiortc.rtcdtlstransport.RTCDtlsTransport._handle_rtp_data)
+    assert "receiver._handle_rtp_packet(packet, arrival_time_ms=arrival_time_ms)" in source
+    assert "await self._next_encoded_frame(codec)" in inspect.getsource(RTCRtpSender._run_rtp)
+    receiver_source = inspect.getsource(RTCRtpReceiver)
+    assert "self.__remote_streams" in receiver_source and "self.__codecs" in receiver_source
+
+
+def test_the_codec_count_sees_codecs_when_they_are_built(codec_instances):
+    from aiortc.codecs import get_decoder, get_encoder
+    from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+    opus_codec = RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2, payloadType=96)
+    get_encoder(opus_codec), get_decoder(opus_codec)
+    assert codec_instances == ["OpusEncoder", "OpusDecoder"]

@@ -1,0 +1,50 @@
+"""The must-show: two aiortc members in a room; B hears A's tone while near,
+stops within a second of walking out of range, and hears it again on return."""
+
+import asyncio
+import time
+from array import array
+
+from tests.sfu.client import VoiceClient
+from tests.sfu.media import ToneTrack, first_channel, frequency
+
+
+async def until(predicate, timeout: float = 10.0, step: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(step)
+
+
+async def test_b_hears_a_tone_near_stops_out_of_range_and_resumes(sfu):
+    room = sfu.node.room("room-1")
+    room.move("ann", 3, 3)
+    room.move("bob", 5, 3)  # 2 m apart; the bar hears 6 m
+    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), track=ToneTrack(440))
+    bob = VoiceClient(sfu.url, "room-1", sfu.voice_token("bob"))
+    try:
+        await ann.connect()
+        await bob.connect()
+        await until(lambda: bob.mids_of("ann") and bob.received_from("ann") > 25)
+        track = bob.tracks[bob.mids_of("ann")[0]]
+        samples = array("h")
+        while len(samples) < 48_000:  # one second of B's decoded audio
+            samples += first_channel(await asyncio.wait_for(track.recv(), 5))
+        assert abs(frequency(samples[9600:]) - 440) < 5  # skip the decoder's start
+
+        room.move("bob", 16, 11)  # 15.6 m away
+        moved = time.monotonic()
+        await asyncio.sleep(1.0)
+        stopped = bob.received_from("ann") if bob.mids_of("ann") else sum(bob.packets.values())
+        await asyncio.sleep(0.5)
+        assert sum(bob.packets.values()) == stopped or not bob.mids_of("ann")
+        assert max(bob.last_packet_at.values()) < moved + 1.0
+        assert not bob.mids_of("ann")  # the SFU said the track is idle now
+
+        room.move("bob", 4, 4)
+        back = sum(bob.packets.values())
+        await until(lambda: sum(bob.packets.values()) > back + 10, timeout=3)
+        assert bob.mids_of("ann")
+        assert not ann.mids_of("bob")  # bob publishes nothing
+    finally:
+        await asyncio.gather(ann.close(), bob.close())

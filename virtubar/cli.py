@@ -1,0 +1,109 @@
+"""virtubar: one command, a subcommand per role.
+
+Settings come from VIRTUBAR_* environment variables (see the README's
+Configuration table); --port, --host and --data override VIRTUBAR_PORT,
+VIRTUBAR_HOST and VIRTUBAR_DATA.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+ROLES = {
+    "up": ("virtubar.embedded:create_app", "embedded mode: API, edge, SFU and client in one process on SQLite"),
+    "api": ("functions.serve:create_app", "the REST API (functions) under granian"),
+    "edge": ("realtime_edge.serve:app", "a realtime WebSocket edge node (seed 001 at /ws, /metrics)"),
+    "sfu": ("sfu_node.serve:app", "an SFU voice/video node (signaling at /sfu, /metrics)"),
+}
+
+
+def _apply_flags(args: argparse.Namespace) -> None:
+    if getattr(args, "port", None):
+        os.environ["VIRTUBAR_PORT"] = str(args.port)
+    if getattr(args, "data", None):
+        os.environ["VIRTUBAR_DATA"] = str(Path(args.data).resolve())
+    if getattr(args, "host", None):
+        os.environ["VIRTUBAR_HOST"] = args.host
+
+
+def _migrate() -> list[str]:
+    from functions.db import Database
+    from virtubar.settings import Settings
+
+    async def run() -> list[str]:
+        db = Database(Settings.from_env().database_url)
+        try:
+            return await db.migrate()
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def _serve(role: str, workers: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    from virtubar.settings import Settings
+
+    settings = Settings.from_env()
+    if role == "up":
+        applied = _migrate()
+        if applied:
+            print(f"database ready ({', '.join(applied)})", flush=True)
+        print(f"\n  VirtuBar is running: open {settings.public_url}/\n", flush=True)
+    Granian(
+        ROLES[role][0],
+        factory=True,
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        log_access=False,
+    ).serve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="virtubar", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="role", required=True, metavar="ROLE")
+    for role, (_, help_text) in ROLES.items():
+        p = sub.add_parser(role, help=help_text, description=help_text)
+        p.add_argument("--port", type=int, help="port to listen on (VIRTUBAR_PORT, default 8080)")
+        p.add_argument("--host", help="address to bind (VIRTUBAR_HOST, default 127.0.0.1)")
+        p.add_argument("--data", help="data folder (VIRTUBAR_DATA, default ./.virtubar)")
+        if role != "up":
+            p.add_argument("--workers", type=int, default=1, help="granian worker processes (default 1)")
+    p = sub.add_parser(
+        "migrate",
+        help="apply database migrations (idempotent)",
+        description="Apply pending migrations to VIRTUBAR_DATABASE_URL; safe to repeat.",
+    )
+    p.add_argument("--data", help="data folder (VIRTUBAR_DATA)")
+    p = sub.add_parser(
+        "schema",
+        help="write the JSON Schema of every wire message",
+        description="Write the JSON Schema of the realtime wire contract for the client.",
+    )
+    p.add_argument("--out", default="client/src/generated/wire.schema.json", help="output file")
+    args = parser.parse_args(argv)
+    _apply_flags(args)
+    if args.role == "migrate":
+        applied = _migrate()
+        print("applied: " + ", ".join(applied) if applied else "the database is up to date")
+    elif args.role == "schema":
+        from virtubar.schema import write_schema
+
+        print(f"wrote {write_schema(Path(args.out))}")
+    else:
+        _serve(args.role, getattr(args, "workers", 1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The embedded mode: every part in one process on SQLite, in-process state
+and the local data folder. ``create_app`` is granian's factory target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar, get
+from litestar.response import Response
+from litestar.static_files import create_static_files_router
+
+from virtubar.composite import Composite
+from virtubar.settings import Settings
+from virtubar.bus import LocalBus, LocalStreams
+from virtubar.state import LocalState
+
+CLIENT_DIST = Path(__file__).resolve().parent.parent / "client" / "dist"
+
+
+def _client_app() -> Litestar:
+    if (CLIENT_DIST / "index.html").exists():
+        return Litestar([create_static_files_router("/", directories=[CLIENT_DIST], html_mode=True)])
+
+    @get("/", media_type="text/html", include_in_schema=False)
+    async def unbuilt() -> Response:
+        return Response(
+            "<!doctype html><title>VirtuBar</title><h1>VirtuBar is running</h1>"
+            "<p>The client is not built yet (<code>npm --prefix client run build</code>). "
+            'The API is at <a href="/api/schema">/api/schema</a>.</p>',
+            media_type="text/html",
+        )
+
+    return Litestar([unbuilt])
+
+
+def create_app() -> Composite:
+    """One state store and one set of streams shared by every part (each
+    reads them through its own bus view, as separate nodes would): the
+    in-process equivalents of Redis."""
+    from functions import create_app as create_api
+    from realtime_edge import create_app as create_edge
+    from sfu_node import create_app as create_sfu
+
+    settings = Settings.from_env()
+    state, streams = LocalState(), LocalStreams()
+    return Composite(
+        [
+            ("/api", create_api(settings, state, LocalBus(streams))),
+            ("/ws", create_edge(settings, state, LocalBus(streams))),
+            ("/sfu", create_sfu(settings, state, LocalBus(streams))),
+        ],
+        fallback=_client_app(),
+    )

@@ -1,0 +1,84 @@
+"""The SFU's signaling contract, in seed 001's envelope style
+(``{"v": 1, "t": name, "ts": ms, "payload": {...}}``) on its own socket.
+
+Client: ``sfu_join`` first (room and voice token), then ``sdp`` (its offer,
+or its answer to the SFU's offers) and ``ice_candidate`` (trickle). SFU:
+``sfu_joined``, ``sdp`` (answers, and offers when the listener's set of
+incoming tracks grows), ``track_owner`` (which user an incoming track carries
+now; ``userId`` null when idle), and wire's ``auth_error`` / ``error`` /
+``reconnect``. After its first offer a client only answers: the SFU offers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from msgspec import Meta
+
+from virtubar.wire import PROTOCOL_VERSION, AuthError, Codec, Error, Event, Id, Reconnect, envelope_type, now_ms
+
+MAX_SIGNAL_BYTES = 64 * 1024
+Sdp = Annotated[str, Meta(min_length=1, max_length=MAX_SIGNAL_BYTES)]
+
+
+class SfuJoin(Event):
+    name = "sfu_join"
+    roomId: Id
+    token: Annotated[str, Meta(min_length=1, max_length=4096)]
+
+
+class SessionDescription(Event):
+    """An offer or an answer, in either direction."""
+
+    name = "sdp"
+    type: Literal["offer", "answer"]
+    sdp: Sdp
+
+
+class IceCandidate(Event):
+    """A trickled candidate (``candidate:...`` line); empty means end of candidates."""
+
+    name = "ice_candidate"
+    candidate: Annotated[str, Meta(max_length=1024)]
+    sdpMid: Annotated[str, Meta(max_length=64)] | None = None
+    sdpMLineIndex: Annotated[int, Meta(ge=0, le=1024)] | None = None
+
+
+class SfuJoined(Event):
+    name = "sfu_joined"
+    roomId: str
+    userId: str
+    maxSpeakers: int
+
+
+class TrackOwner(Event):
+    """Incoming track ``mid`` now carries ``userId`` (None: silent, unassigned)."""
+
+    name = "track_owner"
+    mid: str
+    kind: Literal["audio", "video"]
+    userId: str | None
+
+
+CLIENT_SIGNALS: tuple[type[Event], ...] = (SfuJoin, SessionDescription, IceCandidate)
+SFU_SIGNALS: tuple[type[Event], ...] = (SfuJoined, SessionDescription, TrackOwner, AuthError, Error, Reconnect)
+ENVELOPES = {e: envelope_type(e) for e in CLIENT_SIGNALS + SFU_SIGNALS}
+ClientSignal = Union[tuple(ENVELOPES[e] for e in CLIENT_SIGNALS)]  # type: ignore[valid-type]
+SfuSignal = Union[tuple(ENVELOPES[e] for e in SFU_SIGNALS)]  # type: ignore[valid-type]
+
+
+class SignalingCodec(Codec):
+    """``wire.Codec`` over the signaling events (JSON)."""
+
+    def encode(self, payload: Event, ts: int | None = None) -> bytes:
+        env = ENVELOPES[type(payload)](v=PROTOCOL_VERSION, ts=now_ms() if ts is None else ts, payload=payload)
+        return self._encoder.encode(env)
+
+
+def sfu_codec() -> SignalingCodec:
+    """The SFU's side: decodes client signals, encodes SFU signals."""
+    return SignalingCodec(ClientSignal)
+
+
+def signaling_client_codec() -> SignalingCodec:
+    return SignalingCodec(SfuSignal)
