@@ -20,6 +20,7 @@ import msgspec
 
 from virtubar import keys, wire
 from virtubar.bus import Delivery, RoomBus, parse_offset
+from virtubar.moderation import BlocksChanged, ModerationLifted, decode_control, mask_words
 from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
 from virtubar.state import SharedState
@@ -35,12 +36,11 @@ from realtime_edge.movement import Pose, check_move
 from realtime_edge.protocol import BadMessage, decode
 from realtime_edge.ratelimit import chat_bucket, transform_bucket
 from realtime_edge.room import Room
-from realtime_edge.worlds import world_for
+from realtime_edge import shared
 
 _ENCODERS = {False: msgspec.json.Encoder(), True: msgspec.msgpack.Encoder()}
 _BATCH = msgspec.json.Decoder(list[wire.ENVELOPES[wire.AvatarTransformBroadcast]])
 _DURABLE = msgspec.json.Decoder(wire.ServerMessage)
-_CONTROL = msgspec.json.Decoder(wire.ENVELOPES[wire.ModerationAction])
 _MEMBER = msgspec.json.Decoder(wire.Member)
 CLOSE_KICKED = 4003
 CLOSE_REPLACED = 4001
@@ -77,7 +77,6 @@ class EdgeNode:
         self.rooms: dict[str, Room] = {}
         self._hosting: dict[str, asyncio.Future] = {}
         self.conns: set[Conn] = set()
-        self.sanctions: dict[tuple[str, str | None, str], float] = {}  # (type, room or None, user) -> until
         self.draining = False
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
@@ -182,9 +181,10 @@ class EdgeNode:
             self.refuse(conn, "already_joined", "this socket already joined a room", p.name)
             return
         user = claims.sub
-        if self.sanctioned("banned", p.roomId, user):
+        found = await shared.sanctions(self.state, user, p.roomId)
+        if ban := shared.banned(found):
             self.metrics.inc("virtubar_edge_rejected_total", code="banned")
-            self.send(conn, wire.AuthError(code="banned", message="a moderator banned you from this room"))
+            self.send(conn, wire.AuthError(code="banned", message=f"a moderator banned you: {ban.reason}"))
             return
         room = await self.host(p.roomId)
         if (old := room.local.get(user)) is not None:
@@ -203,7 +203,7 @@ class EdgeNode:
         conn.member, conn.room, conn.platform = member, room, claims.platform or "desktop"
         conn.pose = Pose(member.x, member.y, member.z, now)
         conn.moves, conn.chats = transform_bucket(conn.platform, now), chat_bucket(now)
-        conn.muted = self.sanctioned("mutedByMod", room.id, user)
+        conn.muted = shared.chat_muted(found)
         conn.joined_ts = wire.now_ms()
         room.members[user] = member
         room.local[user] = conn
@@ -278,8 +278,9 @@ class EdgeNode:
         elif not conn.chats.allow(time.monotonic()):
             self.refuse(conn, "chat_rate_limited", "slow down: at most 2 messages a second", p.name)
         else:
+            text = mask_words(p.text, conn.room.chat_filter)
             await self.publish(conn.room.id, wire.ChatBroadcast(
-                userId=conn.user_id, text=p.text, messageId="", mode=p.mode, zoneId=conn.member.zoneId))
+                userId=conn.user_id, text=text, messageId="", mode=p.mode, zoneId=conn.member.zoneId))
 
     async def leave(self, conn: Conn) -> None:
         self.conns.discard(conn)
@@ -311,7 +312,9 @@ class EdgeNode:
         future = asyncio.get_running_loop().create_future()
         self._hosting[room_id] = future
         try:
-            room = Room(room_id, await world_for(self.state, room_id, self.config.default_template))
+            world, words = await shared.room_setup(self.state, room_id, self.config.default_template)
+            room = Room(room_id, world)
+            room.chat_filter = words
             await self.bus.subscribe(room_id)
             for uid, data in (await self.state.members(keys.room_members(room_id))).items():
                 if data:  # empty data: a seat reservation, not a member yet
@@ -351,7 +354,7 @@ class EdgeNode:
 
     def deliver(self, d: Delivery) -> None:
         if d.room is None:
-            self._control(_CONTROL.decode(d.data).payload)
+            self._control(decode_control(d.data))
             return
         room = self.rooms.get(d.room)
         if room is None:
@@ -440,32 +443,34 @@ class EdgeNode:
                 conn.push(frame)
         self.metrics.inc("virtubar_edge_messages_out_total", len(recipients), type=p.name)
 
-    def sanctioned(self, kind: str, room_id: str, user: str) -> bool:
-        now = time.monotonic()
-        return any(self.sanctions.get((kind, r, user), 0.0) > now for r in (room_id, None))
-
-    def _control(self, action: wire.ModerationAction) -> None:
-        if not action.userId:
+    def _control(self, event: wire.Event) -> None:
+        """Moderation from the functions: tell and act on the members here."""
+        if isinstance(event, BlocksChanged) or not event.userId:
             return
-        if action.type != "kicked":
-            # a ban outlives the realtime tokens already issued (the functions
-            # issue no new ones); a mute lasts an hour on this node
-            keep = self.tokens.ttl["realtime"] + 60 if action.type == "banned" else 3600.0
-            now = time.monotonic()
-            self.sanctions = {k: t for k, t in self.sanctions.items() if t > now}
-            self.sanctions[(action.type, action.roomId, action.userId)] = now + keep
         for room in list(self.rooms.values()):
-            if action.roomId and action.roomId != room.id:
+            if event.roomId and event.roomId != room.id:
                 continue
-            conn = room.local.get(action.userId)
+            conn = room.local.get(event.userId)
             if conn is None:
                 continue
-            self.send(conn, wire.ModerationAction(type=action.type, reason=action.reason))
-            log("moderation", node=self.id, room=room.id, user=action.userId, action=action.type)
-            if action.type == "mutedByMod":
-                conn.muted = True
+            if isinstance(event, ModerationLifted):
+                if event.type == "mute":
+                    asyncio.create_task(self._reload_mute(conn))
+                continue
+            log("moderation", node=self.id, room=room.id, user=event.userId, action=event.type)
+            if event.type == "mutedByMod":
+                asyncio.create_task(self._reload_mute(conn, event))
             else:
-                conn.close(CLOSE_KICKED, action.type)
+                self.send(conn, wire.ModerationAction(type=event.type, reason=event.reason))
+                conn.close(CLOSE_KICKED, event.type)
+
+    async def _reload_mute(self, conn: Conn, told: wire.ModerationAction | None = None) -> None:
+        """Mutes carry channels (chat, voice, all): the mirrored sanctions say
+        whether this one silences chat. The member is told once it holds."""
+        if conn.room is not None:
+            conn.muted = shared.chat_muted(await shared.sanctions(self.state, conn.user_id, conn.room.id))
+        if told is not None:
+            self.send(conn, wire.ModerationAction(type=told.type, reason=told.reason))
 
     # timers ----------------------------------------------------------------
 
@@ -517,6 +522,7 @@ class EdgeNode:
                                for u in users if u in room.members))
         if not full:
             return
+        room.chat_filter = await shared.chat_filter(self.state, room.id)  # a room owner may change it
         live = {u for u, data in (await self.state.members(key)).items() if data}
         for uid in [u for u in room.members if u not in live and u not in room.local]:
             del room.members[uid]  # its node died: its presence expired

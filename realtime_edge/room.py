@@ -10,11 +10,12 @@ from realtime_edge.connection import Conn
 
 
 class Room:
-    __slots__ = ("id", "world", "members", "local", "pending", "dirty", "batches")
+    __slots__ = ("id", "world", "chat_filter", "members", "local", "pending", "dirty", "batches")
 
     def __init__(self, room_id: str, world: World) -> None:
         self.id = room_id
         self.world = world
+        self.chat_filter: list[str] = []  # words masked in chat (the room owner's setting)
         self.members: dict[str, wire.Member] = {}
         self.local: dict[str, Conn] = {}
         self.pending: dict[str, wire.AvatarTransformBroadcast] = {}
