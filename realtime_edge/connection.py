@@ -14,10 +14,9 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from virtubar import wire
-
 from realtime_edge.movement import Pose
 from realtime_edge.ratelimit import TokenBucket
+from virtubar import wire
 
 _ids = itertools.count(1)
 _CLOSE = object()
@@ -25,8 +24,26 @@ _CLOSE = object()
 
 class Conn:
     __slots__ = (
-        "id", "binary", "room", "member", "pose", "platform", "moves", "chats", "last_seq", "last_seen",
-        "muted", "joined_ts", "replaced", "held", "closed", "_out", "_limit", "_send", "_writer", "_reader",
+        "_limit",
+        "_out",
+        "_reader",
+        "_send",
+        "_writer",
+        "binary",
+        "chats",
+        "closed",
+        "held",
+        "id",
+        "joined_ts",
+        "last_seen",
+        "last_seq",
+        "member",
+        "moves",
+        "muted",
+        "platform",
+        "pose",
+        "replaced",
+        "room",
     )
 
     def __init__(self, binary: bool, queue_size: int) -> None:
@@ -112,7 +129,7 @@ class Conn:
                     await send({"type": "websocket.send", "bytes": frame})
         except asyncio.CancelledError:
             pass
-        except Exception:  # noqa: BLE001 - the socket went away; the reader sees the disconnect
+        except Exception:
             self.closed = True
             out.clear()
         finally:

@@ -49,7 +49,7 @@ class Metrics:
         name = "virtubar_edge_fanout_latency_ms"
         out += [f"# HELP {name} publish to send, per bus entry", f"# TYPE {name} histogram"]
         total = 0
-        for bound, n in zip(FANOUT_BUCKETS_MS, self._hist):
+        for bound, n in zip(FANOUT_BUCKETS_MS, self._hist, strict=False):
             total += n
             out.append(f'{name}_bucket{{le="{bound}"}} {total}')
         total += self._hist[-1]

@@ -18,15 +18,7 @@ import uuid
 
 import msgspec
 
-from virtubar import keys, wire
-from virtubar.bus import Delivery, RoomBus, parse_offset
-from virtubar.moderation import BlocksChanged, ModerationLifted, decode_control, mask_words
-from virtubar.registry import NodeInfo, Registry, heartbeat
-from virtubar.settings import Settings
-from virtubar.state import SharedState
-from virtubar.tokens import TokenError, TokenIssuer
-
-from realtime_edge import zones
+from realtime_edge import shared, zones
 from realtime_edge.chat import hears, text_problem
 from realtime_edge.config import EdgeConfig
 from realtime_edge.connection import Conn
@@ -36,7 +28,13 @@ from realtime_edge.movement import Pose, check_move
 from realtime_edge.protocol import BadMessage, decode
 from realtime_edge.ratelimit import chat_bucket, transform_bucket
 from realtime_edge.room import Room
-from realtime_edge import shared
+from virtubar import keys, wire
+from virtubar.bus import Delivery, RoomBus, parse_offset
+from virtubar.moderation import BlocksChanged, ModerationLifted, decode_control, mask_words
+from virtubar.registry import NodeInfo, Registry, heartbeat
+from virtubar.settings import Settings
+from virtubar.state import SharedState
+from virtubar.tokens import TokenError, TokenIssuer
 
 _ENCODERS = {False: msgspec.json.Encoder(), True: msgspec.msgpack.Encoder()}
 _BATCH = msgspec.json.Decoder(list[wire.ENVELOPES[wire.AvatarTransformBroadcast]])
@@ -56,7 +54,7 @@ def encode(obj, binary: bool) -> bytes | str:
 class Frames:
     """One encoding per codec, made on first use and shared by recipients."""
 
-    __slots__ = ("obj", "_made")
+    __slots__ = ("_made", "obj")
 
     def __init__(self, obj) -> None:
         self.obj = obj
@@ -80,6 +78,7 @@ class EdgeNode:
         self.draining = False
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
+        self._background: set[asyncio.Task] = set()
         self.metrics.gauge("virtubar_edge_connections", lambda: len(self.conns), "open sockets")
         self.metrics.gauge("virtubar_edge_rooms", lambda: len(self.rooms), "rooms hosted here")
 
@@ -93,6 +92,12 @@ class EdgeNode:
             heartbeat(Registry(self.state), self.describe),
         )]
         log("edge_started", node=self.id, url=self.url)
+
+    def spawn(self, work) -> None:
+        """Run ``work`` without awaiting it, keeping the task referenced."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     @property
     def url(self) -> str:
@@ -267,7 +272,7 @@ class EdgeNode:
             previous, member.zoneId = member.zoneId, zone
             self.send(conn, wire.RoomState(roomId=room.id, serverTimeMs=wire.now_ms(),
                                            members=room.zone_members(zone), zoneId=zone))
-            asyncio.create_task(self.publish(room.id, wire.ZoneChanged(
+            self.spawn(self.publish(room.id, wire.ZoneChanged(
                 userId=member.userId, zoneId=zone, previousZoneId=previous)))
 
     async def chat(self, conn: Conn, p: wire.LocalChat) -> None:
@@ -341,7 +346,7 @@ class EdgeNode:
                 deliveries = await self.bus.read(0.5)
             except asyncio.CancelledError:
                 raise
-            except Exception as e:  # noqa: BLE001 - the bus is back soon; clients keep their sockets
+            except Exception as e:
                 log("bus_read_failed", node=self.id, error=repr(e))
                 await asyncio.sleep(0.5)
                 continue
@@ -455,11 +460,11 @@ class EdgeNode:
                 continue
             if isinstance(event, ModerationLifted):
                 if event.type == "mute":
-                    asyncio.create_task(self._reload_mute(conn))
+                    self.spawn(self._reload_mute(conn))
                 continue
             log("moderation", node=self.id, room=room.id, user=event.userId, action=event.type)
             if event.type == "mutedByMod":
-                asyncio.create_task(self._reload_mute(conn, event))
+                self.spawn(self._reload_mute(conn, event))
             else:
                 self.send(conn, wire.ModerationAction(type=event.type, reason=event.reason))
                 conn.close(CLOSE_KICKED, event.type)
@@ -511,7 +516,7 @@ class EdgeNode:
                     await self._refresh(room, full)
                 except asyncio.CancelledError:
                     raise
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     log("presence_failed", node=self.id, room=room.id, error=repr(e))
 
     async def _refresh(self, room: Room, full: bool) -> None:

@@ -3,14 +3,13 @@ members connected here, and the moves waiting for the next tick."""
 
 from __future__ import annotations
 
+from realtime_edge.connection import Conn
 from virtubar import wire
 from virtubar.world import World
 
-from realtime_edge.connection import Conn
-
 
 class Room:
-    __slots__ = ("id", "world", "chat_filter", "members", "local", "pending", "dirty", "batches")
+    __slots__ = ("batches", "chat_filter", "dirty", "id", "local", "members", "pending", "world")
 
     def __init__(self, room_id: str, world: World) -> None:
         self.id = room_id

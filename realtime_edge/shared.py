@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import msgspec
 
+from realtime_edge.logs import log
 from virtubar import keys, wire
 from virtubar.moderation import SanctionInfo
 from virtubar.state import SharedState
 from virtubar.world import World, WorldError, default_world, parse_world
-
-from realtime_edge.logs import log
 
 _WORDS = msgspec.json.Decoder(list[str])
 _SANCTION = msgspec.json.Decoder(SanctionInfo)

@@ -21,11 +21,10 @@ import websockets
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request
 
-from virtubar.settings import Settings
-
 from realtime_edge.app import EdgeApp, create_app, origin_allowed
 from realtime_edge.config import EdgeConfig
 from realtime_edge.protocol import choose_subprotocol
+from virtubar.settings import Settings
 
 
 class _Bridge:

@@ -131,7 +131,7 @@ def main() -> None:
     t0 = time.monotonic()
     time.sleep(max(0.0, start_at + args.seconds - time.time()))
     window = time.monotonic() - t0
-    cpu = [(cpu_s(p.pid) - c) / window for (p, _), c in zip(nodes, cpu0)]
+    cpu = [(cpu_s(p.pid) - c) / window for (p, _), c in zip(nodes, cpu0, strict=True)]
     rss = [rss_kb(p.pid) for p, _ in nodes]
     results = [msgspec.json.decode(g.communicate(timeout=120 + args.clients / 100)[0]) for g in gens]
     for p, _ in nodes:
@@ -145,7 +145,7 @@ def main() -> None:
     received = sum(r["received"] for r in results)
     per_room = args.clients // args.rooms
     expected = sent * (per_room - 1)
-    hist = [sum(col) for col in zip(*(r["hist"] for r in results))]
+    hist = [sum(col) for col in zip(*(r["hist"] for r in results), strict=True)]
     joined = sum(r["joined"] for r in results)
     gen_cpu = sum(r["cpu_s"] for r in results) / (args.seconds + 1.0)  # + the generators' 1 s drain
     gen_rss = sum(r["rss_kb"] for r in results)
@@ -171,7 +171,7 @@ def main() -> None:
     }
     print(msgspec.json.encode(row).decode())
     if args.write:
-        write(row, " ".join(["python -m bench.edge.run"] + sys.argv[1:]).replace(" --write", ""))
+        write(row, " ".join(["python -m bench.edge.run", *sys.argv[1:]]).replace(" --write", ""))
 
 
 def write(row: dict, command: str) -> None:
@@ -183,7 +183,7 @@ def write(row: dict, command: str) -> None:
     if header not in text:
         text += (f"\n{header}\n\nMeasured on one 2-core machine shared with other work, everything on 127.0.0.1 "
                  "(`bench/edge/run.py`; generators are separate processes on the same cores).\n\n"
-                 "| " + " | ".join(["command"] + cols) + " |\n|" + "---|" * (len(cols) + 1) + "\n")
+                 "| " + " | ".join(["command", *cols]) + " |\n|" + "---|" * (len(cols) + 1) + "\n")
     line = "| " + " | ".join([f"`{command}`"] + [str(row[c]) for c in cols]) + " |\n"
     head, _, tail = text.partition(header)
     table_end = tail.find("\n\n", tail.find("|---"))

@@ -16,11 +16,10 @@ import msgspec
 import pytest
 
 from infra.localservices import _wait_port, free_port
+from virtubar import keys
 from virtubar.state import RedisState
 from virtubar.tokens import TokenIssuer
 from virtubar.world import World
-
-from virtubar import keys
 
 SECRET = "edge-tests-secret-0123456789abcdef-0123456789"
 ORIGIN = "http://game.example"

@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 
 from infra.localservices import free_port
-from virtubar import keys
-from virtubar.bus import LocalBus
-from virtubar.settings import Settings
-from virtubar.state import LocalState
-
 from realtime_edge import create_app
 from realtime_edge.config import EdgeConfig
 from realtime_edge.wsserve import run
 from tests.edge.client import Client
 from tests.edge.conftest import SECRET
+from virtubar import keys
+from virtubar.bus import LocalBus
+from virtubar.settings import Settings
+from virtubar.state import LocalState
 
 
 async def test_embedded_edge_on_the_in_process_bus(tmp_path, issuer):

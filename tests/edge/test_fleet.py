@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import signal
 
-from virtubar.registry import Registry
-from virtubar.state import RedisState
 from tests.edge.client import Client
 from tests.edge.conftest import eventually
+from virtubar.registry import Registry
+from virtubar.state import RedisState
 
 FAST_PRESENCE = {"VIRTUBAR_EDGE_PRESENCE_TTL_S": "3", "VIRTUBAR_EDGE_PRESENCE_EVERY_S": "0.3"}
 

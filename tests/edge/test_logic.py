@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from virtubar import wire
-from virtubar.world import default_world
-
 from realtime_edge.app import origin_allowed
 from realtime_edge.chat import hears, text_problem
 from realtime_edge.movement import Pose, check_move
 from realtime_edge.protocol import BadMessage, choose_subprotocol, decode
 from realtime_edge.ratelimit import TokenBucket, transform_bucket
+from virtubar import wire
+from virtubar.world import default_world
 
 BAR = default_world("bar")
 OFFICE = default_world("office")

@@ -10,13 +10,12 @@ import time
 import msgspec
 import pytest
 
+from tests.edge.client import Client
 from virtubar import keys, wire
 from virtubar.bus import RedisStreamsBus
 from virtubar.moderation import ModerationLifted, SanctionInfo, encode_control
 from virtubar.state import RedisState
 from virtubar.world import default_world, parse_world, to_json
-
-from tests.edge.client import Client
 
 
 @pytest.fixture
@@ -199,7 +198,8 @@ async def moderator(redis_url):
         if kind in ("banned", "mutedByMod"):
             info = SanctionInfo(kind="ban" if kind == "banned" else "mute", reason="test", room=room, channels=channels)
             await state.put(keys.user_sanctions(user), f"s-{kind}", msgspec.json.encode(info), 600)
-        await bus.publish_control(encode_control(wire.ModerationAction(type=kind, reason="test", userId=user, roomId=room)))
+        action = wire.ModerationAction(type=kind, reason="test", userId=user, roomId=room)
+        await bus.publish_control(encode_control(action))
 
     async def lift(room: str, user: str, kind: str) -> None:
         await state.drop(keys.user_sanctions(user), f"s-{'banned' if kind == 'ban' else 'mutedByMod'}")
