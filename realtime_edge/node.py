@@ -79,6 +79,7 @@ class EdgeNode:
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
         self._background: set[asyncio.Task] = set()
+        self.blocks: dict[str, frozenset[str]] = {}  # member -> whom they blocked (blocks hide both ways)
         self.metrics.gauge("virtubar_edge_connections", lambda: len(self.conns), "open sockets")
         self.metrics.gauge("virtubar_edge_rooms", lambda: len(self.rooms), "rooms hosted here")
 
@@ -192,6 +193,7 @@ class EdgeNode:
             self.send(conn, wire.AuthError(code="banned", message=f"a moderator banned you: {ban.reason}"))
             return
         room = await self.host(p.roomId)
+        self.blocks[user] = await shared.blocked_by(self.state, user)
         if (old := room.local.get(user)) is not None:
             old.replaced = True
             old.close(CLOSE_REPLACED, "joined again")
@@ -235,13 +237,26 @@ class EdgeNode:
         replayed = set()
         for offset, data in recovery.entries:
             env = _DURABLE.decode(data)
-            if isinstance(env.payload, wire.ChatBroadcast) and self._chat_replays_to(conn, env.payload):
+            chat = env.payload
+            if (isinstance(chat, wire.ChatBroadcast) and self._chat_replays_to(conn, chat)
+                    and not self.hidden(chat.userId, conn.user_id)):
                 env.payload.messageId = offset
                 conn.push(encode(env, conn.binary))
             replayed.add(offset)
         for offset, frame in held:
             if offset not in replayed:
                 conn.push(frame)
+
+    def hidden(self, a: str, b: str) -> bool:
+        """Did either block the other? Then neither sees the other's chat or emotes."""
+        return b in self.blocks.get(a, ()) or a in self.blocks.get(b, ())
+
+    def _forget(self, user: str) -> None:
+        if not any(user in room.members for room in self.rooms.values()):
+            self.blocks.pop(user, None)
+
+    async def _load_blocks(self, user: str) -> None:
+        self.blocks[user] = await shared.blocked_by(self.state, user)
 
     def _chat_replays_to(self, conn: Conn, chat: wire.ChatBroadcast) -> bool:
         return chat.mode == "room" or chat.zoneId == conn.member.zoneId
@@ -304,6 +319,8 @@ class EdgeNode:
             log("member_left", node=self.id, room=room.id, user=user, replaced=conn.replaced)
         if not room.local and self.rooms.get(room.id) is room:
             del self.rooms[room.id]
+            for uid in [user, *room.members]:
+                self._forget(uid)
             await self.bus.unsubscribe(room.id)
 
     # rooms ---------------------------------------------------------------
@@ -325,6 +342,7 @@ class EdgeNode:
                 if data:  # empty data: a seat reservation, not a member yet
                     with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
                         room.members[uid] = _MEMBER.decode(data)
+                        self.spawn(self._load_blocks(uid))
             self.rooms[room_id] = room
             future.set_result(room)
             return room
@@ -416,12 +434,14 @@ class EdgeNode:
                 local.close(CLOSE_REPLACED, "joined again elsewhere")
             elif local is None:
                 room.members[uid] = p.member
+                self.spawn(self._load_blocks(uid))
             # whoever joined at or after this was told in its room_state
             recipients = [c for c in recipients if c.user_id != uid and c.joined_ts < env.ts]
         elif isinstance(p, wire.MemberLeft):
             if p.userId in room.local:
                 return  # a stale leave: the member is connected here
             room.members.pop(p.userId, None)
+            self._forget(p.userId)
         elif isinstance(p, wire.ChatBroadcast):
             p.messageId = offset
             sender = room.members.get(p.userId)
@@ -429,10 +449,11 @@ class EdgeNode:
                 recipients = [c for c in recipients if hears(room.world, p.mode, sender, c.member)]
             else:
                 recipients = [c for c in recipients if p.mode == "room" or c.member.zoneId == p.zoneId]
+            recipients = [c for c in recipients if not self.hidden(p.userId, c.user_id)]
         elif isinstance(p, wire.EmoteBroadcast):
             sender = room.members.get(p.userId)
             zone = sender.zoneId if sender else None
-            recipients = [c for c in recipients if c.member.zoneId == zone]
+            recipients = [c for c in recipients if c.member.zoneId == zone and not self.hidden(p.userId, c.user_id)]
         elif isinstance(p, wire.ZoneChanged):
             if (m := room.members.get(p.userId)) is not None and p.userId not in room.local:
                 m.zoneId = p.zoneId
@@ -450,7 +471,11 @@ class EdgeNode:
 
     def _control(self, event: wire.Event) -> None:
         """Moderation from the functions: tell and act on the members here."""
-        if isinstance(event, BlocksChanged) or not event.userId:
+        if isinstance(event, BlocksChanged):
+            if event.userId in self.blocks:
+                self.spawn(self._load_blocks(event.userId))
+            return
+        if not event.userId:
             return
         for room in list(self.rooms.values()):
             if event.roomId and event.roomId != room.id:
@@ -531,6 +556,7 @@ class EdgeNode:
         live = {u for u, data in (await self.state.members(key)).items() if data}
         for uid in [u for u in room.members if u not in live and u not in room.local]:
             del room.members[uid]  # its node died: its presence expired
+            self._forget(uid)
             frames = Frames(wire.envelope(wire.MemberLeft(userId=uid)))
             for conn in room.local.values():
                 conn.push(frames.get(conn.binary))

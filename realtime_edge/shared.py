@@ -55,6 +55,11 @@ async def sanctions(state: SharedState, user_id: str, room_id: str) -> list[Sanc
     return found
 
 
+async def blocked_by(state: SharedState, user_id: str) -> frozenset[str]:
+    """The players ``user_id`` blocked (``keys.user_blocks``)."""
+    return frozenset(await state.members(keys.user_blocks(user_id)))
+
+
 def banned(found: list[SanctionInfo]) -> SanctionInfo | None:
     return next((s for s in found if s.kind == "ban"), None)
 

@@ -314,3 +314,22 @@ async def test_status_reaches_the_room_and_later_joiners(player, room):
     cat = await player("cat")
     members = {m["userId"]: m for m in cat.events("room_state")[0]["members"]}
     assert members["ann"]["status"] == "break"
+
+
+async def test_blocked_players_do_not_see_each_others_chat_or_emotes(player, room, redis_url):
+    state = RedisState(redis_url)
+    await state.put(keys.user_blocks("ann"), "bob", b"", 600)  # ann blocked bob, as the functions mirror it
+    ann = await player("ann")
+    bob = await player("bob")
+    cat = await player("cat")
+    await bob.send("local_chat", roomId=room, text="from bob", mode="room")
+    await bob.send("emote", roomId=room, emoteId="wave")
+    await ann.send("local_chat", roomId=room, text="from ann", mode="room")
+    await cat.wait("chat_broadcast", text="from ann")
+    await cat.wait("emote_broadcast", userId="bob")
+    await state.close()
+    await settle(ann, room)
+    await settle(bob, room)
+    assert [c["text"] for c in ann.events("chat_broadcast")] == ["from ann"]
+    assert ann.events("emote_broadcast") == []
+    assert [c["text"] for c in bob.events("chat_broadcast")] == ["from bob"]
