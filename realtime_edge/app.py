@@ -13,15 +13,14 @@ import os
 import signal
 import time
 
-from virtubar.bus import RoomBus, open_bus
-from virtubar.settings import Settings
-from virtubar.state import SharedState, open_state
-
 from realtime_edge.config import EdgeConfig
 from realtime_edge.connection import Conn
 from realtime_edge.logs import log
 from realtime_edge.node import EdgeNode
 from realtime_edge.protocol import MSGPACK, choose_subprotocol
+from virtubar.bus import RoomBus, open_bus
+from virtubar.settings import Settings
+from virtubar.state import SharedState, open_state
 
 CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008

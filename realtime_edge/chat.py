@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from realtime_edge.zones import near
 from virtubar.wire import CHAT_MAX_CHARS, Member
 from virtubar.world import World
-
-from realtime_edge.zones import near
 
 
 def text_problem(text: str) -> tuple[str, str] | None:

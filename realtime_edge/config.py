@@ -29,6 +29,10 @@ class EdgeConfig(Struct, kw_only=True):
     """Non-browser clients send no ``Origin``; browsers always do, so a missing
     one cannot be a cross-site page."""
     default_template: str = "bar"
+    aoi_zone_size: int = 50
+    """Above this many members in a zone, moves of members farther than twice
+    the hearing radius reach a member only every ``aoi_every``-th tick."""
+    aoi_every: int = 4
     drain_on_signal: bool = False
     """Drain on SIGTERM/SIGINT before the server closes the sockets (set by
     the standalone entry point; an embedding server handles its own signals)."""
@@ -48,4 +52,6 @@ class EdgeConfig(Struct, kw_only=True):
             allow_no_origin=_env("ALLOW_NO_ORIGIN", "1") == "1",
             default_template=_env("DEFAULT_TEMPLATE", "bar"),
             send_queue=int(_env("SEND_QUEUE", "256")),
+            aoi_zone_size=int(_env("AOI_ZONE_SIZE", "50")),
+            aoi_every=int(_env("AOI_EVERY", "4")),
         )

@@ -1,8 +1,9 @@
 """One player's socket: what the edge knows about it and how frames leave.
 
-Frames go through a bounded queue drained by a writer task, so a slow client
-never holds up the fan-out to everyone else; a client that falls too far
-behind is disconnected.
+Frames go through a bounded queue drained by a writer task (started when
+frames wait, gone when none do), so a slow client never holds up the
+fan-out to everyone else; a client that falls too far behind is
+disconnected.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
-
-from virtubar import wire
 
 from realtime_edge.movement import Pose
 from realtime_edge.ratelimit import TokenBucket
+from virtubar import wire
 
 _ids = itertools.count(1)
 _CLOSE = object()
@@ -23,8 +24,26 @@ _CLOSE = object()
 
 class Conn:
     __slots__ = (
-        "id", "binary", "room", "member", "pose", "platform", "moves", "chats", "last_seq", "last_seen",
-        "muted", "joined_ts", "replaced", "held", "closed", "_queue", "_writer", "_reader",
+        "_limit",
+        "_out",
+        "_reader",
+        "_send",
+        "_writer",
+        "binary",
+        "chats",
+        "closed",
+        "held",
+        "id",
+        "joined_ts",
+        "last_seen",
+        "last_seq",
+        "member",
+        "moves",
+        "muted",
+        "platform",
+        "pose",
+        "replaced",
+        "room",
     )
 
     def __init__(self, binary: bool, queue_size: int) -> None:
@@ -43,8 +62,10 @@ class Conn:
         self.replaced = False
         self.held: list[tuple[str, bytes | str]] | None = None  # durable frames held while recovering chat
         self.closed = False
-        self._queue: asyncio.Queue = asyncio.Queue(maxsize=queue_size)
-        self._writer: asyncio.Task | None = None
+        self._out: deque = deque()
+        self._limit = queue_size
+        self._send: Callable[[dict], Awaitable[None]] | None = None
+        self._writer: asyncio.Task | None = None  # runs only while frames wait: idle sockets cost no task
         self._reader: asyncio.Task | None = None
 
     @property
@@ -54,49 +75,53 @@ class Conn:
     def start(self, send: Callable[[dict], Awaitable[None]], reader: asyncio.Task) -> None:
         """``reader`` is the task receiving from the socket: a close cancels it
         (an ASGI server may not send our close while a receive is pending)."""
+        self._send = send
         self._reader = reader
-        self._writer = asyncio.create_task(self._write(send))
 
     def push(self, frame: bytes | str) -> bool:
         """Queue a frame; False (and the socket is closing) if the client is too slow."""
         if self.closed:
             return False
-        try:
-            self._queue.put_nowait(frame)
-            return True
-        except asyncio.QueueFull:
+        if len(self._out) >= self._limit:
             self.close(1008, "too slow")
             return False
+        self._out.append(frame)
+        self._wake()
+        return True
 
     def close(self, code: int, reason: str = "") -> None:
         if not self.closed:
             self.closed = True
-            while True:  # the close must get through even if the queue is full
-                try:
-                    self._queue.put_nowait((_CLOSE, code, reason))
-                    break
-                except asyncio.QueueFull:
-                    self._queue.get_nowait()
+            self._out.append((_CLOSE, code, reason))
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._writer is None and self._send is not None:
+            self._writer = asyncio.create_task(self._write())
 
     async def finish(self) -> None:
         """Stop writing once the reader has ended: let a close in flight go
         out, drop whatever else is queued."""
-        if self._writer is None:
-            return
+        writer = self._writer
         if not self.closed:
             self.closed = True
-            self._writer.cancel()
-        await asyncio.wait({self._writer}, timeout=2.0)
-        self._writer.cancel()
+            self._out.clear()
+            if writer is not None:
+                writer.cancel()
+        if writer is not None:
+            await asyncio.wait({writer}, timeout=2.0)
+            writer.cancel()
 
-    async def _write(self, send: Callable[[dict], Awaitable[None]]) -> None:
+    async def _write(self) -> None:
+        send, out = self._send, self._out
         try:
-            while True:
-                frame = await self._queue.get()
+            while out:
+                frame = out.popleft()
                 if isinstance(frame, tuple):
                     self._reader.cancel()
                     await asyncio.wait({self._reader})
                     await send({"type": "websocket.close", "code": frame[1], "reason": frame[2]})
+                    out.clear()
                     return
                 if isinstance(frame, str):
                     await send({"type": "websocket.send", "text": frame})
@@ -104,5 +129,10 @@ class Conn:
                     await send({"type": "websocket.send", "bytes": frame})
         except asyncio.CancelledError:
             pass
-        except Exception:  # noqa: BLE001 - the socket went away; the reader sees the disconnect
+        except Exception:
             self.closed = True
+            out.clear()
+        finally:
+            self._writer = None
+            if out and not self.closed:
+                self._wake()

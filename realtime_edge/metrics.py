@@ -23,7 +23,8 @@ class Metrics:
         self._hist_sum = 0.0
 
     def inc(self, name: str, amount: float = 1.0, **labels: str) -> None:
-        self.counters[name][tuple(sorted(labels.items()))] += amount
+        """Counters take at most one label, so its items need no sorting."""
+        self.counters[name][tuple(labels.items())] += amount
 
     def gauge(self, name: str, read: Callable[[], float], help: str) -> None:
         self.gauges[name] = read
@@ -38,9 +39,6 @@ class Metrics:
             self._hist[-1] += 1
         self._hist_sum += ms
 
-    def value(self, name: str, **labels: str) -> float:
-        return self.counters[name].get(tuple(sorted(labels.items())), 0.0)
-
     def render(self) -> str:
         out: list[str] = []
         for name, read in self.gauges.items():
@@ -51,7 +49,7 @@ class Metrics:
         name = "virtubar_edge_fanout_latency_ms"
         out += [f"# HELP {name} publish to send, per bus entry", f"# TYPE {name} histogram"]
         total = 0
-        for bound, n in zip(FANOUT_BUCKETS_MS, self._hist):
+        for bound, n in zip(FANOUT_BUCKETS_MS, self._hist, strict=False):
             total += n
             out.append(f'{name}_bucket{{le="{bound}"}} {total}')
         total += self._hist[-1]

@@ -18,14 +18,7 @@ import uuid
 
 import msgspec
 
-from virtubar import keys, wire
-from virtubar.bus import Delivery, RoomBus, parse_offset
-from virtubar.registry import NodeInfo, Registry, heartbeat
-from virtubar.settings import Settings
-from virtubar.state import SharedState
-from virtubar.tokens import TokenError, TokenIssuer
-
-from realtime_edge import zones
+from realtime_edge import shared, zones
 from realtime_edge.chat import hears, text_problem
 from realtime_edge.config import EdgeConfig
 from realtime_edge.connection import Conn
@@ -35,12 +28,17 @@ from realtime_edge.movement import Pose, check_move
 from realtime_edge.protocol import BadMessage, decode
 from realtime_edge.ratelimit import chat_bucket, transform_bucket
 from realtime_edge.room import Room
-from realtime_edge.worlds import world_for
+from virtubar import keys, wire
+from virtubar.bus import Delivery, RoomBus, parse_offset
+from virtubar.moderation import BlocksChanged, ModerationLifted, decode_control, mask_words
+from virtubar.registry import NodeInfo, Registry, heartbeat
+from virtubar.settings import Settings
+from virtubar.state import SharedState
+from virtubar.tokens import TokenError, TokenIssuer
 
 _ENCODERS = {False: msgspec.json.Encoder(), True: msgspec.msgpack.Encoder()}
 _BATCH = msgspec.json.Decoder(list[wire.ENVELOPES[wire.AvatarTransformBroadcast]])
 _DURABLE = msgspec.json.Decoder(wire.ServerMessage)
-_CONTROL = msgspec.json.Decoder(wire.ENVELOPES[wire.ModerationAction])
 _MEMBER = msgspec.json.Decoder(wire.Member)
 CLOSE_KICKED = 4003
 CLOSE_REPLACED = 4001
@@ -56,7 +54,7 @@ def encode(obj, binary: bool) -> bytes | str:
 class Frames:
     """One encoding per codec, made on first use and shared by recipients."""
 
-    __slots__ = ("obj", "_made")
+    __slots__ = ("_made", "obj")
 
     def __init__(self, obj) -> None:
         self.obj = obj
@@ -77,9 +75,11 @@ class EdgeNode:
         self.rooms: dict[str, Room] = {}
         self._hosting: dict[str, asyncio.Future] = {}
         self.conns: set[Conn] = set()
-        self.muted: set[tuple[str, str]] = set()
         self.draining = False
+        self._stopping = False
         self._tasks: list[asyncio.Task] = []
+        self._background: set[asyncio.Task] = set()
+        self.blocks: dict[str, frozenset[str]] = {}  # member -> whom they blocked (blocks hide both ways)
         self.metrics.gauge("virtubar_edge_connections", lambda: len(self.conns), "open sockets")
         self.metrics.gauge("virtubar_edge_rooms", lambda: len(self.rooms), "rooms hosted here")
 
@@ -93,6 +93,12 @@ class EdgeNode:
             heartbeat(Registry(self.state), self.describe),
         )]
         log("edge_started", node=self.id, url=self.url)
+
+    def spawn(self, work) -> None:
+        """Run ``work`` without awaiting it, keeping the task referenced."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     @property
     def url(self) -> str:
@@ -123,11 +129,14 @@ class EdgeNode:
         await self.stop()
 
     async def stop(self) -> None:
+        """Stop the loops. A client library may swallow a cancellation in the
+        middle of a blocking read, so the loops also check ``_stopping`` and
+        the wait is bounded."""
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=3.0)
         self._tasks = []
 
     # client events ---------------------------------------------------------
@@ -177,8 +186,14 @@ class EdgeNode:
         if conn.room is not None:
             self.refuse(conn, "already_joined", "this socket already joined a room", p.name)
             return
-        room = await self.host(p.roomId)
         user = claims.sub
+        found = await shared.sanctions(self.state, user, p.roomId)
+        if ban := shared.banned(found):
+            self.metrics.inc("virtubar_edge_rejected_total", code="banned")
+            self.send(conn, wire.AuthError(code="banned", message=f"a moderator banned you: {ban.reason}"))
+            return
+        room = await self.host(p.roomId)
+        self.blocks[user] = await shared.blocked_by(self.state, user)
         if (old := room.local.get(user)) is not None:
             old.replaced = True
             old.close(CLOSE_REPLACED, "joined again")
@@ -195,7 +210,7 @@ class EdgeNode:
         conn.member, conn.room, conn.platform = member, room, claims.platform or "desktop"
         conn.pose = Pose(member.x, member.y, member.z, now)
         conn.moves, conn.chats = transform_bucket(conn.platform, now), chat_bucket(now)
-        conn.muted = (room.id, user) in self.muted
+        conn.muted = shared.chat_muted(found)
         conn.joined_ts = wire.now_ms()
         room.members[user] = member
         room.local[user] = conn
@@ -222,13 +237,26 @@ class EdgeNode:
         replayed = set()
         for offset, data in recovery.entries:
             env = _DURABLE.decode(data)
-            if isinstance(env.payload, wire.ChatBroadcast) and self._chat_replays_to(conn, env.payload):
+            chat = env.payload
+            if (isinstance(chat, wire.ChatBroadcast) and self._chat_replays_to(conn, chat)
+                    and not self.hidden(chat.userId, conn.user_id)):
                 env.payload.messageId = offset
                 conn.push(encode(env, conn.binary))
             replayed.add(offset)
         for offset, frame in held:
             if offset not in replayed:
                 conn.push(frame)
+
+    def hidden(self, a: str, b: str) -> bool:
+        """Did either block the other? Then neither sees the other's chat or emotes."""
+        return b in self.blocks.get(a, ()) or a in self.blocks.get(b, ())
+
+    def _forget(self, user: str) -> None:
+        if not any(user in room.members for room in self.rooms.values()):
+            self.blocks.pop(user, None)
+
+    async def _load_blocks(self, user: str) -> None:
+        self.blocks[user] = await shared.blocked_by(self.state, user)
 
     def _chat_replays_to(self, conn: Conn, chat: wire.ChatBroadcast) -> bool:
         return chat.mode == "room" or chat.zoneId == conn.member.zoneId
@@ -259,7 +287,7 @@ class EdgeNode:
             previous, member.zoneId = member.zoneId, zone
             self.send(conn, wire.RoomState(roomId=room.id, serverTimeMs=wire.now_ms(),
                                            members=room.zone_members(zone), zoneId=zone))
-            asyncio.create_task(self.publish(room.id, wire.ZoneChanged(
+            self.spawn(self.publish(room.id, wire.ZoneChanged(
                 userId=member.userId, zoneId=zone, previousZoneId=previous)))
 
     async def chat(self, conn: Conn, p: wire.LocalChat) -> None:
@@ -270,8 +298,9 @@ class EdgeNode:
         elif not conn.chats.allow(time.monotonic()):
             self.refuse(conn, "chat_rate_limited", "slow down: at most 2 messages a second", p.name)
         else:
+            text = mask_words(p.text, conn.room.chat_filter)
             await self.publish(conn.room.id, wire.ChatBroadcast(
-                userId=conn.user_id, text=p.text, messageId="", mode=p.mode, zoneId=conn.member.zoneId))
+                userId=conn.user_id, text=text, messageId="", mode=p.mode, zoneId=conn.member.zoneId))
 
     async def leave(self, conn: Conn) -> None:
         self.conns.discard(conn)
@@ -290,6 +319,8 @@ class EdgeNode:
             log("member_left", node=self.id, room=room.id, user=user, replaced=conn.replaced)
         if not room.local and self.rooms.get(room.id) is room:
             del self.rooms[room.id]
+            for uid in [user, *room.members]:
+                self._forget(uid)
             await self.bus.unsubscribe(room.id)
 
     # rooms ---------------------------------------------------------------
@@ -303,12 +334,15 @@ class EdgeNode:
         future = asyncio.get_running_loop().create_future()
         self._hosting[room_id] = future
         try:
-            room = Room(room_id, await world_for(self.state, room_id, self.config.default_template))
+            world, words = await shared.room_setup(self.state, room_id, self.config.default_template)
+            room = Room(room_id, world)
+            room.chat_filter = words
             await self.bus.subscribe(room_id)
             for uid, data in (await self.state.members(keys.room_members(room_id))).items():
                 if data:  # empty data: a seat reservation, not a member yet
                     with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
                         room.members[uid] = _MEMBER.decode(data)
+                        self.spawn(self._load_blocks(uid))
             self.rooms[room_id] = room
             future.set_result(room)
             return room
@@ -325,12 +359,12 @@ class EdgeNode:
     # fan-out ---------------------------------------------------------------
 
     async def _read_loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 deliveries = await self.bus.read(0.5)
             except asyncio.CancelledError:
                 raise
-            except Exception as e:  # noqa: BLE001 - the bus is back soon; clients keep their sockets
+            except Exception as e:
                 log("bus_read_failed", node=self.id, error=repr(e))
                 await asyncio.sleep(0.5)
                 continue
@@ -343,7 +377,7 @@ class EdgeNode:
 
     def deliver(self, d: Delivery) -> None:
         if d.room is None:
-            self._control(_CONTROL.decode(d.data).payload)
+            self._control(decode_control(d.data))
             return
         room = self.rooms.get(d.room)
         if room is None:
@@ -364,16 +398,30 @@ class EdgeNode:
             if m is not None and p.userId not in room.local:
                 m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = p.x, p.y, p.z, p.rotY, p.anim, p.speaking, zone
             by_zone.setdefault(zone, []).append(env)
+        room.batches += 1
+        with_far = room.batches % self.config.aoi_every == 0
         for zone, envs in by_zone.items():
+            viewers = [c for c in room.local.values() if c.member.zoneId == zone]
+            if len(room.zone_members(zone)) > self.config.aoi_zone_size and not with_far:
+                self._moves_near(world, viewers, envs)
+                continue
             frames = Frames(envs)
             if len(by_zone) == 1:
                 frames._made[False] = data.decode()  # the batch as published is the frame
-            sent = 0
-            for conn in room.local.values():
-                if conn.member.zoneId == zone:
-                    conn.push(frames.get(conn.binary))
-                    sent += 1
-            self.metrics.inc("virtubar_edge_messages_out_total", len(envs) * sent, type="avatar_transform_broadcast")
+            for conn in viewers:
+                conn.push(frames.get(conn.binary))
+            self.metrics.inc("virtubar_edge_messages_out_total", len(envs) * len(viewers),
+                             type="avatar_transform_broadcast")
+
+    def _moves_near(self, world, viewers: list[Conn], envs: list) -> None:
+        """A crowded zone between far ticks: each viewer gets only nearby moves."""
+        sent = 0
+        for conn in viewers:
+            near, _ = zones.interest_split(world, conn.member.x, conn.member.z, envs)
+            if near:
+                conn.push(encode(near, conn.binary))
+                sent += len(near)
+        self.metrics.inc("virtubar_edge_messages_out_total", sent, type="avatar_transform_broadcast")
 
     def _durable(self, room: Room, offset: str, env) -> None:
         p = env.payload
@@ -386,12 +434,14 @@ class EdgeNode:
                 local.close(CLOSE_REPLACED, "joined again elsewhere")
             elif local is None:
                 room.members[uid] = p.member
+                self.spawn(self._load_blocks(uid))
             # whoever joined at or after this was told in its room_state
             recipients = [c for c in recipients if c.user_id != uid and c.joined_ts < env.ts]
         elif isinstance(p, wire.MemberLeft):
             if p.userId in room.local:
                 return  # a stale leave: the member is connected here
             room.members.pop(p.userId, None)
+            self._forget(p.userId)
         elif isinstance(p, wire.ChatBroadcast):
             p.messageId = offset
             sender = room.members.get(p.userId)
@@ -399,10 +449,11 @@ class EdgeNode:
                 recipients = [c for c in recipients if hears(room.world, p.mode, sender, c.member)]
             else:
                 recipients = [c for c in recipients if p.mode == "room" or c.member.zoneId == p.zoneId]
+            recipients = [c for c in recipients if not self.hidden(p.userId, c.user_id)]
         elif isinstance(p, wire.EmoteBroadcast):
             sender = room.members.get(p.userId)
             zone = sender.zoneId if sender else None
-            recipients = [c for c in recipients if c.member.zoneId == zone]
+            recipients = [c for c in recipients if c.member.zoneId == zone and not self.hidden(p.userId, c.user_id)]
         elif isinstance(p, wire.ZoneChanged):
             if (m := room.members.get(p.userId)) is not None and p.userId not in room.local:
                 m.zoneId = p.zoneId
@@ -418,30 +469,45 @@ class EdgeNode:
                 conn.push(frame)
         self.metrics.inc("virtubar_edge_messages_out_total", len(recipients), type=p.name)
 
-    def _control(self, action: wire.ModerationAction) -> None:
-        if not action.userId:
+    def _control(self, event: wire.Event) -> None:
+        """Moderation from the functions: tell and act on the members here."""
+        if isinstance(event, BlocksChanged):
+            if event.userId in self.blocks:
+                self.spawn(self._load_blocks(event.userId))
+            return
+        if not event.userId:
             return
         for room in list(self.rooms.values()):
-            if action.roomId and action.roomId != room.id:
+            if event.roomId and event.roomId != room.id:
                 continue
-            if action.type == "mutedByMod":
-                self.muted.add((room.id, action.userId))
-            conn = room.local.get(action.userId)
+            conn = room.local.get(event.userId)
             if conn is None:
                 continue
-            self.send(conn, wire.ModerationAction(type=action.type, reason=action.reason))
-            log("moderation", node=self.id, room=room.id, user=action.userId, action=action.type)
-            if action.type == "mutedByMod":
-                conn.muted = True
+            if isinstance(event, ModerationLifted):
+                if event.type == "mute":
+                    self.spawn(self._reload_mute(conn))
+                continue
+            log("moderation", node=self.id, room=room.id, user=event.userId, action=event.type)
+            if event.type == "mutedByMod":
+                self.spawn(self._reload_mute(conn, event))
             else:
-                conn.close(CLOSE_KICKED, action.type)
+                self.send(conn, wire.ModerationAction(type=event.type, reason=event.reason))
+                conn.close(CLOSE_KICKED, event.type)
+
+    async def _reload_mute(self, conn: Conn, told: wire.ModerationAction | None = None) -> None:
+        """Mutes carry channels (chat, voice, all): the mirrored sanctions say
+        whether this one silences chat. The member is told once it holds."""
+        if conn.room is not None:
+            conn.muted = shared.chat_muted(await shared.sanctions(self.state, conn.user_id, conn.room.id))
+        if told is not None:
+            self.send(conn, wire.ModerationAction(type=told.type, reason=told.reason))
 
     # timers ----------------------------------------------------------------
 
     async def _tick_loop(self) -> None:
         period = 1.0 / self.config.tick_hz
         next_at = time.monotonic()
-        while True:
+        while not self._stopping:
             next_at += period
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             if time.monotonic() - next_at > period:
@@ -460,7 +526,7 @@ class EdgeNode:
     async def _housekeeping(self) -> None:
         """Presence refresh, silent clients, ghost members."""
         last_full = 0.0
-        while True:
+        while not self._stopping:
             await asyncio.sleep(self.config.presence_every_s)
             now = time.monotonic()
             for conn in list(self.conns):
@@ -475,7 +541,7 @@ class EdgeNode:
                     await self._refresh(room, full)
                 except asyncio.CancelledError:
                     raise
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     log("presence_failed", node=self.id, room=room.id, error=repr(e))
 
     async def _refresh(self, room: Room, full: bool) -> None:
@@ -486,9 +552,11 @@ class EdgeNode:
                                for u in users if u in room.members))
         if not full:
             return
+        room.chat_filter = await shared.chat_filter(self.state, room.id)  # a room owner may change it
         live = {u for u, data in (await self.state.members(key)).items() if data}
         for uid in [u for u in room.members if u not in live and u not in room.local]:
             del room.members[uid]  # its node died: its presence expired
+            self._forget(uid)
             frames = Frames(wire.envelope(wire.MemberLeft(userId=uid)))
             for conn in room.local.values():
                 conn.push(frames.get(conn.binary))

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import msgspec
 
-from virtubar import wire
-
 from realtime_edge.chat import text_problem
+from virtubar import wire
 
 MSGPACK = "virtubar.msgpack"
 JSON = "virtubar.json"

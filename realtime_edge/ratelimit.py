@@ -10,7 +10,7 @@ class TokenBucket:
     """``rate`` tokens per second, at most ``burst`` saved up: a client that
     jitters may send a few early, never more than ``rate`` on average."""
 
-    __slots__ = ("rate", "burst", "tokens", "stamp")
+    __slots__ = ("burst", "rate", "stamp", "tokens")
 
     def __init__(self, rate: float, burst: float, now: float) -> None:
         self.rate, self.burst = rate, burst

@@ -3,22 +3,23 @@ members connected here, and the moves waiting for the next tick."""
 
 from __future__ import annotations
 
+from realtime_edge.connection import Conn
 from virtubar import wire
 from virtubar.world import World
 
-from realtime_edge.connection import Conn
-
 
 class Room:
-    __slots__ = ("id", "world", "members", "local", "pending", "dirty")
+    __slots__ = ("batches", "chat_filter", "dirty", "id", "local", "members", "pending", "world")
 
     def __init__(self, room_id: str, world: World) -> None:
         self.id = room_id
         self.world = world
+        self.chat_filter: list[str] = []  # words masked in chat (the room owner's setting)
         self.members: dict[str, wire.Member] = {}
         self.local: dict[str, Conn] = {}
         self.pending: dict[str, wire.AvatarTransformBroadcast] = {}
         self.dirty: set[str] = set()  # local members whose presence needs writing
+        self.batches = 0  # move batches delivered: every n-th carries far moves too
 
     def zone_members(self, zone: str | None) -> list[wire.Member]:
         return [m for m in self.members.values() if m.zoneId == zone]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from virtubar.settings import Settings
-
 from realtime_edge.app import EdgeApp, create_app
 from realtime_edge.config import EdgeConfig
+from virtubar.settings import Settings
 
 
 def app() -> EdgeApp:

@@ -43,7 +43,10 @@ class Client:
         return await self.wait("room_state")
 
     def events(self, t: str, **match) -> list[dict]:
-        return [e["payload"] for e in self.seen if e["t"] == t and all(e["payload"].get(k) == v for k, v in match.items())]
+        return [
+            e["payload"] for e in self.seen
+            if e["t"] == t and all(e["payload"].get(k) == v for k, v in match.items())
+        ]
 
     async def wait(self, t: str, timeout: float = 5.0, **match) -> dict:
         """The first ``t`` event matching ``match``; waits for it if needed."""

@@ -16,11 +16,10 @@ import msgspec
 import pytest
 
 from infra.localservices import _wait_port, free_port
+from virtubar import keys
 from virtubar.state import RedisState
 from virtubar.tokens import TokenIssuer
 from virtubar.world import World
-
-from virtubar import keys
 
 SECRET = "edge-tests-secret-0123456789abcdef-0123456789"
 ORIGIN = "http://game.example"
@@ -28,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class EdgeProcess:
-    def __init__(self, redis_url: str, tmp: Path, **env: str) -> None:
+    def __init__(self, redis_url: str, tmp: Path, server: str = "granian", **env: str) -> None:
         self.port = free_port()
         self.url = f"ws://127.0.0.1:{self.port}/ws"
         self.http = f"http://127.0.0.1:{self.port}"
@@ -37,9 +36,13 @@ class EdgeProcess:
             "PYTHONPATH": str(REPO), "VIRTUBAR_REDIS_URL": redis_url, "VIRTUBAR_TOKEN_SECRET": SECRET,
             "VIRTUBAR_DATA": str(tmp / "data"), "VIRTUBAR_PORT": str(self.port), "VIRTUBAR_ALLOWED_ORIGINS": ORIGIN,
         } | env
+        cmd = {
+            "granian": [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "realtime_edge.serve:app",
+                        "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
+            "websockets": [sys.executable, "-m", "realtime_edge.wsserve"],
+        }[server]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "realtime_edge.serve:app",
-             "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
+            cmd,
             env=full, stdout=self.log.open("wb"), stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True,
         )
         _wait_port(self.port, 20, self.proc)
@@ -64,8 +67,8 @@ class EdgeProcess:
 def start_edge(redis_url, tmp_path_factory):
     started: list[EdgeProcess] = []
 
-    def start(**env: str) -> EdgeProcess:
-        node = EdgeProcess(redis_url, tmp_path_factory.mktemp("edge"), **env)
+    def start(server: str = "granian", **env: str) -> EdgeProcess:
+        node = EdgeProcess(redis_url, tmp_path_factory.mktemp("edge"), server, **env)
         started.append(node)
         return node
 

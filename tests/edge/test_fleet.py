@@ -3,13 +3,14 @@ killed with SIGKILL loses no chat and leaves no ghost members."""
 
 from __future__ import annotations
 
-import asyncio
 import signal
 
 from tests.edge.client import Client
 from tests.edge.conftest import eventually
+from virtubar.registry import Registry
+from virtubar.state import RedisState
 
-FAST_PRESENCE = {"VIRTUBAR_EDGE_PRESENCE_TTL_S": "2", "VIRTUBAR_EDGE_PRESENCE_EVERY_S": "0.3"}
+FAST_PRESENCE = {"VIRTUBAR_EDGE_PRESENCE_TTL_S": "3", "VIRTUBAR_EDGE_PRESENCE_EVERY_S": "0.3"}
 
 
 async def test_a_room_spans_two_nodes_and_survives_one_dying(start_edge, issuer, room):
@@ -61,14 +62,18 @@ async def test_a_room_spans_two_nodes_and_survives_one_dying(start_edge, issuer,
         await client.close()
 
 
-async def test_a_draining_node_asks_clients_to_reconnect(start_edge, issuer, room):
+async def test_a_draining_node_asks_clients_to_reconnect(start_edge, issuer, room, redis_url):
     node = start_edge(VIRTUBAR_EDGE_DRAIN_DELAY_MS="250", VIRTUBAR_EDGE_DRAIN_GRACE_S="1")
     ann = await Client.connect(node.url)
     await ann.join(room, issuer.issue("realtime", "ann", room=room, platform="desktop"))
+    state = RedisState(redis_url)
+    registry = Registry(state)
+    assert node.url in [n.url for n in await registry.live("edge")]  # the join flow can pick it
     node.proc.send_signal(signal.SIGTERM)
     notice = await ann.wait("reconnect")
     assert notice["delayMs"] == 250
     assert await ann.wait_closed() == 1012
     await eventually(lambda: node.proc.poll() is not None or (_ for _ in ()).throw(AssertionError()), 10)
     assert node.proc.returncode == 0
-    await asyncio.sleep(0)
+    assert node.url not in [n.url for n in await registry.live("edge")]
+    await state.close()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from virtubar import wire
-from virtubar.world import default_world
-
 from realtime_edge.app import origin_allowed
 from realtime_edge.chat import hears, text_problem
 from realtime_edge.movement import Pose, check_move
 from realtime_edge.protocol import BadMessage, choose_subprotocol, decode
 from realtime_edge.ratelimit import TokenBucket, transform_bucket
+from virtubar import wire
+from virtubar.world import default_world
 
 BAR = default_world("bar")
 OFFICE = default_world("office")
@@ -104,3 +103,12 @@ def test_origin_allowlist():
     assert origin_allowed("http://localhost:8080", allowed, False)
     assert not origin_allowed("https://evil.example", allowed, True)
     assert not origin_allowed(None, allowed, False) and origin_allowed(None, allowed, True)
+
+
+def test_interest_splits_near_from_far():
+    from realtime_edge.zones import interest_split
+
+    moves = [wire.envelope(wire.AvatarTransformBroadcast(userId=u, seq=1, x=x, y=0, z=5, rotY=0))
+             for u, x in (("a", 2.0), ("b", 13.0), ("c", 15.0))]
+    near, far = interest_split(BAR, 2.0, 5.0, moves)  # the bar's hearing radius is 6 m: far is beyond 12 m
+    assert [e.payload.userId for e in near] == ["a", "b"] and [e.payload.userId for e in far] == ["c"]

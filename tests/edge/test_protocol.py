@@ -13,6 +13,12 @@ from tests.edge.client import Client
 from tests.edge.conftest import ORIGIN
 
 
+@pytest.fixture(scope="module", params=["granian", "websockets"])
+def edge(request, start_edge):
+    """The protocol holds under both servers of the same app."""
+    return start_edge(request.param, VIRTUBAR_EDGE_IDLE_TIMEOUT_S="20")
+
+
 @pytest.fixture
 async def player(edge, issuer, room):
     opened: list[Client] = []
@@ -69,9 +75,8 @@ async def test_bad_tokens_get_auth_error_and_the_socket_stays_open(edge, issuer,
 
 
 async def test_expired_token(edge, room):
-    from virtubar.tokens import TokenIssuer
-
     from tests.edge.conftest import SECRET
+    from virtubar.tokens import TokenIssuer
 
     expired = TokenIssuer(SECRET, ttl={"realtime": -10}).issue("realtime", "eve", room=room, platform="desktop")
     client = await Client.connect(edge.url)
@@ -184,7 +189,8 @@ async def test_msgpack_subprotocol(edge, issuer, room, player):
     ws = await websockets.connect(edge.url, subprotocols=["virtubar.msgpack", "virtubar.json"])
     assert ws.subprotocol == "virtubar.msgpack"
     token = issuer.issue("realtime", "bin", room=room, platform="vr")
-    await ws.send(msgspec.msgpack.encode({"v": 1, "t": "join_room", "ts": 0, "payload": {"roomId": room, "token": token}}))
+    join = {"v": 1, "t": "join_room", "ts": 0, "payload": {"roomId": room, "token": token}}
+    await ws.send(msgspec.msgpack.encode(join))
     state = msgspec.msgpack.decode(await ws.recv())
     assert state["t"] == "room_state" and {m["userId"] for m in state["payload"]["members"]} == {"ann", "bin"}
     await ann.send("avatar_transform", roomId=room, **move(1, 10.4, 7.4))

@@ -1,0 +1,164 @@
+"""One load-generator process: ``count`` clients on real sockets.
+
+Each client joins its room, then (``--mode move``) sends ``avatar_transform``
+at ``hz`` with ``seq`` = its send time in ms, so any receiver knows the
+send -> receive latency of every transform it gets. Prints one JSON line of
+counts, a latency histogram (1 ms buckets) and its own CPU time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import resource
+import sys
+import time
+
+import msgspec
+import websockets
+
+from virtubar.tokens import TokenIssuer
+
+
+class _Payload(msgspec.Struct):
+    userId: str = ""
+    seq: int = 0
+
+
+class _Env(msgspec.Struct):
+    """Only what the generator reads: typed decoding skips the rest cheaply."""
+
+    t: str
+    payload: _Payload
+
+
+_Frame = list[_Env] | _Env
+_decode = msgspec.json.Decoder(_Frame)
+_mp = msgspec.msgpack.Decoder(_Frame)
+_any = msgspec.json.Decoder()
+_any_mp = msgspec.msgpack.Decoder()
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.sent = 0
+        self.received = 0
+        self.frames = 0
+        self.bytes_in = 0
+        self.hist = [0] * 2001
+        self.joined = 0
+        self.failed = 0
+        self.corrections = 0
+
+
+async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asyncio.Event, window: list[int]):
+    url = args.urls[i % len(args.urls)]
+    room = f"bench-{i % args.rooms}"
+    me = f"u{i}"
+    token = issuer.issue("realtime", me, room=room, platform="desktop", name=me)
+    binary = args.binary
+    try:
+        ws = await websockets.connect(url, subprotocols=["virtubar.msgpack"] if binary else None,
+                                      max_size=2**24, compression=None, ping_interval=None, open_timeout=60)
+    except Exception:
+        stats.failed += 1
+        return
+    join = {"v": 1, "t": "join_room", "ts": now_ms(), "payload": {"roomId": room, "token": token}}
+    await ws.send(msgspec.msgpack.encode(join) if binary else msgspec.json.encode(join).decode())
+    decode = _mp.decode if binary else _decode.decode
+    spawn = None
+    while spawn is None:
+        env = (_any_mp if binary else _any).decode(await ws.recv())
+        if isinstance(env, dict) and env["t"] == "room_state":
+            spawn = next(m for m in env["payload"]["members"] if m["userId"] == me)
+    stats.joined += 1
+
+    async def receive() -> None:
+        try:
+            async for frame in ws:
+                stats.frames += 1
+                stats.bytes_in += len(frame)
+                data = decode(frame)
+                if not isinstance(data, list):
+                    if data.t == "position_correction":
+                        stats.corrections += 1
+                    continue
+                t = now_ms()
+                for env in data:
+                    p = env.payload
+                    if env.t == "avatar_transform_broadcast" and p.userId != me:
+                        seq = p.seq
+                        if window[0] <= seq < window[1]:
+                            stats.received += 1
+                            stats.hist[min(2000, max(0, t - seq))] += 1
+        except websockets.ConnectionClosed:
+            pass
+
+    reader = asyncio.create_task(receive())
+    await start.wait()
+    if args.mode == "move":
+        period = 1.0 / args.hz
+        phase = (i % 17) / 17 * 2 * math.pi
+        next_at = time.monotonic() + (i % 97) / 97 * period
+        last_seq = 0
+        while now_ms() < window[1]:
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            # a client that fell behind sends its latest state, not a burst of stale ones
+            next_at = max(next_at + period, time.monotonic())
+            seq = max(last_seq + 1, now_ms())
+            last_seq = seq
+            x = spawn.get("x", 0.0) + 0.15 * math.sin(phase + seq / 500)
+            msg = {"v": 1, "t": "avatar_transform", "ts": seq, "payload": {
+                "roomId": room, "seq": seq, "x": x, "y": 0.0, "z": spawn.get("z", 0.0), "rotY": 0.0, "anim": "walk"}}
+            await ws.send(msgspec.msgpack.encode(msg) if binary else msgspec.json.encode(msg).decode())
+            if window[0] <= seq < window[1]:
+                stats.sent += 1
+        await asyncio.sleep(args.drain)
+    else:
+        await asyncio.sleep(max(0.0, (window[1] - now_ms()) / 1000))
+    await ws.close()
+    reader.cancel()
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--urls", type=lambda s: s.split(","), required=True)
+    ap.add_argument("--first", type=int, default=0)
+    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--total", type=int, required=True)
+    ap.add_argument("--rooms", type=int, default=1)
+    ap.add_argument("--hz", type=float, default=20)
+    ap.add_argument("--start-at", type=float, required=True, help="unix time when moving starts")
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--drain", type=float, default=1.0)
+    ap.add_argument("--mode", choices=["move", "idle"], default="move")
+    ap.add_argument("--binary", action="store_true")
+    ap.add_argument("--secret", required=True)
+    args = ap.parse_args()
+    issuer = TokenIssuer(args.secret)
+    stats = Stats()
+    start = asyncio.Event()
+    window = [int(args.start_at * 1000) + 1000, int((args.start_at + args.seconds) * 1000)]
+    tasks = []
+    for i in range(args.first, args.first + args.count):
+        tasks.append(asyncio.create_task(run_client(i, args, issuer, stats, start, window)))
+        if len(tasks) % 50 == 0:
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(max(0.0, args.start_at - time.time()))
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    start.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    out = {k: getattr(stats, k) for k in ("sent", "received", "frames", "bytes_in", "joined", "failed", "corrections")}
+    out |= {"hist": stats.hist, "cpu_s": cpu, "rss_kb": cpu1.ru_maxrss}
+    sys.stdout.write(msgspec.json.encode(out).decode() + "\n")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

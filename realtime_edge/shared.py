@@ -1,0 +1,68 @@
+"""What the functions publish for the edge in shared state (the edge cannot
+read the database): a room's setup (``keys.room_setup``: its world and chat
+filter) and a player's active sanctions (``keys.user_sanctions``)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from realtime_edge.logs import log
+from virtubar import keys, wire
+from virtubar.moderation import SanctionInfo
+from virtubar.state import SharedState
+from virtubar.world import World, WorldError, default_world, parse_world
+
+_WORDS = msgspec.json.Decoder(list[str])
+_SANCTION = msgspec.json.Decoder(SanctionInfo)
+
+
+async def room_setup(state: SharedState, room_id: str, default_template: str) -> tuple[World, list[str]]:
+    """The room's world (the template's default without one) and chat filter."""
+    setup = await state.members(keys.room_setup(room_id))
+    world = None
+    if found := setup.get("world"):
+        try:
+            world = parse_world(found)
+        except WorldError as e:
+            log("bad_world", room=room_id, error=str(e))
+    return world or default_world(default_template), _words(room_id, setup.get("chatFilter"))
+
+
+async def chat_filter(state: SharedState, room_id: str) -> list[str]:
+    return _words(room_id, (await state.members(keys.room_setup(room_id))).get("chatFilter"))
+
+
+def _words(room_id: str, data: bytes | None) -> list[str]:
+    if not data:
+        return []
+    try:
+        return _WORDS.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        log("bad_chat_filter", room=room_id, error=str(e))
+        return []
+
+
+async def sanctions(state: SharedState, user_id: str, room_id: str) -> list[SanctionInfo]:
+    """The player's bans and mutes in force in the room."""
+    found = []
+    for data in (await state.members(keys.user_sanctions(user_id))).values():
+        try:
+            info = _SANCTION.decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue
+        if info.applies(room_id, wire.now_ms()):
+            found.append(info)
+    return found
+
+
+async def blocked_by(state: SharedState, user_id: str) -> frozenset[str]:
+    """The players ``user_id`` blocked (``keys.user_blocks``)."""
+    return frozenset(await state.members(keys.user_blocks(user_id)))
+
+
+def banned(found: list[SanctionInfo]) -> SanctionInfo | None:
+    return next((s for s in found if s.kind == "ban"), None)
+
+
+def chat_muted(found: list[SanctionInfo]) -> bool:
+    return any(s.silences("chat") for s in found)
