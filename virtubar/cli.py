@@ -44,7 +44,7 @@ def _migrate() -> list[str]:
     return asyncio.run(run())
 
 
-def _serve(role: str, workers: int) -> None:
+def _serve(role: str, workers: int, server: str = "granian") -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
@@ -56,6 +56,10 @@ def _serve(role: str, workers: int) -> None:
         if applied:
             print(f"database ready ({', '.join(applied)})", flush=True)
         print(f"\n  VirtuBar is running: open {settings.public_url}/\n", flush=True)
+    if server == "websockets":  # the edge's lean server: ~12 KB per idle socket instead of ~90-150 KB
+        from realtime_edge.wsserve import main as serve_edge
+
+        return serve_edge()
     Granian(
         ROLES[role][0],
         factory=True,
@@ -79,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--data", help="data folder (VIRTUBAR_DATA, default ./.virtubar)")
         if role != "up":
             p.add_argument("--workers", type=int, default=1, help="granian worker processes (default 1)")
+        if role == "edge":
+            p.add_argument("--server", choices=("websockets", "granian"), default="websockets",
+                           help="websockets (default: least memory per idle player) or granian")
     p = sub.add_parser(
         "migrate",
         help="apply database migrations (idempotent)",
@@ -101,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"wrote {write_schema(Path(args.out))}")
     else:
-        _serve(args.role, getattr(args, "workers", 1))
+        _serve(args.role, getattr(args, "workers", 1), getattr(args, "server", "granian"))
     return 0
 
 
