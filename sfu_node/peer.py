@@ -109,7 +109,7 @@ class Peer:
             for _ in range(count):
                 transceiver = self.pc.addTransceiver("audio", direction="sendonly")
                 transceiver.setCodecPreferences(OPUS)
-                added.append((transceiver, Outlet(transceiver.sender, on_sent=self._on_sent)))
+                added.append((transceiver, Outlet(transceiver, on_sent=self._on_sent)))
             await self.pc.setLocalDescription(await self.pc.createOffer())
             self._answer = asyncio.get_running_loop().create_future()
             self.post(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))

@@ -79,7 +79,7 @@ class Room:
             level = level[1] if level is not None else None
             meter.add(level, arrival)
             for outlet in sinks.get(user_id, ()):
-                outlet.feed(payload, packet.timestamp, level, arrival)
+                outlet.feed(payload, packet.timestamp, level, arrival, packet.marker)
 
         return forward
 

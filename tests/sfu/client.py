@@ -52,7 +52,7 @@ class VoiceClient:
         if self.track is not None:
             self.pc.addTrack(self.track)
         elif self.opus:
-            outlet = Outlet(self.pc.addTransceiver("audio", direction="sendonly").sender)
+            outlet = Outlet(self.pc.addTransceiver("audio", direction="sendonly"))
             self._speaker = asyncio.create_task(self._speak(outlet))
         else:
             self.pc.addTransceiver("audio", direction="recvonly")

@@ -5,6 +5,7 @@ the SFU relies on are still there."""
 import asyncio
 import inspect
 
+import aioice.ice
 import aiortc
 import pytest
 from aiortc.codecs.base import Decoder, Encoder
@@ -107,6 +108,15 @@ def test_aiortc_is_the_pinned_version_with_the_hooks_the_sfu_uses():
     assert "await self._next_encoded_frame(codec)" in inspect.getsource(RTCRtpSender._run_rtp)
     receiver_source = inspect.getsource(RTCRtpReceiver)
     assert "self.__remote_streams" in receiver_source and "self.__codecs" in receiver_source
+    sender_source = inspect.getsource(RTCRtpSender)
+    for counter in ("__ntp_timestamp", "__rtp_timestamp", "__packet_count", "__octet_count"):
+        assert f"self.{counter} = 0" in sender_source  # read by _run_rtcp for sender reports
+    dtls_source = inspect.getsource(aiortc.rtcdtlstransport.RTCDtlsTransport)
+    assert "self._tx_srtp = Session(" in dtls_source
+    ice_source = inspect.getsource(aioice.ice.Connection.sendto)
+    assert "self._nominated.get(component)" in ice_source
+    assert "active_pair.protocol.send_data(data, active_pair.remote_addr)" in ice_source
+    assert "self.transport.sendto(data, addr)" in inspect.getsource(aioice.ice.StunProtocol.send_data)
 
 
 def test_the_codec_count_sees_codecs_when_they_are_built(codec_instances):
