@@ -14,6 +14,7 @@ private parts of aiortc 1.16.0 (see /work/shared/notes/aiortc-1.16-forwarding.md
 from __future__ import annotations
 
 import asyncio
+import logging
 import struct
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from aiortc.rtp import RtpPacket
 from sfu_node.selection import SILENCE
 
 AIORTC_VERSION = "1.16.0"
+log = logging.getLogger(__name__)
 
 if aiortc.__version__ != AIORTC_VERSION:  # the hooks below are private: refuse to guess
     raise ImportError(f"sfu_node needs aiortc=={AIORTC_VERSION}, found {aiortc.__version__}")
@@ -52,7 +54,10 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
                 return
             stats = streams[packet.ssrc] = StreamStatistics(codec.clockRate)
         stats.add(packet)
-        sink(packet, time.perf_counter())
+        try:
+            sink(packet, time.perf_counter())
+        except Exception:  # never let a fault end the publisher's receive loop
+            log.exception("forwarding a packet of SSRC %d failed", packet.ssrc)
 
     receiver._handle_rtp_packet = handle_rtp_packet
 

@@ -8,10 +8,12 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import os
 import time
 import uuid
 from collections.abc import Callable
 
+import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
 from sfu_node.metrics import Metrics
@@ -26,6 +28,14 @@ from virtubar.world import World, default_world
 
 TICK_S = 0.1  # loudness reselection; moves reselect at once
 DRAIN_RECONNECT_MS = 1000
+ICE_ADDRESSES_ENV = "VIRTUBAR_SFU_ICE_ADDRESSES"
+
+
+def use_ice_addresses(addresses: list[str]) -> None:
+    """Gather host candidates only on ``addresses`` (aioice otherwise takes
+    every interface but loopback). Process-wide: the node owns its ICE."""
+    if addresses:
+        aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: list(addresses)
 
 
 def turn_credentials(secret: str, user_id: str, ttl_s: int, now: float | None = None) -> tuple[str, str]:
@@ -86,6 +96,7 @@ class SfuNode:
         )
 
     async def start(self) -> None:
+        use_ice_addresses([a.strip() for a in os.environ.get(ICE_ADDRESSES_ENV, "").split(",") if a.strip()])
         self._tasks.append(asyncio.create_task(self._tick()))
         if self.state is not None:
             self._tasks.append(asyncio.create_task(heartbeat(Registry(self.state), self.describe)))

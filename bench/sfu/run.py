@@ -24,6 +24,7 @@ from statistics import quantiles
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 PER_PROCESS = 50  # listeners per load-generator process
+MEMBERS_LOG = Path(tempfile.gettempdir()) / "sfu-bench-members.log"
 
 
 def free_port() -> int:
@@ -65,7 +66,7 @@ def member_process(role: str, url: str, secret: str, count: int, prefix: str, ou
            str(count), "--prefix", prefix, "--out", str(out), "--window", str(window)]
     if starts is not None:
         cmd += ["--starts", str(starts)]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(MEMBERS_LOG, "a"))
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -131,6 +132,8 @@ def main() -> None:
     parser.add_argument("--speakers", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--log", type=Path, default=Path(tempfile.gettempdir()) / "sfu-bench-node.log",
+                        help="the node's stderr")
     args = parser.parse_args()
     secret, port = secrets.token_urlsafe(40), free_port()
     base = f"http://127.0.0.1:{port}"
@@ -138,7 +141,7 @@ def main() -> None:
         tmp = Path(d)
         node = subprocess.Popen([sys.executable, "-m", "bench.sfu.serve", "--port", str(port), "--secret", secret,
                                  "--data", str(tmp / "data")], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+                                stderr=open(args.log, "w"))
         end = tmp / "end.json"
         speakers = None
         try:

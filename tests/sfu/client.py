@@ -7,7 +7,7 @@ import contextlib
 import time
 
 import websockets
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from sfu_node.forwarding import Outlet, tap
 from virtubar.signaling import IceCandidate, SessionDescription, SfuJoin, SfuJoined, TrackOwner, signaling_client_codec
@@ -24,7 +24,7 @@ class VoiceClient:
 
     def __init__(self, url: str, room_id: str, token: str, track=None, *,
                  opus: list[bytes] | None = None, level: int = 30, raw: bool = False,
-                 trickle: bool = False) -> None:
+                 trickle: bool = False, config: RTCConfiguration | None = None) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
         self.opus, self.level, self.raw, self.trickle = opus, level, raw, trickle
         self.payloads: dict[str, list[bytes]] = {}
@@ -33,7 +33,7 @@ class VoiceClient:
         self.spoke_at: float | None = None
         self.on_packet = None  # raw mode: called (mid, packet) instead of keeping payloads  # time.monotonic() of the first packet sent
         self.codec = signaling_client_codec()
-        self.pc = RTCPeerConnection()
+        self.pc = RTCPeerConnection(config)
         self.owners: dict[str, str | None] = {}  # mid → userId
         self.packets: dict[str, int] = {}  # mid → RTP packets received
         self.last_packet_at: dict[str, float] = {}
