@@ -79,6 +79,8 @@ async def _never(codec) -> None:
 
 
 RTP_HEADER = struct.Struct("!BBHII")
+CLOCK_RATES = {"audio": 48_000, "video": 90_000}
+HISTORY = 256  # video packets kept per outlet for NACK retransmission
 MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
 LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 SR_EVERY = 32  # packets between updates of the sender-report clock pair
@@ -97,13 +99,16 @@ class Outlet:
     before the transport connects are dropped.
     """
 
-    def __init__(self, transceiver, clock_rate: int = 48_000,
-                 on_sent: Callable[[int, float], None] | None = None) -> None:
+    def __init__(self, transceiver, on_sent: Callable[[int, float], None] | None = None,
+                 on_keyframe_request: Callable[[str], None] | None = None) -> None:
         self.transceiver = transceiver
         self.kind = transceiver.kind
         self.speaker: str | None = None
-        self._clock_rate = clock_rate
+        self._clock_rate = CLOCK_RATES[self.kind]
         self._on_sent = on_sent
+        self._video = self.kind == "video"
+        self._need_keyframe = self._video  # a switched video stream starts at a keyframe
+        self._history: dict[int, bytes] = {}
         self._offset: int | None = None  # speaker timestamp → outgoing timestamp
         self._last_out = 0
         self._last_at = 0.0
@@ -112,6 +117,9 @@ class Outlet:
         sender = transceiver.sender
         sender.replaceTrack(_Silent(self.kind))
         sender._next_encoded_frame = _never
+        if self._video:
+            sender._retransmit = self._retransmit
+            sender._send_keyframe = lambda: self.speaker and on_keyframe_request and on_keyframe_request(self.speaker)
 
     def assign(self, speaker: str | None) -> bool:
         """Feed this outlet from ``speaker`` (None: idle). True if it changed."""
@@ -119,6 +127,7 @@ class Outlet:
             return False
         self.speaker = speaker
         self._offset = None
+        self._need_keyframe = self._video
         return True
 
     def feed(self, payload: bytes, timestamp: int, level: int | None, arrival: float, marker: int = 0) -> None:
@@ -126,24 +135,22 @@ class Outlet:
         if wire is None:
             return
         srtp, ice, pt, extensions = wire
-        pair = ice._nominated.get(1)
-        if pair is None:
-            return
+        if self._need_keyframe:
+            if not vp8_keyframe_start(payload):
+                return
+            self._need_keyframe = False
         if self._offset is None:  # a new speaker: continue the stream's timeline
             gap = int((arrival - self._last_at) * self._clock_rate) if self._last_at else 0
             self._offset = (self._last_out + max(gap, 1) - timestamp) & 0xFFFFFFFF
-            marker = 1
+            marker |= not self._video  # audio: a talkspurt starts
         out = (timestamp + self._offset) & 0xFFFFFFFF
         seq = self._seq
-        data = srtp.protect(
-            RTP_HEADER.pack(0x90, pt | (marker << 7), seq, out, self.transceiver.sender._ssrc)
-            + extensions[SILENCE if level is None else level] + payload
-        )
-        protocol = pair.protocol
-        if type(protocol) is StunProtocol:
-            protocol.transport.sendto(data, pair.remote_addr)
-        else:  # relayed (TURN): its framing is asynchronous
-            asyncio.ensure_future(protocol.send_data(data, pair.remote_addr))
+        plain = (RTP_HEADER.pack(0x90, pt | (marker << 7), seq, out, self.transceiver.sender._ssrc)
+                 + extensions[SILENCE if level is None else level] + payload)
+        if self._video:
+            self._history[seq % HISTORY] = plain
+        if not self._send(srtp.protect(plain), ice):
+            return
         self._seq = (seq + 1) & 0xFFFF
         self._last_out, self._last_at = out, arrival
         sender = self.transceiver.sender
@@ -154,6 +161,24 @@ class Outlet:
             sender._RTCRtpSender__rtp_timestamp = out
         if self._on_sent is not None:
             self._on_sent(len(payload), time.perf_counter() - arrival)
+
+    @staticmethod
+    def _send(data: bytes, ice) -> bool:
+        pair = ice._nominated.get(1)
+        if pair is None:
+            return False
+        protocol = pair.protocol
+        if type(protocol) is StunProtocol:
+            protocol.transport.sendto(data, pair.remote_addr)
+        else:  # relayed (TURN): its framing is asynchronous
+            asyncio.ensure_future(protocol.send_data(data, pair.remote_addr))
+        return True
+
+    async def _retransmit(self, seq: int) -> None:
+        """A subscriber's NACK: send the packet again if still kept."""
+        plain = self._history.get(seq % HISTORY)
+        if plain is not None and self._wire is not None and int.from_bytes(plain[2:4], "big") == seq:
+            self._send(self._wire[0].protect(plain), self._wire[1])
 
     def _connect(self):
         """Once the subscriber's transport is up: keys, ICE pair, payload
@@ -166,6 +191,21 @@ class Outlet:
         self._wire = (dtls._tx_srtp, dtls.transport._connection, self.transceiver._codecs[0].payloadType,
                       [_extensions(ids.get(MID_URI), mid, ids.get(LEVEL_URI), level) for level in range(SILENCE + 1)])
         return self._wire
+
+
+def vp8_keyframe_start(payload: bytes) -> bool:
+    """Whether an RTP VP8 payload (RFC 7741) starts a key frame."""
+    if len(payload) < 2:
+        return False
+    first, at = payload[0], 1
+    if not first & 0x10 or first & 0x07:  # S: start of a partition, PID: partition 0
+        return False
+    if first & 0x80:  # X: extension byte
+        ext, at = payload[1], 2
+        if ext & 0x80:  # I: picture id, 7 or 15 bits
+            at += 2 if len(payload) > at and payload[at] & 0x80 else 1
+        at += bool(ext & 0x40) + bool(ext & 0x30)  # L: TL0PICIDX; T/K: TID/KEYIDX
+    return len(payload) > at and not payload[at] & 0x01  # P bit 0: key frame
 
 
 def _extensions(mid_id: int | None, mid: bytes, level_id: int | None, level: int) -> bytes:

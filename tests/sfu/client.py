@@ -24,9 +24,9 @@ class VoiceClient:
 
     def __init__(self, url: str, room_id: str, token: str, track=None, *,
                  opus: list[bytes] | None = None, level: int = 30, raw: bool = False,
-                 trickle: bool = False, config: RTCConfiguration | None = None) -> None:
+                 trickle: bool = False, config: RTCConfiguration | None = None, camera=None) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
-        self.opus, self.level, self.raw, self.trickle = opus, level, raw, trickle
+        self.opus, self.level, self.raw, self.trickle, self.camera = opus, level, raw, trickle, camera
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
@@ -56,6 +56,8 @@ class VoiceClient:
             self._speaker = asyncio.create_task(self._speak(outlet))
         else:
             self.pc.addTransceiver("audio", direction="recvonly")
+        if self.camera is not None:
+            self.pc.addTrack(self.camera)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         sdp = self.pc.localDescription.sdp
         if not self.trickle:

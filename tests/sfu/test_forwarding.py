@@ -126,3 +126,15 @@ def test_the_codec_count_sees_codecs_when_they_are_built(codec_instances):
     opus_codec = RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2, payloadType=96)
     get_encoder(opus_codec), get_decoder(opus_codec)
     assert codec_instances == ["OpusEncoder", "OpusDecoder"]
+
+
+def test_vp8_key_frame_starts_are_recognised():
+    from sfu_node.forwarding import vp8_keyframe_start
+
+    # X=1, S=1, PID=0 | I=1 (15-bit picture id) | picture id | VP8 header, P bit 0 (key) / 1 (delta)
+    assert vp8_keyframe_start(bytes([0x90, 0x80, 0x81, 0x23, 0x10, 0x02]))
+    assert not vp8_keyframe_start(bytes([0x90, 0x80, 0x81, 0x23, 0x11, 0x02]))
+    assert vp8_keyframe_start(bytes([0x10, 0x9C, 0x01]))  # no extension
+    assert not vp8_keyframe_start(bytes([0x00, 0x9C, 0x01]))  # not a partition start
+    assert not vp8_keyframe_start(bytes([0x11, 0x9C, 0x01]))  # partition 1
+    assert not vp8_keyframe_start(b"\x90")

@@ -6,7 +6,7 @@ import time
 from array import array
 
 from tests.sfu.client import VoiceClient
-from tests.sfu.media import ToneTrack, first_channel, frequency
+from tests.sfu.media import CameraTrack, ToneTrack, first_channel, frequency
 
 
 async def until(predicate, timeout: float = 10.0, step: float = 0.05) -> None:
@@ -46,5 +46,30 @@ async def test_b_hears_a_tone_near_stops_out_of_range_and_resumes(sfu):
         await until(lambda: sum(bob.packets.values()) > back + 10, timeout=3)
         assert bob.mids_of("ann")
         assert not ann.mids_of("bob")  # bob publishes nothing
+    finally:
+        await asyncio.gather(ann.close(), bob.close())
+
+
+async def test_b_sees_the_camera_of_the_speaker_it_hears_from_a_relayed_key_frame(sfu):
+    room = sfu.node.room("room-1")
+    room.move("ann", 3, 3)
+    room.move("bob", 5, 3)
+    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), track=ToneTrack(440), camera=CameraTrack())
+    bob = VoiceClient(sfu.url, "room-1", sfu.voice_token("bob"))
+    try:
+        await ann.connect()
+        await until(lambda: "ann" in room.cameras and room.cameras["ann"][1] is not None)
+        await asyncio.sleep(1.0)  # ann's first key frame has gone by, unseen
+        await bob.connect()
+        await until(lambda: any(bob.tracks[m].kind == "video" for m in bob.mids_of("ann") if m in bob.tracks))
+        video = next(bob.tracks[m] for m in bob.mids_of("ann") if bob.tracks[m].kind == "video")
+        frame = await asyncio.wait_for(video.recv(), 10)
+        assert (frame.width, frame.height) == (320, 240)  # decoded on bob's side
+        assert "ann" in room._keyframe_asked  # bob's picture started from a key frame the SFU asked ann for
+        for receiver in room.peers["ann"].published:  # the SFU took ann's packets before any decoder
+            assert receiver._RTCRtpReceiver__decoder_queue.empty()
+
+        room.move("bob", 16, 11)  # out of range: no voice, no picture
+        await until(lambda: not bob.mids_of("ann"), timeout=2)
     finally:
         await asyncio.gather(ann.close(), bob.close())
