@@ -5,9 +5,13 @@ audible. Signals go out through ``post`` (the session's outbox)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.codecs import CODECS as AIORTC_CODECS
+from aiortc.codecs import HEADER_EXTENSIONS
+from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.sdp import candidate_from_sdp
 
@@ -20,6 +24,35 @@ CODECS = {  # what outlets send: the payloads as the speakers sent them
     kind: [c for c in RTCRtpSender.getCapabilities(kind).codecs if c.mimeType.lower() == mime]
     for kind, mime in (("audio", "audio/opus"), ("video", "video/vp8"))
 }
+
+
+@contextmanager
+def _numbering_kept(pc: RTCPeerConnection) -> Iterator[None]:
+    """Around ``pc.createOffer()``: aiortc renumbers every transceiver's
+    payload types and header extensions to its defaults in a re-offer, which
+    browsers refuse ("RTP extension ID reassignment not supported"). Offer
+    what was negotiated instead, and give new extensions ids unused in the
+    bundle. createOffer does not await, so swapping aiortc's defaults for
+    the call is seen by no other peer."""
+    negotiated = [t for t in pc.getTransceivers() if t.mid is not None and t._codecs]
+    ids: dict[str, int] = {}
+    for transceiver in negotiated:
+        for ext in transceiver._headerExtensions:
+            ids.setdefault(ext.uri, ext.id)
+    saved = {kind: (AIORTC_CODECS[kind][:], HEADER_EXTENSIONS[kind][:]) for kind in ("audio", "video")}
+    for kind, (_, extensions) in saved.items():
+        for ext in extensions:
+            if ext.uri not in ids:
+                ids[ext.uri] = min(set(range(1, 15)) - set(ids.values()))
+        HEADER_EXTENSIONS[kind][:] = [RTCRtpHeaderExtensionParameters(id=ids[e.uri], uri=e.uri) for e in extensions]
+        codecs = next((t._codecs for t in negotiated if t.kind == kind), None)
+        if codecs:
+            AIORTC_CODECS[kind][:] = codecs
+    try:
+        yield
+    finally:
+        for kind, (codecs, extensions) in saved.items():
+            AIORTC_CODECS[kind][:], HEADER_EXTENSIONS[kind][:] = codecs, extensions
 
 
 class SignalError(Exception):
@@ -121,7 +154,9 @@ class Peer:
                     transceiver = self.pc.addTransceiver(kind, direction="sendonly")
                     transceiver.setCodecPreferences(CODECS[kind])
                     added.append((transceiver, Outlet(transceiver, self._on_sent, self.on_keyframe_request)))
-            await self.pc.setLocalDescription(await self.pc.createOffer())
+            with _numbering_kept(self.pc):
+                offer = await self.pc.createOffer()
+            await self.pc.setLocalDescription(offer)
             self._answer = asyncio.get_running_loop().create_future()
             self.post(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
             try:
