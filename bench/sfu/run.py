@@ -110,13 +110,13 @@ def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: i
 
 
 TABLE_HEAD = ("| listeners | connected | egress pkt/s | node CPU | CPU µs/egress pkt | node hand-off p50 / p99 ms "
-              "| end-to-end p50 / p99 ms | loss | node RSS MB |\n|---|---|---|---|---|---|---|---|---|")
+              "| end-to-end p50 / p99 ms | loss | node RSS MB | machine load |\n|---|---|---|---|---|---|---|---|---|---|")
 
 
 def row(r: dict) -> str:
     return (f"| {r['listeners']} | {r['connected']} | {r['egress_pps']:,.0f} | {r['cpu_share']:.0%} "
             f"| {r['cpu_us_per_packet']:.0f} | {r['node_p50']} / {r['node_p99']} "
-            f"| {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | {r['loss']:.2%} | {r['rss_mb']:.0f} |")
+            f"| {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | {r['loss']:.2%} | {r['rss_mb']:.0f} | {r['load']:.1f} |")
 
 
 def write_section(doc: Path, section: str) -> None:
@@ -124,6 +124,32 @@ def write_section(doc: Path, section: str) -> None:
     pattern = re.compile(r"^## SFU node.*?(?=^## |\Z)", re.S | re.M)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     doc.write_text(text)
+
+
+def run_step(listeners: int, args) -> dict:
+    secret, port = secrets.token_urlsafe(40), free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        node = subprocess.Popen([sys.executable, "-m", "bench.sfu.serve", "--port", str(port), "--secret", secret,
+                                 "--data", str(tmp / "data")], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=open(args.log, "a"))
+        end = tmp / "end.json"
+        speakers = None
+        try:
+            wait_for(lambda: _listening(port), 30, "the node")
+            speakers = member_process("speak", base.replace("http", "ws") + "/sfu", secret, args.speakers, "s",
+                                      tmp / "starts.json", end)
+            wait_for(lambda: (tmp / "starts.json").exists(), 60, "the speakers")
+            load = os.getloadavg()[0]
+            result = step(node, base, secret, tmp, listeners, args.speakers, args.duration, 3)
+            return result | {"load": load}
+        finally:
+            end.write_text(json.dumps([0, 0]))
+            if speakers is not None:
+                speakers.wait(timeout=30)
+            node.terminate()
+            node.wait(timeout=30)
 
 
 def main() -> None:
@@ -135,30 +161,10 @@ def main() -> None:
     parser.add_argument("--log", type=Path, default=Path(tempfile.gettempdir()) / "sfu-bench-node.log",
                         help="the node's stderr")
     args = parser.parse_args()
-    secret, port = secrets.token_urlsafe(40), free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        node = subprocess.Popen([sys.executable, "-m", "bench.sfu.serve", "--port", str(port), "--secret", secret,
-                                 "--data", str(tmp / "data")], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=open(args.log, "w"))
-        end = tmp / "end.json"
-        speakers = None
-        try:
-            wait_for(lambda: _listening(port), 30, "the node")
-            speakers = member_process("speak", base.replace("http", "ws") + "/sfu", secret, args.speakers, "s",
-                                      tmp / "starts.json", end)
-            wait_for(lambda: (tmp / "starts.json").exists(), 60, "the speakers")
-            results = []
-            for listeners in (int(x) for x in args.listeners.split(",")):
-                results.append(step(node, base, secret, tmp, listeners, args.speakers, args.duration, 3))
-                print(row(results[-1]), flush=True)
-        finally:
-            end.write_text(json.dumps([0, 0]))
-            if speakers is not None:
-                speakers.wait(timeout=30)
-            node.terminate()
-            node.wait(timeout=30)
+    results = []
+    for listeners in (int(x) for x in args.listeners.split(",")):  # a fresh node and speakers per step
+        results.append(run_step(listeners, args))
+        print(row(results[-1]), flush=True)
     command = "/work/main/.venv/bin/python -m bench.sfu.run " + " ".join(sys.argv[1:])
     section = (
         "## SFU node: forwarding audio without transcoding\n\n"
