@@ -66,7 +66,8 @@ def member_process(role: str, url: str, secret: str, count: int, prefix: str, ou
            str(count), "--prefix", prefix, "--out", str(out), "--window", str(window)]
     if starts is not None:
         cmd += ["--starts", str(starts)]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(MEMBERS_LOG, "a"))
+    with open(MEMBERS_LOG, "a") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -121,7 +122,7 @@ def row(r: dict) -> str:
 
 def write_section(doc: Path, section: str) -> None:
     text = doc.read_text() if doc.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## SFU node.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(r"^## SFU node.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     doc.write_text(text)
 
@@ -131,9 +132,10 @@ def run_step(listeners: int, args) -> dict:
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        node = subprocess.Popen([sys.executable, "-m", "bench.sfu.serve", "--port", str(port), "--secret", secret,
-                                 "--data", str(tmp / "data")], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=open(args.log, "a"))
+        with open(args.log, "a") as log:
+            node = subprocess.Popen([sys.executable, "-m", "bench.sfu.serve", "--port", str(port), "--secret",
+                                     secret, "--data", str(tmp / "data")], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                    stderr=log)
         end = tmp / "end.json"
         speakers = None
         try:

@@ -10,7 +10,14 @@ import websockets
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from sfu_node.forwarding import Outlet, tap
-from virtubar.signaling import IceCandidate, SessionDescription, SfuJoin, SfuJoined, TrackOwner, signaling_client_codec
+from virtubar.signaling import (
+    IceCandidate,
+    SessionDescription,
+    SfuJoin,
+    SfuJoined,
+    TrackOwner,
+    signaling_client_codec,
+)
 
 
 class VoiceClient:

@@ -7,6 +7,7 @@ import fractions
 import math
 import time
 from array import array
+from itertools import pairwise
 
 import av
 from aiortc.mediastreams import MediaStreamTrack, VideoStreamTrack
@@ -63,7 +64,7 @@ def encode_opus(freq: float, frames: int) -> list[bytes]:
 
 def frequency(samples: array, rate: int = RATE) -> float:
     """A tone's frequency from its zero crossings (rising edges per second)."""
-    rising = sum(1 for a, b in zip(samples, samples[1:]) if a < 0 <= b)
+    rising = sum(1 for a, b in pairwise(samples) if a < 0 <= b)
     return rising * rate / len(samples)
 
 

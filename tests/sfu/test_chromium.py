@@ -5,7 +5,6 @@ the signaling a browser client uses (trickle ICE, SFU-led renegotiation)."""
 import asyncio
 import json
 import shutil
-import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -18,6 +17,11 @@ from tests.sfu.media import ToneTrack
 from tests.sfu.test_voice import until
 
 PAGE = (Path(__file__).parent / "chromium_client.html").read_bytes()
+
+
+def _read(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=1) as reply:
+        return reply.read()
 
 
 class Browser:
@@ -56,19 +60,19 @@ async def browser(tmp_path, page_url):
     if shutil.which("chromium") is None:
         pytest.fail("chromium is not installed: apt-get install chromium")
     port = free_port()
-    process = subprocess.Popen(
-        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    process = await asyncio.create_subprocess_exec(
+        "chromium", *["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}",
          "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
          "--autoplay-policy=no-user-gesture-required",
          f"--remote-debugging-port={port}", page_url],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         target = None
         for _ in range(200):
             try:
-                targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=1).read())
+                targets = json.loads(await asyncio.to_thread(_read, f"http://127.0.0.1:{port}/json"))
                 target = next((t for t in targets if t["type"] == "page" and t["url"] == page_url), None)
                 if target:
                     break
@@ -85,7 +89,7 @@ async def browser(tmp_path, page_url):
             yield page
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        await asyncio.wait_for(process.wait(), 10)
 
 
 async def test_chromium_speaks_to_and_hears_aiortc_members(sfu, browser):

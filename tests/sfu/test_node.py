@@ -13,7 +13,12 @@ from tests.sfu.media import encode_opus
 from tests.sfu.test_voice import until
 from virtubar.registry import Registry
 from virtubar.settings import Settings
-from virtubar.signaling import IceCandidate, SessionDescription, SfuJoin, signaling_client_codec
+from virtubar.signaling import (
+    IceCandidate,
+    SessionDescription,
+    SfuJoin,
+    signaling_client_codec,
+)
 from virtubar.state import LocalState
 from virtubar.wire import Error, Reconnect
 

@@ -4,7 +4,6 @@ derives from the shared secret."""
 
 import asyncio
 import shutil
-import subprocess
 
 import pytest
 from aiortc import RTCConfiguration, RTCIceServer
@@ -24,12 +23,12 @@ async def coturn(tmp_path):
     if shutil.which("turnserver") is None:
         pytest.fail("coturn (turnserver) is not installed: apt-get install coturn")
     port = free_port()
-    process = subprocess.Popen(
-        ["turnserver", "-n", "--listening-ip=127.0.0.1", f"--listening-port={port}", "--use-auth-secret",
+    process = await asyncio.create_subprocess_exec(
+        "turnserver", *["-n", "--listening-ip=127.0.0.1", f"--listening-port={port}", "--use-auth-secret",
          f"--static-auth-secret={TURN_SECRET}", "--realm=virtubar", "--no-tls", "--no-dtls", "--no-cli",
          "--allow-loopback-peers", "--min-port=49200", "--max-port=49300", f"--pidfile={tmp_path}/turn.pid",
          f"--log-file={tmp_path}/turn.log", "--simple-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -40,7 +39,7 @@ async def coturn(tmp_path):
             await asyncio.sleep(0.05)
     yield f"turn:127.0.0.1:{port}"
     process.terminate()
-    process.wait(timeout=10)
+    await asyncio.wait_for(process.wait(), 10)
 
 
 async def test_a_member_behind_turn_only_is_heard(sfu, coturn):
