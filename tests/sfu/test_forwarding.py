@@ -16,6 +16,7 @@ from sfu_node.forwarding import AIORTC_VERSION
 from tests.sfu.client import VoiceClient
 from tests.sfu.media import encode_opus
 from tests.sfu.test_voice import until
+from virtubar.world import default_world
 
 LEVELS = {"s1": 60, "s2": 10, "s3": 90, "s4": 25, "s5": 40, "s6": 5}  # -dBov, 0 loudest
 
@@ -138,3 +139,22 @@ def test_vp8_key_frame_starts_are_recognised():
     assert not vp8_keyframe_start(bytes([0x00, 0x9C, 0x01]))  # not a partition start
     assert not vp8_keyframe_start(bytes([0x11, 0x9C, 0x01]))  # partition 1
     assert not vp8_keyframe_start(b"\x90")
+
+
+async def test_a_listener_outside_a_meeting_room_receives_nothing_from_inside(sfu, opus):
+    sfu.node.world_of = lambda room_id: default_world("office")
+    room = sfu.node.room("room-1")
+    room.move("ann", 5, 5)  # in meeting room A
+    room.move("cat", 6, 5)  # with ann
+    room.move("bob", 10.5, 5)  # on the open floor, 1.5 m from ann through the wall
+    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=opus, raw=True)
+    cat = VoiceClient(sfu.url, "room-1", sfu.voice_token("cat"), raw=True)
+    bob = VoiceClient(sfu.url, "room-1", sfu.voice_token("bob"), raw=True)
+    try:
+        await asyncio.gather(ann.connect(), cat.connect(), bob.connect())
+        await until(lambda: cat.received_from("ann") > 50)  # a second of ann's voice inside the room
+        assert sum(bob.packets.values()) == 0 and not bob.owners
+        room.move("bob", 8, 5)  # bob walks in
+        await until(lambda: bob.received_from("ann") > 10, timeout=5)
+    finally:
+        await asyncio.gather(ann.close(), cat.close(), bob.close())
