@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -101,16 +102,40 @@ class SfuNode:
         if self.state is not None:
             self._tasks.append(asyncio.create_task(heartbeat(Registry(self.state), self.describe)))
 
-    async def stop(self) -> None:
-        """Drain: announce it, tell every member to reconnect elsewhere, close."""
+    async def drain(self) -> None:
+        """Announce the drain and tell every member to reconnect elsewhere."""
+        if self.draining:
+            return
         self.draining = True
         if self.state is not None:
             with contextlib.suppress(Exception):
                 await Registry(self.state).announce(self.describe())
-        peers = [p for r in self.rooms.values() for p in r.peers.values()]
-        for peer in peers:
-            peer.post(Reconnect(delayMs=DRAIN_RECONNECT_MS, reason="the voice node is draining"))
+        for room in self.rooms.values():
+            for peer in room.peers.values():
+                peer.post(Reconnect(delayMs=DRAIN_RECONNECT_MS, reason="the voice node is draining"))
         await asyncio.sleep(0.1)  # let the outboxes flush
+
+    def drain_on_signal(self) -> None:
+        """granian's worker drops every socket on SIGTERM before the app's
+        shutdown runs: drain first, then hand the signal to its handler."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            prior = getattr(loop, "_signal_handlers", {}).get(sig)
+
+            async def drain_then(sig=sig, prior=prior) -> None:
+                await self.drain()
+                if prior is not None:
+                    prior._run()
+                else:
+                    loop.remove_signal_handler(sig)
+                    os.kill(os.getpid(), sig)
+
+            loop.add_signal_handler(sig, lambda go=drain_then: asyncio.ensure_future(go()))
+
+    async def stop(self) -> None:
+        """Drain, then close every peer."""
+        await self.drain()
+        peers = [p for r in self.rooms.values() for p in r.peers.values()]
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

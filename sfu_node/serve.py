@@ -1,0 +1,16 @@
+"""Entry point for granian: ``granian --interface asgi --factory sfu_node.serve:app``
+(``virtubar sfu``). Configuration from ``VIRTUBAR_*``; the registry lives in
+Redis when ``VIRTUBAR_REDIS_URL`` is set."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from sfu_node.app import create_app
+from virtubar.settings import Settings
+from virtubar.state import open_state
+
+
+def app() -> Litestar:
+    settings = Settings.from_env()
+    return create_app(settings, open_state(settings.redis_url), drain_on_signal=True)
