@@ -26,6 +26,13 @@ PACKETS = 500  # 10 s of distinct Opus packets, looped
 PTIME = 0.02
 
 
+def write_json(path: Path, value) -> None:
+    """Write whole or not at all: other processes poll for this file."""
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(value))
+    partial.replace(path)
+
+
 def opus_loop() -> list[bytes]:
     """Distinct packets (a slowly changing tone), so a payload names its place."""
     packets: list[bytes] = []
@@ -42,7 +49,7 @@ async def speak(args, tokens: TokenIssuer) -> None:
     for m in members:
         await m.connect()
     await asyncio.sleep(0.5)
-    args.out.write_text(json.dumps({uid: m.spoke_at for uid, m in zip(ids, members)}))
+    write_json(args.out, {uid: m.spoke_at for uid, m in zip(ids, members)})
     while not args.window.exists():  # the run ends when the last window is set
         await asyncio.sleep(0.2)
     await asyncio.sleep(max(0.0, json.loads(args.window.read_text())[1] - time.time()))

@@ -21,6 +21,8 @@ import urllib.request
 from pathlib import Path
 from statistics import quantiles
 
+from bench.sfu.members import write_json
+
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 PER_PROCESS = 50  # listeners per load-generator process
@@ -88,7 +90,7 @@ def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: i
     wait_for(lambda: all(Path(f"{o}.ready").exists() for o in outs), 60 + listeners, f"{listeners} listeners")
     time.sleep(1.0)  # let outlets be negotiated and assigned
     before, cpu0, t0 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
-    window.write_text(json.dumps([t0, t0 + duration]))
+    write_json(window, [t0, t0 + duration])
     time.sleep(duration)
     after, cpu1, t1 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
     rss = rss_mb(node.pid)
@@ -147,7 +149,7 @@ def run_step(listeners: int, args) -> dict:
             result = step(node, base, secret, tmp, listeners, args.speakers, args.duration, 3)
             return result | {"load": load}
         finally:
-            end.write_text(json.dumps([0, 0]))
+            write_json(end, [0, 0])
             if speakers is not None:
                 speakers.wait(timeout=30)
             node.terminate()
