@@ -17,9 +17,11 @@ from virtubar.world import World
 
 
 def create_app(settings: Settings, state: SharedState | None = None, bus=None, *,
-               world_of: Callable[[str], World] | None = None) -> Litestar:
+               world_of: Callable[[str], World] | None = None, drain_on_signal: bool = False) -> Litestar:
     """``bus`` is accepted for the service convention; positions reach the
-    node through ``app.state.sfu.room(room_id).move(...)`` until it is wired."""
+    node through ``app.state.sfu.room(room_id).move(...)`` until it is wired.
+    ``drain_on_signal``: when serving alone, drain on SIGTERM/SIGINT before
+    granian drops the sockets (the embedded mode leaves signals to its host)."""
     node = SfuNode(settings, state, world_of=world_of)
 
     @websocket("/sfu")
@@ -33,6 +35,8 @@ def create_app(settings: Settings, state: SharedState | None = None, bus=None, *
     @asynccontextmanager
     async def lifespan(app: Litestar):
         await node.start()
+        if drain_on_signal:
+            node.drain_on_signal()
         try:
             yield
         finally:

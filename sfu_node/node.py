@@ -8,10 +8,13 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable
 
+import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
 from sfu_node.metrics import Metrics
@@ -26,6 +29,14 @@ from virtubar.world import World, default_world
 
 TICK_S = 0.1  # loudness reselection; moves reselect at once
 DRAIN_RECONNECT_MS = 1000
+ICE_ADDRESSES_ENV = "VIRTUBAR_SFU_ICE_ADDRESSES"
+
+
+def use_ice_addresses(addresses: list[str]) -> None:
+    """Gather host candidates only on ``addresses`` (aioice otherwise takes
+    every interface but loopback). Process-wide: the node owns its ICE."""
+    if addresses:
+        aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: list(addresses)
 
 
 def turn_credentials(secret: str, user_id: str, ttl_s: int, now: float | None = None) -> tuple[str, str]:
@@ -86,20 +97,45 @@ class SfuNode:
         )
 
     async def start(self) -> None:
+        use_ice_addresses([a.strip() for a in os.environ.get(ICE_ADDRESSES_ENV, "").split(",") if a.strip()])
         self._tasks.append(asyncio.create_task(self._tick()))
         if self.state is not None:
             self._tasks.append(asyncio.create_task(heartbeat(Registry(self.state), self.describe)))
 
-    async def stop(self) -> None:
-        """Drain: announce it, tell every member to reconnect elsewhere, close."""
+    async def drain(self) -> None:
+        """Announce the drain and tell every member to reconnect elsewhere."""
+        if self.draining:
+            return
         self.draining = True
         if self.state is not None:
             with contextlib.suppress(Exception):
                 await Registry(self.state).announce(self.describe())
-        peers = [p for r in self.rooms.values() for p in r.peers.values()]
-        for peer in peers:
-            peer.post(Reconnect(delayMs=DRAIN_RECONNECT_MS, reason="the voice node is draining"))
+        for room in self.rooms.values():
+            for peer in room.peers.values():
+                peer.post(Reconnect(delayMs=DRAIN_RECONNECT_MS, reason="the voice node is draining"))
         await asyncio.sleep(0.1)  # let the outboxes flush
+
+    def drain_on_signal(self) -> None:
+        """granian's worker drops every socket on SIGTERM before the app's
+        shutdown runs: drain first, then hand the signal to its handler."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            prior = getattr(loop, "_signal_handlers", {}).get(sig)
+
+            async def drain_then(sig=sig, prior=prior) -> None:
+                await self.drain()
+                if prior is not None:
+                    prior._run()
+                else:
+                    loop.remove_signal_handler(sig)
+                    os.kill(os.getpid(), sig)
+
+            loop.add_signal_handler(sig, lambda go=drain_then: asyncio.ensure_future(go()))
+
+    async def stop(self) -> None:
+        """Drain, then close every peer."""
+        await self.drain()
+        peers = [p for r in self.rooms.values() for p in r.peers.values()]
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -5,9 +5,13 @@ audible. Signals go out through ``post`` (the session's outbox)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.codecs import CODECS as AIORTC_CODECS
+from aiortc.codecs import HEADER_EXTENSIONS
+from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.sdp import candidate_from_sdp
 
@@ -16,7 +20,39 @@ from virtubar.signaling import IceCandidate, SessionDescription, TrackOwner
 from virtubar.wire import Event
 
 ANSWER_TIMEOUT_S = 10.0
-OPUS = [c for c in RTCRtpSender.getCapabilities("audio").codecs if c.mimeType.lower() == "audio/opus"]
+CODECS = {  # what outlets send: the payloads as the speakers sent them
+    kind: [c for c in RTCRtpSender.getCapabilities(kind).codecs if c.mimeType.lower() == mime]
+    for kind, mime in (("audio", "audio/opus"), ("video", "video/vp8"))
+}
+
+
+@contextmanager
+def _numbering_kept(pc: RTCPeerConnection) -> Iterator[None]:
+    """Around ``pc.createOffer()``: aiortc renumbers every transceiver's
+    payload types and header extensions to its defaults in a re-offer, which
+    browsers refuse ("RTP extension ID reassignment not supported"). Offer
+    what was negotiated instead, and give new extensions ids unused in the
+    bundle. createOffer does not await, so swapping aiortc's defaults for
+    the call is seen by no other peer."""
+    negotiated = [t for t in pc.getTransceivers() if t.mid is not None and t._codecs]
+    ids: dict[str, int] = {}
+    for transceiver in negotiated:
+        for ext in transceiver._headerExtensions:
+            ids.setdefault(ext.uri, ext.id)
+    saved = {kind: (AIORTC_CODECS[kind][:], HEADER_EXTENSIONS[kind][:]) for kind in ("audio", "video")}
+    for kind, (_, extensions) in saved.items():
+        for ext in extensions:
+            if ext.uri not in ids:
+                ids[ext.uri] = min(set(range(1, 15)) - set(ids.values()))
+        HEADER_EXTENSIONS[kind][:] = [RTCRtpHeaderExtensionParameters(id=ids[e.uri], uri=e.uri) for e in extensions]
+        codecs = next((t._codecs for t in negotiated if t.kind == kind), None)
+        if codecs:
+            AIORTC_CODECS[kind][:] = codecs
+    try:
+        yield
+    finally:
+        for kind, (codecs, extensions) in saved.items():
+            AIORTC_CODECS[kind][:], HEADER_EXTENSIONS[kind][:] = codecs, extensions
 
 
 class SignalError(Exception):
@@ -37,6 +73,7 @@ class Peer:
         self.outlets: list[Outlet] = []
         self.published: list = []  # receivers of this member's tracks
         self._on_sent = on_sent
+        self.on_keyframe_request: Callable[[str], None] | None = None  # the room's, for video outlets
         self._lock = asyncio.Lock()
         self._answer: asyncio.Future[str] | None = None
         self._growing: asyncio.Task | None = None
@@ -82,35 +119,44 @@ class Peer:
         candidate.sdpMid, candidate.sdpMLineIndex = signal.sdpMid, signal.sdpMLineIndex
         await self.pc.addIceCandidate(candidate)
 
-    def show(self, chosen: list[str]) -> list[str]:
-        """Feed the outlets from ``chosen`` speakers, keeping the speakers an
-        outlet already carries; post ``track_owner`` for every outlet that
-        changed. Returns the speakers that found no outlet yet (more are
-        being negotiated)."""
-        keep = set(chosen)
-        changed = [o for o in self.outlets if o.speaker not in keep and o.assign(None)]
-        carried = {o.speaker for o in self.outlets}
-        free = [o for o in self.outlets if o.speaker is None]
-        waiting = [sid for sid in chosen if sid not in carried]
-        for outlet, sid in zip(free, waiting):
-            outlet.assign(sid)
-            changed.append(outlet)
-        for outlet in dict.fromkeys(changed):
+    def show(self, audio: list[str], video: list[str]) -> list[Outlet]:
+        """Feed the outlets of each kind from the chosen speakers, keeping
+        the speakers an outlet already carries; post ``track_owner`` for
+        every outlet that changed and return those outlets. Speakers without
+        a free outlet wait for more to be negotiated."""
+        changed: list[Outlet] = []
+        missing: dict[str, int] = {}
+        for kind, chosen in (("audio", audio), ("video", video)):
+            outlets = [o for o in self.outlets if o.kind == kind]
+            keep = set(chosen)
+            changed += [o for o in outlets if o.speaker not in keep and o.assign(None)]
+            carried = {o.speaker for o in outlets}
+            free = [o for o in outlets if o.speaker is None]
+            waiting = [sid for sid in chosen if sid not in carried]
+            for outlet, sid in zip(free, waiting):
+                outlet.assign(sid)
+                changed.append(outlet)
+            if len(waiting) > len(free):
+                missing[kind] = len(waiting) - len(free)
+        changed = list(dict.fromkeys(changed))
+        for outlet in changed:
             self.post(TrackOwner(mid=self._mids[outlet], kind=outlet.kind, userId=outlet.speaker))
-        missing = waiting[len(free):]
         if missing and self.negotiated and (self._growing is None or self._growing.done()):
-            self._growing = asyncio.ensure_future(self._add_outlets(len(missing)))
-        return missing
+            self._growing = asyncio.ensure_future(self._add_outlets(missing))
+        return changed
 
-    async def _add_outlets(self, count: int) -> None:
-        """Add ``count`` audio outlets and offer them to the member."""
+    async def _add_outlets(self, counts: dict[str, int]) -> None:
+        """Add outlets (``{kind: count}``) and offer them to the member."""
         async with self._lock:
             added = []
-            for _ in range(count):
-                transceiver = self.pc.addTransceiver("audio", direction="sendonly")
-                transceiver.setCodecPreferences(OPUS)
-                added.append((transceiver, Outlet(transceiver.sender, on_sent=self._on_sent)))
-            await self.pc.setLocalDescription(await self.pc.createOffer())
+            for kind, count in counts.items():
+                for _ in range(count):
+                    transceiver = self.pc.addTransceiver(kind, direction="sendonly")
+                    transceiver.setCodecPreferences(CODECS[kind])
+                    added.append((transceiver, Outlet(transceiver, self._on_sent, self.on_keyframe_request)))
+            with _numbering_kept(self.pc):
+                offer = await self.pc.createOffer()
+            await self.pc.setLocalDescription(offer)
             self._answer = asyncio.get_running_loop().create_future()
             self.post(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
             try:

@@ -1,5 +1,7 @@
 """A room on this node: its members' peers, their speakers' loudness, and the
-fan-out from each speaker to the outlets of those who hear them.
+fan-out from each speaker to the outlets of those who hear them. Video
+follows the voice: a listener sees the cameras of the speakers it hears
+(the office's proximity bubbles), starting at a key frame the room asks for.
 
 ``reselect`` runs the pure selection for every listener; the node calls it
 on a short tick (loudness changes) and the feed methods (``move``, ``mute``,
@@ -8,6 +10,7 @@ on a short tick (loudness changes) and the feed methods (``move``, ``mute``,
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
 
@@ -18,6 +21,8 @@ from sfu_node.peer import Peer
 from sfu_node.selection import LevelMeter, ranked
 from virtubar.world import World
 
+KEYFRAME_GAP_S = 0.3
+
 
 class Room:
     def __init__(self, room_id: str, world: World, metrics: Metrics, max_speakers: int = 3) -> None:
@@ -26,7 +31,9 @@ class Room:
         self.metrics = metrics
         self.peers: dict[str, Peer] = {}
         self.meters: dict[str, LevelMeter] = {}
-        self._sinks: dict[str, list[Outlet]] = {}
+        self.cameras: dict[str, list] = {}  # speaker → [video receiver, its SSRC once seen]
+        self._sinks: dict[str, dict[str, list[Outlet]]] = {"audio": {}, "video": {}}
+        self._keyframe_asked: dict[str, float] = {}
 
     # the position and moderation feed (the bus calls these) ---------------
 
@@ -53,24 +60,21 @@ class Room:
         """Add ``peer``; returns the member's previous peer, if any, to close."""
         previous = self.peers.pop(peer.user_id, None)
         self.peers[peer.user_id] = peer
+        peer.on_keyframe_request = self.request_keyframe
         return previous
 
     def publish(self, user_id: str, receivers: list) -> None:
-        """Take a member's tracks: tap each receiver; meter and forward audio."""
-        metrics, sinks = self.metrics, self._sinks
-
-        def count(packet, arrival: float) -> None:
-            metrics.received(len(packet.payload))
-
-        for receiver in receivers:  # video is taken (never decoded) but not forwarded yet
+        """Take a member's tracks: tap each receiver; meter audio, forward both."""
+        for receiver in receivers:
             if receiver.track.kind == "audio":
                 tap(receiver, self._forwarder(user_id))
             else:
-                tap(receiver, count, mime_type="video/vp8")
+                self.cameras[user_id] = [receiver, None]
+                tap(receiver, self._video_forwarder(user_id), mime_type="video/vp8")
 
     def _forwarder(self, user_id: str):
         meter = self.meters.setdefault(user_id, LevelMeter())
-        metrics, sinks = self.metrics, self._sinks
+        metrics, sinks = self.metrics, self._sinks["audio"]
 
         def forward(packet, arrival: float) -> None:
             payload = packet.payload
@@ -79,14 +83,37 @@ class Room:
             level = level[1] if level is not None else None
             meter.add(level, arrival)
             for outlet in sinks.get(user_id, ()):
-                outlet.feed(payload, packet.timestamp, level, arrival)
+                outlet.feed(payload, packet.timestamp, level, arrival, packet.marker)
 
         return forward
+
+    def _video_forwarder(self, user_id: str):
+        metrics, sinks, camera = self.metrics, self._sinks["video"], self.cameras[user_id]
+
+        def forward(packet, arrival: float) -> None:
+            camera[1] = packet.ssrc
+            metrics.received(len(packet.payload))
+            for outlet in sinks.get(user_id, ()):
+                outlet.feed(packet.payload, packet.timestamp, None, arrival, packet.marker)
+
+        return forward
+
+    def request_keyframe(self, user_id: str, now: float | None = None) -> bool:
+        """Ask ``user_id``'s camera for a key frame (a PLI), at most every
+        ``KEYFRAME_GAP_S``: for a new viewer or a viewer's own PLI."""
+        camera = self.cameras.get(user_id)
+        now = time.monotonic() if now is None else now
+        if camera is None or camera[1] is None or now - self._keyframe_asked.get(user_id, -1e9) < KEYFRAME_GAP_S:
+            return False
+        self._keyframe_asked[user_id] = now
+        asyncio.ensure_future(camera[0]._send_rtcp_pli(camera[1]))
+        return True
 
     def leave(self, peer: Peer) -> None:
         if self.peers.get(peer.user_id) is peer:
             del self.peers[peer.user_id]
             self.meters.pop(peer.user_id, None)
+            self.cameras.pop(peer.user_id, None)
         self.reselect()
 
     # selection ------------------------------------------------------------
@@ -98,20 +125,23 @@ class Room:
         order = ranked({uid: meter.loudness(now) for uid, meter in self.meters.items()})
         changes = 0
         for peer in self.peers.values():
-            before = [o.speaker for o in peer.outlets]
-            peer.show(self.scape.selection(peer.user_id, order))
-            if [o.speaker for o in peer.outlets] != before:
-                changes += 1
+            audio = self.scape.selection(peer.user_id, order)
+            changed = peer.show(audio, [sid for sid in audio if sid in self.cameras])
+            for outlet in changed:
+                if outlet.kind == "video" and outlet.speaker is not None:
+                    self.request_keyframe(outlet.speaker)
+            changes += bool(changed)
         if changes:
             self.metrics.selection_changes += changes
             self._rebuild_sinks()
         return changes
 
     def _rebuild_sinks(self) -> None:
-        sinks: dict[str, list[Outlet]] = defaultdict(list)
+        sinks: dict[str, dict[str, list[Outlet]]] = {"audio": defaultdict(list), "video": defaultdict(list)}
         for peer in self.peers.values():
             for outlet in peer.outlets:
                 if outlet.speaker is not None:
-                    sinks[outlet.speaker].append(outlet)
-        self._sinks.clear()  # in place: the taps hold this dict
-        self._sinks.update(sinks)
+                    sinks[outlet.kind][outlet.speaker].append(outlet)
+        for kind, by_speaker in sinks.items():
+            self._sinks[kind].clear()  # in place: the taps hold these dicts
+            self._sinks[kind].update(by_speaker)

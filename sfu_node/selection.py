@@ -10,7 +10,8 @@ O(people in the room).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 SILENCE = 127  # RFC 6464: the level is -dBov, 0 loudest .. 127 silence
@@ -53,8 +54,8 @@ def select(
     *,
     radius: float,
     n: int = DEFAULT_MAX_SPEAKERS,
-    muted: Set[str] = frozenset(),
-    blocks: Mapping[str, Set[str]] | None = None,
+    muted: AbstractSet[str] = frozenset(),
+    blocks: Mapping[str, AbstractSet[str]] | None = None,
 ) -> list[str]:
     """The ids of at most ``n`` speakers ``listener`` receives, taken in the
     given order (loudest first, see ``ranked``)."""
@@ -77,7 +78,7 @@ class LevelMeter:
     ``window_s`` seconds of RFC 6464 levels, so one loud packet does not
     steal a slot and a speaker whose packets stop fades to silence."""
 
-    __slots__ = ("window_s", "_samples", "_sum")
+    __slots__ = ("_samples", "_sum", "window_s")
 
     def __init__(self, window_s: float = 0.5) -> None:
         self.window_s = window_s

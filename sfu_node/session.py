@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-
 import logging
 
 import msgspec
@@ -15,7 +14,14 @@ from litestar.exceptions import WebSocketDisconnect
 
 from sfu_node.node import SfuNode
 from sfu_node.peer import SignalError
-from virtubar.signaling import MAX_SIGNAL_BYTES, IceCandidate, SessionDescription, SfuJoin, SfuJoined, sfu_codec
+from virtubar.signaling import (
+    MAX_SIGNAL_BYTES,
+    IceCandidate,
+    SessionDescription,
+    SfuJoin,
+    SfuJoined,
+    sfu_codec,
+)
 from virtubar.tokens import TokenError
 from virtubar.wire import AuthError, Error, Event, Reconnect
 
@@ -40,7 +46,7 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
     try:
         raw = await asyncio.wait_for(socket.receive_text(), JOIN_TIMEOUT_S)
         join = codec.decode(raw).payload if len(raw) <= MAX_SIGNAL_BYTES else None
-    except (asyncio.TimeoutError, msgspec.DecodeError, msgspec.ValidationError):
+    except (TimeoutError, msgspec.DecodeError, msgspec.ValidationError):
         join = None
     except WebSocketDisconnect:
         return

@@ -15,7 +15,17 @@ from typing import Annotated, Literal, Union
 
 from msgspec import Meta
 
-from virtubar.wire import PROTOCOL_VERSION, AuthError, Codec, Error, Event, Id, Reconnect, envelope_type, now_ms
+from virtubar.wire import (
+    PROTOCOL_VERSION,
+    AuthError,
+    Codec,
+    Error,
+    Event,
+    Id,
+    Reconnect,
+    envelope_type,
+    now_ms,
+)
 
 MAX_SIGNAL_BYTES = 64 * 1024
 Sdp = Annotated[str, Meta(min_length=1, max_length=MAX_SIGNAL_BYTES)]

@@ -16,12 +16,21 @@ import logging
 import time
 from pathlib import Path
 
+from aiortc.rtp import RtpPacket
+
 from tests.sfu.client import VoiceClient
 from tests.sfu.media import encode_opus
 from virtubar.tokens import TokenIssuer
 
 PACKETS = 500  # 10 s of distinct Opus packets, looped
 PTIME = 0.02
+
+
+def write_json(path: Path, value) -> None:
+    """Write whole or not at all: other processes poll for this file."""
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(value))
+    partial.replace(path)
 
 
 def opus_loop() -> list[bytes]:
@@ -40,10 +49,30 @@ async def speak(args, tokens: TokenIssuer) -> None:
     for m in members:
         await m.connect()
     await asyncio.sleep(0.5)
-    args.out.write_text(json.dumps({uid: m.spoke_at for uid, m in zip(ids, members)}))
+    write_json(args.out, {uid: m.spoke_at for uid, m in zip(ids, members)})
     while not args.window.exists():  # the run ends when the last window is set
         await asyncio.sleep(0.2)
     await asyncio.sleep(max(0.0, json.loads(args.window.read_text())[1] - time.time()))
+
+
+def count_at_dtls(member: VoiceClient, record) -> None:
+    """Take decrypted RTP straight from the member's DTLS transport, before
+    aiortc parses and routes it: the load generator must stay cheaper than
+    the node it measures."""
+    dtls = member.pc.getTransceivers()[0].receiver.transport
+    mids: dict[int, str] = {}
+
+    async def handle_rtp_data(data: bytes, arrival_time_ms: int) -> None:
+        ssrc = int.from_bytes(data[8:12], "big")
+        mid = mids.get(ssrc)
+        if mid is None:
+            mid = mids[ssrc] = RtpPacket.parse(data, dtls._rtp_header_extensions_map).extensions.mid
+        offset = 12 + 4 * (data[0] & 0x0F)
+        if data[0] & 0x10:
+            offset += 4 + 4 * int.from_bytes(data[offset + 2:offset + 4], "big")
+        record(mid, data[offset:])
+
+    dtls._handle_rtp_data = handle_rtp_data
 
 
 async def listen(args, tokens: TokenIssuer) -> None:
@@ -53,12 +82,12 @@ async def listen(args, tokens: TokenIssuer) -> None:
     window = [float("inf"), 0.0]  # wall clock, set by the orchestrator
 
     def on_packet(member: VoiceClient):
-        def record(mid: str, packet) -> None:
+        def record(mid: str, payload: bytes) -> None:
             nonlocal received, unmatched
             if not window[0] <= time.time() < window[1]:
                 return
             received += 1
-            owner, idx = member.owners.get(mid), index.get(packet.payload)
+            owner, idx = member.owners.get(mid), index.get(payload)
             if owner not in started or idx is None:
                 unmatched += 1
                 return
@@ -71,10 +100,14 @@ async def listen(args, tokens: TokenIssuer) -> None:
     for i in range(args.count):
         m = VoiceClient(args.url, args.room, tokens.issue("voice", f"{args.prefix}{i}", room=args.room,
                                                           platform="desktop"), raw=True)
-        m.on_packet = on_packet(m)
         members.append(m)
     for m in members:  # one at a time: a burst of DTLS handshakes starves the node
         await m.connect()
+        for _ in range(200):
+            if m.pc.connectionState == "connected":
+                break
+            await asyncio.sleep(0.05)
+        count_at_dtls(m, on_packet(m))
     Path(f"{args.out}.ready").touch()
     while not args.window.exists():
         await asyncio.sleep(0.1)

@@ -21,9 +21,12 @@ import urllib.request
 from pathlib import Path
 from statistics import quantiles
 
+from bench.sfu.members import write_json
+
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 PER_PROCESS = 50  # listeners per load-generator process
+MEMBERS_LOG = Path(tempfile.gettempdir()) / "sfu-bench-members.log"
 
 
 def free_port() -> int:
@@ -65,7 +68,8 @@ def member_process(role: str, url: str, secret: str, count: int, prefix: str, ou
            str(count), "--prefix", prefix, "--out", str(out), "--window", str(window)]
     if starts is not None:
         cmd += ["--starts", str(starts)]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(MEMBERS_LOG, "a") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -86,7 +90,7 @@ def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: i
     wait_for(lambda: all(Path(f"{o}.ready").exists() for o in outs), 60 + listeners, f"{listeners} listeners")
     time.sleep(1.0)  # let outlets be negotiated and assigned
     before, cpu0, t0 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
-    window.write_text(json.dumps([t0, t0 + duration]))
+    write_json(window, [t0, t0 + duration])
     time.sleep(duration)
     after, cpu1, t1 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
     rss = rss_mb(node.pid)
@@ -109,20 +113,47 @@ def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: i
 
 
 TABLE_HEAD = ("| listeners | connected | egress pkt/s | node CPU | CPU µs/egress pkt | node hand-off p50 / p99 ms "
-              "| end-to-end p50 / p99 ms | loss | node RSS MB |\n|---|---|---|---|---|---|---|---|---|")
+              "| end-to-end p50 / p99 ms | loss | node RSS MB | machine load |\n|---|---|---|---|---|---|---|---|---|---|")
 
 
 def row(r: dict) -> str:
     return (f"| {r['listeners']} | {r['connected']} | {r['egress_pps']:,.0f} | {r['cpu_share']:.0%} "
             f"| {r['cpu_us_per_packet']:.0f} | {r['node_p50']} / {r['node_p99']} "
-            f"| {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | {r['loss']:.2%} | {r['rss_mb']:.0f} |")
+            f"| {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | {r['loss']:.2%} | {r['rss_mb']:.0f} | {r['load']:.1f} |")
 
 
 def write_section(doc: Path, section: str) -> None:
     text = doc.read_text() if doc.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## SFU node.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(r"^## SFU node.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     doc.write_text(text)
+
+
+def run_step(listeners: int, args) -> dict:
+    secret, port = secrets.token_urlsafe(40), free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        with open(args.log, "a") as log:
+            node = subprocess.Popen([sys.executable, "-m", "bench.sfu.serve", "--port", str(port), "--secret",
+                                     secret, "--data", str(tmp / "data")], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                    stderr=log)
+        end = tmp / "end.json"
+        speakers = None
+        try:
+            wait_for(lambda: _listening(port), 30, "the node")
+            speakers = member_process("speak", base.replace("http", "ws") + "/sfu", secret, args.speakers, "s",
+                                      tmp / "starts.json", end)
+            wait_for(lambda: (tmp / "starts.json").exists(), 60, "the speakers")
+            load = os.getloadavg()[0]
+            result = step(node, base, secret, tmp, listeners, args.speakers, args.duration, 3)
+            return result | {"load": load}
+        finally:
+            write_json(end, [0, 0])
+            if speakers is not None:
+                speakers.wait(timeout=30)
+            node.terminate()
+            node.wait(timeout=30)
 
 
 def main() -> None:
@@ -131,31 +162,13 @@ def main() -> None:
     parser.add_argument("--speakers", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--log", type=Path, default=Path(tempfile.gettempdir()) / "sfu-bench-node.log",
+                        help="the node's stderr")
     args = parser.parse_args()
-    secret, port = secrets.token_urlsafe(40), free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        node = subprocess.Popen([sys.executable, "-m", "bench.sfu.serve", "--port", str(port), "--secret", secret,
-                                 "--data", str(tmp / "data")], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        end = tmp / "end.json"
-        speakers = None
-        try:
-            wait_for(lambda: _listening(port), 30, "the node")
-            speakers = member_process("speak", base.replace("http", "ws") + "/sfu", secret, args.speakers, "s",
-                                      tmp / "starts.json", end)
-            wait_for(lambda: (tmp / "starts.json").exists(), 60, "the speakers")
-            results = []
-            for listeners in (int(x) for x in args.listeners.split(",")):
-                results.append(step(node, base, secret, tmp, listeners, args.speakers, args.duration, 3))
-                print(row(results[-1]), flush=True)
-        finally:
-            end.write_text(json.dumps([0, 0]))
-            if speakers is not None:
-                speakers.wait(timeout=30)
-            node.terminate()
-            node.wait(timeout=30)
+    results = []
+    for listeners in (int(x) for x in args.listeners.split(",")):  # a fresh node and speakers per step
+        results.append(run_step(listeners, args))
+        print(row(results[-1]), flush=True)
     command = "/work/main/.venv/bin/python -m bench.sfu.run " + " ".join(sys.argv[1:])
     section = (
         "## SFU node: forwarding audio without transcoding\n\n"

@@ -7,10 +7,17 @@ import contextlib
 import time
 
 import websockets
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from sfu_node.forwarding import Outlet, tap
-from virtubar.signaling import IceCandidate, SessionDescription, SfuJoin, SfuJoined, TrackOwner, signaling_client_codec
+from virtubar.signaling import (
+    IceCandidate,
+    SessionDescription,
+    SfuJoin,
+    SfuJoined,
+    TrackOwner,
+    signaling_client_codec,
+)
 
 
 class VoiceClient:
@@ -24,16 +31,16 @@ class VoiceClient:
 
     def __init__(self, url: str, room_id: str, token: str, track=None, *,
                  opus: list[bytes] | None = None, level: int = 30, raw: bool = False,
-                 trickle: bool = False) -> None:
+                 trickle: bool = False, config: RTCConfiguration | None = None, camera=None) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
-        self.opus, self.level, self.raw, self.trickle = opus, level, raw, trickle
+        self.opus, self.level, self.raw, self.trickle, self.camera = opus, level, raw, trickle, camera
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
         self.spoke_at: float | None = None
         self.on_packet = None  # raw mode: called (mid, packet) instead of keeping payloads  # time.monotonic() of the first packet sent
         self.codec = signaling_client_codec()
-        self.pc = RTCPeerConnection()
+        self.pc = RTCPeerConnection(config)
         self.owners: dict[str, str | None] = {}  # mid → userId
         self.packets: dict[str, int] = {}  # mid → RTP packets received
         self.last_packet_at: dict[str, float] = {}
@@ -52,10 +59,12 @@ class VoiceClient:
         if self.track is not None:
             self.pc.addTrack(self.track)
         elif self.opus:
-            outlet = Outlet(self.pc.addTransceiver("audio", direction="sendonly").sender)
+            outlet = Outlet(self.pc.addTransceiver("audio", direction="sendonly"))
             self._speaker = asyncio.create_task(self._speak(outlet))
         else:
             self.pc.addTransceiver("audio", direction="recvonly")
+        if self.camera is not None:
+            self.pc.addTrack(self.camera)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         sdp = self.pc.localDescription.sdp
         if not self.trickle:

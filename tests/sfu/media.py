@@ -7,9 +7,10 @@ import fractions
 import math
 import time
 from array import array
+from itertools import pairwise
 
 import av
-from aiortc.mediastreams import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamTrack, VideoStreamTrack
 
 RATE = 48_000
 FRAME = 960  # 20 ms
@@ -63,7 +64,7 @@ def encode_opus(freq: float, frames: int) -> list[bytes]:
 
 def frequency(samples: array, rate: int = RATE) -> float:
     """A tone's frequency from its zero crossings (rising edges per second)."""
-    rising = sum(1 for a, b in zip(samples, samples[1:]) if a < 0 <= b)
+    rising = sum(1 for a, b in pairwise(samples) if a < 0 <= b)
     return rising * rate / len(samples)
 
 
@@ -73,3 +74,22 @@ def first_channel(frame: av.AudioFrame) -> array:
     channels = len(frame.layout.channels)
     data = array("h", bytes(frame.planes[0]))[: frame.samples * channels]  # planes are padded
     return data[::channels]
+
+
+class CameraTrack(VideoStreamTrack):
+    """A camera showing a fixed 320x240 picture at 30 frames/s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._planes = (bytes(range(256)) * 300)[: 320 * 240], b"\x80" * (160 * 120), b"\x40" * (160 * 120)
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        frame = av.VideoFrame(320, 240, "yuv420p")
+        for plane, data in zip(frame.planes, self._planes):
+            width = plane.line_size
+            rows = plane.height
+            row_bytes = len(data) // rows
+            plane.update(b"".join(data[r * row_bytes:(r + 1) * row_bytes].ljust(width, b"\0") for r in range(rows)))
+        frame.pts, frame.time_base = pts, time_base
+        return frame

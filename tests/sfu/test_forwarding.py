@@ -5,6 +5,7 @@ the SFU relies on are still there."""
 import asyncio
 import inspect
 
+import aioice.ice
 import aiortc
 import pytest
 from aiortc.codecs.base import Decoder, Encoder
@@ -15,6 +16,7 @@ from sfu_node.forwarding import AIORTC_VERSION
 from tests.sfu.client import VoiceClient
 from tests.sfu.media import encode_opus
 from tests.sfu.test_voice import until
+from virtubar.world import default_world
 
 LEVELS = {"s1": 60, "s2": 10, "s3": 90, "s4": 25, "s5": 40, "s6": 5}  # -dBov, 0 loudest
 
@@ -107,6 +109,15 @@ def test_aiortc_is_the_pinned_version_with_the_hooks_the_sfu_uses():
     assert "await self._next_encoded_frame(codec)" in inspect.getsource(RTCRtpSender._run_rtp)
     receiver_source = inspect.getsource(RTCRtpReceiver)
     assert "self.__remote_streams" in receiver_source and "self.__codecs" in receiver_source
+    sender_source = inspect.getsource(RTCRtpSender)
+    for counter in ("__ntp_timestamp", "__rtp_timestamp", "__packet_count", "__octet_count"):
+        assert f"self.{counter} = 0" in sender_source  # read by _run_rtcp for sender reports
+    dtls_source = inspect.getsource(aiortc.rtcdtlstransport.RTCDtlsTransport)
+    assert "self._tx_srtp = Session(" in dtls_source
+    ice_source = inspect.getsource(aioice.ice.Connection.sendto)
+    assert "self._nominated.get(component)" in ice_source
+    assert "active_pair.protocol.send_data(data, active_pair.remote_addr)" in ice_source
+    assert "self.transport.sendto(data, addr)" in inspect.getsource(aioice.ice.StunProtocol.send_data)
 
 
 def test_the_codec_count_sees_codecs_when_they_are_built(codec_instances):
@@ -116,3 +127,34 @@ def test_the_codec_count_sees_codecs_when_they_are_built(codec_instances):
     opus_codec = RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2, payloadType=96)
     get_encoder(opus_codec), get_decoder(opus_codec)
     assert codec_instances == ["OpusEncoder", "OpusDecoder"]
+
+
+def test_vp8_key_frame_starts_are_recognised():
+    from sfu_node.forwarding import vp8_keyframe_start
+
+    # X=1, S=1, PID=0 | I=1 (15-bit picture id) | picture id | VP8 header, P bit 0 (key) / 1 (delta)
+    assert vp8_keyframe_start(bytes([0x90, 0x80, 0x81, 0x23, 0x10, 0x02]))
+    assert not vp8_keyframe_start(bytes([0x90, 0x80, 0x81, 0x23, 0x11, 0x02]))
+    assert vp8_keyframe_start(bytes([0x10, 0x9C, 0x01]))  # no extension
+    assert not vp8_keyframe_start(bytes([0x00, 0x9C, 0x01]))  # not a partition start
+    assert not vp8_keyframe_start(bytes([0x11, 0x9C, 0x01]))  # partition 1
+    assert not vp8_keyframe_start(b"\x90")
+
+
+async def test_a_listener_outside_a_meeting_room_receives_nothing_from_inside(sfu, opus):
+    sfu.node.world_of = lambda room_id: default_world("office")
+    room = sfu.node.room("room-1")
+    room.move("ann", 5, 5)  # in meeting room A
+    room.move("cat", 6, 5)  # with ann
+    room.move("bob", 10.5, 5)  # on the open floor, 1.5 m from ann through the wall
+    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=opus, raw=True)
+    cat = VoiceClient(sfu.url, "room-1", sfu.voice_token("cat"), raw=True)
+    bob = VoiceClient(sfu.url, "room-1", sfu.voice_token("bob"), raw=True)
+    try:
+        await asyncio.gather(ann.connect(), cat.connect(), bob.connect())
+        await until(lambda: cat.received_from("ann") > 50)  # a second of ann's voice inside the room
+        assert sum(bob.packets.values()) == 0 and not bob.owners
+        room.move("bob", 8, 5)  # bob walks in
+        await until(lambda: bob.received_from("ann") > 10, timeout=5)
+    finally:
+        await asyncio.gather(ann.close(), cat.close(), bob.close())

@@ -2,19 +2,28 @@
 mistakes answered with clear errors."""
 
 import asyncio
+import os
+import signal
+import sys
 
 import httpx
 import websockets
 
 from sfu_node.node import SfuNode, turn_credentials
 from tests.sfu.client import VoiceClient
-from tests.sfu.conftest import SECRET
+from tests.sfu.conftest import SECRET, free_port
 from tests.sfu.media import encode_opus
 from tests.sfu.test_voice import until
 from virtubar.registry import Registry
 from virtubar.settings import Settings
-from virtubar.signaling import IceCandidate, SessionDescription, SfuJoin, signaling_client_codec
+from virtubar.signaling import (
+    IceCandidate,
+    SessionDescription,
+    SfuJoin,
+    signaling_client_codec,
+)
 from virtubar.state import LocalState
+from virtubar.tokens import TokenIssuer
 from virtubar.wire import Error, Reconnect
 
 codec = signaling_client_codec()
@@ -112,3 +121,36 @@ def test_turn_credentials_follow_coturns_rest_scheme():
     username, credential = turn_credentials("s3cret", "sfu-1", 3600, now=1_000)
     assert username == "4600:sfu-1"
     assert credential == "QaZrQ3TFF0rTH2pmcA4ekbjI3a0="
+
+
+async def test_sigterm_drains_the_node_served_by_granian(tmp_path):
+    port = free_port()
+    env = {**os.environ, "VIRTUBAR_TOKEN_SECRET": SECRET, "VIRTUBAR_DATA": str(tmp_path), "VIRTUBAR_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "sfu_node.serve:app",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async def up() -> bool:
+            try:
+                async with httpx.AsyncClient() as http:
+                    return (await http.get(f"http://127.0.0.1:{port}/metrics")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        for _ in range(100):
+            if await up():
+                break
+            await asyncio.sleep(0.1)
+        member = VoiceClient(f"ws://127.0.0.1:{port}/sfu", "room-1", TokenIssuer(SECRET).issue(
+            "voice", "ann", room="room-1", platform="desktop"), raw=True)
+        await member.connect()
+        process.send_signal(signal.SIGTERM)
+        await until(lambda: any(isinstance(s, Reconnect) for s in member.signals), timeout=10)
+        await member.close()
+        assert await asyncio.wait_for(process.wait(), 15) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

@@ -1,6 +1,5 @@
 """Only a valid voice token for this room opens the SFU's signaling."""
 
-import time
 
 import jwt
 import pytest
