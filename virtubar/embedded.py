@@ -9,9 +9,9 @@ from litestar import Litestar, get
 from litestar.response import Response
 from litestar.static_files import create_static_files_router
 
+from virtubar.bus import LocalBus, LocalStreams
 from virtubar.composite import Composite
 from virtubar.settings import Settings
-from virtubar.bus import LocalBus, LocalStreams
 from virtubar.state import LocalState
 
 CLIENT_DIST = Path(__file__).resolve().parent.parent / "client" / "dist"
