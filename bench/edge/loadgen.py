@@ -63,8 +63,14 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
     token = issuer.issue("realtime", me, room=room, platform="desktop", name=me)
     binary = args.binary
     try:
-        ws = await websockets.connect(url, subprotocols=["virtubar.msgpack"] if binary else None,
-                                      max_size=2**24, compression=None, ping_interval=None, open_timeout=60)
+        ws = await websockets.connect(
+            url,
+            subprotocols=["virtubar.msgpack"] if binary else None,
+            max_size=2**24,
+            compression=None,
+            ping_interval=None,
+            open_timeout=60,
+        )
     except Exception:
         stats.failed += 1
         return
@@ -113,8 +119,20 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
             seq = max(last_seq + 1, now_ms())
             last_seq = seq
             x = spawn.get("x", 0.0) + 0.15 * math.sin(phase + seq / 500)
-            msg = {"v": 1, "t": "avatar_transform", "ts": seq, "payload": {
-                "roomId": room, "seq": seq, "x": x, "y": 0.0, "z": spawn.get("z", 0.0), "rotY": 0.0, "anim": "walk"}}
+            msg = {
+                "v": 1,
+                "t": "avatar_transform",
+                "ts": seq,
+                "payload": {
+                    "roomId": room,
+                    "seq": seq,
+                    "x": x,
+                    "y": 0.0,
+                    "z": spawn.get("z", 0.0),
+                    "rotY": 0.0,
+                    "anim": "walk",
+                },
+            }
             await ws.send(msgspec.msgpack.encode(msg) if binary else msgspec.json.encode(msg).decode())
             if window[0] <= seq < window[1]:
                 stats.sent += 1

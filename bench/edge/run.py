@@ -66,16 +66,45 @@ def rss_kb(pid: int) -> int:
 def start_node(redis_url: str, tick_hz: float, data: Path, server: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = os.environ | {
-        "PYTHONPATH": str(REPO), "VIRTUBAR_REDIS_URL": redis_url, "VIRTUBAR_TOKEN_SECRET": SECRET,
-        "VIRTUBAR_DATA": str(data), "VIRTUBAR_EDGE_TICK_HZ": str(tick_hz), "VIRTUBAR_EDGE_IDLE_TIMEOUT_S": "120",
-        "VIRTUBAR_NODE_CAPACITY": "100000", "VIRTUBAR_PORT": str(port),
+        "PYTHONPATH": str(REPO),
+        "VIRTUBAR_REDIS_URL": redis_url,
+        "VIRTUBAR_TOKEN_SECRET": SECRET,
+        "VIRTUBAR_DATA": str(data),
+        "VIRTUBAR_EDGE_TICK_HZ": str(tick_hz),
+        "VIRTUBAR_EDGE_IDLE_TIMEOUT_S": "120",
+        "VIRTUBAR_NODE_CAPACITY": "100000",
+        "VIRTUBAR_PORT": str(port),
     }
-    cmd = [sys.executable, "-m", "realtime_edge.wsserve"] if server == "websockets" else [
-        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "realtime_edge.serve:app",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--backlog", "4096", "--log-level", "warning"]
+    cmd = (
+        [sys.executable, "-m", "realtime_edge.wsserve"]
+        if server == "websockets"
+        else [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--factory",
+            "realtime_edge.serve:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--backlog",
+            "4096",
+            "--log-level",
+            "warning",
+        ]
+    )
     proc = subprocess.Popen(
         cmd,
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO, start_new_session=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO,
+        start_new_session=True,
     )
     _wait_port(port, 20, proc)
     return proc, f"ws://127.0.0.1:{port}/ws"
@@ -110,8 +139,9 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-edge-"))
     redis = start_redis(tmp / "redis") if args.nodes > 1 else None
-    nodes = [start_node(redis.url if redis else "", args.tick_hz, tmp / f"data{i}", args.server)
-             for i in range(args.nodes)]
+    nodes = [
+        start_node(redis.url if redis else "", args.tick_hz, tmp / f"data{i}", args.server) for i in range(args.nodes)
+    ]
     time.sleep(1.0)
     base_rss = [rss_kb(p.pid) for p, _ in nodes]
     urls = ",".join(u for _, u in nodes)
@@ -121,9 +151,31 @@ def main() -> None:
     gens = []
     for g in range(args.gens):
         first, count = g * per, min(per, args.clients - g * per)
-        cmd = [sys.executable, "-m", "bench.edge.loadgen", "--urls", urls, "--first", str(first), "--count", str(count),
-               "--total", str(args.clients), "--rooms", str(args.rooms), "--hz", str(args.hz),
-               "--start-at", str(start_at), "--seconds", str(args.seconds), "--mode", args.mode, "--secret", SECRET]
+        cmd = [
+            sys.executable,
+            "-m",
+            "bench.edge.loadgen",
+            "--urls",
+            urls,
+            "--first",
+            str(first),
+            "--count",
+            str(count),
+            "--total",
+            str(args.clients),
+            "--rooms",
+            str(args.rooms),
+            "--hz",
+            str(args.hz),
+            "--start-at",
+            str(start_at),
+            "--seconds",
+            str(args.seconds),
+            "--mode",
+            args.mode,
+            "--secret",
+            SECRET,
+        ]
         cmd += ["--binary"] if args.binary else []
         gens.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=REPO, env=os.environ | {"PYTHONPATH": str(REPO)}))
     time.sleep(max(0.0, start_at + 1.0 - time.time()))
@@ -152,9 +204,9 @@ def main() -> None:
     conn_kb = (sum(rss) - sum(base_rss)) / max(joined, 1)
     row = {
         "setup": f"{args.nodes} {args.server} node{'s' if args.nodes > 1 else ''}"
-                 f"{' (redis)' if args.nodes > 1 else ' (in-process bus)'}",
+        f"{' (redis)' if args.nodes > 1 else ' (in-process bus)'}",
         "load": f"{args.clients} clients x {args.rooms} room{'s' if args.rooms > 1 else ''}"
-                + (f" x {args.hz:g} Hz" if args.mode == "move" else " idle"),
+        + (f" x {args.hz:g} Hz" if args.mode == "move" else " idle"),
         "codec": "msgpack" if args.binary else "json",
         "joined": joined,
         "delivered/s": round(received / measured),
@@ -181,13 +233,15 @@ def write(row: dict, command: str) -> None:
     header = "## Realtime edge"
     cols = list(row)
     if header not in text:
-        text += (f"\n{header}\n\nMeasured on one 2-core machine shared with other work, everything on 127.0.0.1 "
-                 "(`bench/edge/run.py`; generators are separate processes on the same cores).\n\n"
-                 "| " + " | ".join(["command", *cols]) + " |\n|" + "---|" * (len(cols) + 1) + "\n")
+        text += (
+            f"\n{header}\n\nMeasured on one 2-core machine shared with other work, everything on 127.0.0.1 "
+            "(`bench/edge/run.py`; generators are separate processes on the same cores).\n\n"
+            "| " + " | ".join(["command", *cols]) + " |\n|" + "---|" * (len(cols) + 1) + "\n"
+        )
     line = "| " + " | ".join([f"`{command}`"] + [str(row[c]) for c in cols]) + " |\n"
     head, _, tail = text.partition(header)
     table_end = tail.find("\n\n", tail.find("|---"))
-    tail = tail + line if table_end < 0 else tail[:table_end + 1] + line + tail[table_end + 1:]
+    tail = tail + line if table_end < 0 else tail[: table_end + 1] + line + tail[table_end + 1 :]
     doc.write_text(head + header + tail)
 
 

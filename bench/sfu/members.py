@@ -44,12 +44,16 @@ def opus_loop() -> list[bytes]:
 async def speak(args, tokens: TokenIssuer) -> None:
     opus = opus_loop()
     ids = [f"{args.prefix}{i}" for i in range(args.count)]
-    members = [VoiceClient(args.url, args.room, tokens.issue("voice", uid, room=args.room, platform="desktop"),
-                           opus=opus, raw=True) for uid in ids]
+    members = [
+        VoiceClient(
+            args.url, args.room, tokens.issue("voice", uid, room=args.room, platform="desktop"), opus=opus, raw=True
+        )
+        for uid in ids
+    ]
     for m in members:
         await m.connect()
     await asyncio.sleep(0.5)
-    write_json(args.out, {uid: m.spoke_at for uid, m in zip(ids, members)})
+    write_json(args.out, {uid: m.spoke_at for uid, m in zip(ids, members, strict=True)})
     while not args.window.exists():  # the run ends when the last window is set
         await asyncio.sleep(0.2)
     await asyncio.sleep(max(0.0, json.loads(args.window.read_text())[1] - time.time()))
@@ -69,7 +73,7 @@ def count_at_dtls(member: VoiceClient, record) -> None:
             mid = mids[ssrc] = RtpPacket.parse(data, dtls._rtp_header_extensions_map).extensions.mid
         offset = 12 + 4 * (data[0] & 0x0F)
         if data[0] & 0x10:
-            offset += 4 + 4 * int.from_bytes(data[offset + 2:offset + 4], "big")
+            offset += 4 + 4 * int.from_bytes(data[offset + 2 : offset + 4], "big")
         record(mid, data[offset:])
 
     dtls._handle_rtp_data = handle_rtp_data
@@ -94,12 +98,17 @@ async def listen(args, tokens: TokenIssuer) -> None:
             now = time.monotonic()
             n = round(((now - started[owner]) / PTIME - idx) / PACKETS)
             latencies.append(now - (started[owner] + (n * PACKETS + idx) * PTIME))
+
         return record
 
     members = []
     for i in range(args.count):
-        m = VoiceClient(args.url, args.room, tokens.issue("voice", f"{args.prefix}{i}", room=args.room,
-                                                          platform="desktop"), raw=True)
+        m = VoiceClient(
+            args.url,
+            args.room,
+            tokens.issue("voice", f"{args.prefix}{i}", room=args.room, platform="desktop"),
+            raw=True,
+        )
         members.append(m)
     for m in members:  # one at a time: a burst of DTLS handshakes starves the node
         await m.connect()
@@ -114,8 +123,9 @@ async def listen(args, tokens: TokenIssuer) -> None:
     window[:] = json.loads(args.window.read_text())
     await asyncio.sleep(max(0.0, window[1] - time.time()) + 0.2)
     connected = sum(1 for m in members if m.pc.connectionState == "connected")
-    args.out.write_text(json.dumps({"received": received, "unmatched": unmatched, "connected": connected,
-                                    "latencies": latencies}))
+    args.out.write_text(
+        json.dumps({"received": received, "unmatched": unmatched, "connected": connected, "latencies": latencies})
+    )
     await asyncio.gather(*(m.close() for m in members), return_exceptions=True)
 
 

@@ -62,10 +62,27 @@ def latency_quantile(before: dict, after: dict, q: float) -> str:
     return "n/a"
 
 
-def member_process(role: str, url: str, secret: str, count: int, prefix: str, out: Path, window: Path,
-                   starts: Path | None = None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "bench.sfu.members", role, "--url", url, "--secret", secret, "--count",
-           str(count), "--prefix", prefix, "--out", str(out), "--window", str(window)]
+def member_process(
+    role: str, url: str, secret: str, count: int, prefix: str, out: Path, window: Path, starts: Path | None = None
+) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.sfu.members",
+        role,
+        "--url",
+        url,
+        "--secret",
+        secret,
+        "--count",
+        str(count),
+        "--prefix",
+        prefix,
+        "--out",
+        str(out),
+        "--window",
+        str(window),
+    ]
     if starts is not None:
         cmd += ["--starts", str(starts)]
     with open(MEMBERS_LOG, "a") as log:  # the child keeps its own descriptor
@@ -80,13 +97,25 @@ def wait_for(predicate, timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: int, speakers: int,
-         duration: float, n: int) -> dict:
+def step(
+    node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: int, speakers: int, duration: float, n: int
+) -> dict:
     parts = [min(PER_PROCESS, listeners - i) for i in range(0, listeners, PER_PROCESS)]
     outs = [tmp / f"l{listeners}-{i}.json" for i in range(len(parts))]
     window = tmp / f"window-{listeners}.json"
-    procs = [member_process("listen", base.replace("http", "ws") + "/sfu", secret, count, f"l{listeners}-{i}-", out,
-                            window, tmp / "starts.json") for i, (count, out) in enumerate(zip(parts, outs))]
+    procs = [
+        member_process(
+            "listen",
+            base.replace("http", "ws") + "/sfu",
+            secret,
+            count,
+            f"l{listeners}-{i}-",
+            out,
+            window,
+            tmp / "starts.json",
+        )
+        for i, (count, out) in enumerate(zip(parts, outs, strict=True))
+    ]
     wait_for(lambda: all(Path(f"{o}.ready").exists() for o in outs), 60 + listeners, f"{listeners} listeners")
     time.sleep(1.0)  # let outlets be negotiated and assigned
     before, cpu0, t0 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
@@ -104,22 +133,32 @@ def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: i
     p50, p99 = (quantiles(latencies, n=100)[i] * 1000 for i in (49, 98)) if len(latencies) > 100 else (0, 0)
     expected = listeners * min(n, speakers) * 50 * duration
     return {
-        "listeners": listeners, "connected": sum(r["connected"] for r in results),
-        "egress_pps": egress / (t1 - t0), "cpu_share": (cpu1 - cpu0) / (t1 - t0),
+        "listeners": listeners,
+        "connected": sum(r["connected"] for r in results),
+        "egress_pps": egress / (t1 - t0),
+        "cpu_share": (cpu1 - cpu0) / (t1 - t0),
         "cpu_us_per_packet": (cpu1 - cpu0) / egress * 1e6 if egress else float("nan"),
-        "node_p50": latency_quantile(before, after, 0.5), "node_p99": latency_quantile(before, after, 0.99),
-        "e2e_p50_ms": p50, "e2e_p99_ms": p99, "loss": max(0.0, 1 - received / expected), "rss_mb": rss,
+        "node_p50": latency_quantile(before, after, 0.5),
+        "node_p99": latency_quantile(before, after, 0.99),
+        "e2e_p50_ms": p50,
+        "e2e_p99_ms": p99,
+        "loss": max(0.0, 1 - received / expected),
+        "rss_mb": rss,
     }
 
 
-TABLE_HEAD = ("| listeners | connected | egress pkt/s | node CPU | CPU µs/egress pkt | node hand-off p50 / p99 ms "
-              "| end-to-end p50 / p99 ms | loss | node RSS MB | machine load |\n|---|---|---|---|---|---|---|---|---|---|")
+TABLE_HEAD = (
+    "| listeners | connected | egress pkt/s | node CPU | CPU µs/egress pkt | node hand-off p50 / p99 ms "
+    "| end-to-end p50 / p99 ms | loss | node RSS MB | machine load |\n|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def row(r: dict) -> str:
-    return (f"| {r['listeners']} | {r['connected']} | {r['egress_pps']:,.0f} | {r['cpu_share']:.0%} "
-            f"| {r['cpu_us_per_packet']:.0f} | {r['node_p50']} / {r['node_p99']} "
-            f"| {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | {r['loss']:.2%} | {r['rss_mb']:.0f} | {r['load']:.1f} |")
+    return (
+        f"| {r['listeners']} | {r['connected']} | {r['egress_pps']:,.0f} | {r['cpu_share']:.0%} "
+        f"| {r['cpu_us_per_packet']:.0f} | {r['node_p50']} / {r['node_p99']} "
+        f"| {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | {r['loss']:.2%} | {r['rss_mb']:.0f} | {r['load']:.1f} |"
+    )
 
 
 def write_section(doc: Path, section: str) -> None:
@@ -135,15 +174,29 @@ def run_step(listeners: int, args) -> dict:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         with open(args.log, "a") as log:
-            node = subprocess.Popen([sys.executable, "-m", "bench.sfu.serve", "--port", str(port), "--secret",
-                                     secret, "--data", str(tmp / "data")], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                    stderr=log)
+            node = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.sfu.serve",
+                    "--port",
+                    str(port),
+                    "--secret",
+                    secret,
+                    "--data",
+                    str(tmp / "data"),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         end = tmp / "end.json"
         speakers = None
         try:
             wait_for(lambda: _listening(port), 30, "the node")
-            speakers = member_process("speak", base.replace("http", "ws") + "/sfu", secret, args.speakers, "s",
-                                      tmp / "starts.json", end)
+            speakers = member_process(
+                "speak", base.replace("http", "ws") + "/sfu", secret, args.speakers, "s", tmp / "starts.json", end
+            )
             wait_for(lambda: (tmp / "starts.json").exists(), 60, "the speakers")
             load = os.getloadavg()[0]
             result = step(node, base, secret, tmp, listeners, args.speakers, args.duration, 3)
@@ -162,8 +215,9 @@ def main() -> None:
     parser.add_argument("--speakers", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
-    parser.add_argument("--log", type=Path, default=Path(tempfile.gettempdir()) / "sfu-bench-node.log",
-                        help="the node's stderr")
+    parser.add_argument(
+        "--log", type=Path, default=Path(tempfile.gettempdir()) / "sfu-bench-node.log", help="the node's stderr"
+    )
     args = parser.parse_args()
     results = []
     for listeners in (int(x) for x in args.listeners.split(",")):  # a fresh node and speakers per step

@@ -33,8 +33,9 @@ async def main() -> None:
     args = parser.parse_args()
     Room.admit = _admit_in_range
     settings = Settings(host="127.0.0.1", port=args.port, data=args.data, token_secret=args.secret).completed()
-    server = Server(create_app(settings), address="127.0.0.1", port=args.port, interface=Interfaces.ASGI,
-                    log_enabled=False)
+    server = Server(
+        create_app(settings), address="127.0.0.1", port=args.port, interface=Interfaces.ASGI, log_enabled=False
+    )
     await server.serve()
 
 
