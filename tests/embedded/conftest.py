@@ -17,7 +17,11 @@ def embedded(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
-    env |= {"VIRTUBAR_SIGNUPS_PER_HOUR": "100000", "VIRTUBAR_REQUESTS_PER_MINUTE": "100000"}  # the fuzzer is busy
+    env |= {
+        "VIRTUBAR_SIGNUPS_PER_HOUR": "100000",
+        "VIRTUBAR_REQUESTS_PER_MINUTE": "100000",  # the fuzzer is busy
+        "VIRTUBAR_ADMIN_EMAILS": "admin@example.org",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "virtubar.cli", "up", "--port", str(port), "--data", str(data)],
         stdout=subprocess.PIPE,

@@ -12,7 +12,11 @@ CLIENT = Path(__file__).resolve().parents[2] / "client"
 def test_two_players_in_chromium(embedded):
     url, _ = embedded
     run = subprocess.run(
-        ["npm", "run", "--silent", "e2e:server"], cwd=CLIENT, env=os.environ | {"VIRTUBAR_E2E_URL": url},
-        capture_output=True, text=True, timeout=600,
+        ["npm", "run", "--silent", "e2e:server"],
+        cwd=CLIENT,
+        env=os.environ | {"VIRTUBAR_E2E_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
