@@ -9,8 +9,6 @@ embedded server (any path ending in ``/ws`` is the socket).
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import time
 
 from realtime_edge.config import EdgeConfig
@@ -19,6 +17,7 @@ from realtime_edge.logs import log
 from realtime_edge.node import EdgeNode
 from realtime_edge.protocol import MSGPACK, choose_subprotocol
 from virtubar.bus import RoomBus, open_bus
+from virtubar.lifecycle import drain_on_signal
 from virtubar.settings import Settings
 from virtubar.state import SharedState, open_state
 
@@ -48,24 +47,6 @@ def _oversized(data: bytes | str, limit: int) -> bool:
     return len(data.encode()) > limit
 
 
-def drain_on_signal(node: EdgeNode) -> None:
-    """granian's worker stops serving (dropping every socket) on SIGTERM:
-    drain first, then hand the signal to the server's own handler."""
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        prior = getattr(loop, "_signal_handlers", {}).get(sig)
-
-        async def drain_then(sig=sig, prior=prior) -> None:
-            await node.drain()
-            if prior is not None:
-                prior._run()
-            else:
-                loop.remove_signal_handler(sig)
-                os.kill(os.getpid(), sig)
-
-        loop.add_signal_handler(sig, lambda go=drain_then: asyncio.ensure_future(go()))
-
-
 class EdgeApp:
     def __init__(self, settings: Settings, state: SharedState, bus: RoomBus, config: EdgeConfig) -> None:
         self.node = EdgeNode(settings, state, bus, config)
@@ -87,7 +68,7 @@ class EdgeApp:
             if message["type"] == "lifespan.startup":
                 self.node.start()
                 if self.config.drain_on_signal:
-                    drain_on_signal(self.node)
+                    drain_on_signal(self.node.drain)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.node.drain()

@@ -1,0 +1,34 @@
+"""Node lifecycle shared by the edge and the SFU."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Awaitable, Callable
+
+_pending: set[asyncio.Task] = set()
+
+
+def drain_on_signal(drain: Callable[[], Awaitable[None]]) -> None:
+    """granian's worker drops every socket on SIGTERM before the app's
+    shutdown runs: drain first (players get ``reconnect``), then hand the
+    signal to the server's own handler."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        prior = getattr(loop, "_signal_handlers", {}).get(sig)
+
+        async def drain_then(sig=sig, prior=prior) -> None:
+            await drain()
+            if prior is not None:
+                prior._run()
+            else:
+                loop.remove_signal_handler(sig)
+                os.kill(os.getpid(), sig)
+
+        def start(go=drain_then) -> None:
+            task = asyncio.ensure_future(go())
+            _pending.add(task)
+            task.add_done_callback(_pending.discard)
+
+        loop.add_signal_handler(sig, start)
