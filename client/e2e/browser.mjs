@@ -18,11 +18,12 @@ export function launch(extraArgs = []) {
 /** Serves dist/ with `vite preview`; resolves with its URL. */
 export function preview(port = Number(process.env.PORT || 4173)) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
     let out = '';
     const timer = setTimeout(() => { child.kill(); reject(new Error(`vite preview did not start:\n${out}`)); }, 30000);
     const onData = (d) => {
-      out += d;
+      out += String(d).replace(/\x1b\[[0-9;]*m/g, ''); // colour codes split the URL when CI forces colour
       if (out.includes(`:${port}`)) { clearTimeout(timer); resolve({ url: `http://127.0.0.1:${port}`, stop: () => child.kill() }); }
     };
     child.stdout.on('data', onData);
