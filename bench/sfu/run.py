@@ -2,7 +2,7 @@
 others, at rising listener counts. Prints a table and writes the SFU
 section of docs/benchmarks.md.
 
-    /work/main/.venv/bin/python -m bench.sfu.run --listeners 10,25,50,100 --speakers 3
+    .venv/bin/python -m bench.sfu.run --listeners 10,25,50,100 --speakers 3
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def main() -> None:
     for listeners in (int(x) for x in args.listeners.split(",")):  # a fresh node and speakers per step
         results.append(run_step(listeners, args))
         print(row(results[-1]), flush=True)
-    command = "/work/main/.venv/bin/python -m bench.sfu.run " + " ".join(sys.argv[1:])
+    command = ".venv/bin/python -m bench.sfu.run " + " ".join(sys.argv[1:])
     section = (
         "## SFU node: forwarding audio without transcoding\n\n"
         f"`{command}` (from the repository root; {args.speakers} speakers sending pre-encoded Opus at 50 packets/s, "
