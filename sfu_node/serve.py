@@ -1,33 +1,17 @@
-<<<<<<< HEAD
-"""Entry point for granian: ``virtubar sfu`` (``realtime_edge.serve`` is its twin),
-on the shared state and bus of ``VIRTUBAR_REDIS_URL`` so the node registers
-where the functions look."""
-
-from virtubar.bus import open_bus
-from virtubar.settings import Settings
-from virtubar.state import open_state
-
-from sfu_node.app import create_app
-
-
-def app():
-    settings = Settings.from_env()
-    return create_app(settings, open_state(settings.redis_url), open_bus(settings.redis_url))
-=======
-"""Entry point for granian: ``granian --interface asgi --factory sfu_node.serve:app``
-(``virtubar sfu``). Configuration from ``VIRTUBAR_*``; the registry lives in
-Redis when ``VIRTUBAR_REDIS_URL`` is set."""
+"""Entry point for granian: ``virtubar sfu`` (``granian --interface asgi
+--factory sfu_node.serve:app``), on the shared state and bus of
+``VIRTUBAR_REDIS_URL`` so the node registers where the functions look."""
 
 from __future__ import annotations
 
 from litestar import Litestar
 
 from sfu_node.app import create_app
+from virtubar.bus import open_bus
 from virtubar.settings import Settings
 from virtubar.state import open_state
 
 
 def app() -> Litestar:
     settings = Settings.from_env()
-    return create_app(settings, open_state(settings.redis_url), drain_on_signal=True)
->>>>>>> sfu
+    return create_app(settings, open_state(settings.redis_url), open_bus(settings.redis_url), drain_on_signal=True)
