@@ -174,3 +174,37 @@ async def test_a_kick_here_ends_the_session_a_kick_elsewhere_does_not():
     await s.settle()
     assert s.removed == ["ann"]
     await asyncio.gather(*(p.close() for p in s.room.peers.values()))
+
+
+async def test_across_redis_a_room_follows_another_nodes_moves_and_control(redis_url):
+    """The cloud mode: the SFU's own Redis state and streams bus, the edge and
+    the functions on other connections."""
+    from virtubar.bus import RedisStreamsBus
+    from virtubar.state import RedisState
+
+    state, edge, mine = RedisState(redis_url), RedisStreamsBus(redis_url), RedisStreamsBus(redis_url)
+    rooms = {"rx": Room("rx", default_world("bar"), Metrics())}
+    platform = Platform(state, mine, rooms)
+    room = rooms["rx"]
+    peer = Peer("ann", RTCPeerConnection(), lambda event: None)
+    room.admit(peer)
+    runner = asyncio.create_task(platform.run())
+    try:
+        await state.put(keys.room_members("rx"), "ann", msgspec.json.encode(
+            wire.Member(userId="ann", displayName="Ann", avatarId="a", x=3, z=3)), 60)
+        await platform.opened(room)
+        assert room.scape.placements["ann"].x == 3
+        await edge.publish("rx", batch(("ann", 7, 3), ("bob", 8, 3)), durable=False)
+        await state.put(keys.user_sanctions("ann"), "s1", sanction(kind="mute", channels="voice"), 60)
+        await edge.publish_control(encode_control(wire.ModerationAction(type="mutedByMod", userId="ann")))
+        for _ in range(100):
+            if "ann" in room.scape.muted and room.scape.placements["ann"].x == 7:
+                break
+            await asyncio.sleep(0.05)
+        assert room.scape.placements["ann"].x == 7 and room.scape.placements["bob"].x == 8
+        assert "ann" in room.scape.muted
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+        await peer.close()
+        await asyncio.gather(state.close(), edge.close(), mine.close())
