@@ -18,11 +18,12 @@ from virtubar.world import World
 
 def create_app(settings: Settings, state: SharedState | None = None, bus=None, *,
                world_of: Callable[[str], World] | None = None, drain_on_signal: bool = False) -> Litestar:
-    """``bus`` is accepted for the service convention; positions reach the
-    node through ``app.state.sfu.room(room_id).move(...)`` until it is wired.
+    """With ``state``, rooms take their published worlds, moderation and
+    positions from shared state and ``bus`` (the edge's presence); without,
+    tests drive ``app.state.sfu.room(room_id).move(...)`` themselves.
     ``drain_on_signal``: when serving alone, drain on SIGTERM/SIGINT before
     granian drops the sockets (the embedded mode leaves signals to its host)."""
-    node = SfuNode(settings, state, world_of=world_of)
+    node = SfuNode(settings, state, bus, world_of=world_of)
 
     @websocket("/sfu")
     async def signaling(socket: WebSocket) -> None:

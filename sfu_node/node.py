@@ -19,7 +19,9 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
+from sfu_node.presence import Platform, room_world
 from sfu_node.room import Room
+from virtubar.bus import RoomBus
 from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
 from virtubar.state import SharedState
@@ -47,7 +49,7 @@ def turn_credentials(secret: str, user_id: str, ttl_s: int, now: float | None = 
 
 
 class SfuNode:
-    def __init__(self, settings: Settings, state: SharedState | None = None,
+    def __init__(self, settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None,
                  world_of: Callable[[str], World] | None = None, max_speakers: int = 3) -> None:
         self.settings = settings
         self.state = state
@@ -58,15 +60,51 @@ class SfuNode:
         self.rooms: dict[str, Room] = {}
         self.max_speakers = max_speakers
         self.draining = False
-        # Rooms' worlds arrive with presence (the bus); until then, the bar's.
-        self.world_of = world_of or (lambda room_id: default_world("bar"))
+        # Without shared state (tests, a lone node) every room is the bar.
+        self.world_of = world_of
+        self.platform = Platform(state, bus, self.rooms) if state is not None else None
+        self.sessions: dict[Peer, Callable[[], None]] = {}  # a peer's way to end its session
+        if self.platform is not None:
+            self.platform.on_removed = self._removed
+        self._opened: set[str] = set()
         self._tasks: list[asyncio.Task] = []
 
-    def room(self, room_id: str) -> Room:
+    def room(self, room_id: str, world: World | None = None) -> Room:
         room = self.rooms.get(room_id)
         if room is None:
-            room = self.rooms[room_id] = Room(room_id, self.world_of(room_id), self.metrics, self.max_speakers)
+            world = world or (self.world_of or (lambda _: default_world("bar")))(room_id)
+            room = self.rooms[room_id] = Room(room_id, world, self.metrics, self.max_speakers)
         return room
+
+    async def open_room(self, room_id: str) -> Room:
+        """The room for a joining member: with shared state, its published
+        world, followed on the bus from now until its last member leaves."""
+        if self.platform is None or room_id in self._opened:
+            return self.room(room_id)
+        world = None if self.world_of or room_id in self.rooms else await room_world(self.state, room_id)
+        room = self.room(room_id, world)
+        if room_id not in self._opened:
+            self._opened.add(room_id)
+            await self.platform.opened(room)
+        return room
+
+    async def admitted(self, room: Room, user_id: str) -> None:
+        if self.platform is not None:
+            await self.platform.admitted(room, user_id)
+
+    async def close_room(self, room: Room) -> None:
+        """The last member left: forget the room and stop following it."""
+        if room.peers or self.rooms.get(room.id) is not room:
+            return
+        del self.rooms[room.id]
+        if room.id in self._opened:
+            self._opened.discard(room.id)
+            await self.platform.closed(room.id)
+
+    def _removed(self, room: Room, user_id: str) -> None:
+        end = self.sessions.get(room.peers.get(user_id))
+        if end is not None:
+            end()
 
     def peer(self, user_id: str, post) -> Peer:
         return Peer(user_id, RTCPeerConnection(self.ice_configuration()), post, on_sent=self.metrics.forwarded)
@@ -99,6 +137,8 @@ class SfuNode:
     async def start(self) -> None:
         use_ice_addresses([a.strip() for a in os.environ.get(ICE_ADDRESSES_ENV, "").split(",") if a.strip()])
         self._tasks.append(asyncio.create_task(self._tick()))
+        if self.platform is not None:
+            self._tasks.append(asyncio.create_task(self.platform.run()))
         if self.state is not None:
             self._tasks.append(asyncio.create_task(heartbeat(Registry(self.state), self.describe)))
 

@@ -35,7 +35,7 @@ class Room:
         self._sinks: dict[str, dict[str, list[Outlet]]] = {"audio": {}, "video": {}}
         self._keyframe_asked: dict[str, float] = {}
 
-    # the position and moderation feed (the bus calls these) ---------------
+    # the position and moderation feed (presence.Platform calls these) -----
 
     def move(self, user_id: str, x: float, z: float) -> None:
         self.scape.update(user_id, x, z)

@@ -29,6 +29,7 @@ JOIN_TIMEOUT_S = 10.0
 CLOSE_AUTH = 4401  # policy close codes the client can tell apart
 CLOSE_PROTOCOL = 4400
 CLOSE_DRAINING = 4503
+CLOSE_REMOVED = 4003  # kicked or banned, as the edge closes
 log = logging.getLogger(__name__)
 
 
@@ -61,11 +62,14 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
         return await refuse(Reconnect(delayMs=1000, reason="the voice node is draining"), CLOSE_DRAINING)
 
     outbox: asyncio.Queue[Event] = asyncio.Queue()
-    room = node.room(join.roomId)
+    room = await node.open_room(join.roomId)
     peer = node.peer(claims.sub, outbox.put_nowait)
     previous = room.admit(peer)
     if previous is not None:
         await previous.close()
+    removed = asyncio.Event()
+    node.sessions[peer] = removed.set
+    await node.admitted(room, peer.user_id)
     outbox.put_nowait(SfuJoined(roomId=room.id, userId=peer.user_id, maxSpeakers=room.scape.max_speakers))
 
     async def write() -> None:
@@ -75,7 +79,10 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
     writer = asyncio.create_task(write())
     try:
         while True:
-            raw = await socket.receive_text()
+            raw = await _receive(socket, removed)
+            if raw is None:
+                await socket.close(code=CLOSE_REMOVED, reason="removed from the room by a moderator")
+                break
             try:
                 if len(raw) > MAX_SIGNAL_BYTES:
                     raise SignalError("too_large", f"messages are limited to {MAX_SIGNAL_BYTES} bytes")
@@ -93,10 +100,24 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await writer
+        node.sessions.pop(peer, None)
         room.leave(peer)
         await peer.close()
-        if not room.peers and room.id in node.rooms and node.rooms[room.id] is room:
-            del node.rooms[room.id]
+        await node.close_room(room)
+
+
+async def _receive(socket: WebSocket, removed: asyncio.Event) -> str | None:
+    """The next message, or None once a moderator removed the member."""
+    receiving = asyncio.ensure_future(socket.receive_text())
+    ending = asyncio.ensure_future(removed.wait())
+    await asyncio.wait((receiving, ending), return_when=asyncio.FIRST_COMPLETED)
+    ending.cancel()
+    if receiving.done():
+        return receiving.result()
+    receiving.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await receiving
+    return None
 
 
 async def _handle(signal: Event, peer, room) -> None:

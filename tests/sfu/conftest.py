@@ -13,7 +13,9 @@ from granian.server.embed import Server
 
 from sfu_node import create_app
 from sfu_node.node import SfuNode
+from virtubar.bus import LocalBus, LocalStreams
 from virtubar.settings import Settings
+from virtubar.state import LocalState
 from virtubar.tokens import TokenIssuer
 
 SECRET = "sfu-tests-" + "s" * 40
@@ -36,11 +38,8 @@ class Running:
         return self.tokens.issue("voice", user_id, room=room, platform="desktop")
 
 
-@pytest.fixture
-async def sfu(tmp_path):
-    port = free_port()
-    settings = Settings(host="127.0.0.1", port=port, data=tmp_path, token_secret=SECRET).completed()
-    app = create_app(settings)
+async def serving(app, port: int):
+    """Serve ``app`` with granian in this event loop until the block ends."""
     server = Server(app, address="127.0.0.1", port=port, interface=Interfaces.ASGI, log_enabled=False)
     task = asyncio.create_task(server.serve())
     for _ in range(100):
@@ -50,6 +49,37 @@ async def sfu(tmp_path):
             break
         except OSError:
             await asyncio.sleep(0.05)
+    return server, task
+
+
+@pytest.fixture
+async def sfu(tmp_path):
+    port = free_port()
+    settings = Settings(host="127.0.0.1", port=port, data=tmp_path, token_secret=SECRET).completed()
+    app = create_app(settings)
+    server, task = await serving(app, port)
     yield Running(app.state.sfu, f"ws://127.0.0.1:{port}/sfu", f"http://127.0.0.1:{port}", TokenIssuer(SECRET))
+    server.stop()
+    await asyncio.wait_for(task, 10)
+
+
+@dataclass
+class OnPlatform(Running):
+    """An SFU on shared state and a bus; ``edge`` is another node's view of
+    the same streams (what the realtime edge and the functions publish on)."""
+
+    state: LocalState = None
+    edge: LocalBus = None
+
+
+@pytest.fixture
+async def platform_sfu(tmp_path):
+    port = free_port()
+    settings = Settings(host="127.0.0.1", port=port, data=tmp_path, token_secret=SECRET).completed()
+    state, streams = LocalState(), LocalStreams()
+    app = create_app(settings, state, LocalBus(streams))
+    server, task = await serving(app, port)
+    yield OnPlatform(app.state.sfu, f"ws://127.0.0.1:{port}/sfu", f"http://127.0.0.1:{port}", TokenIssuer(SECRET),
+                     state, LocalBus(streams))
     server.stop()
     await asyncio.wait_for(task, 10)
