@@ -11,13 +11,20 @@ from litestar import Litestar, MediaType, WebSocket, get, websocket
 
 from sfu_node import session
 from sfu_node.node import SfuNode
+from virtubar import lifecycle
 from virtubar.settings import Settings
 from virtubar.state import SharedState
 from virtubar.world import World
 
 
-def create_app(settings: Settings, state: SharedState | None = None, bus=None, *,
-               world_of: Callable[[str], World] | None = None, drain_on_signal: bool = False) -> Litestar:
+def create_app(
+    settings: Settings,
+    state: SharedState | None = None,
+    bus=None,
+    *,
+    world_of: Callable[[str], World] | None = None,
+    drain_on_signal: bool = False,
+) -> Litestar:
     """With ``state``, rooms take their published worlds, moderation and
     positions from shared state and ``bus`` (the edge's presence); without,
     tests drive ``app.state.sfu.room(room_id).move(...)`` themselves.
@@ -37,7 +44,7 @@ def create_app(settings: Settings, state: SharedState | None = None, bus=None, *
     async def lifespan(app: Litestar):
         await node.start()
         if drain_on_signal:
-            node.drain_on_signal()
+            lifecycle.drain_on_signal(node.drain)
         try:
             yield
         finally:

@@ -28,6 +28,7 @@ from aiortc.rtcrtpsender import random_sequence_number
 from aiortc.rtp import RtpPacket
 
 from sfu_node.selection import SILENCE
+from virtubar.lifecycle import spawn
 
 AIORTC_VERSION = "1.16.0"
 log = logging.getLogger(__name__)
@@ -99,8 +100,12 @@ class Outlet:
     before the transport connects are dropped.
     """
 
-    def __init__(self, transceiver, on_sent: Callable[[int, float], None] | None = None,
-                 on_keyframe_request: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        transceiver,
+        on_sent: Callable[[int, float], None] | None = None,
+        on_keyframe_request: Callable[[str], None] | None = None,
+    ) -> None:
         self.transceiver = transceiver
         self.kind = transceiver.kind
         self.speaker: str | None = None
@@ -145,8 +150,11 @@ class Outlet:
             marker |= not self._video  # audio: a talkspurt starts
         out = (timestamp + self._offset) & 0xFFFFFFFF
         seq = self._seq
-        plain = (RTP_HEADER.pack(0x90, pt | (marker << 7), seq, out, self.transceiver.sender._ssrc)
-                 + extensions[SILENCE if level is None else level] + payload)
+        plain = (
+            RTP_HEADER.pack(0x90, pt | (marker << 7), seq, out, self.transceiver.sender._ssrc)
+            + extensions[SILENCE if level is None else level]
+            + payload
+        )
         if self._video:
             self._history[seq % HISTORY] = plain
         if not self._send(srtp.protect(plain), ice):
@@ -171,7 +179,7 @@ class Outlet:
         if type(protocol) is StunProtocol:
             protocol.transport.sendto(data, pair.remote_addr)
         else:  # relayed (TURN): its framing is asynchronous
-            asyncio.ensure_future(protocol.send_data(data, pair.remote_addr))
+            spawn(protocol.send_data(data, pair.remote_addr))
         return True
 
     async def _retransmit(self, seq: int) -> None:
@@ -188,8 +196,12 @@ class Outlet:
             return None
         ids = {ext.uri: ext.id for ext in self.transceiver._headerExtensions}
         mid = (self.transceiver.mid or "").encode()
-        self._wire = (dtls._tx_srtp, dtls.transport._connection, self.transceiver._codecs[0].payloadType,
-                      [_extensions(ids.get(MID_URI), mid, ids.get(LEVEL_URI), level) for level in range(SILENCE + 1)])
+        self._wire = (
+            dtls._tx_srtp,
+            dtls.transport._connection,
+            self.transceiver._codecs[0].payloadType,
+            [_extensions(ids.get(MID_URI), mid, ids.get(LEVEL_URI), level) for level in range(SILENCE + 1)],
+        )
         return self._wire
 
 

@@ -59,6 +59,10 @@ class Listenerscape:
             return []
         speakers = (p for sid in loudest_first if (p := self.placements.get(sid)) is not None)
         return select(
-            listener, speakers, radius=self.world.hearingRadius, n=self.max_speakers,
-            muted=self.muted, blocks=self.blocks,
+            listener,
+            speakers,
+            radius=self.world.hearingRadius,
+            n=self.max_speakers,
+            muted=self.muted,
+            blocks=self.blocks,
         )

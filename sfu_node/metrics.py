@@ -30,9 +30,12 @@ class Metrics:
 
     def render(self, *, peers: int, tracks: int, outlets: int, rooms: int) -> str:
         lines = [
-            "# TYPE virtubar_sfu_peers gauge", f"virtubar_sfu_peers {peers}",
-            "# TYPE virtubar_sfu_rooms gauge", f"virtubar_sfu_rooms {rooms}",
-            "# TYPE virtubar_sfu_tracks gauge", f'virtubar_sfu_tracks{{direction="in"}} {tracks}',
+            "# TYPE virtubar_sfu_peers gauge",
+            f"virtubar_sfu_peers {peers}",
+            "# TYPE virtubar_sfu_rooms gauge",
+            f"virtubar_sfu_rooms {rooms}",
+            "# TYPE virtubar_sfu_tracks gauge",
+            f'virtubar_sfu_tracks{{direction="in"}} {tracks}',
             f'virtubar_sfu_tracks{{direction="out"}} {outlets}',
             "# TYPE virtubar_sfu_packets_total counter",
             f'virtubar_sfu_packets_total{{direction="in"}} {self.packets_in}',
@@ -46,7 +49,7 @@ class Metrics:
             "# TYPE virtubar_sfu_forwarding_latency_seconds histogram",
         ]
         total = 0
-        for bound, count in zip((*map(str, LATENCY_BUCKETS_S), "+Inf"), self._latency):
+        for bound, count in zip((*map(str, LATENCY_BUCKETS_S), "+Inf"), self._latency, strict=True):
             total += count
             lines.append(f'virtubar_sfu_forwarding_latency_seconds_bucket{{le="{bound}"}} {total}')
         lines += [

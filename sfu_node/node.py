@@ -9,7 +9,6 @@ import contextlib
 import hashlib
 import hmac
 import os
-import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -49,8 +48,14 @@ def turn_credentials(secret: str, user_id: str, ttl_s: int, now: float | None = 
 
 
 class SfuNode:
-    def __init__(self, settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None,
-                 world_of: Callable[[str], World] | None = None, max_speakers: int = 3) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        state: SharedState | None = None,
+        bus: RoomBus | None = None,
+        world_of: Callable[[str], World] | None = None,
+        max_speakers: int = 3,
+    ) -> None:
         self.settings = settings
         self.state = state
         self.id = f"sfu-{uuid.uuid4().hex[:12]}"
@@ -123,13 +128,21 @@ class SfuNode:
 
     def describe(self) -> NodeInfo:
         s = self.settings
-        return NodeInfo(id=self.id, kind="sfu", url=self.url, region=s.region, capacity=s.node_capacity,
-                        load=self.load, draining=self.draining)
+        return NodeInfo(
+            id=self.id,
+            kind="sfu",
+            url=self.url,
+            region=s.region,
+            capacity=s.node_capacity,
+            load=self.load,
+            draining=self.draining,
+        )
 
     def metrics_text(self) -> str:
         rooms = self.rooms.values()
         return self.metrics.render(
-            peers=self.load, rooms=len(self.rooms),
+            peers=self.load,
+            rooms=len(self.rooms),
             tracks=sum(len(p.published) for r in rooms for p in r.peers.values()),
             outlets=sum(len(p.outlets) for r in rooms for p in r.peers.values()),
         )
@@ -154,23 +167,6 @@ class SfuNode:
             for peer in room.peers.values():
                 peer.post(Reconnect(delayMs=DRAIN_RECONNECT_MS, reason="the voice node is draining"))
         await asyncio.sleep(0.1)  # let the outboxes flush
-
-    def drain_on_signal(self) -> None:
-        """granian's worker drops every socket on SIGTERM before the app's
-        shutdown runs: drain first, then hand the signal to its handler."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            prior = getattr(loop, "_signal_handlers", {}).get(sig)
-
-            async def drain_then(sig=sig, prior=prior) -> None:
-                await self.drain()
-                if prior is not None:
-                    prior._run()
-                else:
-                    loop.remove_signal_handler(sig)
-                    os.kill(os.getpid(), sig)
-
-            loop.add_signal_handler(sig, lambda go=drain_then: asyncio.ensure_future(go()))
 
     async def stop(self) -> None:
         """Drain, then close every peer."""

@@ -65,8 +65,13 @@ class SignalError(Exception):
 
 
 class Peer:
-    def __init__(self, user_id: str, pc: RTCPeerConnection, post: Callable[[Event], None],
-                 on_sent: Callable[[int, float], None] | None = None) -> None:
+    def __init__(
+        self,
+        user_id: str,
+        pc: RTCPeerConnection,
+        post: Callable[[Event], None],
+        on_sent: Callable[[int, float], None] | None = None,
+    ) -> None:
         self.user_id = user_id
         self.pc = pc
         self.post = post
@@ -133,7 +138,7 @@ class Peer:
             carried = {o.speaker for o in outlets}
             free = [o for o in outlets if o.speaker is None]
             waiting = [sid for sid in chosen if sid not in carried]
-            for outlet, sid in zip(free, waiting):
+            for outlet, sid in zip(free, waiting, strict=False):  # more outlets than speakers, or fewer
                 outlet.assign(sid)
                 changed.append(outlet)
             if len(waiting) > len(free):

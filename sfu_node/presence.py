@@ -107,8 +107,9 @@ class Platform:
                 await self.admitted(room, fact.user)  # leaving dropped its moderation
 
     async def _control(self, fact: feed.Fact) -> None:
-        rooms = [r for r in list(self.rooms.values())
-                 if fact.user in r.peers and getattr(fact, "room", None) in (None, r.id)]
+        rooms = [
+            r for r in list(self.rooms.values()) if fact.user in r.peers and getattr(fact, "room", None) in (None, r.id)
+        ]
         for room in rooms:
             if isinstance(fact, feed.Sanctioned):
                 await self.reload_mute(room, fact.user)

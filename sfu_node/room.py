@@ -10,7 +10,6 @@ on a short tick (loudness changes) and the feed methods (``move``, ``mute``,
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import defaultdict
 
@@ -19,6 +18,7 @@ from sfu_node.listenerscape import Listenerscape
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
 from sfu_node.selection import LevelMeter, ranked
+from virtubar.lifecycle import spawn
 from virtubar.world import World
 
 KEYFRAME_GAP_S = 0.3
@@ -106,7 +106,7 @@ class Room:
         if camera is None or camera[1] is None or now - self._keyframe_asked.get(user_id, -1e9) < KEYFRAME_GAP_S:
             return False
         self._keyframe_asked[user_id] = now
-        asyncio.ensure_future(camera[0]._send_rtcp_pli(camera[1]))
+        spawn(camera[0]._send_rtcp_pli(camera[1]))
         return True
 
     def leave(self, peer: Peer) -> None:

@@ -52,8 +52,7 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
     except WebSocketDisconnect:
         return
     if not isinstance(join, SfuJoin):
-        return await refuse(Error(code="join_first", message="send sfu_join with a voice token first"),
-                            CLOSE_PROTOCOL)
+        return await refuse(Error(code="join_first", message="send sfu_join with a voice token first"), CLOSE_PROTOCOL)
     try:
         claims = node.tokens.verify(join.token, "voice", room=join.roomId)
     except TokenError as e:

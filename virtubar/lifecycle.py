@@ -10,6 +10,15 @@ from collections.abc import Awaitable, Callable
 _pending: set[asyncio.Task] = set()
 
 
+def spawn(coro) -> asyncio.Task:
+    """Run ``coro`` in the background, keeping the task referenced until it
+    ends (the loop holds only weak references to tasks)."""
+    task = asyncio.ensure_future(coro)
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+    return task
+
+
 def drain_on_signal(drain: Callable[[], Awaitable[None]]) -> None:
     """granian's worker drops every socket on SIGTERM before the app's
     shutdown runs: drain first (players get ``reconnect``), then hand the
@@ -26,9 +35,4 @@ def drain_on_signal(drain: Callable[[], Awaitable[None]]) -> None:
                 loop.remove_signal_handler(sig)
                 os.kill(os.getpid(), sig)
 
-        def start(go=drain_then) -> None:
-            task = asyncio.ensure_future(go())
-            _pending.add(task)
-            task.add_done_callback(_pending.discard)
-
-        loop.add_signal_handler(sig, start)
+        loop.add_signal_handler(sig, lambda go=drain_then: spawn(go()))

@@ -29,16 +29,27 @@ class VoiceClient:
     (-dBov) every 20 ms, and ``raw`` keeps incoming packets undecoded
     (``payloads`` per mid, ``levels`` seen)."""
 
-    def __init__(self, url: str, room_id: str, token: str, track=None, *,
-                 opus: list[bytes] | None = None, level: int = 30, raw: bool = False,
-                 trickle: bool = False, config: RTCConfiguration | None = None, camera=None) -> None:
+    def __init__(
+        self,
+        url: str,
+        room_id: str,
+        token: str,
+        track=None,
+        *,
+        opus: list[bytes] | None = None,
+        level: int = 30,
+        raw: bool = False,
+        trickle: bool = False,
+        config: RTCConfiguration | None = None,
+        camera=None,
+    ) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
         self.opus, self.level, self.raw, self.trickle, self.camera = opus, level, raw, trickle, camera
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
-        self.spoke_at: float | None = None
-        self.on_packet = None  # raw mode: called (mid, packet) instead of keeping payloads  # time.monotonic() of the first packet sent
+        self.spoke_at: float | None = None  # time.monotonic() of the first packet sent
+        self.on_packet = None  # raw mode: called (mid, packet) instead of keeping payloads
         self.codec = signaling_client_codec()
         self.pc = RTCPeerConnection(config)
         self.owners: dict[str, str | None] = {}  # mid → userId

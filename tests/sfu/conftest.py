@@ -79,7 +79,13 @@ async def platform_sfu(tmp_path):
     state, streams = LocalState(), LocalStreams()
     app = create_app(settings, state, LocalBus(streams))
     server, task = await serving(app, port)
-    yield OnPlatform(app.state.sfu, f"ws://127.0.0.1:{port}/sfu", f"http://127.0.0.1:{port}", TokenIssuer(SECRET),
-                     state, LocalBus(streams))
+    yield OnPlatform(
+        app.state.sfu,
+        f"ws://127.0.0.1:{port}/sfu",
+        f"http://127.0.0.1:{port}",
+        TokenIssuer(SECRET),
+        state,
+        LocalBus(streams),
+    )
     server.stop()
     await asyncio.wait_for(task, 10)

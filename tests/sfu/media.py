@@ -39,7 +39,7 @@ class ToneTrack(MediaStreamTrack):
             await asyncio.sleep(wait)
         offset = self._pts % len(self._samples)
         frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME)
-        frame.planes[0].update(self._samples[offset:offset + FRAME].tobytes())
+        frame.planes[0].update(self._samples[offset : offset + FRAME].tobytes())
         frame.sample_rate, frame.pts, frame.time_base = RATE, self._pts, fractions.Fraction(1, RATE)
         self._pts += FRAME
         return frame
@@ -55,7 +55,7 @@ def encode_opus(freq: float, frames: int) -> list[bytes]:
     pts = 0
     while len(packets) < frames:
         frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME)
-        frame.planes[0].update(samples[pts:pts + FRAME].tobytes())
+        frame.planes[0].update(samples[pts : pts + FRAME].tobytes())
         frame.sample_rate, frame.pts, frame.time_base = RATE, pts, fractions.Fraction(1, RATE)
         pts += FRAME
         packets += [bytes(p) for p in codec.encode(frame)]
@@ -86,10 +86,10 @@ class CameraTrack(VideoStreamTrack):
     async def recv(self) -> av.VideoFrame:
         pts, time_base = await self.next_timestamp()
         frame = av.VideoFrame(320, 240, "yuv420p")
-        for plane, data in zip(frame.planes, self._planes):
+        for plane, data in zip(frame.planes, self._planes, strict=True):
             width = plane.line_size
             rows = plane.height
             row_bytes = len(data) // rows
-            plane.update(b"".join(data[r * row_bytes:(r + 1) * row_bytes].ljust(width, b"\0") for r in range(rows)))
+            plane.update(b"".join(data[r * row_bytes : (r + 1) * row_bytes].ljust(width, b"\0") for r in range(rows)))
         frame.pts, frame.time_base = pts, time_base
         return frame

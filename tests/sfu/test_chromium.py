@@ -32,8 +32,15 @@ class Browser:
 
     async def evaluate(self, expression: str):
         self.next_id += 1
-        await self.ws.send(json.dumps({"id": self.next_id, "method": "Runtime.evaluate", "params": {
-            "expression": expression, "awaitPromise": True, "returnByValue": True}}))
+        await self.ws.send(
+            json.dumps(
+                {
+                    "id": self.next_id,
+                    "method": "Runtime.evaluate",
+                    "params": {"expression": expression, "awaitPromise": True, "returnByValue": True},
+                }
+            )
+        )
         while True:
             reply = json.loads(await self.ws.recv())
             if reply.get("id") == self.next_id:
@@ -61,12 +68,23 @@ async def browser(tmp_path, page_url):
         pytest.fail("chromium is not installed: apt-get install chromium")
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        "chromium", *["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}",
-         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-         "--autoplay-policy=no-user-gesture-required",
-         f"--remote-debugging-port={port}", page_url],
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        "chromium",
+        *[
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required",
+            f"--remote-debugging-port={port}",
+            page_url,
+        ],
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         target = None
@@ -101,7 +119,10 @@ async def test_chromium_speaks_to_and_hears_aiortc_members(sfu, browser):
     try:
         await ann.connect()
         await bob.connect()
-        assert await browser.evaluate(f"join({json.dumps(sfu.url)}, 'room-1', {json.dumps(sfu.voice_token('carla'))})") == "carla"
+        assert (
+            await browser.evaluate(f"join({json.dumps(sfu.url)}, 'room-1', {json.dumps(sfu.voice_token('carla'))})")
+            == "carla"
+        )
         await until(lambda: bob.received_from("carla") > 25, timeout=20)  # the browser's microphone reached bob
         assert bob.levels  # with its RFC 6464 audio level
 

@@ -23,8 +23,9 @@ def durable(event) -> bytes:
 
 
 def batch(*moves) -> bytes:
-    return msgspec.json.encode([wire.envelope(wire.AvatarTransformBroadcast(
-        userId=u, seq=1, x=x, y=0, z=z, rotY=0)) for u, x, z in moves])
+    return msgspec.json.encode(
+        [wire.envelope(wire.AvatarTransformBroadcast(userId=u, seq=1, x=x, y=0, z=z, rotY=0)) for u, x, z in moves]
+    )
 
 
 def sanction(**kw) -> bytes:
@@ -33,7 +34,9 @@ def sanction(**kw) -> bytes:
 
 def test_a_move_batch_places_every_member_in_it():
     assert feed.room_facts(batch(("ann", 1, 2), ("bob", 3, 4)), durable=False) == [
-        feed.Moved("ann", 1, 2), feed.Moved("bob", 3, 4)]
+        feed.Moved("ann", 1, 2),
+        feed.Moved("bob", 3, 4),
+    ]
 
 
 def test_joins_and_leaves_from_the_durable_stream_chat_is_ignored():
@@ -190,8 +193,12 @@ async def test_across_redis_a_room_follows_another_nodes_moves_and_control(redis
     room.admit(peer)
     runner = asyncio.create_task(platform.run())
     try:
-        await state.put(keys.room_members("rx"), "ann", msgspec.json.encode(
-            wire.Member(userId="ann", displayName="Ann", avatarId="a", x=3, z=3)), 60)
+        await state.put(
+            keys.room_members("rx"),
+            "ann",
+            msgspec.json.encode(wire.Member(userId="ann", displayName="Ann", avatarId="a", x=3, z=3)),
+            60,
+        )
         await platform.opened(room)
         assert room.scape.placements["ann"].x == 3
         await edge.publish("rx", batch(("ann", 7, 3), ("bob", 8, 3)), durable=False)

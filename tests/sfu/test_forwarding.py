@@ -51,7 +51,8 @@ async def test_six_speakers_listener_gets_the_three_loudest_verbatim_with_no_cod
     room = sfu.node.room("room-1")
     room.move("lis", 10, 7)
     speakers = [
-        VoiceClient(sfu.url, "room-1", sfu.voice_token(sid), opus=opus, level=level, raw=True) for sid, level in LEVELS.items()
+        VoiceClient(sfu.url, "room-1", sfu.voice_token(sid), opus=opus, level=level, raw=True)
+        for sid, level in LEVELS.items()
     ]
     for i, sid in enumerate(LEVELS):
         room.move(sid, 8 + i * 0.5, 8)
@@ -60,8 +61,13 @@ async def test_six_speakers_listener_gets_the_three_loudest_verbatim_with_no_cod
         await asyncio.gather(*(s.connect() for s in speakers))
         await listener.connect()
         loudest = {"s6", "s2", "s4"}
-        await until(lambda: {o for o in listener.owners.values() if o} == loudest
-                    and all(listener.received_from(s) > 20 for s in loudest), timeout=15)
+        await until(
+            lambda: (
+                {o for o in listener.owners.values() if o} == loudest
+                and all(listener.received_from(s) > 20 for s in loudest)
+            ),
+            timeout=15,
+        )
         assert len(listener.owners) == 3  # N = 3 outlets, no more
         assert listener.levels <= {LEVELS[s] for s in loudest}  # audio level forwarded as sent
         known = set(opus)
@@ -101,7 +107,11 @@ async def test_moderator_mute_stops_forwarding_at_once(sfu, opus):
 
 def test_aiortc_is_the_pinned_version_with_the_hooks_the_sfu_uses():
     assert aiortc.__version__ == AIORTC_VERSION
-    assert list(inspect.signature(RTCRtpReceiver._handle_rtp_packet).parameters) == ["self", "packet", "arrival_time_ms"]
+    assert list(inspect.signature(RTCRtpReceiver._handle_rtp_packet).parameters) == [
+        "self",
+        "packet",
+        "arrival_time_ms",
+    ]
     assert list(inspect.signature(RTCRtpSender._next_encoded_frame).parameters) == ["self", "codec"]
     assert list(inspect.signature(RTCEncodedFrame).parameters) == ["payloads", "timestamp", "audio_level"]
     source = inspect.getsource(aiortc.rtcdtlstransport.RTCDtlsTransport._handle_rtp_data)

@@ -31,13 +31,20 @@ codec = signaling_client_codec()
 
 async def test_the_node_registers_with_its_load_and_withdraws_when_it_stops(tmp_path):
     state = LocalState()
-    settings = Settings(data=tmp_path, token_secret=SECRET, region="eu", node_capacity=300,
-                        public_url="https://voice.example").completed()
+    settings = Settings(
+        data=tmp_path, token_secret=SECRET, region="eu", node_capacity=300, public_url="https://voice.example"
+    ).completed()
     node = SfuNode(settings, state)
     await node.start()
     await asyncio.sleep(0.05)
     (info,) = await Registry(state).live("sfu")
-    assert (info.id, info.url, info.region, info.capacity, info.load) == (node.id, "wss://voice.example/sfu", "eu", 300, 0)
+    assert (info.id, info.url, info.region, info.capacity, info.load) == (
+        node.id,
+        "wss://voice.example/sfu",
+        "eu",
+        300,
+        0,
+    )
     await node.stop()
     assert await Registry(state).live("sfu") == []
 
@@ -60,9 +67,15 @@ async def test_metrics_count_peers_tracks_packets_and_selection_changes(sfu):
     assert values["virtubar_sfu_peers"] == 2
     assert values['virtubar_sfu_tracks{direction="in"}'] == 1
     assert values['virtubar_sfu_tracks{direction="out"}'] >= 1
-    assert values['virtubar_sfu_packets_total{direction="in"}'] >= values['virtubar_sfu_packets_total{direction="out"}'] >= 10
+    assert (
+        values['virtubar_sfu_packets_total{direction="in"}']
+        >= values['virtubar_sfu_packets_total{direction="out"}']
+        >= 10
+    )
     assert values["virtubar_sfu_selection_changes_total"] >= 1
-    assert values["virtubar_sfu_forwarding_latency_seconds_count"] == values['virtubar_sfu_packets_total{direction="out"}']
+    assert (
+        values["virtubar_sfu_forwarding_latency_seconds_count"] == values['virtubar_sfu_packets_total{direction="out"}']
+    )
 
 
 async def test_draining_tells_members_to_reconnect_and_refuses_new_ones(sfu):
@@ -80,6 +93,7 @@ async def test_draining_tells_members_to_reconnect_and_refuses_new_ones(sfu):
 
 async def test_signaling_mistakes_get_clear_errors_and_the_session_lives_on(sfu):
     async with websockets.connect(sfu.url) as ws:
+
         async def say(message: str):
             await ws.send(message)
             return codec.decode(await ws.recv()).payload
@@ -127,11 +141,25 @@ async def test_sigterm_drains_the_node_served_by_granian(tmp_path):
     port = free_port()
     env = {**os.environ, "VIRTUBAR_TOKEN_SECRET": SECRET, "VIRTUBAR_DATA": str(tmp_path), "VIRTUBAR_PORT": str(port)}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "sfu_node.serve:app",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--factory",
+        "sfu_node.serve:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     try:
+
         async def up() -> bool:
             try:
                 async with httpx.AsyncClient() as http:
@@ -143,8 +171,12 @@ async def test_sigterm_drains_the_node_served_by_granian(tmp_path):
             if await up():
                 break
             await asyncio.sleep(0.1)
-        member = VoiceClient(f"ws://127.0.0.1:{port}/sfu", "room-1", TokenIssuer(SECRET).issue(
-            "voice", "ann", room="room-1", platform="desktop"), raw=True)
+        member = VoiceClient(
+            f"ws://127.0.0.1:{port}/sfu",
+            "room-1",
+            TokenIssuer(SECRET).issue("voice", "ann", room="room-1", platform="desktop"),
+            raw=True,
+        )
         await member.connect()
         process.send_signal(signal.SIGTERM)
         await until(lambda: any(isinstance(s, Reconnect) for s in member.signals), timeout=10)

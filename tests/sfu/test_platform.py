@@ -19,8 +19,9 @@ def present(user: str, x: float, z: float) -> bytes:
 
 
 def moves(*moved) -> bytes:
-    return msgspec.json.encode([wire.envelope(wire.AvatarTransformBroadcast(
-        userId=u, seq=1, x=x, y=0, z=z, rotY=0)) for u, x, z in moved])
+    return msgspec.json.encode(
+        [wire.envelope(wire.AvatarTransformBroadcast(userId=u, seq=1, x=x, y=0, z=z, rotY=0)) for u, x, z in moved]
+    )
 
 
 async def pair(sfu, room: str = "room-1"):
@@ -89,8 +90,9 @@ async def test_a_voice_mute_stops_the_member_within_a_second_a_chat_mute_does_no
 
 async def test_a_member_muted_before_joining_is_never_heard(platform_sfu):
     sfu = platform_sfu
-    await sfu.state.put(keys.user_sanctions("ann"), "s1",
-                        msgspec.json.encode(SanctionInfo(kind="mute", reason="r", channels="all")), 60)
+    await sfu.state.put(
+        keys.user_sanctions("ann"), "s1", msgspec.json.encode(SanctionInfo(kind="mute", reason="r", channels="all")), 60
+    )
     for user, x in (("ann", 3), ("bob", 5)):
         await sfu.state.put(keys.room_members("room-1"), user, present(user, x, 3), 60)
     ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10))
@@ -108,8 +110,9 @@ async def test_a_kicked_member_loses_its_voice_session(platform_sfu):
     sfu = platform_sfu
     ann, bob = await pair(sfu)
     try:
-        await sfu.edge.publish_control(encode_control(wire.ModerationAction(type="kicked", userId="ann",
-                                                                            roomId="room-1")))
+        await sfu.edge.publish_control(
+            encode_control(wire.ModerationAction(type="kicked", userId="ann", roomId="room-1"))
+        )
         await until(lambda: "ann" not in sfu.node.rooms["room-1"].peers, timeout=3)
         await until(lambda: ann._ws.close_code is not None, timeout=3)
         assert ann._ws.close_code == 4003

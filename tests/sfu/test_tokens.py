@@ -1,6 +1,5 @@
 """Only a valid voice token for this room opens the SFU's signaling."""
 
-
 import jwt
 import pytest
 import websockets
@@ -33,7 +32,9 @@ async def test_a_token_for_another_room_is_refused(sfu):
 
 
 async def test_an_expired_token_is_refused(sfu):
-    expired = TokenIssuer(sfu.tokens._secret, ttl={"voice": -10}).issue("voice", "ann", room="room-1", platform="desktop")
+    expired = TokenIssuer(sfu.tokens._secret, ttl={"voice": -10}).issue(
+        "voice", "ann", room="room-1", platform="desktop"
+    )
     reply, close = await join(sfu.url, expired)
     assert isinstance(reply, AuthError) and reply.code == "token_expired"
     assert close.code == 4401

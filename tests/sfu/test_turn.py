@@ -24,11 +24,26 @@ async def coturn(tmp_path):
         pytest.fail("coturn (turnserver) is not installed: apt-get install coturn")
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        "turnserver", *["-n", "--listening-ip=127.0.0.1", f"--listening-port={port}", "--use-auth-secret",
-         f"--static-auth-secret={TURN_SECRET}", "--realm=virtubar", "--no-tls", "--no-dtls", "--no-cli",
-         "--allow-loopback-peers", "--min-port=49200", "--max-port=49300", f"--pidfile={tmp_path}/turn.pid",
-         f"--log-file={tmp_path}/turn.log", "--simple-log"],
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        "turnserver",
+        *[
+            "-n",
+            "--listening-ip=127.0.0.1",
+            f"--listening-port={port}",
+            "--use-auth-secret",
+            f"--static-auth-secret={TURN_SECRET}",
+            "--realm=virtubar",
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            "--allow-loopback-peers",
+            "--min-port=49200",
+            "--max-port=49300",
+            f"--pidfile={tmp_path}/turn.pid",
+            f"--log-file={tmp_path}/turn.log",
+            "--simple-log",
+        ],
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -47,8 +62,10 @@ async def test_a_member_behind_turn_only_is_heard(sfu, coturn):
     room.move("ann", 3, 3)
     room.move("bob", 4, 3)
     username, credential = turn_credentials(TURN_SECRET, "ann", 600)
-    relay_only = RTCConfiguration(iceServers=[RTCIceServer(urls=[coturn], username=username, credential=credential)],
-                                  iceTransportPolicy=RTCIceTransportPolicy.RELAY)
+    relay_only = RTCConfiguration(
+        iceServers=[RTCIceServer(urls=[coturn], username=username, credential=credential)],
+        iceTransportPolicy=RTCIceTransportPolicy.RELAY,
+    )
     ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10), config=relay_only)
     bob = VoiceClient(sfu.url, "room-1", sfu.voice_token("bob"), raw=True)
     try:

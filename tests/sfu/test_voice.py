@@ -30,7 +30,7 @@ async def test_b_hears_a_tone_near_stops_out_of_range_and_resumes(sfu):
         samples = array("h")
         while len(samples) < 2 * 48_000:  # two seconds of B's decoded audio
             samples += first_channel(await asyncio.wait_for(track.recv(), 5))
-        halves = sorted(frequency(samples[i:i + 24_000]) for i in range(9_600, len(samples) - 23_999, 24_000))
+        halves = sorted(frequency(samples[i : i + 24_000]) for i in range(9_600, len(samples) - 23_999, 24_000))
         assert abs(halves[len(halves) // 2] - 440) < 5  # median of half seconds: a lost packet's glitch is outvoted
 
         room.move("bob", 16, 11)  # 15.6 m away
