@@ -37,7 +37,7 @@ class Rule:
 def rules_for(settings: Settings) -> tuple[Rule, ...]:
     return (
         Rule("signup", settings.signups_per_hour, 3600, "ip", "POST", ("/api/auth/anonymous", "/api/auth/register")),
-        Rule("login", 20, 600, "ip", "POST", ("/api/auth/login",)),
+        Rule("login", settings.login_attempts_per_10_min, 600, "ip", "POST", ("/api/auth/login",)),
         Rule("ip", settings.requests_per_minute * 2, 60, "ip"),
         Rule("user", settings.requests_per_minute, 60, "user"),
     )

@@ -12,6 +12,7 @@ from functions.ratelimit import Rule, client_ip, counters
 async def strict(settings, state, nodes):
     settings.signups_per_hour = 3
     settings.requests_per_minute = 5
+    settings.login_attempts_per_10_min = 4
     app = create_app(settings, state)
     await app.state["services"].db.migrate()
     async with AsyncTestClient(app) as c:
@@ -32,6 +33,14 @@ async def test_requests_are_limited_per_user(strict):
     h = {"Authorization": f"Bearer {me['accessToken']}"}
     codes = [(await strict.get("/api/rooms", headers=h)).status_code for _ in range(7)]
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
+
+
+async def test_password_guessing_is_limited_per_ip_with_retry_after(strict):
+    guess = {"login": "someone", "password": "not the password"}
+    codes = [(await strict.post("/api/auth/login", json=guess)).status_code for _ in range(5)]
+    assert codes == [401] * 4 + [429]
+    r = await strict.post("/api/auth/login", json=guess)
+    assert r.status_code == 429 and 500 <= int(r.headers["retry-after"]) <= 600
 
 
 async def test_a_second_instance_on_the_same_state_shares_the_count(settings, state, nodes, strict):
