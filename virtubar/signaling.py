@@ -5,15 +5,18 @@ Client: ``sfu_join`` first (room and voice token), then ``sdp`` (its offer,
 or its answer to the SFU's offers) and ``ice_candidate`` (trickle). SFU:
 ``sfu_joined``, ``sdp`` (answers, and offers when the listener's set of
 incoming tracks grows), ``track_owner`` (which user an incoming track carries
-now; ``userId`` null when idle), and wire's ``auth_error`` / ``error`` /
-``reconnect``. After its first offer a client only answers: the SFU offers.
+now, and whether it is their mic, camera or screen; ``userId`` null when
+idle), and wire's ``auth_error`` / ``error`` / ``reconnect``. After its first
+offer a client only answers: the SFU offers. A client that sends video says
+first, in ``publish``, which of its sending mids is the camera and which the
+screen (a sending video mid it does not name is its camera).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from msgspec import Meta
+from msgspec import Meta, Struct
 
 from virtubar.wire import (
     PROTOCOL_VERSION,
@@ -54,6 +57,21 @@ class IceCandidate(Event):
     sdpMLineIndex: Annotated[int, Meta(ge=0, le=1024)] | None = None
 
 
+Source = Literal["mic", "camera", "screen"]
+
+
+class PublishedTrack(Struct, frozen=True):
+    mid: Annotated[str, Meta(min_length=1, max_length=64)]
+    source: Source
+
+
+class Publish(Event):
+    """What the client's sending tracks carry; sent before the ``sdp`` that adds them."""
+
+    name = "publish"
+    tracks: Annotated[list[PublishedTrack], Meta(max_length=8)]
+
+
 class SfuJoined(Event):
     name = "sfu_joined"
     roomId: str
@@ -62,15 +80,16 @@ class SfuJoined(Event):
 
 
 class TrackOwner(Event):
-    """Incoming track ``mid`` now carries ``userId`` (None: silent, unassigned)."""
+    """Incoming track ``mid`` now carries ``userId``'s ``source`` (None: idle, unassigned)."""
 
     name = "track_owner"
     mid: str
     kind: Literal["audio", "video"]
     userId: str | None
+    source: Source | None = None
 
 
-CLIENT_SIGNALS: tuple[type[Event], ...] = (SfuJoin, SessionDescription, IceCandidate)
+CLIENT_SIGNALS: tuple[type[Event], ...] = (SfuJoin, SessionDescription, IceCandidate, Publish)
 SFU_SIGNALS: tuple[type[Event], ...] = (SfuJoined, SessionDescription, TrackOwner, AuthError, Error, Reconnect)
 ENVELOPES = {e: envelope_type(e) for e in CLIENT_SIGNALS + SFU_SIGNALS}
 ClientSignal = Union[tuple(ENVELOPES[e] for e in CLIENT_SIGNALS)]  # type: ignore[valid-type]
