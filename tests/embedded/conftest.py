@@ -23,21 +23,22 @@ def embedded(tmp_path_factory):
         "VIRTUBAR_REQUESTS_PER_MINUTE": "100000",  # the fuzzer is busy
         "VIRTUBAR_ADMIN_EMAILS": "admin@example.org",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "virtubar.cli", "up", "--port", str(port), "--data", str(data)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    url, lines = None, []
-    deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        lines.append(line)
-        if m := re.search(r"open (http://\S+)/", line):
+    log = tmp_path_factory.mktemp("log") / "server.log"  # a file: an unread pipe fills and stalls the server
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "virtubar.cli", "up", "--port", str(port), "--data", str(data)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+    url, deadline = None, time.monotonic() + 60
+    while url is None and time.monotonic() < deadline and proc.poll() is None:
+        if m := re.search(r"open (http://\S+)/", log.read_text()):
             url = m.group(1)
-    assert url, "".join(lines)
+        else:
+            time.sleep(0.1)
+    assert url, log.read_text()
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:

@@ -1,6 +1,7 @@
 """A newcomer's whole path in the embedded mode: sign in, quick-join, open
 the edge socket the join named, and meet another player there."""
 
+import asyncio
 import json
 
 import httpx
@@ -17,12 +18,18 @@ def envelope(t: str, payload: dict) -> str:
     return json.dumps({"v": 1, "t": t, "ts": 0, "payload": payload})
 
 
-async def next_event(ws, name: str) -> dict:
-    while True:
-        frame = json.loads(await ws.recv())
-        for message in frame if isinstance(frame, list) else [frame]:
-            if message["t"] == name:
-                return message["payload"]
+async def next_event(ws, name: str, within_s: float = 15) -> dict:
+    seen = []
+    try:
+        async with asyncio.timeout(within_s):
+            while True:
+                frame = json.loads(await ws.recv())
+                for message in frame if isinstance(frame, list) else [frame]:
+                    if message["t"] == name:
+                        return message["payload"]
+                    seen.append(message["t"])
+    except TimeoutError:
+        raise AssertionError(f"no {name} within {within_s} s; got {seen}") from None
 
 
 async def test_join_then_edge_then_each_other(embedded):
@@ -35,6 +42,7 @@ async def test_join_then_edge_then_each_other(embedded):
         state = await next_event(ws_a, "room_state")
         assert state["roomId"] == ada["roomId"]
         await ws_b.send(envelope("join_room", {"roomId": bo["roomId"], "token": bo["realtimeToken"]}))
+        assert (await next_event(ws_b, "room_state"))["roomId"] == bo["roomId"]
         joined = await next_event(ws_a, "member_joined")
         assert joined["member"]["displayName"] == "Bo"
         await ws_b.send(envelope("local_chat", {"roomId": bo["roomId"], "text": "hi Ada", "mode": "room"}))
