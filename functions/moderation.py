@@ -10,7 +10,7 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from functions.context import Services
@@ -151,10 +151,10 @@ class ModerationController(Controller):
     async def audit_log(
         self,
         caller: NamedDependency[Claims],
-        target: Annotated[str | None, Parameter(pattern=r"^[0-9a-f]{32}$")] = None,
-        actor: Annotated[str | None, Parameter(pattern=r"^[0-9a-f]{32}$")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        target: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
+        actor: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> AuditPage:
         await require_staff(caller)
         where = AuditEntry.id.is_not_null()
@@ -188,11 +188,11 @@ class ModerationController(Controller):
     async def reports(
         self,
         caller: NamedDependency[Claims],
-        status: Annotated[str, Parameter(pattern=r"^(open|resolved|dismissed)$")] = "open",
-        room_id: Annotated[str | None, Parameter(query="roomId", pattern=r"^[0-9a-f]{32}$")] = None,
-        target: Annotated[str | None, Parameter(pattern=r"^[0-9a-f]{32}$")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        status: Annotated[str, QueryParameter(pattern=r"^(open|resolved|dismissed)$")] = "open",
+        room_id: Annotated[str | None, QueryParameter(name="roomId", pattern=r"^[0-9a-f]{32}$")] = None,
+        target: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> ReportPage:
         await require_staff(caller)
         where = Report.status == status
@@ -204,7 +204,9 @@ class ModerationController(Controller):
         return ReportPage(items=[report_out(r) for r in rows], total=await Report.count().where(where))
 
     @post("/reports/{report_id:str}/resolve", status_code=200, summary="Close a report with a resolution")
-    async def resolve(self, caller: NamedDependency[Claims], report_id: str, data: JSONBody[ResolveIn]) -> ReportOut:
+    async def resolve(
+        self, caller: NamedDependency[Claims], report_id: FromPath[str], data: JSONBody[ResolveIn]
+    ) -> ReportOut:
         await require_staff(caller)
         row = await Report.select().where(Report.id == report_id).first()
         if row is None:

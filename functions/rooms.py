@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from piccolo.query import WhereRaw
 
@@ -139,10 +139,10 @@ class RoomsController(Controller):
         self,
         services: NamedDependency[Services],
         caller: NamedDependency[Claims],
-        template: Annotated[str | None, Parameter(pattern=r"^(bar|office|focus|world)$")] = None,
-        q: Annotated[str | None, Parameter(max_length=80)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
-        offset: Annotated[int, Parameter(ge=0, le=100_000)] = 0,
+        template: Annotated[str | None, QueryParameter(pattern=r"^(bar|office|focus|world)$")] = None,
+        q: Annotated[str | None, QueryParameter(max_length=80)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> RoomPage:
         where = (Room.public == True) | (Room.owner == caller.sub)  # noqa: E712
         if template:
@@ -173,7 +173,7 @@ class RoomsController(Controller):
 
     @get("/{room_id:str}", summary="A room and its world")
     async def get_room(
-        self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: str
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: FromPath[str]
     ) -> RoomDetail:
         row = await load_room(room_id)
         (count,) = await occupancy(services, [room_id])
@@ -186,7 +186,7 @@ class RoomsController(Controller):
         self,
         services: NamedDependency[Services],
         caller: NamedDependency[Claims],
-        room_id: str,
+        room_id: FromPath[str],
         data: JSONBody[RoomPatch],
     ) -> RoomOut:
         row = await load_room(room_id)
@@ -210,7 +210,7 @@ class RoomsController(Controller):
         return room_out(row, count)
 
     @delete("/{room_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Close a room for good (owner or admin)")
-    async def remove(self, caller: NamedDependency[Claims], room_id: str) -> None:
+    async def remove(self, caller: NamedDependency[Claims], room_id: FromPath[str]) -> None:
         row = await load_room(room_id)
         _may_manage(caller, row)
         await Room.delete().where(Room.id == room_id)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from functions.context import Services
@@ -74,7 +74,9 @@ class BlocksController(Controller):
         return BlockOut(userId=data.userId, displayName=target["display_name"], createdAt=existing["created_at"])
 
     @delete("/{user_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Unblock a player")
-    async def unblock(self, services: NamedDependency[Services], caller: NamedDependency[Claims], user_id: str) -> None:
+    async def unblock(
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], user_id: FromPath[str]
+    ) -> None:
         gone = (
             await Block.delete()
             .where((Block.blocker == caller.sub) & (Block.blocked == user_id))
@@ -140,11 +142,11 @@ class UploadsController(Controller):
         self,
         request: Request,
         services: NamedDependency[Services],
-        key: str,
-        content_type: Annotated[str, Parameter(query="type", max_length=100)],
-        max_bytes: Annotated[int, Parameter(query="max", ge=1)],
-        expires: Annotated[int, Parameter(query="exp")],
-        sig: Annotated[str, Parameter(max_length=64)],
+        key: FromPath[str],
+        content_type: Annotated[str, QueryParameter(name="type", max_length=100)],
+        max_bytes: Annotated[int, QueryParameter(name="max", ge=1)],
+        expires: Annotated[int, QueryParameter(name="exp")],
+        sig: Annotated[str, QueryParameter(max_length=64)],
     ) -> None:
         store = services.evidence
         key = key.lstrip("/")
