@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 
@@ -373,6 +374,8 @@ class EdgeNode:
                     self.deliver(d)
                 except (msgspec.DecodeError, msgspec.ValidationError) as e:
                     log("bad_bus_entry", node=self.id, room=d.room, offset=d.offset, error=str(e))
+                except Exception as e:  # one bad delivery must not stop every room's fan-out
+                    log("deliver_failed", logging.ERROR, node=self.id, room=d.room, offset=d.offset, error=repr(e))
                 self.metrics.observe_fanout_ms(wire.now_ms() - parse_offset(d.offset)[0])
 
     def deliver(self, d: Delivery) -> None:
