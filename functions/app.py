@@ -46,7 +46,7 @@ def build_services(settings: Settings, state: SharedState | None = None, bus: Ro
         db=Database(settings.database_url),
         state=state,
         registry=Registry(state),
-        tokens=TokenIssuer(settings.token_secret),
+        tokens=TokenIssuer.from_settings(settings),
         bus=bus or open_bus(settings.redis_url, settings.redis_cluster),
         evidence=open_store(settings),
     )

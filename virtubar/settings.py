@@ -35,6 +35,7 @@ class Settings(Struct, kw_only=True):
     redis_url: str = ""
     redis_cluster: bool = False
     token_secret: str = ""
+    token_previous_secrets: list[str] = field(default_factory=list)
     region: str = "local"
     stun_urls: list[str] = field(default_factory=list)
     turn_urls: list[str] = field(default_factory=list)
@@ -66,6 +67,7 @@ class Settings(Struct, kw_only=True):
             redis_url=_env("REDIS_URL", ""),
             redis_cluster=_flag("REDIS_CLUSTER"),
             token_secret=_env("TOKEN_SECRET", ""),
+            token_previous_secrets=_list(_env("TOKEN_PREVIOUS_SECRETS", "")),
             region=_env("REGION", "local"),
             stun_urls=_list(_env("STUN_URLS", "")),
             turn_urls=_list(_env("TURN_URLS", "")),

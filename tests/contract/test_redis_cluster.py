@@ -51,3 +51,4 @@ def test_a_bad_cluster_setting_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("VIRTUBAR_REDIS_CLUSTER", "cluster")
     with pytest.raises(ValueError, match="VIRTUBAR_REDIS_CLUSTER must be true or false"):
         Settings.from_env()
+
