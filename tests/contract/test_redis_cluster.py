@@ -1,12 +1,19 @@
 """On a Redis Cluster (VIRTUBAR_REDIS_CLUSTER=true) the functions' rate
-limits hold across instances like on one Redis, and the setting is read
-strictly. The state and bus conformance suites also run on the cluster
-(tests/contract/test_state_and_registry.py, tests/edge/test_bus.py)."""
+limits hold across instances like on one Redis, ``rediss://`` reaches a
+TLS-only cluster (as ElastiCache runs with in-transit encryption), and the
+setting is read strictly. The state and bus conformance suites also run on
+the cluster (tests/contract/test_state_and_registry.py, tests/edge/test_bus.py)."""
+
+import ssl
 
 import pytest
+import redis.exceptions
 from litestar.testing import AsyncTestClient
 
 from functions import create_app
+from infra.localservices import make_tls, start_redis_cluster
+from virtubar import keys
+from virtubar.bus import RedisStreamsBus
 from virtubar.settings import Settings
 from virtubar.state import RedisState
 
@@ -52,3 +59,46 @@ def test_a_bad_cluster_setting_is_a_clear_error(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match="VIRTUBAR_REDIS_CLUSTER must be true or false"):
         Settings.from_env()
 
+
+
+@pytest.fixture(scope="module")
+def tls_cluster(tmp_path_factory):
+    """A TLS-only 3-master cluster; its certificate is what a client trusts."""
+    tls = make_tls(tmp_path_factory.mktemp("tls"))
+    service = start_redis_cluster(tmp_path_factory.mktemp("tls-cluster"), tls=tls)
+    yield service.url, tls / "redis.crt"
+    service.stop()
+
+
+async def test_rediss_reaches_a_tls_only_cluster_for_state_and_bus(tls_cluster, monkeypatch):
+    url, ca = tls_cluster
+    assert url.startswith("rediss://")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # as a public CA is trusted on AWS
+    state, bus = RedisState(url, cluster=True), RedisStreamsBus(url, cluster=True)
+    try:
+        for room in ("r1", "r2", "r3"):  # rooms in different slots, so on different masters
+            await state.put(keys.room_members(room), "ada", b"here", 30)
+            await bus.subscribe(room)
+        assert await state.counts([keys.room_members(r) for r in ("r1", "r2", "r3")]) == [1, 1, 1]
+        await bus.publish("r3", b"hello")
+        got = []
+        while not got:
+            got = await bus.read(1.0)
+        assert [(d.room, d.data) for d in got] == [("r3", b"hello")]
+    finally:
+        await state.close()
+        await bus.close()
+
+
+async def test_the_tls_cluster_refuses_plain_connections_and_untrusted_certificates(tls_cluster):
+    url, _ = tls_cluster
+    unreachable = (redis.exceptions.RedisError, redis.exceptions.RedisClusterException, ssl.SSLError)
+    plain = RedisState(url.replace("rediss://", "redis://"), cluster=True)
+    with pytest.raises(unreachable):
+        await plain.members(keys.room_members("r1"))
+    await plain.close()
+    untrusted = RedisState(url, cluster=True)  # the test certificate is not in the default trust store
+    with pytest.raises(unreachable) as refused:
+        await untrusted.members(keys.room_members("r1"))
+    assert "certificate verify failed" in str(refused.value)
+    await untrusted.close()
