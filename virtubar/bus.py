@@ -33,7 +33,6 @@ from collections import deque
 from typing import Protocol
 
 from msgspec import Struct
-from redis.crc import key_slot
 
 from virtubar import keys
 from virtubar.state import redis_client
@@ -329,9 +328,13 @@ class RedisStreamsBus:
     def _by_slot(self) -> dict[int, dict[str, str]]:
         """The streams to read with their cursors, grouped by the hash slot
         one XREAD may span (all in one group on a single Redis)."""
+        if not self.cluster:
+            return {0: dict(self._cursors)}
+        from redis.crc import key_slot
+
         groups: dict[int, dict[str, str]] = {}
         for name, cursor in self._cursors.items():
-            groups.setdefault(key_slot(name.encode()) if self.cluster else 0, {})[name] = cursor
+            groups.setdefault(key_slot(name.encode()), {})[name] = cursor
         return groups
 
     async def close(self) -> None:

@@ -126,7 +126,6 @@ class TokenIssuer:
             raise TokenError("token_wrong_room", "the token is for another room")
         return claims
 
-
     def _decode(self, token: str, kind: Kind, keys: list[str]) -> dict:
         """Claims verified with the first of ``keys`` whose signature matches."""
         *others, last = keys
