@@ -40,14 +40,14 @@ async def health(services: NamedDependency[Services]) -> Health:
 
 
 def build_services(settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None) -> Services:
-    state = state or open_state(settings.redis_url)
+    state = state or open_state(settings.redis_url, settings.redis_cluster)
     return Services(
         settings=settings,
         db=Database(settings.database_url),
         state=state,
         registry=Registry(state),
-        tokens=TokenIssuer(settings.token_secret),
-        bus=bus or open_bus(settings.redis_url),
+        tokens=TokenIssuer.from_settings(settings),
+        bus=bus or open_bus(settings.redis_url, settings.redis_cluster),
         evidence=open_store(settings),
     )
 

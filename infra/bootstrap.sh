@@ -18,6 +18,7 @@ if [ "$want_test" = 1 ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v turnserver >/dev/null || missing+=(coturn)
+  command -v openssl >/dev/null || missing+=(openssl)  # test certificates for Redis over TLS
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing system packages: ${missing[*]}"

@@ -9,6 +9,7 @@ and template.yaml do.
 
     bash infra/cloud-local.sh            # or: python -m infra.cloudlocal
     bash infra/cloud-local.sh --api-workers 4 --workdir /tmp/vb
+    bash infra/cloud-local.sh --redis-cluster   # on a 3-master Redis Cluster
 
 Prints the URLs, runs until Ctrl-C or SIGTERM, then stops everything.
 """
@@ -30,7 +31,15 @@ from pathlib import Path
 
 import httpx
 
-from infra.localservices import Service, _wait_port, free_port, start_coturn, start_postgres, start_redis
+from infra.localservices import (
+    Service,
+    _wait_port,
+    free_port,
+    start_coturn,
+    start_postgres,
+    start_redis,
+    start_redis_cluster,
+)
 from virtubar.registry import Registry
 from virtubar.state import RedisState
 
@@ -76,6 +85,7 @@ class CloudLocal:
     sfu_url: str = ""
     turn_url: str = ""
     client_dist: Path | None = None
+    redis_cluster: bool = False
     scratch: list[Path] = field(default_factory=list)
 
     def start_role(self, name: str, *args: str, port: int | None = None, command: list[str] | None = None,
@@ -110,7 +120,8 @@ class CloudLocal:
               for i, url in enumerate(self.edge_urls, 1)),
             f"  SFU        {self.sfu_url}  (metrics: {self.sfu_url.replace('ws', 'http', 1)[:-4]}/metrics)",
             f"  TURN       {self.turn_url}",
-            f"  Redis      {self.env['VIRTUBAR_REDIS_URL']}",
+            f"  Redis      {self.env['VIRTUBAR_REDIS_URL']}"
+            + ("  (a node of the cluster)" if self.redis_cluster else ""),
             f"  PostgreSQL {self.env['VIRTUBAR_DATABASE_URL']}",
             f"  logs       {self.workdir / 'logs'}",
         ]
@@ -126,9 +137,9 @@ class CloudLocal:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _registered(redis_url: str, edges: int, sfus: int, timeout_s: float) -> None:
+async def _registered(redis_url: str, cluster: bool, edges: int, sfus: int, timeout_s: float) -> None:
     """Wait until the nodes have announced themselves: joins pick from these."""
-    state = RedisState(redis_url)
+    state = RedisState(redis_url, cluster)
     registry = Registry(state)
     deadline = time.monotonic() + timeout_s
     try:
@@ -154,14 +165,15 @@ def _wait_healthy(url: str, timeout_s: float) -> None:
 
 
 def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | None = None,
-          client_dist: Path | None = CLIENT_DIST) -> CloudLocal:
+          client_dist: Path | None = CLIENT_DIST, redis_cluster: bool = False) -> CloudLocal:
     """Start the whole shape; on any failure, stop what already started.
-    The client is served when ``client_dist`` holds a build (index.html)."""
+    The client is served when ``client_dist`` holds a build (index.html);
+    ``redis_cluster`` puts the shared state on a 3-master Redis Cluster."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="virtubar-cloud-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    cloud = CloudLocal(workdir=workdir, env={})
+    cloud = CloudLocal(workdir=workdir, env={}, redis_cluster=redis_cluster)
     try:
-        redis = start_redis(workdir / "redis")
+        redis = (start_redis_cluster if redis_cluster else start_redis)(workdir / "redis")
         cloud.services.append(redis)
         cloud.scratch.append(Path(tempfile.mkdtemp(prefix="virtubar-pg-")))  # reachable by the postgres user
         postgres = start_postgres(cloud.scratch[-1])
@@ -180,6 +192,7 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
             "VIRTUBAR_ALLOWED_ORIGINS": cloud.public_url,
             "VIRTUBAR_REGION": "local",
             "VIRTUBAR_REDIS_URL": redis.url,
+            "VIRTUBAR_REDIS_CLUSTER": str(redis_cluster).lower(),
             "VIRTUBAR_DATABASE_URL": postgres.url,
             "VIRTUBAR_TOKEN_SECRET": secrets.token_urlsafe(48),
             "VIRTUBAR_TURN_SECRET": turn_secret,
@@ -207,7 +220,7 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
         else:
             cloud.start_role("api", "api", "--workers", str(api_workers), port=api_port)
         _wait_healthy(f"{cloud.public_url}/api/health", 60)
-        asyncio.run(_registered(redis.url, edges=2, sfus=1, timeout_s=30))
+        asyncio.run(_registered(redis.url, redis_cluster, edges=2, sfus=1, timeout_s=30))
     except BaseException:
         cloud.stop()
         raise
@@ -220,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="logs and data (default: a new folder under /tmp)")
     parser.add_argument("--api-workers", type=int, default=2, help="granian workers of the API (default 2)")
     parser.add_argument("--port", type=int, help="port of the API (default: a free one)")
+    parser.add_argument("--redis-cluster", action="store_true",
+                        help="a 3-master Redis Cluster instead of one redis-server (VIRTUBAR_REDIS_CLUSTER=true)")
     args = parser.parse_args(argv)
     stopping = False
 
@@ -232,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop_on_signal)
     cloud = None
     try:
-        cloud = start(args.workdir, api_workers=args.api_workers, api_port=args.port)
+        cloud = start(args.workdir, api_workers=args.api_workers, api_port=args.port, redis_cluster=args.redis_cluster)
         print(cloud.summary(), flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while all(role.proc.poll() is None for role in cloud.roles):

@@ -1,5 +1,6 @@
-"""Start real redis-server and PostgreSQL processes from the Debian packages
-on free loopback ports, for the test suites and the cloud-local mode.
+"""Start real redis-server (single or a 3-master cluster), PostgreSQL and
+coturn processes from the Debian packages on free loopback ports, for the
+test suites and the cloud-local mode.
 
 PostgreSQL refuses to run as root, so when we are root its data folder is
 owned by, and the server runs as, the ``postgres`` system user.
@@ -40,30 +41,106 @@ def _wait_port(port: int, timeout_s: float, proc: subprocess.Popen | None = None
 class Service:
     url: str
     stop_cmds: list[list[str]] = field(default_factory=list)
-    proc: subprocess.Popen | None = None
+    procs: list[subprocess.Popen] = field(default_factory=list)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
             try:
-                self.proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                proc.kill()
+                proc.wait()
         for cmd in self.stop_cmds:
             subprocess.run(cmd, capture_output=True, check=False)
 
 
-def start_redis(workdir: Path, port: int | None = None) -> Service:
+def _redis_server(workdir: Path, port: int, *options: str, tls: Path | None = None) -> subprocess.Popen:
+    """redis-server on ``port``; with ``tls`` (a folder from ``make_tls``)
+    that port speaks TLS only (as ElastiCache with in-transit encryption)."""
     exe = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = port or free_port()
     workdir.mkdir(parents=True, exist_ok=True)
+    listen = ["--port", str(port)]
+    if tls is not None:
+        listen = ["--port", "0", "--tls-port", str(port), "--tls-cert-file", str(tls / "redis.crt"),
+                  "--tls-key-file", str(tls / "redis.key"), "--tls-ca-cert-file", str(tls / "redis.crt"),
+                  "--tls-auth-clients", "no", "--tls-cluster", "yes"]
     proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        [exe, *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir), *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait_port(port, 10, proc)
-    return Service(url=f"redis://127.0.0.1:{port}/0", proc=proc)
+    try:
+        _wait_port(port, 10, proc)
+    except (RuntimeError, TimeoutError):
+        proc.kill()
+        raise
+    return proc
+
+
+def start_redis(workdir: Path, port: int | None = None) -> Service:
+    port = port or free_port()
+    return Service(url=f"redis://127.0.0.1:{port}/0", procs=[_redis_server(workdir, port)])
+
+
+def make_tls(folder: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1 (``redis.crt``, ``redis.key``)
+    that a test trusts as its CA."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "redis.key"),
+         "-out", str(folder / "redis.crt")],
+        check=True, capture_output=True,
+    )
+    return folder
+
+
+def start_redis_cluster(workdir: Path, masters: int = 3, tls: Path | None = None) -> Service:
+    """A Redis Cluster of ``masters`` primaries and no replicas (the shape
+    ElastiCache runs in cluster mode), made with ``redis-cli --cluster
+    create``; the URL names one node, the client discovers the rest. With
+    ``tls`` (see ``make_tls``) clients and the cluster bus speak TLS and the
+    URL is ``rediss://``."""
+    service = Service(url="")
+    try:
+        ports = []
+        for i in range(masters):
+            port = free_port()
+            service.procs.append(_redis_server(
+                workdir / f"node-{i}", port, "--cluster-enabled", "yes", "--cluster-port", str(free_port()),
+                "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000", tls=tls))
+            ports.append(port)
+        subprocess.run(
+            [*_redis_cli(tls), "--cluster", "create",
+             *(f"127.0.0.1:{p}" for p in ports), "--cluster-replicas", "0", "--cluster-yes"],
+            check=True, capture_output=True, timeout=60,
+        )
+        _wait_cluster_ok(ports, 30, tls)
+    except BaseException:
+        service.stop()
+        raise
+    service.url = f"{'rediss' if tls else 'redis'}://127.0.0.1:{ports[0]}/0"
+    return service
+
+
+def _redis_cli(tls: Path | None = None) -> list[str]:
+    cli = [shutil.which("redis-cli") or "/usr/bin/redis-cli"]
+    return cli if tls is None else [*cli, "--tls", "--cacert", str(tls / "redis.crt")]
+
+
+def _wait_cluster_ok(ports: list[int], timeout_s: float, tls: Path | None) -> None:
+    """Every node agrees the cluster is up (all 16384 slots served)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        states = [subprocess.run([*_redis_cli(tls), "-p", str(p), "cluster", "info"], capture_output=True,
+                                 text=True).stdout for p in ports]
+        if all("cluster_state:ok" in s for s in states):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"the Redis cluster on ports {ports} is not ok after {timeout_s}s")
 
 
 def _pg_bin(name: str) -> str:
@@ -142,4 +219,4 @@ def start_coturn(workdir: Path, secret: str, port: int | None = None) -> Service
         stderr=subprocess.DEVNULL,
     )
     _wait_port(port, 10, proc)
-    return Service(url=f"turn:127.0.0.1:{port}", proc=proc)
+    return Service(url=f"turn:127.0.0.1:{port}", procs=[proc])

@@ -141,5 +141,6 @@ def create_app(settings: Settings, state: SharedState | None = None, bus: RoomBu
                config: EdgeConfig | None = None) -> EdgeApp:
     """The edge for ``settings``; shared state and bus default to Redis when
     ``settings.redis_url`` is set, in-process otherwise."""
-    return EdgeApp(settings, state or open_state(settings.redis_url), bus or open_bus(settings.redis_url),
+    return EdgeApp(settings, state or open_state(settings.redis_url, settings.redis_cluster),
+                   bus or open_bus(settings.redis_url, settings.redis_cluster),
                    config or EdgeConfig.from_env())

@@ -71,7 +71,7 @@ class EdgeNode:
     def __init__(self, settings: Settings, state: SharedState, bus: RoomBus, config: EdgeConfig) -> None:
         self.settings, self.state, self.bus, self.config = settings, state, bus, config
         self.id = f"edge-{uuid.uuid4().hex[:10]}"
-        self.tokens = TokenIssuer(settings.token_secret)
+        self.tokens = TokenIssuer.from_settings(settings)
         self.metrics = Metrics()
         self.rooms: dict[str, Room] = {}
         self._hosting: dict[str, asyncio.Future] = {}

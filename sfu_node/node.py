@@ -60,7 +60,7 @@ class SfuNode:
         self.state = state
         self.id = f"sfu-{uuid.uuid4().hex[:12]}"
         self.url = settings.sfu_url or settings.ws_base + "/sfu"
-        self.tokens = TokenIssuer(settings.token_secret)
+        self.tokens = TokenIssuer.from_settings(settings)
         self.metrics = Metrics()
         self.rooms: dict[str, Room] = {}
         self.max_speakers = max_speakers

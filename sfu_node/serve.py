@@ -14,4 +14,5 @@ from virtubar.state import open_state
 
 def app() -> Litestar:
     settings = Settings.from_env()
-    return create_app(settings, open_state(settings.redis_url), open_bus(settings.redis_url), drain_on_signal=True)
+    redis = settings.redis_url, settings.redis_cluster
+    return create_app(settings, open_state(*redis), open_bus(*redis), drain_on_signal=True)

@@ -19,7 +19,10 @@ stream where the functions publish moderation actions.
 
 ``LocalBus`` is the in-process default (several ``LocalBus`` views can share
 one ``LocalStreams`` to act as several nodes); ``RedisStreamsBus`` bridges
-nodes through per-room Redis streams carrying ``{room:ID}`` hash tags.
+nodes through per-room Redis streams carrying ``{room:ID}`` hash tags. On a
+Redis Cluster one XREAD may only name keys of one hash slot, so a node keeps
+one blocking XREAD in flight per slot it reads (rooms sharing a slot share
+it); on a single Redis, one XREAD covers them all.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Protocol
 from msgspec import Struct
 
 from virtubar import keys
+from virtubar.state import redis_client
 
 DURABLE_MAXLEN = 1000
 DURABLE_MAX_AGE_S = 600.0
@@ -224,16 +228,16 @@ class RedisStreamsBus:
     """Per-room Redis streams; one node reads its hosted rooms with XREAD."""
 
     def __init__(self, url: str, maxlen: int = DURABLE_MAXLEN, max_age_s: float = DURABLE_MAX_AGE_S,
-                 block_ms: int = 100) -> None:
-        import redis.asyncio as redis
-
-        self._redis = redis.Redis.from_url(url)
-        self._reader = redis.Redis.from_url(url)
+                 block_ms: int = 100, cluster: bool = False) -> None:
+        self._redis = redis_client(url, cluster)
+        self._reader = redis_client(url, cluster)
         self._xadd = self._redis.register_script(_XADD)
         self.maxlen, self.max_age_s, self.block_ms = maxlen, max_age_s, block_ms
+        self.cluster = cluster
         self._cursors: dict[str, str] = {}  # stream name -> last delivered offset
         self._rooms: dict[str, str] = {}  # stream name -> room id (None for control)
         self._control_started = False
+        self._pending: dict[int, asyncio.Task] = {}  # hash slot (0 on a single Redis) -> XREAD in flight
 
     async def publish(self, room: str, data: bytes, *, durable: bool = True) -> str:
         if durable:
@@ -296,26 +300,50 @@ class RedisStreamsBus:
         if not self._control_started:
             self._cursors[keys.CONTROL_STREAM] = await self._tail(keys.CONTROL_STREAM)
             self._control_started = True
-        streams = dict(self._cursors)
         block = max(1, int(min(timeout_s * 1000, self.block_ms)))
-        found = await self._reader.xread(streams, block=block)
+        for slot, streams in self._by_slot().items():
+            if slot not in self._pending:
+                self._pending[slot] = asyncio.create_task(self._reader.xread(streams, block=block))
+        done, _ = await asyncio.wait(self._pending.values(), timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        found = []
+        for slot, task in list(self._pending.items()):
+            if task in done:
+                del self._pending[slot]
+                found += task.result() or []
         out: list[Delivery] = []
-        for raw_name, entries in found or []:
+        for raw_name, entries in found:
             name = raw_name.decode()
             if name not in self._cursors:
                 continue  # unsubscribed while reading
             room = self._rooms.get(name)
             durable = name != volatile_stream(room) if room else True
             for offset, fields in entries:
+                if parse_offset(offset.decode()) <= parse_offset(self._cursors[name]):
+                    continue  # read from an older cursor (the room was left and rejoined meanwhile)
                 out.append(Delivery(room, offset.decode(), fields[b"d"], durable))
                 self._cursors[name] = offset.decode()
         out.sort(key=lambda d: parse_offset(d.offset))
         return out
 
+    def _by_slot(self) -> dict[int, dict[str, str]]:
+        """The streams to read with their cursors, grouped by the hash slot
+        one XREAD may span (all in one group on a single Redis)."""
+        if not self.cluster:
+            return {0: dict(self._cursors)}
+        from redis.crc import key_slot
+
+        groups: dict[int, dict[str, str]] = {}
+        for name, cursor in self._cursors.items():
+            groups.setdefault(key_slot(name.encode()), {})[name] = cursor
+        return groups
+
     async def close(self) -> None:
+        for task in self._pending.values():
+            task.cancel()
+        await asyncio.gather(*self._pending.values(), return_exceptions=True)
         await self._redis.aclose()
         await self._reader.aclose()
 
 
-def open_bus(redis_url: str) -> RoomBus:
-    return RedisStreamsBus(redis_url) if redis_url else LocalBus()
+def open_bus(redis_url: str, cluster: bool = False) -> RoomBus:
+    return RedisStreamsBus(redis_url, cluster=cluster) if redis_url else LocalBus()

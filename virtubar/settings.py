@@ -14,6 +14,14 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"VIRTUBAR_{name}", default)
 
 
+def _flag(name: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no); anything else is a clear error."""
+    value = _env(name, "").strip().lower() or "false"
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"VIRTUBAR_{name} must be true or false, not {value!r}")
+    return value in ("true", "1", "yes")
+
+
 def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -25,7 +33,9 @@ class Settings(Struct, kw_only=True):
     public_url: str = ""
     database_url: str = ""
     redis_url: str = ""
+    redis_cluster: bool = False
     token_secret: str = ""
+    token_previous_secrets: list[str] = field(default_factory=list)
     region: str = "local"
     stun_urls: list[str] = field(default_factory=list)
     turn_urls: list[str] = field(default_factory=list)
@@ -55,7 +65,9 @@ class Settings(Struct, kw_only=True):
             public_url=_env("PUBLIC_URL", ""),
             database_url=_env("DATABASE_URL", ""),
             redis_url=_env("REDIS_URL", ""),
+            redis_cluster=_flag("REDIS_CLUSTER"),
             token_secret=_env("TOKEN_SECRET", ""),
+            token_previous_secrets=_list(_env("TOKEN_PREVIOUS_SECRETS", "")),
             region=_env("REGION", "local"),
             stun_urls=_list(_env("STUN_URLS", "")),
             turn_urls=_list(_env("TURN_URLS", "")),

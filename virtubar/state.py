@@ -3,7 +3,7 @@
 Presence, seat reservations, the node registry and room→SFU assignments all
 expire on their own, so a crashed process leaves no ghosts. Two
 implementations with one interface: ``LocalState`` (in-process, the embedded
-default) and ``RedisState`` (the cloud mode).
+default) and ``RedisState`` (the cloud mode, on one Redis or a Redis Cluster).
 """
 
 from __future__ import annotations
@@ -114,26 +114,43 @@ return v
 """
 
 
+def redis_client(url: str, cluster: bool = False):
+    """A client for ``url`` (``rediss://`` for TLS); with ``cluster`` a
+    cluster-aware one that discovers the other nodes from this one."""
+    import redis.asyncio as redis
+
+    if cluster:
+        return redis.RedisCluster.from_url(url)
+    return redis.Redis.from_url(url)
+
+
+def _tagged(key: str) -> str:
+    """``key`` if it has a ``{hash tag}``: its companion keys must share its
+    Redis Cluster slot, and a tag is what guarantees that."""
+    opened = key.find("{")
+    if opened < 0 or key.find("}", opened + 1) <= opened + 1:
+        raise ValueError(f"shared-state key {key!r} needs a {{hash tag}} (see virtubar/keys.py)")
+    return key
+
+
 class RedisState:
     """Redis implementation: per set, a sorted set of expiries and a hash of
     data (``KEY`` and ``KEY:data``, one hash slot since every key carries a
     hash tag). Expired members are swept on write and ignored on read; the
     keys themselves expire with their last member."""
 
-    def __init__(self, url: str) -> None:
-        import redis.asyncio as redis
-
-        self._redis = redis.Redis.from_url(url)
+    def __init__(self, url: str, cluster: bool = False) -> None:
+        self._redis = redis_client(url, cluster)
         self._put = self._redis.register_script(_PUT)
         self._claim = self._redis.register_script(_CLAIM)
 
     async def put(self, key: str, member: str, data: bytes, ttl_s: float) -> None:
         now = _now_ms()
-        await self._put(keys=[key, f"{key}:data"], args=[now, now + int(ttl_s * 1000), member, data])
+        await self._put(keys=[_tagged(key), f"{key}:data"], args=[now, now + int(ttl_s * 1000), member, data])
 
     async def drop(self, key: str, member: str) -> None:
         async with self._redis.pipeline(transaction=True) as p:
-            p.zrem(key, member)
+            p.zrem(_tagged(key), member)
             p.hdel(f"{key}:data", member)
             await p.execute()
 
@@ -170,5 +187,5 @@ class RedisState:
         await self._redis.aclose()
 
 
-def open_state(redis_url: str) -> SharedState:
-    return RedisState(redis_url) if redis_url else LocalState()
+def open_state(redis_url: str, cluster: bool = False) -> SharedState:
+    return RedisState(redis_url, cluster) if redis_url else LocalState()

@@ -16,8 +16,11 @@ def client_dist(tmp_path_factory):
     return dist
 
 
-@pytest.fixture(scope="package")
-def cloud(tmp_path_factory, client_dist):
-    started = cloudlocal.start(tmp_path_factory.mktemp("cloud"), api_workers=2, client_dist=client_dist)
+@pytest.fixture(scope="package", params=["redis", "redis-cluster"])
+def cloud(request, tmp_path_factory, client_dist):
+    """The whole suite runs on one redis-server, then on a 3-master Redis
+    Cluster (``bash infra/cloud-local.sh --redis-cluster``)."""
+    started = cloudlocal.start(tmp_path_factory.mktemp("cloud"), api_workers=2, client_dist=client_dist,
+                               redis_cluster=request.param == "redis-cluster")
     yield started
     started.stop()

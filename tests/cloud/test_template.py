@@ -84,6 +84,22 @@ def test_containers_read_secrets_from_secrets_manager_not_plain_environment(temp
             assert container.get("Secrets"), name
 
 
+def test_every_role_uses_the_redis_cluster_and_accepts_the_previous_token_keys(template):
+    """ElastiCache runs in cluster mode, and a token key rotation needs every
+    verifier to know the previous keys (docs/operators.md)."""
+    api = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert api["VIRTUBAR_REDIS_CLUSTER"] == "true"
+    assert api["VIRTUBAR_TOKEN_PREVIOUS_SECRETS"] == {"Fn::Sub": "{{resolve:secretsmanager:${TokenPreviousSecrets}}}"}
+    edge = template["Resources"]["EdgeTask"]["Properties"]["ContainerDefinitions"][0]
+    assert {"Name": "VIRTUBAR_REDIS_CLUSTER", "Value": "true"} in edge["Environment"]
+    assert {"Name": "VIRTUBAR_TOKEN_PREVIOUS_SECRETS", "ValueFrom": {"Ref": "TokenPreviousSecrets"}} in edge["Secrets"]
+    data = template["Resources"]["SfuLaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    script = data["UserData"]["Fn::Base64"]["Fn::Sub"]
+    assert "-e VIRTUBAR_REDIS_CLUSTER=true" in script
+    assert 'VIRTUBAR_TOKEN_PREVIOUS_SECRETS="$(secret ${TokenPreviousSecrets})"' in script
+    assert "GenerateSecretString" in template["Resources"]["TokenPreviousSecrets"]["Properties"]
+
+
 def test_buckets_are_private_encrypted_and_have_lifecycle_rules(template):
     buckets = resources(template, "AWS::S3::Bucket")
     assert {"AssetsBucket", "UploadsBucket", "EvidenceBucket", "ClientBucket"} <= set(buckets)

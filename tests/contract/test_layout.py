@@ -1,6 +1,8 @@
-"""The layout rule: services import the contract package, never each other."""
+"""The layout rule: services import the contract package, never each other;
+every setting is documented."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,3 +33,10 @@ def test_the_contract_package_imports_no_service_at_module_level():
         top_level = [n for n in ast.parse(path.read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
         names = {getattr(n, "module", None) or n.names[0].name for n in top_level}
         assert not {n.split(".")[0] for n in names if n} & set(SERVICES), path.name
+
+
+def test_every_setting_is_in_the_readmes_configuration_table():
+    read = set(re.findall(r'_(?:env|flag)\("([A-Z0-9_]+)"', (ROOT / "virtubar/settings.py").read_text()))
+    table = set(re.findall(r"`VIRTUBAR_([A-Z0-9_]+)`", (ROOT / "README.md").read_text()))
+    assert {"REDIS_CLUSTER", "TOKEN_PREVIOUS_SECRETS"} <= read
+    assert read <= table, read - table

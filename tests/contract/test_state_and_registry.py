@@ -1,5 +1,6 @@
-"""Shared state and the node registry behave the same in-process and on a
-real redis-server: members expire, so a crashed node leaves no ghosts."""
+"""Shared state and the node registry behave the same in-process, on a real
+redis-server and on a real 3-master Redis Cluster: members expire, so a
+crashed node leaves no ghosts."""
 
 import asyncio
 
@@ -10,13 +11,12 @@ from virtubar.registry import NodeInfo, Registry, least_loaded
 from virtubar.state import LocalState, RedisState
 
 
-@pytest.fixture(params=["local", "redis"])
+@pytest.fixture(params=["local", "redis", "redis_cluster"])
 async def state(request):
     if request.param == "local":
         yield LocalState()
         return
-    redis_url = request.getfixturevalue("redis_url")
-    s = RedisState(redis_url)
+    s = RedisState(request.getfixturevalue(f"{request.param}_url"), cluster=request.param == "redis_cluster")
     await s._redis.flushdb()
     yield s
     await s.close()

@@ -1,5 +1,5 @@
 """One conformance suite for both room buses: the in-process default and
-Redis Streams on a real redis-server."""
+Redis Streams on a real redis-server and on a real 3-master Redis Cluster."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import pytest
 from virtubar.bus import LocalBus, LocalStreams, RedisStreamsBus, parse_offset
 
 
-@pytest.fixture(params=["local", "redis"])
+@pytest.fixture(params=["local", "redis", "redis_cluster"])
 def make_bus(request):
     """A factory of node views over one shared set of streams."""
     streams = LocalStreams(maxlen=5)
-    url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    url = request.getfixturevalue(f"{request.param}_url") if request.param != "local" else None
 
     def make(maxlen: int = 5, max_age_s: float = 600.0):
         if url:
-            bus = RedisStreamsBus(url, maxlen=maxlen, max_age_s=max_age_s)
+            bus = RedisStreamsBus(url, maxlen=maxlen, max_age_s=max_age_s, cluster=request.param == "redis_cluster")
         else:
             streams.maxlen, streams.max_age_s = maxlen, max_age_s
             bus = LocalBus(streams)
