@@ -15,6 +15,9 @@ export interface HudActions {
   chat(text: string, mode: ChatMode): string | null;
   emote(id: EmoteId): void;
   toggleMute(): boolean;
+  /** Turn your camera / screen share on or off (`setVideo` shows the outcome). */
+  toggleCamera?(): void;
+  toggleScreen?(): void;
   leave(): void;
   cycleView?(): void;
   setStatus?(s: Status): void;
@@ -42,7 +45,10 @@ export class Hud {
   private names: (id: string) => string = (id) => id;
   private rows: PersonRow[] = [];
 
-  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean }) {
+  private readonly camera = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Start camera' });
+  private readonly screen = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Share screen' });
+
+  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean; camera: boolean; screen: boolean }) {
     for (const m of CHAT_MODES) this.mode.append(h('option', { value: m, text: m === 'local' ? 'Nearby' : m === 'zone' ? 'Zone' : 'Room' }));
     this.place.textContent = roomName;
     const mute = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Mic on' });
@@ -51,6 +57,8 @@ export class Hud {
       mute.textContent = muted ? 'Muted' : 'Mic on';
       mute.setAttribute('aria-pressed', String(muted));
     });
+    this.camera.addEventListener('click', () => actions.toggleCamera?.());
+    this.screen.addEventListener('click', () => actions.toggleScreen?.());
     this.count.addEventListener('click', () => {
       this.people.hidden = !this.people.hidden;
       if (!this.people.hidden) this.renderPeople(this.rows);
@@ -67,7 +75,7 @@ export class Hud {
       h('div', { class: 'tools' },
         this.count, status,
         opts.views ? h('button', { class: 'btn', title: 'Switch between top-down and isometric (V)', onclick: () => actions.cycleView?.(), text: 'View' }) : null,
-        mute, this.vrButton,
+        mute, opts.camera ? this.camera : null, opts.screen ? this.screen : null, this.vrButton,
         h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' })));
 
     for (const id of EMOTES) {
@@ -99,6 +107,12 @@ export class Hud {
     this.conn.className = `conn ${s}`;
   }
   showVr(on: boolean): void { this.vrButton.hidden = !on; }
+  /** Whether your camera / screen share is on (also when it stopped elsewhere). */
+  setVideo(source: 'camera' | 'screen', on: boolean): void {
+    const b = source === 'camera' ? this.camera : this.screen;
+    b.textContent = source === 'camera' ? (on ? 'Stop camera' : 'Start camera') : (on ? 'Sharing' : 'Share screen');
+    b.setAttribute('aria-pressed', String(on));
+  }
   focusChat(): void { this.input.focus(); }
 
   addChat(e: ChatEntry): void {
