@@ -80,6 +80,8 @@ test('focus: cameras form a grid with each status; no screen share offered', asy
   await mine.locator('.chip.working').waitFor({ timeout: 20000 });
   await page.getByLabel('Your status').selectOption('break');
   await mine.locator('.chip.break').waitFor({ timeout: 10000 });
+  await playing(page, '.vtile.cam.mine');
+  await page.screenshot({ path: new URL('focus-video.png', shots).pathname });
   assert.deepEqual(errors, []);
   await context.close();
 });

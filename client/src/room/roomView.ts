@@ -90,7 +90,7 @@ export class RoomView {
     const nameOf = (id: string) => id === o.ticket.user.userId ? 'You' : this.members.get(id)?.displayName ?? 'Someone';
     this.hud.setNames(nameOf);
     if (o.video) {
-      o.video.mount(this.root, nameOf, (id) => id === o.ticket.user.userId ? this.selfStatus : this.members.get(id)?.status ?? null);
+      o.video.mount(this.hud.videoSlot, nameOf, (id) => id === o.ticket.user.userId ? this.selfStatus : this.members.get(id)?.status ?? null);
       o.video.onLocal = (source, on) => this.hud.setVideo(source, on);
     }
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);

@@ -41,6 +41,8 @@ export class Hud {
   private readonly mode = h('select', { 'aria-label': 'Chat mode' });
   private readonly people = h('div', { class: 'panel people', hidden: true });
   private readonly wheel = h('div', { class: 'wheel', hidden: true });
+  /** Below the top bar, however many rows it wraps to: where the video tiles go. */
+  readonly videoSlot = h('div', { class: 'video-slot' });
   private readonly vrButton = h('button', { class: 'btn vr', hidden: true, text: 'Enter VR' });
   private names: (id: string) => string = (id) => id;
   private rows: PersonRow[] = [];
@@ -94,7 +96,7 @@ export class Hud {
     this.input.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.input.blur(); });
     this.updateCounter();
 
-    this.el = h('div', { class: 'hud' }, top,
+    this.el = h('div', { class: 'hud' }, h('div', { class: 'hud-head' }, top, this.videoSlot),
       h('section', { class: 'panel chat', 'aria-label': 'Chat' }, this.log, form),
       h('div', { class: 'emotes' }, this.wheel, emoteBtn), this.people);
     parent.append(this.el);
