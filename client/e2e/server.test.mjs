@@ -49,7 +49,8 @@ async function meet(host, guest, name, template) {
 }
 
 before(async () => {
-  browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
+  // Three fake cameras (the second is a 16-bit depth camera), so choosing one in settings is seen to matter.
+  browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=3', '--autoplay-policy=no-user-gesture-required']);
   players.a = await player(`Ana ${suffix}`);
   players.b = await player(`Ben ${suffix}`);
 });
@@ -170,9 +171,17 @@ async function decodedVideo() {
   return frames;
 }
 
-test("in the office, one player's camera reaches the other nearby as a tile with their name, until it is switched off", async () => {
+test("in the office, one player's camera (chosen in settings) reaches the other nearby as a tile with their name, until it is switched off", async () => {
   const c = await player(`Cai ${suffix}`);
   const d = await player(`Dee ${suffix}`);
+  // Cai picks a camera in settings, next to the microphone.
+  await c.page.getByRole('button', { name: /Settings/ }).click();
+  await c.page.getByRole('button', { name: 'Allow microphone and camera to list devices' }).click();
+  await c.page.getByLabel('Camera').locator('option', { hasText: 'fake_device_2' }).waitFor({ state: 'attached', timeout: 20000 });
+  const camera = 'fake_device_2';
+  await c.page.getByLabel('Camera').selectOption({ label: camera });
+  await c.page.getByRole('button', { name: 'Save' }).click();
+  await c.page.getByRole('heading', { name: 'Create a room' }).waitFor();
   await meet(c, d, `e2e office ${suffix}`, 'office');
   const near = await d.page.evaluate((n) => {
     const v = window.virtubar.view, m = v.members.list.find((x) => x.displayName === n);
@@ -182,6 +191,7 @@ test("in the office, one player's camera reaches the other nearby as a tile with
 
   await c.page.getByRole('button', { name: 'Start camera' }).click();
   await c.page.locator('.vtile.cam.mine', { hasText: 'You' }).waitFor({ timeout: 20000 });
+  assert.equal(await c.page.evaluate(() => document.querySelector('.vtile.cam.mine video').srcObject.getVideoTracks()[0].label), camera);
   const tile = d.page.locator('.video .vtile.cam', { hasText: c.name });
   await tile.waitFor({ timeout: 60000 });
   const before = await d.page.evaluate(decodedVideo);

@@ -20,6 +20,7 @@ export function settingsScreen(api: Api, done: () => void): HTMLElement {
   const mic = h('select', { 'aria-label': 'Microphone' }, h('option', { value: '', text: 'Default microphone' }));
   const speaker = h('select', { 'aria-label': 'Speaker' }, h('option', { value: '', text: 'Default speaker' }));
   const camera = h('select', { 'aria-label': 'Camera' }, h('option', { value: '', text: 'Default camera' }));
+  for (const select of [mic, speaker, camera]) select.addEventListener('change', () => { select.dataset.picked = '1'; });
   const targets: Partial<Record<MediaDeviceKind, HTMLSelectElement>> = { audioinput: mic, audiooutput: speaker, videoinput: camera };
   const prefs = loadDevices();
 
@@ -37,7 +38,10 @@ export function settingsScreen(api: Api, done: () => void): HTMLElement {
         if (!target || !d.deviceId || target.querySelector(`option[value="${CSS.escape(d.deviceId)}"]`)) continue;
         target.append(h('option', { value: d.deviceId, text: d.label || `${d.kind} ${target.options.length}` }));
       }
-      mic.value = prefs.mic ?? ''; speaker.value = prefs.speaker ?? ''; camera.value = prefs.camera ?? '';
+      // The saved choice, unless the player already picked another while the list loaded.
+      for (const [select, saved] of [[mic, prefs.mic], [speaker, prefs.speaker], [camera, prefs.camera]] as const) {
+        if (!select.dataset.picked) select.value = saved ?? '';
+      }
     } catch (e) { error.textContent = `Devices unavailable: ${(e as Error).message}`; }
   }
   void listDevices(false);
