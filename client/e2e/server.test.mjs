@@ -2,7 +2,9 @@
 // and this client at VIRTUBAR_E2E_URL): two players in real headless Chromium
 // with fake media devices sign in as guests, meet in one room, see each
 // other, see movement, exchange chat, and the second hears the first (WebRTC
-// inbound audio). Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 npm run e2e:server
+// inbound audio); two more stand together in an office, where one's camera
+// reaches the other as a named tile until it is switched off.
+// Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 npm run e2e:server
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './browser.mjs';
@@ -16,7 +18,7 @@ let browser;
 const players = {};
 
 async function player(name) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 750 }, permissions: ['microphone'] });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 750 }, permissions: ['microphone', 'camera'] });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -33,24 +35,29 @@ const remote = (page, name) => page.evaluate((n) => {
   return d ? { x: d.track.pose.x, z: d.track.pose.z } : null;
 }, name);
 
+/** `host` creates a room of `template`, `guest` finds and joins it, and each sees the other. */
+async function meet(host, guest, name, template) {
+  await host.page.getByLabel('Room name').fill(name);
+  await host.page.getByLabel('Template').selectOption(template);
+  await host.page.getByRole('button', { name: 'Create and join' }).click();
+  await inRoom(host.page);
+  await guest.page.getByLabel('Search rooms').fill(name);
+  await guest.page.locator('.room-row', { hasText: name }).getByRole('button', { name: 'Join' }).click();
+  await inRoom(guest.page);
+  await guest.page.waitForFunction((n) => window.virtubar.view.members.list.some((m) => m.displayName === n), host.name, { timeout: 20000 });
+  await host.page.waitForFunction((n) => window.virtubar.view.members.list.some((m) => m.displayName === n), guest.name, { timeout: 20000 });
+}
+
 before(async () => {
-  browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
+  // Three fake cameras (the second is a 16-bit depth camera), so choosing one in settings is seen to matter.
+  browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=3', '--autoplay-policy=no-user-gesture-required']);
   players.a = await player(`Ana ${suffix}`);
   players.b = await player(`Ben ${suffix}`);
 });
 after(async () => { await browser?.close(); });
 
 test('two players meet in the same room and see each other', async () => {
-  const { a, b } = players;
-  await a.page.getByLabel('Room name').fill(roomName);
-  await a.page.getByLabel('Template').selectOption('bar');
-  await a.page.getByRole('button', { name: 'Create and join' }).click();
-  await inRoom(a.page);
-  await b.page.getByLabel('Search rooms').fill(roomName);
-  await b.page.locator('.room-row', { hasText: roomName }).getByRole('button', { name: 'Join' }).click();
-  await inRoom(b.page);
-  await b.page.waitForFunction((n) => window.virtubar.view.members.list.some((m) => m.displayName === n), a.name, { timeout: 20000 });
-  await a.page.waitForFunction((n) => window.virtubar.view.members.list.some((m) => m.displayName === n), b.name, { timeout: 20000 });
+  await meet(players.a, players.b, roomName, 'bar');
 });
 
 test('one moves, the other sees the avatar move', async () => {
@@ -148,7 +155,54 @@ test('safety controls: mute for me, block and report reach the server', async ()
   assert.ok(lines.slice(-2).every((l) => clear.test(l)), lines.join(' | '));
 });
 
-test('no page errors on either side', () => {
+test('no page errors on either side', async () => {
   assert.deepEqual(players.a.errors, []);
   assert.deepEqual(players.b.errors, []);
+  await players.a.context.close();
+  await players.b.context.close();
+});
+
+// In the page: video frames decoded so far over every incoming track.
+async function decodedVideo() {
+  let frames = 0;
+  (await window.virtubar.transport.connection.getStats()).forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+  });
+  return frames;
+}
+
+test("in the office, one player's camera (chosen in settings) reaches the other nearby as a tile with their name, until it is switched off", async () => {
+  const c = await player(`Cai ${suffix}`);
+  const d = await player(`Dee ${suffix}`);
+  // Cai picks a camera in settings, next to the microphone.
+  await c.page.getByRole('button', { name: /Settings/ }).click();
+  await c.page.getByRole('button', { name: 'Allow microphone and camera to list devices' }).click();
+  await c.page.getByLabel('Camera').locator('option', { hasText: 'fake_device_2' }).waitFor({ state: 'attached', timeout: 20000 });
+  const camera = 'fake_device_2';
+  await c.page.getByLabel('Camera').selectOption({ label: camera });
+  await c.page.getByRole('button', { name: 'Save' }).click();
+  await c.page.getByRole('heading', { name: 'Create a room' }).waitFor();
+  await meet(c, d, `e2e office ${suffix}`, 'office');
+  const near = await d.page.evaluate((n) => {
+    const v = window.virtubar.view, m = v.members.list.find((x) => x.displayName === n);
+    return Math.hypot(m.track.pose.x - v.position.x, m.track.pose.z - v.position.z);
+  }, c.name);
+  assert.ok(near < 4, `the two stand ${near} m apart, within the office's hearing radius`);
+
+  await c.page.getByRole('button', { name: 'Start camera' }).click();
+  await c.page.locator('.vtile.cam.mine', { hasText: 'You' }).waitFor({ timeout: 20000 });
+  assert.equal(await c.page.evaluate(() => document.querySelector('.vtile.cam.mine video').srcObject.getVideoTracks()[0].label), camera);
+  const tile = d.page.locator('.video .vtile.cam', { hasText: c.name });
+  await tile.waitFor({ timeout: 60000 });
+  const before = await d.page.evaluate(decodedVideo);
+  await d.page.waitForFunction(`(${decodedVideo})().then((n) => n > ${before + 5})`, null, { timeout: 30000, polling: 1000 });
+  await d.page.waitForFunction(() => document.querySelector('.video .vtile.cam video')?.videoWidth > 0, null, { timeout: 20000 });
+
+  await c.page.getByRole('button', { name: 'Stop camera' }).click();
+  await c.page.locator('.vtile.cam.mine').waitFor({ state: 'detached', timeout: 10000 });
+  await tile.waitFor({ state: 'detached', timeout: 30000 });
+  assert.deepEqual(c.errors, []);
+  assert.deepEqual(d.errors, []);
+  await c.context.close();
+  await d.context.close();
 });

@@ -2,7 +2,9 @@
 // every template renders its default world within the draw-call budget (and
 // its screenshot lands in docs/screenshots/), a phone moves with the touch
 // joystick, and with the iwer WebXR emulator "Enter VR" starts an immersive
-// session whose controller teleports the member. Run: npm run e2e
+// session whose controller teleports the member; with fake media devices your
+// camera shows as a tile (a grid with your status in focus rooms) and a shared
+// screen as a large tile you can stop. Run: npm run e2e
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -14,7 +16,7 @@ const shots = new URL('../../docs/screenshots/', import.meta.url);
 mkdirSync(shots, { recursive: true });
 let server, browser;
 
-before(async () => { server = await preview(); browser = await launch(); });
+before(async () => { server = await preview(); browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']); });
 after(async () => { await browser?.close(); server?.stop(); });
 
 for (const template of ['bar', 'office', 'focus', 'world']) {
@@ -38,6 +40,51 @@ for (const template of ['bar', 'office', 'focus', 'world']) {
     await context.close();
   });
 }
+
+const playing = (page, selector) => page.waitForFunction((s) => {
+  const v = document.querySelector(`${s} video`);
+  return v && v.videoWidth > 0 && v.currentTime > 0;
+}, selector, { timeout: 20000 });
+
+test('office: your camera shows as a tile, and a shared screen as a large tile with a stop button', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await open(context, `${server.url}/?provider=sim&template=office&members=6&seed=3`);
+  await framesAtLeast(page, 10);
+  assert.equal(await page.locator('.vtile').count(), 0);
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  const mine = page.locator('.video.strip .vtile.cam', { hasText: 'You' });
+  await mine.waitFor({ timeout: 20000 });
+  await playing(page, '.vtile.cam.mine');
+  await page.getByRole('button', { name: 'Share screen' }).click();
+  const stage = page.locator('.vstage .vtile.share', { hasText: 'You are sharing' });
+  await stage.waitFor({ timeout: 20000 });
+  await playing(page, '.vstage .vtile');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: new URL('office-video.png', shots).pathname });
+  await stage.getByRole('button', { name: 'Stop sharing' }).click();
+  await stage.waitFor({ state: 'detached', timeout: 10000 });
+  await page.getByRole('button', { name: 'Share screen', pressed: false }).waitFor();
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await mine.waitFor({ state: 'detached', timeout: 10000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('focus: cameras form a grid with each status; no screen share offered', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await open(context, `${server.url}/?provider=sim&template=focus&members=6&seed=3`);
+  await framesAtLeast(page, 10);
+  assert.equal(await page.getByRole('button', { name: 'Share screen' }).count(), 0);
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  const mine = page.locator('.video.grid .vtile.cam', { hasText: 'You' });
+  await mine.locator('.chip.working').waitFor({ timeout: 20000 });
+  await page.getByLabel('Your status').selectOption('break');
+  await mine.locator('.chip.break').waitFor({ timeout: 10000 });
+  await playing(page, '.vtile.cam.mine');
+  await page.screenshot({ path: new URL('focus-video.png', shots).pathname });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
 
 test('a phone moves its member with the touch joystick', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });

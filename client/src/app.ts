@@ -11,6 +11,7 @@ import { browserScreen } from './ui/browser';
 import { h, toast } from './ui/dom';
 import { loadDevices, settingsScreen } from './ui/settings';
 import { signInScreen } from './ui/signIn';
+import { VideoRoom } from './video/video';
 import { SfuTransport } from './voice/sfu';
 import { Voice } from './voice/voice';
 import { DEFAULT_WORLDS } from './world/defaults';
@@ -50,12 +51,14 @@ export function startApp(root: HTMLElement): void {
     const provider = createProvider('ws', answer.world, async () => ticketOf(await api.join({ roomId: answer.roomId, platform: platform() })));
     const devices = loadDevices();
     const transport = answer.sfuUrl ? new SfuTransport(answer.sfuUrl, answer.roomId, answer.voiceToken, answer.iceServers ?? []) : undefined;
+    // Before the voice joins: the SFU may forward video as soon as it has.
+    const video = new VideoRoom(user.id, answer.world.template, transport ?? null, devices.camera);
     const voice = await Voice.start({ micDeviceId: devices.mic, speakerDeviceId: devices.speaker, hearingRadius: hearingRadius(answer.world), transport });
     if (voice.micProblem) toast(voice.micProblem, 'error');
-    (window as unknown as { virtubar: unknown }).virtubar = { voice, transport };
+    (window as unknown as { virtubar: unknown }).virtubar = { voice, transport, video };
     root.replaceChildren();
     const view = new RoomView(root, {
-      world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice, capacity: Math.max(answer.room.capacity ?? 0, 64) + 2,
+      world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice, video, capacity: Math.max(answer.room.capacity ?? 0, 64) + 2,
       block: (userId) => safety(() => api.block(userId), 'Blocked. You will not see or hear them.'),
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
       onLeave: (reason) => { if (reason) toast(reason, 'error'); browser(); },
@@ -90,7 +93,7 @@ function startSim(root: HTMLElement, params: URLSearchParams): void {
     user: { userId: 'me', displayName: params.get('name') ?? 'You', avatarId: avatarId(DEFAULT_AVATAR) },
   };
   const view = new RoomView(root, {
-    world, roomName: `${world.name} (offline demo)`, ticket, provider, capacity: members + 8,
+    world, roomName: `${world.name} (offline demo)`, ticket, provider, capacity: members + 8, video: new VideoRoom('me', template, null),
     block: async () => 'Offline demo: nothing to block.', report: async () => 'Offline demo: nothing was sent.',
     onLeave: () => root.replaceChildren(h('main', { class: 'screen' }, h('h1', { text: 'You left the demo room.' }),
       h('a', { class: 'btn', href: location.href, text: 'Back in' }))),

@@ -11,6 +11,8 @@ import { Overlay } from '../render/overlay';
 import { Stage, type ViewMode } from '../render/stage';
 import { toast } from '../ui/dom';
 import { EMOJI, Hud } from '../ui/hud';
+import type { VideoRoom } from '../video/video';
+import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
@@ -22,6 +24,7 @@ export interface RoomOptions {
   provider: RealtimeProvider;
   capacity?: number;
   voice?: VoiceSession;
+  video?: VideoRoom;
   block(userId: string): Promise<string>;
   report(userId: string, category: string, text: string): Promise<string>;
   onLeave(reason?: string): void;
@@ -46,6 +49,7 @@ export class RoomView {
   private walking = false;
   private placed = false;
   private last = 0;
+  private selfStatus: Status | null = null;
   private unsubs: (() => void)[] = [];
   private readonly root: HTMLElement;
   /** Frame statistics for the bench page. */
@@ -71,14 +75,24 @@ export class RoomView {
       chat: (text, mode) => { const r = o.provider.sendChat(text, mode); return r.ok ? null : r.reason; },
       emote: (id) => o.provider.sendEmote(id),
       toggleMute: () => o.voice?.toggleMute() ?? true,
+      toggleCamera: () => void this.toggleVideo('camera'),
+      toggleScreen: () => void this.toggleVideo('screen'),
       leave: () => this.leave(),
       cycleView: () => this.cycleView(),
       setStatus: (s: Status) => o.provider.sendStatus(s),
       enterVr: () => void this.enterVr(),
       muteForMe: (id, muted) => { const d = this.members.get(id); if (d) d.mutedForMe = muted; o.voice?.muteForMe(id, muted); },
       block: o.block, report: o.report,
-    }, { focus: o.world.template === 'focus', views: o.world.template === 'office' || o.world.template === 'world' });
-    this.hud.setNames((id) => id === o.ticket.user.userId ? 'You' : this.members.get(id)?.displayName ?? 'Someone');
+    }, {
+      focus: o.world.template === 'focus', views: o.world.template === 'office' || o.world.template === 'world',
+      camera: !!o.video, screen: !!o.video && screenShareAllowed(o.world),
+    });
+    const nameOf = (id: string) => id === o.ticket.user.userId ? 'You' : this.members.get(id)?.displayName ?? 'Someone';
+    this.hud.setNames(nameOf);
+    if (o.video) {
+      o.video.mount(this.hud.videoSlot, nameOf, (id) => id === o.ticket.user.userId ? this.selfStatus : this.members.get(id)?.status ?? null);
+      o.video.onLocal = (source, on) => this.hud.setVideo(source, on);
+    }
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
@@ -108,6 +122,7 @@ export class RoomView {
   leave(reason?: string): void {
     this.o.provider.close();
     this.o.voice?.close();
+    this.o.video?.close();
     for (const u of this.unsubs) u();
     this.controls.dispose();
     this.stage.dispose();
@@ -119,6 +134,13 @@ export class RoomView {
     if (this.o.world.template !== 'office' && this.o.world.template !== 'world') return;
     this.stage.setView((this.stage.view === 'top' ? 'iso' : 'top') as ViewMode);
     this.stage.follow(this.self.x, this.self.z, 0, true);
+  }
+
+  private async toggleVideo(source: 'camera' | 'screen'): Promise<void> {
+    const video = this.o.video!;
+    const on = !video.board.isLocal(source);
+    const problem = await (source === 'camera' ? video.setCamera(on) : video.setScreen(on));
+    if (problem) toast(problem, 'error');
   }
 
   private wire(): void {
@@ -164,7 +186,7 @@ export class RoomView {
         if (d) d.zoneId = z.zoneId;
       }),
       p.on('status_changed', (s) => {
-        if (s.userId === me) this.selfTag.setStatus(s.status);
+        if (s.userId === me) { this.selfStatus = s.status; this.selfTag.setStatus(s.status); this.o.video?.relabel(); }
         const d = this.members.get(s.userId);
         if (d) { d.status = s.status; d.tag.setStatus(s.status); this.refreshPeople(); }
       }),
@@ -178,6 +200,7 @@ export class RoomView {
 
   private refreshPeople(): void {
     this.hud.setPeople(this.members.list.map((d) => ({ userId: d.userId, displayName: d.displayName, mutedForMe: d.mutedForMe, status: d.status })));
+    this.o.video?.relabel();
   }
 
   private frame(t: number): void {

@@ -15,6 +15,9 @@ export interface HudActions {
   chat(text: string, mode: ChatMode): string | null;
   emote(id: EmoteId): void;
   toggleMute(): boolean;
+  /** Turn your camera / screen share on or off (`setVideo` shows the outcome). */
+  toggleCamera?(): void;
+  toggleScreen?(): void;
   leave(): void;
   cycleView?(): void;
   setStatus?(s: Status): void;
@@ -38,11 +41,16 @@ export class Hud {
   private readonly mode = h('select', { 'aria-label': 'Chat mode' });
   private readonly people = h('div', { class: 'panel people', hidden: true });
   private readonly wheel = h('div', { class: 'wheel', hidden: true });
+  /** Below the top bar, however many rows it wraps to: where the video tiles go. */
+  readonly videoSlot = h('div', { class: 'video-slot' });
   private readonly vrButton = h('button', { class: 'btn vr', hidden: true, text: 'Enter VR' });
   private names: (id: string) => string = (id) => id;
   private rows: PersonRow[] = [];
 
-  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean }) {
+  private readonly camera = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Start camera' });
+  private readonly screen = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Share screen' });
+
+  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean; camera: boolean; screen: boolean }) {
     for (const m of CHAT_MODES) this.mode.append(h('option', { value: m, text: m === 'local' ? 'Nearby' : m === 'zone' ? 'Zone' : 'Room' }));
     this.place.textContent = roomName;
     const mute = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Mic on' });
@@ -51,6 +59,8 @@ export class Hud {
       mute.textContent = muted ? 'Muted' : 'Mic on';
       mute.setAttribute('aria-pressed', String(muted));
     });
+    this.camera.addEventListener('click', () => actions.toggleCamera?.());
+    this.screen.addEventListener('click', () => actions.toggleScreen?.());
     this.count.addEventListener('click', () => {
       this.people.hidden = !this.people.hidden;
       if (!this.people.hidden) this.renderPeople(this.rows);
@@ -67,7 +77,7 @@ export class Hud {
       h('div', { class: 'tools' },
         this.count, status,
         opts.views ? h('button', { class: 'btn', title: 'Switch between top-down and isometric (V)', onclick: () => actions.cycleView?.(), text: 'View' }) : null,
-        mute, this.vrButton,
+        mute, opts.camera ? this.camera : null, opts.screen ? this.screen : null, this.vrButton,
         h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' })));
 
     for (const id of EMOTES) {
@@ -86,7 +96,7 @@ export class Hud {
     this.input.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.input.blur(); });
     this.updateCounter();
 
-    this.el = h('div', { class: 'hud' }, top,
+    this.el = h('div', { class: 'hud' }, h('div', { class: 'hud-head' }, top, this.videoSlot),
       h('section', { class: 'panel chat', 'aria-label': 'Chat' }, this.log, form),
       h('div', { class: 'emotes' }, this.wheel, emoteBtn), this.people);
     parent.append(this.el);
@@ -99,6 +109,12 @@ export class Hud {
     this.conn.className = `conn ${s}`;
   }
   showVr(on: boolean): void { this.vrButton.hidden = !on; }
+  /** Whether your camera / screen share is on (also when it stopped elsewhere). */
+  setVideo(source: 'camera' | 'screen', on: boolean): void {
+    const b = source === 'camera' ? this.camera : this.screen;
+    b.textContent = source === 'camera' ? (on ? 'Stop camera' : 'Start camera') : (on ? 'Sharing' : 'Share screen');
+    b.setAttribute('aria-pressed', String(on));
+  }
   focusChat(): void { this.input.focus(); }
 
   addChat(e: ChatEntry): void {

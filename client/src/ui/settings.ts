@@ -1,10 +1,10 @@
 /** Settings: name, avatar model and colours (saved to your profile), and the
- * microphone and speaker used in rooms (saved on this device). */
+ * microphone, speaker and camera used in rooms (saved on this device). */
 import { ApiError, type Api } from '../api/client';
 import { AVATAR_MODELS, DEFAULT_AVATAR, type Avatar, type AvatarModel } from '../avatar';
 import { h } from './dom';
 
-export interface DevicePrefs { mic?: string; speaker?: string }
+export interface DevicePrefs { mic?: string; speaker?: string; camera?: string }
 const DEVICES = 'virtubar.devices';
 
 export const loadDevices = (): DevicePrefs => JSON.parse(localStorage.getItem(DEVICES) ?? '{}') as DevicePrefs;
@@ -19,18 +19,29 @@ export function settingsScreen(api: Api, done: () => void): HTMLElement {
   const accent = h('input', { type: 'color', value: avatar.colors.accent, 'aria-label': 'Accent colour' });
   const mic = h('select', { 'aria-label': 'Microphone' }, h('option', { value: '', text: 'Default microphone' }));
   const speaker = h('select', { 'aria-label': 'Speaker' }, h('option', { value: '', text: 'Default speaker' }));
+  const camera = h('select', { 'aria-label': 'Camera' }, h('option', { value: '', text: 'Default camera' }));
+  for (const select of [mic, speaker, camera]) select.addEventListener('change', () => { select.dataset.picked = '1'; });
+  const targets: Partial<Record<MediaDeviceKind, HTMLSelectElement>> = { audioinput: mic, audiooutput: speaker, videoinput: camera };
   const prefs = loadDevices();
 
   async function listDevices(ask: boolean): Promise<void> {
     try {
-      if (ask) (await navigator.mediaDevices.getUserMedia({ audio: true })).getTracks().forEach((t) => t.stop());
+      if (ask) {
+        // Device names show only once access is granted; a machine without a camera still lists its microphones.
+        const granted = await navigator.mediaDevices.getUserMedia({ audio: true, video: true })
+          .catch(() => navigator.mediaDevices.getUserMedia({ audio: true }));
+        granted.getTracks().forEach((t) => t.stop());
+      }
       const devices = await navigator.mediaDevices.enumerateDevices();
       for (const d of devices) {
-        const target = d.kind === 'audioinput' ? mic : d.kind === 'audiooutput' ? speaker : null;
+        const target = targets[d.kind];
         if (!target || !d.deviceId || target.querySelector(`option[value="${CSS.escape(d.deviceId)}"]`)) continue;
         target.append(h('option', { value: d.deviceId, text: d.label || `${d.kind} ${target.options.length}` }));
       }
-      mic.value = prefs.mic ?? ''; speaker.value = prefs.speaker ?? '';
+      // The saved choice, unless the player already picked another while the list loaded.
+      for (const [select, saved] of [[mic, prefs.mic], [speaker, prefs.speaker], [camera, prefs.camera]] as const) {
+        if (!select.dataset.picked) select.value = saved ?? '';
+      }
     } catch (e) { error.textContent = `Devices unavailable: ${(e as Error).message}`; }
   }
   void listDevices(false);
@@ -38,12 +49,12 @@ export function settingsScreen(api: Api, done: () => void): HTMLElement {
   const form = h('form', { class: 'card settings' },
     h('h2', { text: 'You' }), h('label', {}, 'Name ', name),
     h('h2', { text: 'Avatar' }), h('label', {}, 'Model ', model), h('label', {}, 'Body ', body), h('label', {}, 'Accent ', accent),
-    h('h2', { text: 'Audio' }), h('label', {}, 'Microphone ', mic), h('label', {}, 'Speaker ', speaker),
-    h('button', { class: 'btn ghost', type: 'button', onclick: () => void listDevices(true), text: 'Allow microphone to list devices' }),
+    h('h2', { text: 'Audio and video' }), h('label', {}, 'Microphone ', mic), h('label', {}, 'Speaker ', speaker), h('label', {}, 'Camera ', camera),
+    h('button', { class: 'btn ghost', type: 'button', onclick: () => void listDevices(true), text: 'Allow microphone and camera to list devices' }),
     h('div', { class: 'row' }, h('button', { class: 'btn primary', type: 'submit', text: 'Save' }), h('button', { class: 'btn ghost', type: 'button', onclick: done, text: 'Back' })));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    localStorage.setItem(DEVICES, JSON.stringify({ mic: mic.value || undefined, speaker: speaker.value || undefined }));
+    localStorage.setItem(DEVICES, JSON.stringify({ mic: mic.value || undefined, speaker: speaker.value || undefined, camera: camera.value || undefined }));
     avatar.model = model.value as AvatarModel;
     avatar.colors = { body: body.value, accent: accent.value };
     try { await api.updateMe({ displayName: name.value.trim(), avatar }); done(); }

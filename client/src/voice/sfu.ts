@@ -1,46 +1,81 @@
 /** The SFU transport (virtubar/signaling.py): a WebSocket to sfuUrl that
- * joins with the voice token, one RTCPeerConnection that publishes the mic in
- * the client's single offer, then answers the SFU's offers as listener slots
- * are added; `track_owner` says which member each slot carries. */
+ * joins with the voice token and one RTCPeerConnection. The client offers
+ * its microphone first, and offers again whenever it starts or stops a
+ * camera or screen (saying first, in `publish`, which sending mid is which);
+ * otherwise it answers the SFU's offers as incoming tracks are added, and
+ * `track_owner` says whose mic, camera or screen each incoming track carries. */
 import { encode } from '../net/realtime/codec';
 import type { IceServer } from '../api/client';
+import type { VideoSource } from '../video/tiles';
 import type { VoiceTransport } from './voice';
 
 interface Signal { v: 1; t: string; ts: number; payload: Record<string, unknown> }
+export type TrackKind = 'audio' | 'video';
+type TrackHandler = (mid: string, stream: MediaStream, kind: TrackKind) => void;
+type OwnerHandler = (mid: string, userId: string | null, kind: TrackKind, source: string | null) => void;
+/** How the SFU took our offer: `glare` means its own offer crossed ours. */
+type Outcome = 'answered' | 'glare' | 'failed';
+
+/** Errors that concern no offer of ours: today's SFU answers `publish` with
+ * `already_joined` (it forwards the camera all the same). */
+const HARMLESS = new Set(['already_joined']);
+/** The SFU's limit (signaling.MAX_SIGNAL_BYTES): offers with several video m-lines outgrow the edge's 16 KB. */
+const MAX_SIGNAL_BYTES = 64 * 1024;
 
 export class SfuTransport implements VoiceTransport {
   private ws: WebSocket | null = null;
   private pc: RTCPeerConnection | null = null;
-  private trackHandler: (mid: string, stream: MediaStream) => void = () => undefined;
-  private ownerHandler: (mid: string, userId: string | null) => void = () => undefined;
-  private readonly pendingOwners = new Map<string, string | null>();
-  private readonly knownMids = new Set<string>();
+  private readonly trackHandlers: TrackHandler[] = [];
+  private readonly ownerHandlers: OwnerHandler[] = [];
+  private readonly pendingOwners = new Map<string, Record<string, unknown>>();
+  private readonly knownMids = new Map<string, TrackKind>();
+  private readonly sending = new Map<VideoSource, RTCRtpTransceiver>();
+  /** Every description change runs in turn, so an SFU offer never lands mid-way through ours. */
+  private steps: Promise<void> = Promise.resolve();
+  private settle: ((o: Outcome) => void) | null = null;
+  private offerAgain = false;
 
   constructor(private readonly url: string, private readonly roomId: string, private readonly token: string, private readonly iceServers: IceServer[]) {}
 
-  onTrack(handler: (mid: string, stream: MediaStream) => void): void { this.trackHandler = handler; }
-  onOwner(handler: (mid: string, userId: string | null) => void): void { this.ownerHandler = handler; }
+  onTrack(handler: TrackHandler): void { this.trackHandlers.push(handler); }
+  onOwner(handler: OwnerHandler): void { this.ownerHandlers.push(handler); }
 
   /** Joins and publishes `track`; resolves once the SFU accepted the join. */
   publish(track: MediaStreamTrack | null): Promise<void> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url);
       this.ws = ws;
-      ws.onopen = () => ws.send(encode('sfu_join', { roomId: this.roomId, token: this.token }));
+      ws.onopen = () => this.send('sfu_join', { roomId: this.roomId, token: this.token });
       ws.onerror = () => reject(new Error('voice server unreachable'));
-      ws.onclose = (e) => reject(new Error(`voice server closed the connection (${e.code} ${e.reason})`));
-      ws.onmessage = async (ev) => {
+      ws.onclose = (e) => { this.settle?.('failed'); reject(new Error(`voice server closed the connection (${e.code} ${e.reason})`)); };
+      ws.onmessage = (ev) => {
         const s = JSON.parse(String(ev.data)) as Signal;
-        try {
-          await this.handle(s, track, resolve, reject);
-        } catch (err) {
-          console.warn('voice signaling failed', err);
-        }
+        this.handle(s, track, resolve, reject).catch((err) => console.warn('voice signaling failed', err));
       };
     });
   }
 
+  /** Starts (a track) or stops (null) sending your camera or screen. */
+  sendVideo(source: VideoSource, track: MediaStreamTrack | null): Promise<void> {
+    const pc = this.pc;
+    if (!pc) return Promise.reject(new Error('not connected to the voice server'));
+    return this.step(async () => {
+      let t = this.sending.get(source);
+      if (!t && !track) return;
+      if (!t) {
+        t = pc.addTransceiver(track!, { direction: 'sendonly' });
+        preferVp8(t);  // the SFU forwards VP8 only
+        this.sending.set(source, t);
+      } else {
+        await t.sender.replaceTrack(track);
+        t.direction = track ? 'sendonly' : 'inactive';
+      }
+      await this.offer();
+    });
+  }
+
   close(): void {
+    this.settle?.('failed');
     this.pc?.close();
     if (this.ws) { this.ws.onclose = null; this.ws.close(1000, 'left'); }
     this.pc = null; this.ws = null;
@@ -48,6 +83,14 @@ export class SfuTransport implements VoiceTransport {
 
   /** The peer connection, for stats (e.g. inbound audio in tests). */
   get connection(): RTCPeerConnection | null { return this.pc; }
+
+  /** Frames decoded so far on each incoming video track, by mid. */
+  async framesDecoded(out: Map<string, number>): Promise<void> {
+    for (const t of this.pc?.getTransceivers() ?? []) {
+      if (!t.mid || this.knownMids.get(t.mid) !== 'video') continue;
+      (await t.receiver.getStats()).forEach((s) => { if (s.type === 'inbound-rtp') out.set(t.mid!, s.framesDecoded ?? 0); });
+    }
+  }
 
   private async handle(s: Signal, track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): Promise<void> {
     const p = s.payload;
@@ -58,37 +101,28 @@ export class SfuTransport implements VoiceTransport {
         pc.onicecandidate = (e) => this.send('ice_candidate', e.candidate
           ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex }
           : { candidate: '' });
-        pc.ontrack = (e) => {
-          const mid = e.transceiver.mid;
-          if (!mid || this.knownMids.has(mid)) return;
-          this.knownMids.add(mid);
-          this.trackHandler(mid, e.streams[0] ?? new MediaStream([e.track]));
-          if (this.pendingOwners.has(mid)) { this.ownerHandler(mid, this.pendingOwners.get(mid)!); this.pendingOwners.delete(mid); }
-        };
+        pc.ontrack = (e) => this.arrived(e);
         if (track) pc.addTransceiver(track, { direction: 'sendonly' });
         else pc.addTransceiver('audio', { direction: 'recvonly' });
-        await pc.setLocalDescription(await pc.createOffer());
-        this.send('sdp', { type: 'offer', sdp: pc.localDescription!.sdp });
+        void this.step(() => this.offer());
         resolve();
         break;
       }
       case 'sdp':
-        if (!this.pc) return;
-        await this.pc.setRemoteDescription({ type: p.type as RTCSdpType, sdp: String(p.sdp) });
-        if (p.type === 'offer') {
-          await this.pc.setLocalDescription(await this.pc.createAnswer());
-          this.send('sdp', { type: 'answer', sdp: this.pc.localDescription!.sdp });
-        }
+        if (p.type === 'answer') this.answered(String(p.sdp));
+        else void this.step(() => this.answer(String(p.sdp)));
         break;
       case 'track_owner': {
-        const mid = String(p.mid), owner = (p.userId as string | null) ?? null;
-        if (this.knownMids.has(mid)) this.ownerHandler(mid, owner); else this.pendingOwners.set(mid, owner);
+        const mid = String(p.mid);
+        if (this.knownMids.has(mid)) this.owned(p); else this.pendingOwners.set(mid, p);
         break;
       }
       case 'auth_error':
       case 'error':
         if (!this.pc) reject(new Error(String(p.message)));
-        else console.warn('voice server:', p.message);
+        else if (this.settle && p.code === 'glare') this.settle('glare');  // the SFU's own offer is on its way
+        else if (this.settle && p.code === 'bad_sdp') { console.warn('voice server:', p.message); this.settle('failed'); }
+        else if (!HARMLESS.has(String(p.code))) console.warn('voice server:', p.message);
         break;
       case 'reconnect':
         console.warn('voice server draining:', p.reason);
@@ -96,7 +130,65 @@ export class SfuTransport implements VoiceTransport {
     }
   }
 
-  private send(t: string, payload: unknown): void {
-    if (this.ws?.readyState === 1) this.ws.send(encode(t, payload));
+  private step(run: () => Promise<void>): Promise<void> {
+    const next = this.steps.then(run);
+    this.steps = next.catch((err) => console.warn('voice negotiation failed', err));
+    return next;
   }
+
+  /** Offers the current tracks: `publish` names the video ones first. */
+  private async offer(): Promise<void> {
+    const pc = this.pc!;
+    await pc.setLocalDescription(await pc.createOffer());
+    const tracks = [...this.sending].filter(([, t]) => t.mid && t.direction === 'sendonly').map(([source, t]) => ({ mid: t.mid, source }));
+    if (this.sending.size) this.send('publish', { tracks });
+    const outcome = new Promise<Outcome>((done) => { this.settle = (o) => { this.settle = null; done(o); }; });
+    this.send('sdp', { type: 'offer', sdp: pc.localDescription!.sdp });
+    const o = await outcome;
+    if (o === 'answered' || this.pc !== pc) return;
+    await pc.setLocalDescription({ type: 'rollback' });
+    if (o === 'glare') this.offerAgain = true;  // ours goes again once the SFU's offer (the next step) is answered
+  }
+
+  private answered(sdp: string): void {
+    const settle = this.settle;
+    if (!settle || !this.pc) return;
+    this.pc.setRemoteDescription({ type: 'answer', sdp }).then(() => settle('answered'), () => settle('failed'));
+  }
+
+  private async answer(sdp: string): Promise<void> {
+    const pc = this.pc;
+    if (!pc) return;
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    this.send('sdp', { type: 'answer', sdp: pc.localDescription!.sdp });
+    if (this.offerAgain) { this.offerAgain = false; void this.step(() => this.offer()); }
+  }
+
+  private arrived(e: RTCTrackEvent): void {
+    const mid = e.transceiver.mid;
+    if (!mid || this.knownMids.has(mid)) return;
+    const kind = e.track.kind as TrackKind;
+    this.knownMids.set(mid, kind);
+    const stream = e.streams[0] ?? new MediaStream([e.track]);
+    for (const h of this.trackHandlers) h(mid, stream, kind);
+    const owner = this.pendingOwners.get(mid);
+    if (owner) { this.pendingOwners.delete(mid); this.owned(owner); }
+  }
+
+  private owned(p: Record<string, unknown>): void {
+    const mid = String(p.mid);
+    const kind = this.knownMids.get(mid) ?? (p.kind as TrackKind);
+    for (const h of this.ownerHandlers) h(mid, (p.userId as string | null) ?? null, kind, (p.source as string | null) ?? null);
+  }
+
+  private send(t: string, payload: unknown): void {
+    if (this.ws?.readyState === 1) this.ws.send(encode(t, payload, Date.now(), MAX_SIGNAL_BYTES));
+  }
+}
+
+function preferVp8(t: RTCRtpTransceiver): void {
+  const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
+  const rank = (mime: string) => (mime === 'video/VP8' ? 0 : mime === 'video/rtx' ? 1 : 2);
+  if (codecs.length) t.setCodecPreferences([...codecs].sort((a, b) => rank(a.mimeType) - rank(b.mimeType)));
 }

@@ -14,12 +14,12 @@ export interface VoiceSession {
   close(): void;
 }
 
-/** Sends the microphone to the SFU and hands back the forwarded speaker
- * slots (by mid) and which member each slot carries. */
+/** Sends the microphone to the SFU and hands back the forwarded tracks (by
+ * mid) and which member each one carries; video is the video board's. */
 export interface VoiceTransport {
   publish(track: MediaStreamTrack | null): Promise<void>;
-  onTrack(handler: (mid: string, stream: MediaStream) => void): void;
-  onOwner(handler: (mid: string, userId: string | null) => void): void;
+  onTrack(handler: (mid: string, stream: MediaStream, kind: 'audio' | 'video') => void): void;
+  onOwner(handler: (mid: string, userId: string | null, kind: 'audio' | 'video') => void): void;
   close(): void;
 }
 
@@ -68,8 +68,8 @@ export class Voice implements VoiceSession {
     const voice = new Voice(ctx, mic, analyser, new SpatialMixer(ctx, o.hearingRadius), o.transport);
     voice.micProblem = problem;
     if (o.transport) {
-      o.transport.onTrack((mid, stream) => voice.mixer.addSlot(mid, stream));
-      o.transport.onOwner((mid, userId) => voice.mixer.setOwner(mid, userId));
+      o.transport.onTrack((mid, stream, kind) => { if (kind === 'audio') voice.mixer.addSlot(mid, stream); });
+      o.transport.onOwner((mid, userId, kind) => { if (kind === 'audio') voice.mixer.setOwner(mid, userId); });
       await o.transport.publish(mic?.getAudioTracks()[0] ?? null).catch((err: Error) => console.warn(`voice not connected: ${err.message}`));
     }
     return voice;

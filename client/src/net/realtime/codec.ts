@@ -5,9 +5,9 @@ import type { Envelope, ServerEnvelope } from './types';
 
 const KNOWN = new Set<string>(Object.values(SERVER_EVENTS));
 
-export function encode<T extends string, P>(t: T, payload: P, ts: number = Date.now()): string {
+export function encode<T extends string, P>(t: T, payload: P, ts: number = Date.now(), limit = MAX_MESSAGE_BYTES): string {
   const frame = JSON.stringify({ v: PROTOCOL_VERSION, t, ts, payload } satisfies Envelope<T, P>);
-  if (frame.length > MAX_MESSAGE_BYTES) throw new RangeError(`${t}: message of ${frame.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
+  if (frame.length > limit) throw new RangeError(`${t}: message of ${frame.length} bytes exceeds ${limit}`);
   return frame;
 }
 

@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { SfuTransport } from '../src/voice/sfu';
+
+/** A browser peer connection reduced to its signaling states and mids. */
+class FakePc {
+  signalingState: RTCSignalingState = 'stable';
+  localDescription: RTCSessionDescriptionInit | null = null;
+  onicecandidate: unknown = null;
+  ontrack: unknown = null;
+  readonly transceivers: { mid: string | null; direction: string; sender: { track: unknown; replaceTrack(t: unknown): Promise<void> }; setCodecPreferences(): void }[] = [];
+  private offers = 0;
+  private pendingMids: { mid: string | null }[] = [];
+
+  addTransceiver(track: unknown, init: { direction: string }) {
+    const t = {
+      mid: null as string | null, direction: init.direction, setCodecPreferences: () => undefined,
+      sender: { track: typeof track === 'string' ? null : track, async replaceTrack(n: unknown) { this.track = n; } },
+    };
+    this.transceivers.push(t);
+    return t;
+  }
+  getTransceivers() { return this.transceivers; }
+  async createOffer() { return { type: 'offer' as const, sdp: `offer ${++this.offers}` }; }
+  async createAnswer() { return { type: 'answer' as const, sdp: 'client answer' }; }
+  async setLocalDescription(d: RTCSessionDescriptionInit) {
+    if (d.type === 'rollback') {
+      for (const t of this.pendingMids) t.mid = null;  // mids the rolled-back offer gave out
+      this.signalingState = 'stable';
+      return;
+    }
+    if (d.type === 'offer') {
+      this.pendingMids = this.transceivers.filter((t) => t.mid === null);
+      this.pendingMids.forEach((t) => { t.mid = String(this.transceivers.indexOf(t as never)); });
+      this.signalingState = 'have-local-offer';
+    } else this.signalingState = 'stable';
+    this.localDescription = d;
+  }
+  async setRemoteDescription(d: RTCSessionDescriptionInit) {
+    if (d.type === 'offer' && this.signalingState !== 'stable') throw new DOMException('glare', 'InvalidStateError');
+    if (d.type === 'answer' && this.signalingState !== 'have-local-offer') throw new DOMException('no offer', 'InvalidStateError');
+    this.signalingState = d.type === 'offer' ? 'have-remote-offer' : 'stable';
+    this.pendingMids = [];
+  }
+  close() { this.signalingState = 'closed'; }
+}
+
+class FakeSocket {
+  static last: FakeSocket;
+  readyState = 1;
+  readonly sent: { t: string; payload: Record<string, unknown> }[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onerror: unknown = null;
+  onclose: unknown = null;
+  constructor() { FakeSocket.last = this; }
+  send(data: string) { this.sent.push(JSON.parse(data)); }
+  close() { this.readyState = 3; }
+  /** A signal from the SFU. */
+  receive(t: string, payload: Record<string, unknown>) { this.onmessage!({ data: JSON.stringify({ v: 1, t, ts: 0, payload }) }); }
+  take() { return this.sent.splice(0).map((s) => (s.t === 'sdp' ? `${s.payload.type}: ${s.payload.sdp}` : `${s.t} ${JSON.stringify(s.payload.tracks ?? '')}`)); }
+}
+
+const settled = async () => { for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r)); };
+
+beforeEach(() => {
+  vi.stubGlobal('WebSocket', FakeSocket);
+  vi.stubGlobal('RTCPeerConnection', FakePc);
+  vi.stubGlobal('RTCRtpReceiver', { getCapabilities: () => null });
+});
+afterEach(() => { vi.unstubAllGlobals(); });
+
+async function joined(): Promise<{ transport: SfuTransport; ws: FakeSocket }> {
+  const transport = new SfuTransport('ws://sfu', 'room-1', 'token', []);
+  const joining = transport.publish({ kind: 'audio' } as MediaStreamTrack);
+  const ws = FakeSocket.last;
+  ws.onopen!();
+  ws.receive('sfu_joined', { roomId: 'room-1', userId: 'me', maxSpeakers: 3 });
+  await joining;
+  await settled();
+  ws.receive('sdp', { type: 'answer', sdp: 'sfu answer' });
+  await settled();
+  ws.take();
+  return { transport, ws };
+}
+
+test('a camera switched on says which mid is the camera before its offer; switched off, it offers again naming none', async () => {
+  const { transport, ws } = await joined();
+  const on = transport.sendVideo('camera', { kind: 'video' } as MediaStreamTrack);
+  await settled();
+  expect(ws.take()).toEqual(['publish [{"mid":"1","source":"camera"}]', 'offer: offer 2']);
+  ws.receive('error', { code: 'already_joined', message: 'this socket has already joined its room' });  // today's SFU
+  ws.receive('sdp', { type: 'answer', sdp: 'sfu answer' });
+  await on;
+  const off = transport.sendVideo('camera', null);
+  await settled();
+  expect(ws.take()).toEqual(['publish []', 'offer: offer 3']);
+  ws.receive('sdp', { type: 'answer', sdp: 'sfu answer' });
+  await off;
+  const pc = transport.connection as unknown as FakePc;
+  expect(pc.transceivers[1].direction).toBe('inactive');
+  expect(pc.transceivers[1].sender.track).toBeNull();
+});
+
+test("when the SFU's offer crosses the camera's (glare), the client answers it and then offers the camera again", async () => {
+  const { transport, ws } = await joined();
+  const on = transport.sendVideo('camera', { kind: 'video' } as MediaStreamTrack);
+  await settled();
+  expect(ws.take()).toEqual(['publish [{"mid":"1","source":"camera"}]', 'offer: offer 2']);
+  ws.receive('sdp', { type: 'offer', sdp: 'sfu offer: a new speaker' });
+  ws.receive('error', { code: 'glare', message: 'the SFU is waiting for your answer to its offer: answer first' });
+  await on;
+  await settled();
+  expect(ws.take()).toEqual(['answer: client answer', 'publish [{"mid":"1","source":"camera"}]', 'offer: offer 3']);
+  ws.receive('sdp', { type: 'answer', sdp: 'sfu answer' });
+  await settled();
+  expect((transport.connection as unknown as FakePc).signalingState).toBe('stable');
+});
