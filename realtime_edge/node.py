@@ -24,10 +24,11 @@ from realtime_edge.config import EdgeConfig
 from realtime_edge.connection import Conn
 from realtime_edge.logs import log
 from realtime_edge.metrics import Metrics
-from realtime_edge.movement import Pose, check_move
+from realtime_edge.movement import Correction, Pose, check_move, exclusive_at
 from realtime_edge.protocol import BadMessage, decode
 from realtime_edge.ratelimit import chat_bucket, transform_bucket
 from realtime_edge.room import Room
+from realtime_edge.seats import Seats
 from virtubar import keys, wire
 from virtubar.bus import Delivery, RoomBus, parse_offset
 from virtubar.moderation import BlocksChanged, ModerationLifted, decode_control, mask_words
@@ -51,6 +52,19 @@ def encode(obj, binary: bool) -> bytes | str:
     return data if binary else data.decode()
 
 
+def array_frame(pieces: list[bytes], binary: bool) -> bytes | str:
+    """A frame holding a list of envelopes, from the envelopes encoded one by
+    one: the same bytes as encoding the list, without encoding it again."""
+    if not binary:
+        return (b"[" + b",".join(pieces) + b"]").decode()
+    n = len(pieces)
+    if n < 16:
+        head = bytes([0x90 | n])
+    else:
+        head = b"\xdc" + n.to_bytes(2, "big") if n < 65536 else b"\xdd" + n.to_bytes(4, "big")
+    return head + b"".join(pieces)
+
+
 class Frames:
     """One encoding per codec, made on first use and shared by recipients."""
 
@@ -72,6 +86,7 @@ class EdgeNode:
         self.id = f"edge-{uuid.uuid4().hex[:10]}"
         self.tokens = TokenIssuer(settings.token_secret)
         self.metrics = Metrics()
+        self.seats = Seats(state, config.presence_ttl_s)
         self.rooms: dict[str, Room] = {}
         self._hosting: dict[str, asyncio.Future] = {}
         self.conns: set[Conn] = set()
@@ -164,7 +179,7 @@ class EdgeNode:
         elif p.roomId != conn.room.id:
             self.refuse(conn, "wrong_room", "roomId is not the room this socket joined", p.name)
         elif isinstance(p, wire.AvatarTransform):
-            self.move(conn, p)
+            await self.move(conn, p)
         elif isinstance(p, wire.Heartbeat):
             self.send(conn, wire.HeartbeatAck(clientTimeMs=p.clientTimeMs, serverTimeMs=wire.now_ms()))
         elif isinstance(p, wire.LocalChat):
@@ -261,7 +276,7 @@ class EdgeNode:
     def _chat_replays_to(self, conn: Conn, chat: wire.ChatBroadcast) -> bool:
         return chat.mode == "room" or chat.zoneId == conn.member.zoneId
 
-    def move(self, conn: Conn, p: wire.AvatarTransform) -> None:
+    async def move(self, conn: Conn, p: wire.AvatarTransform) -> None:
         now = time.monotonic()
         if not conn.moves.allow(now):
             self.metrics.inc("virtubar_edge_dropped_total", reason="rate_limit")
@@ -272,6 +287,15 @@ class EdgeNode:
         conn.last_seq = p.seq
         room, member = conn.room, conn.member
         fix = check_move(room.world, conn.pose, p.x, p.y, p.z, now, room.positions_except(member.userId))
+        seats = conn.seats
+        if fix is None:  # the seats it steps onto must also be free on every other node
+            seats = {o.id for o in exclusive_at(room.world, p.x, p.z)}
+            if seats - conn.seats and not await self.seats.take(room.id, member.userId, seats - conn.seats,
+                                                                room.members):
+                fix, seats = Correction("occupied", conn.pose.x, conn.pose.y, conn.pose.z), conn.seats
+        if conn.seats - seats:
+            self.spawn(self.seats.release(room.id, member.userId, conn.seats - seats))
+        conn.seats = seats
         if fix is not None:
             self.metrics.inc("virtubar_edge_corrections_total", reason=fix.reason)
             self.send(conn, wire.PositionCorrection(seq=p.seq, x=fix.x, y=fix.y, z=fix.z, reason=fix.reason))
@@ -313,6 +337,7 @@ class EdgeNode:
             room.pending.pop(user, None)
             room.dirty.discard(user)
             if not conn.replaced:
+                self.spawn(self.seats.release(room.id, user, conn.seats))
                 room.members.pop(user, None)
                 await self.state.drop(keys.room_members(room.id), user)
                 await self.publish(room.id, wire.MemberLeft(userId=user))
@@ -402,25 +427,33 @@ class EdgeNode:
         with_far = room.batches % self.config.aoi_every == 0
         for zone, envs in by_zone.items():
             viewers = [c for c in room.local.values() if c.member.zoneId == zone]
-            if len(room.zone_members(zone)) > self.config.aoi_zone_size and not with_far:
-                self._moves_near(world, viewers, envs)
-                continue
             frames = Frames(envs)
             if len(by_zone) == 1:
                 frames._made[False] = data.decode()  # the batch as published is the frame
+            if len(room.zone_members(zone)) > self.config.aoi_zone_size and not with_far:
+                self._moves_near(world, viewers, envs, frames)
+                continue
             for conn in viewers:
                 conn.push(frames.get(conn.binary))
             self.metrics.inc("virtubar_edge_messages_out_total", len(envs) * len(viewers),
                              type="avatar_transform_broadcast")
 
-    def _moves_near(self, world, viewers: list[Conn], envs: list) -> None:
-        """A crowded zone between far ticks: each viewer gets only nearby moves."""
+    def _moves_near(self, world, viewers: list[Conn], envs: list, whole: Frames) -> None:
+        """A crowded zone between far ticks: each viewer gets only nearby moves.
+        Viewers near every mover share the whole batch's frame; the others get
+        frames joined from each move encoded once."""
         sent = 0
+        pieces: dict[bool, dict[int, bytes]] = {}
         for conn in viewers:
             near, _ = zones.interest_split(world, conn.member.x, conn.member.z, envs)
-            if near:
-                conn.push(encode(near, conn.binary))
-                sent += len(near)
+            if len(near) == len(envs):
+                conn.push(whole.get(conn.binary))
+            elif near:
+                if conn.binary not in pieces:
+                    pieces[conn.binary] = {id(e): _ENCODERS[conn.binary].encode(e) for e in envs}
+                made = pieces[conn.binary]
+                conn.push(array_frame([made[id(e)] for e in near], conn.binary))
+            sent += len(near)
         self.metrics.inc("virtubar_edge_messages_out_total", sent, type="avatar_transform_broadcast")
 
     def _durable(self, room: Room, offset: str, env) -> None:
@@ -549,7 +582,8 @@ class EdgeNode:
         users = list(room.local) if full else [u for u in room.dirty if u in room.local]
         room.dirty.clear()
         await asyncio.gather(*(self.state.put(key, u, msgspec.json.encode(room.members[u]), ttl)
-                               for u in users if u in room.members))
+                               for u in users if u in room.members),
+                             *(self.seats.hold(room.id, u, c.seats) for u, c in room.local.items() if c.seats))
         if not full:
             return
         room.chat_filter = await shared.chat_filter(self.state, room.id)  # a room owner may change it

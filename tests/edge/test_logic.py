@@ -112,3 +112,14 @@ def test_interest_splits_near_from_far():
              for u, x in (("a", 2.0), ("b", 13.0), ("c", 15.0))]
     near, far = interest_split(BAR, 2.0, 5.0, moves)  # the bar's hearing radius is 6 m: far is beyond 12 m
     assert [e.payload.userId for e in near] == ["a", "b"] and [e.payload.userId for e in far] == ["c"]
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("n", [0, 1, 15, 16, 70_000])
+def test_a_frame_joined_from_encoded_moves_is_the_encoded_list(binary, n):
+    from realtime_edge.node import array_frame, encode
+
+    moves = [wire.envelope(wire.AvatarTransformBroadcast(userId=f"u{i}", seq=i, x=1.5, y=0, z=2, rotY=0))
+             for i in range(n)]
+    pieces = [encode(m, True) if binary else encode(m, False).encode() for m in moves]
+    assert array_frame(pieces, binary) == encode(moves, binary)
