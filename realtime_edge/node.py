@@ -304,6 +304,8 @@ class EdgeNode:
         member.x, member.y, member.z, member.rotY = p.x, p.y, p.z, p.rotY
         member.anim, member.speaking = p.anim, p.speaking
         room.dirty.add(member.userId)
+        if member.userId in room.pending:  # two moves in one tick: only the newer is relayed
+            self.metrics.inc("virtubar_edge_coalesced_total")
         room.pending[member.userId] = wire.AvatarTransformBroadcast(
             userId=member.userId, seq=p.seq, x=p.x, y=p.y, z=p.z, rotY=p.rotY, anim=p.anim, speaking=p.speaking)
         zone = zones.zone_id(room.world, p.x, p.z)
