@@ -411,11 +411,13 @@ class EdgeNode:
             return
         if d.durable:
             self._durable(room, d.offset, _DURABLE.decode(d.data))
+        elif d.data in room.sent:  # our own batch, delivered here when it was made
+            room.sent.remove(d.data)
         else:
-            self._moves(room, d.data)
+            self._moves(room, _BATCH.decode(d.data), d.data)
 
-    def _moves(self, room: Room, data: bytes) -> None:
-        batch = _BATCH.decode(data)
+    def _moves(self, room: Room, batch: list, data: bytes) -> None:
+        """One tick's moves of one node (``data``: the batch as published)."""
         world = room.world
         by_zone: dict[str | None, list] = {}
         for env in batch:
@@ -552,7 +554,10 @@ class EdgeNode:
                 if room.pending:
                     batch = [wire.envelope(p) for p in room.pending.values()]
                     room.pending.clear()
-                    jobs.append(self.bus.publish(room.id, msgspec.json.encode(batch), durable=False))
+                    data = msgspec.json.encode(batch)
+                    room.sent.append(data)
+                    self._moves(room, batch, data)  # the members here need no trip through the bus
+                    jobs.append(self.bus.publish(room.id, data, durable=False))
             if jobs:
                 for result in await asyncio.gather(*jobs, return_exceptions=True):
                     if isinstance(result, Exception):
