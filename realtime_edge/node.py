@@ -91,6 +91,7 @@ class EdgeNode:
         self._hosting: dict[str, asyncio.Future] = {}
         self.conns: set[Conn] = set()
         self.draining = False
+        self.ticks = 0  # every aoi_every-th tick carries far moves in crowded zones
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
         self._background: set[asyncio.Task] = set()
@@ -427,15 +428,22 @@ class EdgeNode:
             if m is not None and p.userId not in room.local:
                 m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = p.x, p.y, p.z, p.rotY, p.anim, p.speaking, zone
             by_zone.setdefault(zone, []).append(env)
-        room.batches += 1
-        with_far = room.batches % self.config.aoi_every == 0
+        with_far = self.ticks % self.config.aoi_every == 0
+        for zone in room.held if with_far else ():
+            by_zone.setdefault(zone, [])
         for zone, envs in by_zone.items():
             viewers = [c for c in room.local.values() if c.member.zoneId == zone]
+            crowded = len(room.zone_members(zone)) > self.config.aoi_zone_size
+            if crowded and with_far and zone in room.held:  # far viewers missed these: latest of each mover
+                envs = list((room.held.pop(zone) | {e.payload.userId: e for e in envs}).values())
+            if not envs:
+                continue
             frames = Frames(envs)
-            if len(by_zone) == 1:
+            if len(by_zone) == 1 and len(envs) == len(batch):
                 frames._made[False] = data.decode()  # the batch as published is the frame
-            if len(room.zone_members(zone)) > self.config.aoi_zone_size and not with_far:
+            if crowded and not with_far:
                 self._moves_near(world, viewers, envs, frames)
+                room.held.setdefault(zone, {}).update((e.payload.userId, e) for e in envs)
                 continue
             for conn in viewers:
                 conn.push(frames.get(conn.binary))
@@ -549,8 +557,11 @@ class EdgeNode:
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             if time.monotonic() - next_at > period:
                 next_at = time.monotonic()  # fell behind: do not burst
+            self.ticks += 1
             jobs = []
             for room in list(self.rooms.values()):
+                if room.held and not room.pending and self.ticks % self.config.aoi_every == 0:
+                    self._moves(room, [], b"")  # moves held back from far viewers, though nobody moved since
                 if room.pending:
                     batch = [wire.envelope(p) for p in room.pending.values()]
                     room.pending.clear()
