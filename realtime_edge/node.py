@@ -433,39 +433,56 @@ class EdgeNode:
             by_zone.setdefault(zone, [])
         for zone, envs in by_zone.items():
             viewers = [c for c in room.local.values() if c.member.zoneId == zone]
-            crowded = len(room.zone_members(zone)) > self.config.aoi_zone_size
-            if crowded and with_far and zone in room.held:  # far viewers missed these: latest of each mover
-                envs = list((room.held.pop(zone) | {e.payload.userId: e for e in envs}).values())
-            if not envs:
-                continue
             frames = Frames(envs)
-            if len(by_zone) == 1 and len(envs) == len(batch):
+            if len(by_zone) == 1 and data:
                 frames._made[False] = data.decode()  # the batch as published is the frame
-            if crowded and not with_far:
-                self._moves_near(world, viewers, envs, frames)
+            if len(room.zone_members(zone)) <= self.config.aoi_zone_size:
+                pick = None
+            elif not with_far:
                 room.held.setdefault(zone, {}).update((e.payload.userId, e) for e in envs)
-                continue
-            for conn in viewers:
-                conn.push(frames.get(conn.binary))
-            self.metrics.inc("virtubar_edge_messages_out_total", len(envs) * len(viewers),
-                             type="avatar_transform_broadcast")
+                pick = self._near(world, envs)
+            else:
+                moved = {e.payload.userId for e in envs}
+                missed = [e for uid, e in room.held.pop(zone, {}).items() if uid not in moved]
+                pick = self._far_missed(world, envs, missed) if missed else None
+            self._push_moves(viewers, envs, frames, pick)
 
-    def _moves_near(self, world, viewers: list[Conn], envs: list, whole: Frames) -> None:
-        """A crowded zone between far ticks: each viewer gets only nearby moves.
-        Viewers near every mover share the whole batch's frame; the others get
-        frames joined from each move encoded once."""
+    @staticmethod
+    def _near(world, envs: list):
+        """A crowded zone between far ticks: each viewer gets only nearby moves."""
+        def pick(conn: Conn) -> list:
+            near, _ = zones.interest_split(world, conn.member.x, conn.member.z, envs)
+            return envs if len(near) == len(envs) else near
+        return pick
+
+    @staticmethod
+    def _far_missed(world, envs: list, missed: list):
+        """A crowded zone's far tick: each viewer also gets the latest far
+        moves it missed since the last one (of movers who stood still since)."""
+        def pick(conn: Conn) -> list:
+            _, far = zones.interest_split(world, conn.member.x, conn.member.z, missed)
+            return envs + far if far else envs
+        return pick
+
+    def _push_moves(self, viewers: list[Conn], envs: list, whole: Frames, pick) -> None:
+        """One frame per viewer. ``pick(conn)`` (None: every move) gives a
+        viewer's moves: viewers given all of ``envs`` share its frame, the
+        others get frames joined from moves encoded once each."""
         sent = 0
         pieces: dict[bool, dict[int, bytes]] = {}
         for conn in viewers:
-            near, _ = zones.interest_split(world, conn.member.x, conn.member.z, envs)
-            if len(near) == len(envs):
+            chosen = envs if pick is None else pick(conn)
+            if not chosen:
+                continue
+            if chosen is envs:
                 conn.push(whole.get(conn.binary))
-            elif near:
-                if conn.binary not in pieces:
-                    pieces[conn.binary] = {id(e): _ENCODERS[conn.binary].encode(e) for e in envs}
-                made = pieces[conn.binary]
-                conn.push(array_frame([made[id(e)] for e in near], conn.binary))
-            sent += len(near)
+            else:
+                made = pieces.setdefault(conn.binary, {})
+                for e in chosen:
+                    if id(e) not in made:
+                        made[id(e)] = _ENCODERS[conn.binary].encode(e)
+                conn.push(array_frame([made[id(e)] for e in chosen], conn.binary))
+            sent += len(chosen)
         self.metrics.inc("virtubar_edge_messages_out_total", sent, type="avatar_transform_broadcast")
 
     def _durable(self, room: Room, offset: str, env) -> None:
