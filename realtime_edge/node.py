@@ -450,7 +450,11 @@ class EdgeNode:
     @staticmethod
     def _near(world, envs: list):
         """A crowded zone between far ticks: each viewer gets only nearby moves."""
+        box = zones.spread(envs)
+
         def pick(conn: Conn) -> list:
+            if zones.all_near(world, conn.member.x, conn.member.z, box):
+                return envs
             near, _ = zones.interest_split(world, conn.member.x, conn.member.z, envs)
             return envs if len(near) == len(envs) else near
         return pick
@@ -459,7 +463,11 @@ class EdgeNode:
     def _far_missed(world, envs: list, missed: list):
         """A crowded zone's far tick: each viewer also gets the latest far
         moves it missed since the last one (of movers who stood still since)."""
+        box = zones.spread(missed)
+
         def pick(conn: Conn) -> list:
+            if zones.all_near(world, conn.member.x, conn.member.z, box):
+                return envs
             _, far = zones.interest_split(world, conn.member.x, conn.member.z, missed)
             return envs + far if far else envs
         return pick

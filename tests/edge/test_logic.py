@@ -123,3 +123,17 @@ def test_a_frame_joined_from_encoded_moves_is_the_encoded_list(binary, n):
              for i in range(n)]
     pieces = [encode(m, True) if binary else encode(m, False).encode() for m in moves]
     assert array_frame(pieces, binary) == encode(moves, binary)
+
+
+@pytest.mark.parametrize("viewer", [(2.0, 5.0), (10.0, 7.0), (14.0, 5.0), (19.5, 13.5)])
+def test_all_near_only_when_no_mover_is_far(viewer):
+    from realtime_edge.zones import all_near, interest_split, spread
+
+    def at(*points):
+        return [wire.envelope(wire.AvatarTransformBroadcast(userId=f"u{i}", seq=1, x=x, y=0, z=z, rotY=0))
+                for i, (x, z) in enumerate(points)]
+
+    for movers in (at((3, 5)), at((3, 5), (13, 6)), at((1, 1), (19, 13)), at((1, 13), (19, 1))):
+        _, far = interest_split(BAR, *viewer, movers)
+        assert not all_near(BAR, *viewer, spread(movers)) or far == [], (viewer, movers)
+    assert all_near(BAR, *viewer, spread(at(viewer, (viewer[0] + 1, viewer[1] - 1))))  # a cluster around the viewer
