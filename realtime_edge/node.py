@@ -436,15 +436,15 @@ class EdgeNode:
             frames = Frames(envs)
             if len(by_zone) == 1 and data:
                 frames._made[False] = data.decode()  # the batch as published is the frame
-            if len(room.zone_members(zone)) <= self.config.aoi_zone_size:
-                pick = None
-            elif not with_far:
+            if len(room.zone_members(zone)) > self.config.aoi_zone_size and not with_far:
                 room.held.setdefault(zone, {}).update((e.payload.userId, e) for e in envs)
                 pick = self._near(world, envs)
-            else:
+            elif zone in room.held:  # a far tick, or no longer crowded: what far viewers missed
                 moved = {e.payload.userId for e in envs}
-                missed = [e for uid, e in room.held.pop(zone, {}).items() if uid not in moved]
+                missed = [e for uid, e in room.held.pop(zone).items() if uid not in moved]
                 pick = self._far_missed(world, envs, missed) if missed else None
+            else:
+                pick = None
             self._push_moves(viewers, envs, frames, pick)
 
     @staticmethod
