@@ -44,6 +44,7 @@ class Conn:
         "pose",
         "replaced",
         "room",
+        "seats",
     )
 
     def __init__(self, binary: bool, queue_size: int) -> None:
@@ -62,6 +63,7 @@ class Conn:
         self.replaced = False
         self.held: list[tuple[str, bytes | str]] | None = None  # durable frames held while recovering chat
         self.closed = False
+        self.seats: set[str] = set()  # exclusive seats and doors this member holds
         self._out: deque = deque()
         self._limit = queue_size
         self._send: Callable[[dict], Awaitable[None]] | None = None

@@ -25,10 +25,11 @@ from realtime_edge.config import EdgeConfig
 from realtime_edge.connection import Conn
 from realtime_edge.logs import log
 from realtime_edge.metrics import Metrics
-from realtime_edge.movement import Pose, check_move
+from realtime_edge.movement import Correction, Pose, check_move, exclusive_at
 from realtime_edge.protocol import BadMessage, decode
 from realtime_edge.ratelimit import chat_bucket, transform_bucket
 from realtime_edge.room import Room
+from realtime_edge.seats import Seats
 from virtubar import keys, wire
 from virtubar.bus import Delivery, RoomBus, parse_offset
 from virtubar.moderation import BlocksChanged, ModerationLifted, decode_control, mask_words
@@ -52,6 +53,19 @@ def encode(obj, binary: bool) -> bytes | str:
     return data if binary else data.decode()
 
 
+def array_frame(pieces: list[bytes], binary: bool) -> bytes | str:
+    """A frame holding a list of envelopes, from the envelopes encoded one by
+    one: the same bytes as encoding the list, without encoding it again."""
+    if not binary:
+        return (b"[" + b",".join(pieces) + b"]").decode()
+    n = len(pieces)
+    if n < 16:
+        head = bytes([0x90 | n])
+    else:
+        head = b"\xdc" + n.to_bytes(2, "big") if n < 65536 else b"\xdd" + n.to_bytes(4, "big")
+    return head + b"".join(pieces)
+
+
 class Frames:
     """One encoding per codec, made on first use and shared by recipients."""
 
@@ -73,10 +87,12 @@ class EdgeNode:
         self.id = f"edge-{uuid.uuid4().hex[:10]}"
         self.tokens = TokenIssuer.from_settings(settings)
         self.metrics = Metrics()
+        self.seats = Seats(state, config.presence_ttl_s)
         self.rooms: dict[str, Room] = {}
         self._hosting: dict[str, asyncio.Future] = {}
         self.conns: set[Conn] = set()
         self.draining = False
+        self.ticks = 0  # every aoi_every-th tick carries far moves in crowded zones
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
         self._background: set[asyncio.Task] = set()
@@ -165,7 +181,7 @@ class EdgeNode:
         elif p.roomId != conn.room.id:
             self.refuse(conn, "wrong_room", "roomId is not the room this socket joined", p.name)
         elif isinstance(p, wire.AvatarTransform):
-            self.move(conn, p)
+            await self.move(conn, p)
         elif isinstance(p, wire.Heartbeat):
             self.send(conn, wire.HeartbeatAck(clientTimeMs=p.clientTimeMs, serverTimeMs=wire.now_ms()))
         elif isinstance(p, wire.LocalChat):
@@ -262,7 +278,7 @@ class EdgeNode:
     def _chat_replays_to(self, conn: Conn, chat: wire.ChatBroadcast) -> bool:
         return chat.mode == "room" or chat.zoneId == conn.member.zoneId
 
-    def move(self, conn: Conn, p: wire.AvatarTransform) -> None:
+    async def move(self, conn: Conn, p: wire.AvatarTransform) -> None:
         now = time.monotonic()
         if not conn.moves.allow(now):
             self.metrics.inc("virtubar_edge_dropped_total", reason="rate_limit")
@@ -273,6 +289,15 @@ class EdgeNode:
         conn.last_seq = p.seq
         room, member = conn.room, conn.member
         fix = check_move(room.world, conn.pose, p.x, p.y, p.z, now, room.positions_except(member.userId))
+        seats = conn.seats
+        if fix is None:  # the seats it steps onto must also be free on every other node
+            seats = {o.id for o in exclusive_at(room.world, p.x, p.z)}
+            if seats - conn.seats and not await self.seats.take(room.id, member.userId, seats - conn.seats,
+                                                                room.members):
+                fix, seats = Correction("occupied", conn.pose.x, conn.pose.y, conn.pose.z), conn.seats
+        if conn.seats - seats:
+            self.spawn(self.seats.release(room.id, member.userId, conn.seats - seats))
+        conn.seats = seats
         if fix is not None:
             self.metrics.inc("virtubar_edge_corrections_total", reason=fix.reason)
             self.send(conn, wire.PositionCorrection(seq=p.seq, x=fix.x, y=fix.y, z=fix.z, reason=fix.reason))
@@ -281,6 +306,8 @@ class EdgeNode:
         member.x, member.y, member.z, member.rotY = p.x, p.y, p.z, p.rotY
         member.anim, member.speaking = p.anim, p.speaking
         room.dirty.add(member.userId)
+        if member.userId in room.pending:  # two moves in one tick: only the newer is relayed
+            self.metrics.inc("virtubar_edge_coalesced_total")
         room.pending[member.userId] = wire.AvatarTransformBroadcast(
             userId=member.userId, seq=p.seq, x=p.x, y=p.y, z=p.z, rotY=p.rotY, anim=p.anim, speaking=p.speaking)
         zone = zones.zone_id(room.world, p.x, p.z)
@@ -314,6 +341,7 @@ class EdgeNode:
             room.pending.pop(user, None)
             room.dirty.discard(user)
             if not conn.replaced:
+                self.spawn(self.seats.release(room.id, user, conn.seats))
                 room.members.pop(user, None)
                 await self.state.drop(keys.room_members(room.id), user)
                 await self.publish(room.id, wire.MemberLeft(userId=user))
@@ -387,11 +415,13 @@ class EdgeNode:
             return
         if d.durable:
             self._durable(room, d.offset, _DURABLE.decode(d.data))
+        elif d.data in room.sent:  # our own batch, delivered here when it was made
+            room.sent.remove(d.data)
         else:
-            self._moves(room, d.data)
+            self._moves(room, _BATCH.decode(d.data), d.data)
 
-    def _moves(self, room: Room, data: bytes) -> None:
-        batch = _BATCH.decode(data)
+    def _moves(self, room: Room, batch: list, data: bytes) -> None:
+        """One tick's moves of one node (``data``: the batch as published)."""
         world = room.world
         by_zone: dict[str | None, list] = {}
         for env in batch:
@@ -401,29 +431,69 @@ class EdgeNode:
             if m is not None and p.userId not in room.local:
                 m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = p.x, p.y, p.z, p.rotY, p.anim, p.speaking, zone
             by_zone.setdefault(zone, []).append(env)
-        room.batches += 1
-        with_far = room.batches % self.config.aoi_every == 0
+        with_far = self.ticks % self.config.aoi_every == 0
+        for zone in room.held if with_far else ():
+            by_zone.setdefault(zone, [])
         for zone, envs in by_zone.items():
             viewers = [c for c in room.local.values() if c.member.zoneId == zone]
-            if len(room.zone_members(zone)) > self.config.aoi_zone_size and not with_far:
-                self._moves_near(world, viewers, envs)
-                continue
             frames = Frames(envs)
-            if len(by_zone) == 1:
+            if len(by_zone) == 1 and data:
                 frames._made[False] = data.decode()  # the batch as published is the frame
-            for conn in viewers:
-                conn.push(frames.get(conn.binary))
-            self.metrics.inc("virtubar_edge_messages_out_total", len(envs) * len(viewers),
-                             type="avatar_transform_broadcast")
+            if len(room.zone_members(zone)) > self.config.aoi_zone_size and not with_far:
+                room.held.setdefault(zone, {}).update((e.payload.userId, e) for e in envs)
+                pick = self._near(world, envs)
+            elif zone in room.held:  # a far tick, or no longer crowded: what far viewers missed
+                moved = {e.payload.userId for e in envs}
+                missed = [e for uid, e in room.held.pop(zone).items() if uid not in moved]
+                pick = self._far_missed(world, envs, missed) if missed else None
+            else:
+                pick = None
+            self._push_moves(viewers, envs, frames, pick)
 
-    def _moves_near(self, world, viewers: list[Conn], envs: list) -> None:
+    @staticmethod
+    def _near(world, envs: list):
         """A crowded zone between far ticks: each viewer gets only nearby moves."""
-        sent = 0
-        for conn in viewers:
+        box = zones.spread(envs)
+
+        def pick(conn: Conn) -> list:
+            if zones.all_near(world, conn.member.x, conn.member.z, box):
+                return envs
             near, _ = zones.interest_split(world, conn.member.x, conn.member.z, envs)
-            if near:
-                conn.push(encode(near, conn.binary))
-                sent += len(near)
+            return envs if len(near) == len(envs) else near
+        return pick
+
+    @staticmethod
+    def _far_missed(world, envs: list, missed: list):
+        """A crowded zone's far tick: each viewer also gets the latest far
+        moves it missed since the last one (of movers who stood still since)."""
+        box = zones.spread(missed)
+
+        def pick(conn: Conn) -> list:
+            if zones.all_near(world, conn.member.x, conn.member.z, box):
+                return envs
+            _, far = zones.interest_split(world, conn.member.x, conn.member.z, missed)
+            return envs + far if far else envs
+        return pick
+
+    def _push_moves(self, viewers: list[Conn], envs: list, whole: Frames, pick) -> None:
+        """One frame per viewer. ``pick(conn)`` (None: every move) gives a
+        viewer's moves: viewers given all of ``envs`` share its frame, the
+        others get frames joined from moves encoded once each."""
+        sent = 0
+        pieces: dict[bool, dict[int, bytes]] = {}
+        for conn in viewers:
+            chosen = envs if pick is None else pick(conn)
+            if not chosen:
+                continue
+            if chosen is envs:
+                conn.push(whole.get(conn.binary))
+            else:
+                made = pieces.setdefault(conn.binary, {})
+                for e in chosen:
+                    if id(e) not in made:
+                        made[id(e)] = _ENCODERS[conn.binary].encode(e)
+                conn.push(array_frame([made[id(e)] for e in chosen], conn.binary))
+            sent += len(chosen)
         self.metrics.inc("virtubar_edge_messages_out_total", sent, type="avatar_transform_broadcast")
 
     def _durable(self, room: Room, offset: str, env) -> None:
@@ -515,12 +585,18 @@ class EdgeNode:
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             if time.monotonic() - next_at > period:
                 next_at = time.monotonic()  # fell behind: do not burst
+            self.ticks += 1
             jobs = []
             for room in list(self.rooms.values()):
+                if room.held and not room.pending and self.ticks % self.config.aoi_every == 0:
+                    self._moves(room, [], b"")  # moves held back from far viewers, though nobody moved since
                 if room.pending:
                     batch = [wire.envelope(p) for p in room.pending.values()]
                     room.pending.clear()
-                    jobs.append(self.bus.publish(room.id, msgspec.json.encode(batch), durable=False))
+                    data = msgspec.json.encode(batch)
+                    room.sent.append(data)
+                    self._moves(room, batch, data)  # the members here need no trip through the bus
+                    jobs.append(self.bus.publish(room.id, data, durable=False))
             if jobs:
                 for result in await asyncio.gather(*jobs, return_exceptions=True):
                     if isinstance(result, Exception):
@@ -552,7 +628,8 @@ class EdgeNode:
         users = list(room.local) if full else [u for u in room.dirty if u in room.local]
         room.dirty.clear()
         await asyncio.gather(*(self.state.put(key, u, msgspec.json.encode(room.members[u]), ttl)
-                               for u in users if u in room.members))
+                               for u in users if u in room.members),
+                             *(self.seats.hold(room.id, u, c.seats) for u, c in room.local.items() if c.seats))
         if not full:
             return
         room.chat_filter = await shared.chat_filter(self.state, room.id)  # a room owner may change it

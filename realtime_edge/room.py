@@ -3,13 +3,15 @@ members connected here, and the moves waiting for the next tick."""
 
 from __future__ import annotations
 
+from collections import deque
+
 from realtime_edge.connection import Conn
 from virtubar import wire
 from virtubar.world import World
 
 
 class Room:
-    __slots__ = ("batches", "chat_filter", "dirty", "id", "local", "members", "pending", "world")
+    __slots__ = ("chat_filter", "dirty", "held", "id", "local", "members", "pending", "sent", "world")
 
     def __init__(self, room_id: str, world: World) -> None:
         self.id = room_id
@@ -19,7 +21,8 @@ class Room:
         self.local: dict[str, Conn] = {}
         self.pending: dict[str, wire.AvatarTransformBroadcast] = {}
         self.dirty: set[str] = set()  # local members whose presence needs writing
-        self.batches = 0  # move batches delivered: every n-th carries far moves too
+        self.held: dict[str | None, dict[str, object]] = {}  # per crowded zone: moves held back from far viewers
+        self.sent: deque[bytes] = deque(maxlen=32)  # own move batches not yet read back from the bus
 
     def zone_members(self, zone: str | None) -> list[wire.Member]:
         return [m for m in self.members.values() if m.zoneId == zone]

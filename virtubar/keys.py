@@ -23,6 +23,12 @@ def room_setup(room_id: str) -> str:
     return f"{{room:{room_id}}}:setup"
 
 
+def room_seat(room_id: str, object_id: str) -> str:
+    """Who holds an exclusive seat or door of a room (sticky, expiring; the
+    holder's node refreshes it)."""
+    return f"{{room:{room_id}}}:seat:{object_id}"
+
+
 def room_stream(room_id: str) -> str:
     """The room's event stream: moves, chat, presence, bridged between edge nodes."""
     return f"{{room:{room_id}}}:events"

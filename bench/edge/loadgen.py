@@ -3,7 +3,9 @@
 Each client joins its room, then (``--mode move``) sends ``avatar_transform``
 at ``hz`` with ``seq`` = its send time in ms, so any receiver knows the
 send -> receive latency of every transform it gets. Prints one JSON line of
-counts, a latency histogram (1 ms buckets) and its own CPU time.
+counts, a latency histogram (1 ms buckets), its own CPU time, the seqs each
+of its clients sent and, per receiver and sender, how many transforms
+arrived and the newest seq (``run.py`` tells superseded from lost with them).
 """
 
 from __future__ import annotations
@@ -51,9 +53,12 @@ class Stats:
         self.frames = 0
         self.bytes_in = 0
         self.hist = [0] * 2001
+        self.late = [0] * 2001  # how late each send left (ms): the generator's own delay, included in latency
         self.joined = 0
         self.failed = 0
         self.corrections = 0
+        self.sends: dict[str, list[int]] = {}  # sender -> seqs sent in the window
+        self.seen: dict[str, dict[str, list[int]]] = {}  # receiver -> sender -> [count, newest seq]
 
 
 async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asyncio.Event, window: list[int]):
@@ -84,6 +89,9 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
             spawn = next(m for m in env["payload"]["members"] if m["userId"] == me)
     stats.joined += 1
 
+    seen = stats.seen.setdefault(me, {})
+    sends = stats.sends.setdefault(me, [])
+
     async def receive() -> None:
         try:
             async for frame in ws:
@@ -99,9 +107,16 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
                     p = env.payload
                     if env.t == "avatar_transform_broadcast" and p.userId != me:
                         seq = p.seq
-                        if window[0] <= seq < window[1]:
+                        mark = seen.get(p.userId)
+                        if window[0] <= seq < window[1] and (mark is None or seq > mark[1]):
+                            # a client applies only newer seqs (seed 001): repeats would not count
                             stats.received += 1
                             stats.hist[min(2000, max(0, t - seq))] += 1
+                            if mark is None:
+                                seen[p.userId] = [1, seq]
+                            else:
+                                mark[0] += 1
+                                mark[1] = seq
         except websockets.ConnectionClosed:
             pass
 
@@ -114,6 +129,7 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
         last_seq = 0
         while now_ms() < window[1]:
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            late = int((time.monotonic() - next_at) * 1000)
             # a client that fell behind sends its latest state, not a burst of stale ones
             next_at = max(next_at + period, time.monotonic())
             seq = max(last_seq + 1, now_ms())
@@ -135,7 +151,9 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
             }
             await ws.send(msgspec.msgpack.encode(msg) if binary else msgspec.json.encode(msg).decode())
             if window[0] <= seq < window[1]:
+                stats.late[min(2000, late)] += 1
                 stats.sent += 1
+                sends.append(seq)
         await asyncio.sleep(args.drain)
     else:
         await asyncio.sleep(max(0.0, (window[1] - now_ms()) / 1000))
@@ -174,7 +192,8 @@ async def main() -> None:
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     out = {k: getattr(stats, k) for k in ("sent", "received", "frames", "bytes_in", "joined", "failed", "corrections")}
-    out |= {"hist": stats.hist, "cpu_s": cpu, "rss_kb": cpu1.ru_maxrss}
+    out |= {"hist": stats.hist, "late": stats.late, "cpu_s": cpu, "rss_kb": cpu1.ru_maxrss}
+    out |= {"sends": stats.sends, "seen": stats.seen}
     sys.stdout.write(msgspec.json.encode(out).decode() + "\n")
 
 

@@ -13,6 +13,16 @@ Reports delivered transforms/s, delivery ratio (received / (sent x other
 members of the room), measured after a 1 s warm-up), send -> receive latency
 p50/p99 at another client, CPU and RSS of the node(s) and of the generators,
 and node memory per connection.
+
+What was not received is split in two. *Superseded*: a newer transform of
+the same sender reached that receiver (the node relays only the latest
+transform of each member per tick, so its state was delivered). *Lost*:
+nothing newer of that sender ever reached it. ``node coalesced`` and ``node
+drops`` are the node's own counters over the window (moves replaced within a
+tick; moves dropped by rate limit or stale seq, or corrected): coalesced x
+(members - 1) should match the superseded count when nothing else is missing.
+``gen late p99 ms`` is how late the generators' sends left their schedule: a
+high figure means the generators (or the machine) were the bottleneck.
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from bisect import bisect_right
 from pathlib import Path
 
 import msgspec
@@ -110,6 +122,33 @@ def start_node(redis_url: str, tick_hz: float, data: Path, server: str) -> tuple
     return proc, f"ws://127.0.0.1:{port}/ws"
 
 
+def node_counts(url: str) -> dict[str, float]:
+    """The node's counters of moves not relayed as sent, summed over labels."""
+    page = urllib.request.urlopen(url.replace("ws://", "http://").removesuffix("/ws") + "/metrics", timeout=10)
+    out = dict.fromkeys(("coalesced", "dropped", "corrections"), 0.0)
+    for line in page.read().decode().splitlines():
+        for name in out:
+            if line.startswith(f"virtubar_edge_{name}_total"):
+                out[name] += float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def missing(results: list[dict], clients: int, rooms: int) -> tuple[int, int]:
+    """Transforms another member of the room never got: (superseded, lost)."""
+    sends = {user: sorted(seqs) for r in results for user, seqs in r["sends"].items()}
+    seen = {receiver: by for r in results for receiver, by in r["seen"].items()}
+    superseded = lost = 0
+    for i in range(clients):
+        sent = sends.get(f"u{i}", [])
+        for j in range(i % rooms, clients, rooms):
+            if j != i:
+                count, newest = seen.get(f"u{j}", {}).get(f"u{i}", (0, -1))
+                upto = bisect_right(sent, newest)
+                superseded += upto - count
+                lost += len(sent) - upto
+    return superseded, lost
+
+
 def percentile(hist: list[int], q: float) -> int:
     total = sum(hist)
     if not total:
@@ -180,11 +219,13 @@ def main() -> None:
         gens.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=REPO, env=os.environ | {"PYTHONPATH": str(REPO)}))
     time.sleep(max(0.0, start_at + 1.0 - time.time()))
     cpu0 = [cpu_s(p.pid) for p, _ in nodes]
+    counts0 = [node_counts(u) for _, u in nodes]
     t0 = time.monotonic()
     time.sleep(max(0.0, start_at + args.seconds - time.time()))
     window = time.monotonic() - t0
     cpu = [(cpu_s(p.pid) - c) / window for (p, _), c in zip(nodes, cpu0, strict=True)]
     rss = [rss_kb(p.pid) for p, _ in nodes]
+    counts = [{k: v - c0[k] for k, v in node_counts(u).items()} for (_, u), c0 in zip(nodes, counts0, strict=True)]
     results = [msgspec.json.decode(g.communicate(timeout=120 + args.clients / 100)[0]) for g in gens]
     for p, _ in nodes:
         p.terminate()
@@ -197,7 +238,9 @@ def main() -> None:
     received = sum(r["received"] for r in results)
     per_room = args.clients // args.rooms
     expected = sent * (per_room - 1)
+    superseded, lost = missing(results, args.clients, args.rooms)
     hist = [sum(col) for col in zip(*(r["hist"] for r in results), strict=True)]
+    late = [sum(col) for col in zip(*(r["late"] for r in results), strict=True)]
     joined = sum(r["joined"] for r in results)
     gen_cpu = sum(r["cpu_s"] for r in results) / (args.seconds + 1.0)  # + the generators' 1 s drain
     gen_rss = sum(r["rss_kb"] for r in results)
@@ -211,12 +254,17 @@ def main() -> None:
         "joined": joined,
         "delivered/s": round(received / measured),
         "ratio": f"{received / expected:.3f}" if expected else "-",
+        "superseded": f"{superseded / expected:.3f}" if expected else "-",
+        "lost": lost,
+        "node coalesced": round(sum(c["coalesced"] for c in counts)),
+        "node drops": round(sum(c["dropped"] + c["corrections"] for c in counts)),
         "p50 ms": percentile(hist, 0.5),
         "p99 ms": percentile(hist, 0.99),
         "node CPU": " + ".join(f"{c:.0%}" for c in cpu),
         "node RSS MB": " + ".join(f"{r / 1024:.0f}" for r in rss),
         "KB/conn": f"{conn_kb:.1f}",
         "gen CPU": f"{gen_cpu:.0%}",
+        "gen late p99 ms": percentile(late, 0.99),
         "gen RSS MB": f"{gen_rss / 1024:.0f}",
         "per core": round(received / measured / max(sum(cpu), 0.01)) if received else "-",
         "load avg": f"{os.getloadavg()[0]:.1f}",

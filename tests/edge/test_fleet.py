@@ -3,14 +3,17 @@ killed with SIGKILL loses no chat and leaves no ghost members."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 
 from tests.edge.client import Client
 from tests.edge.conftest import eventually
 from virtubar.registry import Registry
 from virtubar.state import RedisState
+from virtubar.world import default_world, parse_world, to_json
 
 FAST_PRESENCE = {"VIRTUBAR_EDGE_PRESENCE_TTL_S": "3", "VIRTUBAR_EDGE_PRESENCE_EVERY_S": "0.3"}
+NO_TICK = {"VIRTUBAR_EDGE_TICK_HZ": "0.001"}  # moves never relayed: no node sees where the other's members went
 
 
 async def test_a_room_spans_two_nodes_and_survives_one_dying(start_edge, issuer, room):
@@ -77,3 +80,40 @@ async def test_a_draining_node_asks_clients_to_reconnect(start_edge, issuer, roo
     assert node.proc.returncode == 0
     assert node.url not in [n.url for n in await registry.live("edge")]
     await state.close()
+
+
+async def step(client: Client, room: str, seq: int, x: float, z: float) -> bool:
+    """Walk to (x, z) at walking pace; was the move accepted? (A heartbeat
+    answered means the move before it was handled.)"""
+    await asyncio.sleep(0.4)
+    await client.send("avatar_transform", roomId=room, seq=seq, x=x, y=0.0, z=z, rotY=0.0)
+    await client.send("heartbeat", roomId=room, clientTimeMs=seq)
+    await client.wait("heartbeat_ack", clientTimeMs=seq)
+    return client.events("position_correction", seq=seq) == []
+
+
+async def test_an_exclusive_seat_holds_one_member_across_nodes(start_edge, issuer, room, put_world):
+    world = to_json(default_world("bar"))
+    world["spawns"] = [{"x": 4.5, "z": 5.5}, {"x": 5.6, "z": 5.0}]  # just behind stool-1
+    await put_world(room, parse_world(world))
+    node_a, node_b = start_edge(**FAST_PRESENCE, **NO_TICK), start_edge(**FAST_PRESENCE, **NO_TICK)
+    ann, bob = await Client.connect(node_a.url), await Client.connect(node_b.url)
+    await ann.join(room, issuer.issue("realtime", "ann", room=room, platform="desktop"))
+    await bob.join(room, issuer.issue("realtime", "bob", room=room, platform="desktop"))
+    assert await step(ann, room, 1, 4.5, 4.1)  # sits on stool-1
+
+    assert not await step(bob, room, 1, 4.8, 4.2)  # onto stool-1 on the other node
+    fix = bob.events("position_correction", seq=1)[0]
+    assert (fix["reason"], fix["x"], fix["z"]) == ("occupied", 5.6, 5.0)
+
+    assert await step(ann, room, 2, 4.5, 5.2)  # gets up: the seat is free
+    assert await step(bob, room, 2, 4.8, 4.2)
+    assert not await step(ann, room, 3, 4.5, 4.1)  # bob holds it now
+
+    # bob's node dies: the seat is free again once his presence expires
+    node_b.kill()
+    seq = 4
+    while not await step(ann, room, seq, 4.5, 4.1):
+        assert seq < 40, "the dead node's seat was never freed"
+        seq += 1
+    await ann.close()

@@ -112,3 +112,28 @@ def test_interest_splits_near_from_far():
              for u, x in (("a", 2.0), ("b", 13.0), ("c", 15.0))]
     near, far = interest_split(BAR, 2.0, 5.0, moves)  # the bar's hearing radius is 6 m: far is beyond 12 m
     assert [e.payload.userId for e in near] == ["a", "b"] and [e.payload.userId for e in far] == ["c"]
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("n", [0, 1, 15, 16, 70_000])
+def test_a_frame_joined_from_encoded_moves_is_the_encoded_list(binary, n):
+    from realtime_edge.node import array_frame, encode
+
+    moves = [wire.envelope(wire.AvatarTransformBroadcast(userId=f"u{i}", seq=i, x=1.5, y=0, z=2, rotY=0))
+             for i in range(n)]
+    pieces = [encode(m, True) if binary else encode(m, False).encode() for m in moves]
+    assert array_frame(pieces, binary) == encode(moves, binary)
+
+
+@pytest.mark.parametrize("viewer", [(2.0, 5.0), (10.0, 7.0), (14.0, 5.0), (19.5, 13.5)])
+def test_all_near_only_when_no_mover_is_far(viewer):
+    from realtime_edge.zones import all_near, interest_split, spread
+
+    def at(*points):
+        return [wire.envelope(wire.AvatarTransformBroadcast(userId=f"u{i}", seq=1, x=x, y=0, z=z, rotY=0))
+                for i, (x, z) in enumerate(points)]
+
+    for movers in (at((3, 5)), at((3, 5), (13, 6)), at((1, 1), (19, 13)), at((1, 13), (19, 1))):
+        _, far = interest_split(BAR, *viewer, movers)
+        assert not all_near(BAR, *viewer, spread(movers)) or far == [], (viewer, movers)
+    assert all_near(BAR, *viewer, spread(at(viewer, (viewer[0] + 1, viewer[1] - 1))))  # a cluster around the viewer
