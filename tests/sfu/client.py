@@ -12,6 +12,8 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from sfu_node.forwarding import Outlet, tap
 from virtubar.signaling import (
     IceCandidate,
+    Publish,
+    PublishedTrack,
     SessionDescription,
     SfuJoin,
     SfuJoined,
@@ -42,9 +44,11 @@ class VoiceClient:
         trickle: bool = False,
         config: RTCConfiguration | None = None,
         camera=None,
+        screen=None,
     ) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
-        self.opus, self.level, self.raw, self.trickle, self.camera = opus, level, raw, trickle, camera
+        self.opus, self.level, self.raw, self.trickle = opus, level, raw, trickle
+        self.camera, self.screen = camera, screen
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
@@ -53,6 +57,7 @@ class VoiceClient:
         self.codec = signaling_client_codec()
         self.pc = RTCPeerConnection(config)
         self.owners: dict[str, str | None] = {}  # mid → userId
+        self.sources: dict[str, str | None] = {}  # mid → mic | camera | screen
         self.packets: dict[str, int] = {}  # mid → RTP packets received
         self.last_packet_at: dict[str, float] = {}
         self.tracks: dict[str, object] = {}
@@ -76,8 +81,13 @@ class VoiceClient:
             self.pc.addTransceiver("audio", direction="recvonly")
         if self.camera is not None:
             self.pc.addTrack(self.camera)
+        if self.screen is not None:
+            self.pc.addTrack(self.screen)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         sdp = self.pc.localDescription.sdp
+        if self.screen is not None:  # say which sending mid is the screen, before the offer
+            mid = next(t.mid for t in self.pc.getTransceivers() if t.sender.track is self.screen)
+            await self.send(Publish(tracks=[PublishedTrack(mid=mid, source="screen")]))
         if not self.trickle:
             return await self.send(SessionDescription(type="offer", sdp=sdp))
         # as browsers do: the offer without candidates, then each candidate alone
@@ -114,6 +124,7 @@ class VoiceClient:
                 await self.send(SessionDescription(type="answer", sdp=self.pc.localDescription.sdp))
             elif isinstance(signal, TrackOwner):
                 self.owners[signal.mid] = signal.userId
+                self.sources[signal.mid] = signal.source
 
     def _on_track(self, track) -> None:
         transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
@@ -133,7 +144,7 @@ class VoiceClient:
                 if packet.extensions.audio_level is not None:
                     self.levels.add(packet.extensions.audio_level[1])
 
-            return tap(receiver, keep)
+            return tap(receiver, keep, mime_type="audio/opus" if track.kind == "audio" else "video/vp8")
         original = receiver._handle_rtp_packet
 
         async def counting(packet, arrival_time_ms):
