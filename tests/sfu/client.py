@@ -44,11 +44,10 @@ class VoiceClient:
         trickle: bool = False,
         config: RTCConfiguration | None = None,
         camera=None,
-        screen=None,
     ) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
         self.opus, self.level, self.raw, self.trickle = opus, level, raw, trickle
-        self.camera, self.screen = camera, screen
+        self.camera = camera
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
@@ -81,13 +80,8 @@ class VoiceClient:
             self.pc.addTransceiver("audio", direction="recvonly")
         if self.camera is not None:
             self.pc.addTrack(self.camera)
-        if self.screen is not None:
-            self.pc.addTrack(self.screen)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         sdp = self.pc.localDescription.sdp
-        if self.screen is not None:  # say which sending mid is the screen, before the offer
-            mid = next(t.mid for t in self.pc.getTransceivers() if t.sender.track is self.screen)
-            await self.send(Publish(tracks=[PublishedTrack(mid=mid, source="screen")]))
         if not self.trickle:
             return await self.send(SessionDescription(type="offer", sdp=sdp))
         # as browsers do: the offer without candidates, then each candidate alone
@@ -98,6 +92,13 @@ class VoiceClient:
         for candidate in candidates:
             await self.send(IceCandidate(candidate=candidate, sdpMid="0", sdpMLineIndex=0))
         await self.send(IceCandidate(candidate="", sdpMid="0", sdpMLineIndex=0))
+
+    async def share_screen(self, track) -> None:
+        """Start sharing ``track`` mid-session: say its mid is the screen, then offer it."""
+        transceiver = self.pc.addTransceiver(track, direction="sendonly")
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        await self.send(Publish(tracks=[PublishedTrack(mid=transceiver.mid, source="screen")]))
+        await self.send(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
 
     async def _speak(self, outlet: Outlet) -> None:
         start, i = time.monotonic(), 0

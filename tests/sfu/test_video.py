@@ -43,11 +43,13 @@ async def test_a_screen_share_reaches_the_meeting_room_and_not_the_colleague_out
     room.move("ann", 9.5, 5)  # meeting room A, by its east wall
     room.move("cat", 2, 2)  # across the meeting room: 8 m away, twice the hearing radius
     room.move("bob", 10.5, 5)  # the open floor, 1 m from ann through the wall
-    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10), screen=CameraTrack())
+    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10))
     cat = VoiceClient(sfu.url, "room-1", sfu.voice_token("cat"), raw=True)
     bob = VoiceClient(sfu.url, "room-1", sfu.voice_token("bob"), raw=True)
     try:
         await asyncio.gather(ann.connect(), cat.connect(), bob.connect())
+        await until(lambda: cat.received_from("ann") > 10)  # talking first, then sharing
+        await ann.share_screen(CameraTrack())
         await until(lambda: video_mids(cat, "ann", "screen") and cat.received_from("ann") > 100, timeout=15)
         (mid,) = video_mids(cat, "ann", "screen")
         assert cat.packets[mid] > 0  # the screen's packets, not only its announcement
