@@ -64,7 +64,6 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
 
 
 DRAIN_MAX = 64  # datagrams read per wake-up of one socket, so no socket hogs the loop
-BACKLOG_MAX = 100  # media datagrams waiting for aiortc per connection (2 s of a publisher's audio)
 
 
 def drain_sockets() -> None:
@@ -72,21 +71,17 @@ def drain_sockets() -> None:
     socket wakes, not one per event-loop turn as asyncio does: otherwise a
     publisher's socket (50 packets/s) falls behind whenever a turn takes over
     20 ms, and its STUN consent answers wait behind its RTP until aioice
-    drops the publisher (seen at 100+ listeners). STUN is handled at once;
-    media beyond ``BACKLOG_MAX`` waiting for aiortc is dropped, so an
-    overloaded node sheds packets instead of stalling. Process-wide: the node
+    drops the publisher (seen at 100+ listeners). Process-wide: the node
     owns its ICE."""
     if getattr(StunProtocol.datagram_received, "drains", False):
         return
     one = StunProtocol.datagram_received
 
     def datagram_received(self, data, addr) -> None:
-        backlog = getattr(self.receiver, "_queue", None)
+        one(self, data, addr)
         sock = getattr(self.transport, "_sock", None)
-        for _ in range(DRAIN_MAX):
-            if data[:1] < b"\x04" or backlog is None or backlog.qsize() < BACKLOG_MAX:  # STUN: 0-3 (RFC 7983)
-                one(self, data, addr)
-            if sock is None:
+        for _ in range(DRAIN_MAX - 1):
+            if sock is None or self.transport is None:
                 return
             try:
                 data, addr = sock.recvfrom(2048)
@@ -94,6 +89,7 @@ def drain_sockets() -> None:
                 return
             except OSError as e:
                 return self.error_received(e)
+            one(self, data, addr)
 
     datagram_received.drains = True
     StunProtocol.datagram_received = datagram_received
