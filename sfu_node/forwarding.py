@@ -63,38 +63,6 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
     receiver._handle_rtp_packet = handle_rtp_packet
 
 
-DRAIN_MAX = 64  # datagrams read per wake-up of one socket, so no socket hogs the loop
-
-
-def drain_sockets() -> None:
-    """Make aioice read every queued datagram (up to ``DRAIN_MAX``) when its
-    socket wakes, not one per event-loop turn as asyncio does: otherwise a
-    publisher's socket (50 packets/s) falls behind whenever a turn takes over
-    20 ms, and its STUN consent answers wait behind its RTP until aioice
-    drops the publisher (seen at 100+ listeners). Process-wide: the node
-    owns its ICE."""
-    if getattr(StunProtocol.datagram_received, "drains", False):
-        return
-    one = StunProtocol.datagram_received
-
-    def datagram_received(self, data, addr) -> None:
-        one(self, data, addr)
-        sock = getattr(self.transport, "_sock", None)
-        for _ in range(DRAIN_MAX - 1):
-            if sock is None or self.transport is None:
-                return
-            try:
-                data, addr = sock.recvfrom(2048)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as e:
-                return self.error_received(e)
-            one(self, data, addr)
-
-    datagram_received.drains = True
-    StunProtocol.datagram_received = datagram_received
-
-
 class _Silent(MediaStreamTrack):
     """The placeholder an aiortc sender needs to run; never read."""
 

@@ -16,7 +16,6 @@ from collections.abc import Callable
 import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
-from sfu_node.forwarding import drain_sockets
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
 from sfu_node.presence import Platform, room_world
@@ -150,7 +149,6 @@ class SfuNode:
 
     async def start(self) -> None:
         use_ice_addresses([a.strip() for a in os.environ.get(ICE_ADDRESSES_ENV, "").split(",") if a.strip()])
-        drain_sockets()
         self._tasks.append(asyncio.create_task(self._tick()))
         if self.platform is not None:
             self._tasks.append(asyncio.create_task(self.platform.run()))

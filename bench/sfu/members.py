@@ -25,7 +25,6 @@ from pathlib import Path
 import aioice.ice
 from aiortc.rtp import RtpPacket
 
-from sfu_node.forwarding import drain_sockets
 from tests.sfu.client import VoiceClient
 from tests.sfu.media import encode_opus
 from virtubar.tokens import TokenIssuer
@@ -101,17 +100,17 @@ def count_at_dtls(member: VoiceClient, record) -> None:
 
 
 def count_at_socket(member: VoiceClient, record) -> None:
-    """Count the member's RTP as aioice takes it off the socket, undecrypted;
-    DTLS and RTCP go on to aiortc as usual (STUN never gets here)."""
-    connection = member.pc.getTransceivers()[0].receiver.transport.transport._connection
-    original = connection.data_received
+    """Count the member's RTP as it leaves the socket, undecrypted; STUN
+    (consent), DTLS and RTCP go on to aiortc as usual."""
+    protocol = member.pc.getTransceivers()[0].receiver.transport.transport._connection._nominated[1].protocol
+    original = protocol.datagram_received
 
-    def data_received(data: bytes, component: int) -> None:
+    def datagram_received(data: bytes, addr) -> None:
         if 127 < data[0] < 192 and not 191 < data[1] < 209:  # RTP, not RTCP (RFC 5761)
             return record()
-        original(data, component)
+        original(data, addr)
 
-    connection.data_received = data_received
+    protocol.datagram_received = datagram_received
 
 
 async def listen(args, tokens: TokenIssuer) -> None:
@@ -193,7 +192,6 @@ def main() -> None:
     # checks fail while the node is busy, and a member that gives up takes
     # its stream with it. The node's checks on the members stay stock.
     aioice.ice.CONSENT_FAILURES = 1_000_000
-    drain_sockets()  # as the node does: a starved member reads its whole backlog at each wake-up
     tokens = TokenIssuer(args.secret)
     asyncio.run(run(args, tokens))
 

@@ -4,8 +4,6 @@ the SFU relies on are still there."""
 
 import asyncio
 import inspect
-import socket
-from types import SimpleNamespace
 
 import aioice.ice
 import aiortc
@@ -14,7 +12,7 @@ from aiortc.codecs.base import Decoder, Encoder
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCEncodedFrame, RTCRtpSender
 
-from sfu_node.forwarding import AIORTC_VERSION, drain_sockets
+from sfu_node.forwarding import AIORTC_VERSION
 from tests.sfu.client import VoiceClient
 from tests.sfu.media import encode_opus
 from tests.sfu.test_voice import until
@@ -170,30 +168,3 @@ async def test_a_listener_outside_a_meeting_room_receives_nothing_from_inside(sf
         await until(lambda: bob.received_from("ann") > 10, timeout=5)
     finally:
         await asyncio.gather(ann.close(), cat.close(), bob.close())
-
-
-async def test_a_sockets_backlog_is_read_at_one_wake_up_not_one_packet_per_loop_turn():
-    """A publisher's queued packets are all taken at the socket's next
-    wake-up, so a STUN consent answer never waits behind seconds of RTP."""
-    drain_sockets()
-    got: list[bytes] = []
-
-    class Connection:  # aioice's side of the protocol
-        def data_received(self, data: bytes, component: int) -> None:
-            got.append(data)
-
-    loop = asyncio.get_running_loop()
-    transport, protocol = await loop.create_datagram_endpoint(
-        lambda: aioice.ice.StunProtocol(Connection()), local_addr=("127.0.0.1", 0)
-    )
-    protocol.local_candidate = SimpleNamespace(component=1)
-    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        for i in range(20):
-            sender.sendto(bytes([0x80, 111, 0, i]) + b"rtp", transport.get_extra_info("sockname"))
-        for _ in range(3):
-            await asyncio.sleep(0)
-        assert [d[3] for d in got] == list(range(20))
-    finally:
-        sender.close()
-        transport.close()
