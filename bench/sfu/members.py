@@ -100,15 +100,22 @@ def count_at_dtls(member: VoiceClient, record) -> None:
 
 
 def count_at_socket(member: VoiceClient, record) -> None:
-    """Count the member's RTP as it leaves the socket, undecrypted; STUN
-    (consent), DTLS and RTCP go on to aiortc as usual."""
+    """Count the member's RTP as it leaves the socket, undecrypted, reading
+    every queued datagram at each wake-up (asyncio reads one per loop turn);
+    STUN (consent), DTLS and RTCP go on to aiortc as usual."""
     protocol = member.pc.getTransceivers()[0].receiver.transport.transport._connection._nominated[1].protocol
-    original = protocol.datagram_received
+    original, sock = protocol.datagram_received, protocol.transport._sock
 
     def datagram_received(data: bytes, addr) -> None:
-        if 127 < data[0] < 192 and not 191 < data[1] < 209:  # RTP, not RTCP (RFC 5761)
-            return record()
-        original(data, addr)
+        while True:
+            if 127 < data[0] < 192 and not 191 < data[1] < 209:  # RTP, not RTCP (RFC 5761)
+                record()
+            else:
+                original(data, addr)
+            try:
+                data, addr = sock.recvfrom(2048)
+            except (BlockingIOError, InterruptedError):
+                return
 
     protocol.datagram_received = datagram_received
 
