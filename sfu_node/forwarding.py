@@ -89,7 +89,7 @@ SR_EVERY = 32  # packets between updates of the sender-report clock pair
 
 class Outlet:
     """One subscriber-side track, fed with the encoded packets of whichever
-    speaker is assigned to it, sent at once: RTP header with the
+    feed (``(user, mic | camera | screen)``) is assigned to it, sent at once: RTP header with the
     subscriber's SSRC, payload type, sequence and extension ids, one SRTP
     protect and one ``sendto`` on the ICE pair; no coroutine per packet.
 
@@ -104,11 +104,11 @@ class Outlet:
         self,
         transceiver,
         on_sent: Callable[[int, float], None] | None = None,
-        on_keyframe_request: Callable[[str], None] | None = None,
+        on_keyframe_request: Callable[[tuple[str, str]], None] | None = None,
     ) -> None:
         self.transceiver = transceiver
         self.kind = transceiver.kind
-        self.speaker: str | None = None
+        self.carries: tuple[str, str] | None = None
         self._clock_rate = CLOCK_RATES[self.kind]
         self._on_sent = on_sent
         self._video = self.kind == "video"
@@ -124,13 +124,13 @@ class Outlet:
         sender._next_encoded_frame = _never
         if self._video:
             sender._retransmit = self._retransmit
-            sender._send_keyframe = lambda: self.speaker and on_keyframe_request and on_keyframe_request(self.speaker)
+            sender._send_keyframe = lambda: self.carries and on_keyframe_request and on_keyframe_request(self.carries)
 
-    def assign(self, speaker: str | None) -> bool:
-        """Feed this outlet from ``speaker`` (None: idle). True if it changed."""
-        if speaker == self.speaker:
+    def assign(self, feed: tuple[str, str] | None) -> bool:
+        """Feed this outlet from ``feed`` (None: idle). True if it changed."""
+        if feed == self.carries:
             return False
-        self.speaker = speaker
+        self.carries = feed
         self._offset = None
         self._need_keyframe = self._video
         return True

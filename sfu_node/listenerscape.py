@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from sfu_node.selection import DEFAULT_MAX_SPEAKERS, Placement, select
+from sfu_node.selection import DEFAULT_MAX_SPEAKERS, Placement, select, select_video
 from virtubar.world import World
 
 
@@ -23,15 +23,28 @@ class Listenerscape:
         self.version = 0  # grows on every change that can alter a selection
 
     def update(self, user_id: str, x: float, z: float) -> Placement:
-        """Place a member; its zone (and audio rule) comes from the world."""
+        """Place a member; its zone (and audio and video rules) comes from the world."""
         if not (math.isfinite(x) and math.isfinite(z)) or not self.world.inside(x, z):
             raise ValueError(f"position ({x}, {z}) is outside the world")
         zone = self.world.zone_at(x, z)
-        placement = Placement(user_id, x, z, zone.id if zone else None, zone.audio_rule if zone else "proximity")
+        placement = (
+            Placement(user_id, x, z, zone.id, zone.audio_rule, zone.video_rule) if zone else Placement(user_id, x, z)
+        )
         if self.placements.get(user_id) != placement:
             self.placements[user_id] = placement
             self.version += 1
         return placement
+
+    def rebuild(self, world: World) -> None:
+        """The room's world changed: re-place everyone in it (zones and rules
+        follow); a member now outside it is unplaced until its next move."""
+        self.world = world
+        for user_id, p in list(self.placements.items()):
+            try:
+                self.update(user_id, p.x, p.z)
+            except ValueError:
+                del self.placements[user_id]
+        self.version += 1
 
     def remove(self, user_id: str) -> None:
         if self.placements.pop(user_id, None) is not None:
@@ -66,3 +79,12 @@ class Listenerscape:
             muted=self.muted,
             blocks=self.blocks,
         )
+
+    def videos(self, viewer_id: str, feeds: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The ``(user, source)`` video feeds ``viewer_id`` receives from
+        ``feeds`` (loudest first); nothing for an unplaced member."""
+        viewer = self.placements.get(viewer_id)
+        if viewer is None:
+            return []
+        placed = ((p, source) for uid, source in feeds if (p := self.placements.get(uid)) is not None)
+        return select_video(viewer, placed, radius=self.world.hearingRadius, blocks=self.blocks)

@@ -152,6 +152,7 @@ class SfuNode:
         self._tasks.append(asyncio.create_task(self._tick()))
         if self.platform is not None:
             self._tasks.append(asyncio.create_task(self.platform.run()))
+            self._tasks.append(asyncio.create_task(self.platform.watch_worlds()))
         if self.state is not None:
             self._tasks.append(asyncio.create_task(heartbeat(Registry(self.state), self.describe)))
 

@@ -1,6 +1,7 @@
-"""One member's connection to the SFU: its microphone in, its outlets out,
-and the offer/answer exchanges that add outlets as more speakers become
-audible. Signals go out through ``post`` (the session's outbox)."""
+"""One member's connection to the SFU: its microphone (and camera or
+screen) in, its outlets out, and the offer/answer exchanges that add outlets
+as more feeds reach the member. Signals go out through ``post`` (the
+session's outbox)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from aiortc.codecs import CODECS as AIORTC_CODECS
 from aiortc.codecs import HEADER_EXTENSIONS
 from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters
 from aiortc.rtcrtpsender import RTCRtpSender
+from aiortc.sdp import SessionDescription as ParsedSdp
 from aiortc.sdp import candidate_from_sdp
 
 from sfu_node.forwarding import Outlet
-from virtubar.signaling import IceCandidate, SessionDescription, TrackOwner
+from virtubar.signaling import IceCandidate, PublishedTrack, SessionDescription, Source, TrackOwner
 from virtubar.wire import Event
 
 ANSWER_TIMEOUT_S = 10.0
@@ -77,6 +79,7 @@ class Peer:
         self.post = post
         self.outlets: list[Outlet] = []
         self.published: list = []  # receivers of this member's tracks
+        self.sources: dict[str, Source] = {}  # sending mid → what the member said it carries
         self._on_sent = on_sent
         self.on_keyframe_request: Callable[[str], None] | None = None  # the room's, for video outlets
         self._lock = asyncio.Lock()
@@ -90,10 +93,39 @@ class Peer:
     def negotiated(self) -> bool:
         return self.pc.remoteDescription is not None and self.pc.signalingState == "stable"
 
-    async def offer_received(self, sdp: str) -> list:
-        """Answer the member's offer; returns the receivers of new tracks."""
+    def declare(self, tracks: list[PublishedTrack]) -> None:
+        """The member's ``publish``: which of its sending mids carry what."""
+        mids = [t.mid for t in tracks]
+        if len(set(mids)) != len(mids):
+            raise SignalError("bad_publish", "name each mid once")
+        self.sources.update((t.mid, t.source) for t in tracks)
+
+    def _sending(self, sdp: str) -> dict[str, Source]:
+        """What each sending m-section of an offer carries (a video mid not
+        named is the camera), checked before any of it is applied."""
+        try:
+            media = ParsedSdp.parse(sdp).media
+        except ValueError as e:
+            raise SignalError("bad_sdp", f"the offer could not be used: {e}") from e
+        sending: dict[str, Source] = {}
+        for m in media:
+            mid = m.rtp.muxId
+            if m.kind not in ("audio", "video") or m.direction not in ("sendrecv", "sendonly") or not mid:
+                continue
+            source = self.sources.get(mid) or ("mic" if m.kind == "audio" else "camera")
+            if (source == "mic") != (m.kind == "audio"):
+                raise SignalError("bad_publish", f"mid {mid} sends {m.kind}: it cannot be the {source}")
+            sending[mid] = source
+        video = [s for s in sending.values() if s != "mic"]
+        if len(video) != len(set(video)):
+            raise SignalError("bad_publish", "send at most one camera and one screen")
+        return sending
+
+    async def offer_received(self, sdp: str) -> list[tuple[object, Source]]:
+        """Answer the member's offer; returns its new tracks (receiver, source)."""
         if self._answer is not None:
             raise SignalError("glare", "the SFU is waiting for your answer to its offer: answer first")
+        sending = self._sending(sdp)
         async with self._lock:
             self._arrived.clear()
             try:
@@ -103,8 +135,12 @@ class Peer:
             answer = await self.pc.createAnswer()
             await self.pc.setLocalDescription(answer)
             self.post(SessionDescription(type="answer", sdp=self.pc.localDescription.sdp))
-            fresh = [t.receiver for t in self.pc.getTransceivers() if t.receiver.track in self._arrived]
-            self.published += fresh
+            fresh = [
+                (t.receiver, sending.get(t.mid) or ("mic" if t.kind == "audio" else "camera"))
+                for t in self.pc.getTransceivers()
+                if t.receiver.track in self._arrived
+            ]
+            self.published += [receiver for receiver, _ in fresh]
             return fresh
 
     def answer_received(self, sdp: str) -> None:
@@ -124,19 +160,19 @@ class Peer:
         candidate.sdpMid, candidate.sdpMLineIndex = signal.sdpMid, signal.sdpMLineIndex
         await self.pc.addIceCandidate(candidate)
 
-    def show(self, audio: list[str], video: list[str]) -> list[Outlet]:
-        """Feed the outlets of each kind from the chosen speakers, keeping
-        the speakers an outlet already carries; post ``track_owner`` for
-        every outlet that changed and return those outlets. Speakers without
-        a free outlet wait for more to be negotiated."""
+    def show(self, audio: list[tuple[str, str]], video: list[tuple[str, str]]) -> list[Outlet]:
+        """Feed the outlets of each kind from the chosen feeds (user,
+        source), keeping the feeds an outlet already carries; post
+        ``track_owner`` for every outlet that changed and return those
+        outlets. Feeds without a free outlet wait for more to be negotiated."""
         changed: list[Outlet] = []
         missing: dict[str, int] = {}
         for kind, chosen in (("audio", audio), ("video", video)):
             outlets = [o for o in self.outlets if o.kind == kind]
             keep = set(chosen)
-            changed += [o for o in outlets if o.speaker not in keep and o.assign(None)]
-            carried = {o.speaker for o in outlets}
-            free = [o for o in outlets if o.speaker is None]
+            changed += [o for o in outlets if o.carries not in keep and o.assign(None)]
+            carried = {o.carries for o in outlets}
+            free = [o for o in outlets if o.carries is None]
             waiting = [sid for sid in chosen if sid not in carried]
             for outlet, sid in zip(free, waiting, strict=False):  # more outlets than speakers, or fewer
                 outlet.assign(sid)
@@ -145,7 +181,8 @@ class Peer:
                 missing[kind] = len(waiting) - len(free)
         changed = list(dict.fromkeys(changed))
         for outlet in changed:
-            self.post(TrackOwner(mid=self._mids[outlet], kind=outlet.kind, userId=outlet.speaker))
+            user, source = outlet.carries or (None, None)
+            self.post(TrackOwner(mid=self._mids[outlet], kind=outlet.kind, userId=user, source=source))
         if missing and self.negotiated and (self._growing is None or self._growing.done()):
             self._growing = asyncio.ensure_future(self._add_outlets(missing))
         return changed

@@ -1,6 +1,8 @@
 """The node's link to the platform: each hosted room's world, positions and
 moderation from shared state at open and join, then the room bus (the
-rooms' streams and the control stream) applied as it arrives.
+rooms' streams and the control stream) applied as it arrives. A world the
+functions republish (a room re-worlded while people are in it) is picked up
+within ``WORLD_POLL_S``: nothing on the bus announces it.
 
 A room is subscribed from its first member's join until its last leaves;
 its positions are seeded from presence right after subscribing, so nothing
@@ -22,19 +24,27 @@ from virtubar.state import SharedState
 from virtubar.world import World, WorldError, default_world, parse_world
 
 READ_S = 0.1
+WORLD_POLL_S = 2.0
 log = logging.getLogger(__name__)
 
 
 async def room_world(state: SharedState, room_id: str, fallback: str = "bar") -> World:
     """The world the functions published for the room; the default world
     of ``fallback`` only when there is none (or it does not parse)."""
-    data = (await state.members(keys.room_setup(room_id))).get("world")
+    return _parsed(room_id, await _world_data(state, room_id)) or default_world(fallback)
+
+
+async def _world_data(state: SharedState, room_id: str) -> bytes | None:
+    return (await state.members(keys.room_setup(room_id))).get("world")
+
+
+def _parsed(room_id: str, data: bytes | None) -> World | None:
     if data:
         try:
             return parse_world(data)
         except WorldError as e:
             log.warning("room %s has an unusable world: %s", room_id, e)
-    return default_world(fallback)
+    return None
 
 
 class Platform:
@@ -43,6 +53,7 @@ class Platform:
     def __init__(self, state: SharedState, bus: RoomBus | None, rooms: dict[str, Room]) -> None:
         self.state, self.bus, self.rooms = state, bus, rooms
         self.on_removed: Callable[[Room, str], None] = lambda room, user: None
+        self._worlds: dict[str, bytes | None] = {}  # each room's world document as last read
 
     async def opened(self, room: Room) -> None:
         """A room got its first member here: follow its streams, seed positions."""
@@ -51,7 +62,26 @@ class Platform:
         for fact in feed.positions(await self.state.members(keys.room_members(room.id))):
             _place(room, fact)
 
+    async def watch_worlds(self) -> None:
+        """Re-read each room's published world; apply it when it changed
+        (one that does not parse, or none at all, keeps the room's world)."""
+        while True:
+            await asyncio.sleep(WORLD_POLL_S)
+            for room in list(self.rooms.values()):
+                try:
+                    data = await _world_data(self.state, room.id)
+                except Exception:
+                    log.exception("reading the world of room %s failed", room.id)
+                    continue
+                if data == self._worlds.get(room.id, b""):
+                    continue
+                self._worlds[room.id] = data
+                world = _parsed(room.id, data)
+                if world is not None and world != room.scape.world and self.rooms.get(room.id) is room:
+                    room.rewrite(world)
+
     async def closed(self, room_id: str) -> None:
+        self._worlds.pop(room_id, None)
         if self.bus is not None:
             await self.bus.unsubscribe(room_id)
 

@@ -1,7 +1,8 @@
 """A room on this node: its members' peers, their speakers' loudness, and the
-fan-out from each speaker to the outlets of those who hear them. Video
-follows the voice: a listener sees the cameras of the speakers it hears
-(the office's proximity bubbles), starting at a key frame the room asks for.
+fan-out from each feed (a member's mic, camera or screen) to the outlets of
+those who receive it. Who gets which video follows the world's video rules
+(``selection.select_video``); a viewer's stream starts at a key frame the
+room asks the publisher for.
 
 ``reselect`` runs the pure selection for every listener; the node calls it
 on a short tick (loudness changes) and the feed methods (``move``, ``mute``,
@@ -19,9 +20,11 @@ from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
 from sfu_node.selection import LevelMeter, ranked
 from virtubar.lifecycle import spawn
+from virtubar.signaling import Source
 from virtubar.world import World
 
 KEYFRAME_GAP_S = 0.3
+Feed = tuple[str, Source]  # (user id, mic | camera | screen): what an outlet carries
 
 
 class Room:
@@ -31,9 +34,9 @@ class Room:
         self.metrics = metrics
         self.peers: dict[str, Peer] = {}
         self.meters: dict[str, LevelMeter] = {}
-        self.cameras: dict[str, list] = {}  # speaker → [video receiver, its SSRC once seen]
-        self._sinks: dict[str, dict[str, list[Outlet]]] = {"audio": {}, "video": {}}
-        self._keyframe_asked: dict[str, float] = {}
+        self.videos: dict[Feed, list] = {}  # (user, camera | screen) → [receiver, its SSRC once seen]
+        self._sinks: dict[str, dict[Feed, list[Outlet]]] = {"audio": {}, "video": {}}
+        self._keyframe_asked: dict[Feed, float] = {}
 
     # the position and moderation feed (presence.Platform calls these) -----
 
@@ -47,6 +50,11 @@ class Room:
 
     def block(self, by: str, target: str, blocked: bool = True) -> None:
         self.scape.block(by, target, blocked)
+        self.reselect()
+
+    def rewrite(self, world: World) -> None:
+        """The room's world was republished: zones and rules follow at once."""
+        self.scape.rebuild(world)
         self.reselect()
 
     def forget(self, user_id: str) -> None:
@@ -63,18 +71,19 @@ class Room:
         peer.on_keyframe_request = self.request_keyframe
         return previous
 
-    def publish(self, user_id: str, receivers: list) -> None:
-        """Take a member's tracks: tap each receiver; meter audio, forward both."""
-        for receiver in receivers:
+    def publish(self, user_id: str, tracks: list[tuple[object, Source]]) -> None:
+        """Take a member's new tracks (receiver, source): tap each receiver;
+        meter audio, forward both. A newer track of a source replaces the older."""
+        for receiver, source in tracks:
             if receiver.track.kind == "audio":
                 tap(receiver, self._forwarder(user_id))
             else:
-                self.cameras[user_id] = [receiver, None]
-                tap(receiver, self._video_forwarder(user_id), mime_type="video/vp8")
+                feed = self.videos[(user_id, source)] = [receiver, None]
+                tap(receiver, self._video_forwarder((user_id, source), feed), mime_type="video/vp8")
 
     def _forwarder(self, user_id: str):
         meter = self.meters.setdefault(user_id, LevelMeter())
-        metrics, sinks = self.metrics, self._sinks["audio"]
+        metrics, sinks, key = self.metrics, self._sinks["audio"], (user_id, "mic")
 
         def forward(packet, arrival: float) -> None:
             payload = packet.payload
@@ -82,38 +91,41 @@ class Room:
             level = packet.extensions.audio_level
             level = level[1] if level is not None else None
             meter.add(level, arrival)
-            for outlet in sinks.get(user_id, ()):
+            for outlet in sinks.get(key, ()):
                 outlet.feed(payload, packet.timestamp, level, arrival, packet.marker)
 
         return forward
 
-    def _video_forwarder(self, user_id: str):
-        metrics, sinks, camera = self.metrics, self._sinks["video"], self.cameras[user_id]
+    def _video_forwarder(self, key: Feed, feed: list):
+        metrics, sinks, videos = self.metrics, self._sinks["video"], self.videos
 
         def forward(packet, arrival: float) -> None:
-            camera[1] = packet.ssrc
+            if videos.get(key) is not feed:  # replaced by a newer track, or its member left
+                return
+            feed[1] = packet.ssrc
             metrics.received(len(packet.payload))
-            for outlet in sinks.get(user_id, ()):
+            for outlet in sinks.get(key, ()):
                 outlet.feed(packet.payload, packet.timestamp, None, arrival, packet.marker)
 
         return forward
 
-    def request_keyframe(self, user_id: str, now: float | None = None) -> bool:
-        """Ask ``user_id``'s camera for a key frame (a PLI), at most every
-        ``KEYFRAME_GAP_S``: for a new viewer or a viewer's own PLI."""
-        camera = self.cameras.get(user_id)
+    def request_keyframe(self, key: Feed, now: float | None = None) -> bool:
+        """Ask the publisher of video feed ``key`` for a key frame (a PLI), at
+        most every ``KEYFRAME_GAP_S``: for a new viewer or a viewer's own PLI."""
+        feed = self.videos.get(key)
         now = time.monotonic() if now is None else now
-        if camera is None or camera[1] is None or now - self._keyframe_asked.get(user_id, -1e9) < KEYFRAME_GAP_S:
+        if feed is None or feed[1] is None or now - self._keyframe_asked.get(key, -1e9) < KEYFRAME_GAP_S:
             return False
-        self._keyframe_asked[user_id] = now
-        spawn(camera[0]._send_rtcp_pli(camera[1]))
+        self._keyframe_asked[key] = now
+        spawn(feed[0]._send_rtcp_pli(feed[1]))
         return True
 
     def leave(self, peer: Peer) -> None:
         if self.peers.get(peer.user_id) is peer:
             del self.peers[peer.user_id]
             self.meters.pop(peer.user_id, None)
-            self.cameras.pop(peer.user_id, None)
+            for key in [k for k in self.videos if k[0] == peer.user_id]:
+                del self.videos[key]
         self.reselect()
 
     # selection ------------------------------------------------------------
@@ -123,13 +135,15 @@ class Room:
         sets changed."""
         now = time.perf_counter() if now is None else now
         order = ranked({uid: meter.loudness(now) for uid, meter in self.meters.items()})
+        rank = {uid: i for i, uid in enumerate(order)}
+        feeds = sorted(self.videos, key=lambda k: (rank.get(k[0], len(rank)), k))  # loudest first
         changes = 0
         for peer in self.peers.values():
-            audio = self.scape.selection(peer.user_id, order)
-            changed = peer.show(audio, [sid for sid in audio if sid in self.cameras])
+            audio = [(sid, "mic") for sid in self.scape.selection(peer.user_id, order)]
+            changed = peer.show(audio, self.scape.videos(peer.user_id, feeds) if feeds else [])
             for outlet in changed:
-                if outlet.kind == "video" and outlet.speaker is not None:
-                    self.request_keyframe(outlet.speaker)
+                if outlet.kind == "video" and outlet.carries is not None:
+                    self.request_keyframe(outlet.carries)
             changes += bool(changed)
         if changes:
             self.metrics.selection_changes += changes
@@ -137,11 +151,11 @@ class Room:
         return changes
 
     def _rebuild_sinks(self) -> None:
-        sinks: dict[str, dict[str, list[Outlet]]] = {"audio": defaultdict(list), "video": defaultdict(list)}
+        sinks: dict[str, dict[Feed, list[Outlet]]] = {"audio": defaultdict(list), "video": defaultdict(list)}
         for peer in self.peers.values():
             for outlet in peer.outlets:
-                if outlet.speaker is not None:
-                    sinks[outlet.kind][outlet.speaker].append(outlet)
+                if outlet.carries is not None:
+                    sinks[outlet.kind][outlet.carries].append(outlet)
         for kind, by_speaker in sinks.items():
             self._sinks[kind].clear()  # in place: the taps hold these dicts
             self._sinks[kind].update(by_speaker)

@@ -1,10 +1,16 @@
-"""Who each listener hears: pure speaker selection, apart from any I/O.
+"""Who each listener hears and sees: pure selection, apart from any I/O.
 
 A speaker's zone decides who may hear it (the zone's audio rule), the
 listener's zone decides what reaches it (a meeting room is private both ways),
 moderator mutes and blocks (either way) remove a speaker, and only the ``n``
 loudest audible speakers are forwarded, so a listener costs O(n), not
 O(people in the room).
+
+Cameras and screen shares follow the zones' video rules the same way (the
+office's open floor: within the hearing radius; a meeting or focus room: its
+whole zone, a grid; a stage: the room; ``none``: nobody), loudest first, at
+most ``MAX_CAMERAS`` tiles and ``MAX_SCREENS`` shares per viewer. Blocks cut
+video too; a moderator's voice mute does not.
 """
 
 from __future__ import annotations
@@ -16,31 +22,43 @@ from dataclasses import dataclass
 
 SILENCE = 127  # RFC 6464: the level is -dBov, 0 loudest .. 127 silence
 DEFAULT_MAX_SPEAKERS = 3
+MAX_CAMERAS = 9  # a 3 x 3 grid per viewer
+MAX_SCREENS = 2
 
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where a member stands: position, zone and that zone's audio rule."""
+    """Where a member stands: position, zone and that zone's audio and video rules."""
 
     user_id: str
     x: float
     z: float
     zone_id: str | None = None
-    rule: str = "proximity"  # proximity | zone | room | none
+    rule: str = "proximity"  # audio: proximity | zone | room | none
+    video: str = "proximity"  # the same choices, for cameras and screens
+
+
+def _reaches(to: Placement, to_rule: str, source: Placement, rule: str, radius: float) -> bool:
+    if to.user_id == source.user_id or rule == "none":
+        return False
+    if rule == "room":  # a stage reaches the whole room
+        return True
+    if rule == "zone" or to_rule == "zone":
+        return source.zone_id == to.zone_id
+    if to_rule == "none":  # a quiet room gets only the stage
+        return False
+    dx, dz = to.x - source.x, to.z - source.z
+    return dx * dx + dz * dz <= radius * radius
 
 
 def audible(listener: Placement, speaker: Placement, radius: float) -> bool:
     """Whether ``listener`` may hear ``speaker`` by the world's audio rules."""
-    if listener.user_id == speaker.user_id or speaker.rule == "none":
-        return False
-    if speaker.rule == "room":  # a stage is heard by the whole room
-        return True
-    if speaker.rule == "zone" or listener.rule == "zone":
-        return speaker.zone_id == listener.zone_id
-    if listener.rule == "none":  # a quiet room hears only the stage
-        return False
-    dx, dz = listener.x - speaker.x, listener.z - speaker.z
-    return dx * dx + dz * dz <= radius * radius
+    return _reaches(listener, listener.rule, speaker, speaker.rule, radius)
+
+
+def visible(viewer: Placement, publisher: Placement, radius: float) -> bool:
+    """Whether ``viewer`` may see ``publisher``'s camera or screen by the video rules."""
+    return _reaches(viewer, viewer.video, publisher, publisher.video, radius)
 
 
 def ranked(loudness: Mapping[str, float]) -> list[str]:
@@ -70,6 +88,32 @@ def select(
             continue
         if audible(listener, speaker, radius):
             chosen.append(sid)
+    return chosen
+
+
+def select_video(
+    viewer: Placement,
+    feeds: Iterable[tuple[Placement, str]],
+    *,
+    radius: float,
+    cameras: int = MAX_CAMERAS,
+    screens: int = MAX_SCREENS,
+    blocks: Mapping[str, AbstractSet[str]] | None = None,
+) -> list[tuple[str, str]]:
+    """The ``(user id, source)`` video feeds ``viewer`` receives, taken from
+    ``feeds`` (publisher, ``camera`` | ``screen``) in the given order
+    (loudest first): at most ``cameras`` cameras and ``screens`` screens."""
+    blocks = blocks or {}
+    mine = blocks.get(viewer.user_id, frozenset())
+    room = {"camera": cameras, "screen": screens}
+    chosen: list[tuple[str, str]] = []
+    for publisher, source in feeds:
+        pid = publisher.user_id
+        if not room.get(source) or pid in mine or viewer.user_id in blocks.get(pid, frozenset()):
+            continue
+        if visible(viewer, publisher, radius):
+            chosen.append((pid, source))
+            room[source] -= 1
     return chosen
 
 

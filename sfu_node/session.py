@@ -17,6 +17,7 @@ from sfu_node.peer import SignalError
 from virtubar.signaling import (
     MAX_SIGNAL_BYTES,
     IceCandidate,
+    Publish,
     SessionDescription,
     SfuJoin,
     SfuJoined,
@@ -127,5 +128,7 @@ async def _handle(signal: Event, peer, room) -> None:
         peer.answer_received(signal.sdp)
     elif isinstance(signal, IceCandidate):
         await peer.candidate_received(signal)
+    elif isinstance(signal, Publish):
+        peer.declare(signal.tracks)
     else:
         raise SignalError("already_joined", "this socket has already joined its room")

@@ -7,9 +7,11 @@ or its answer to the SFU's offers) and ``ice_candidate`` (trickle). SFU:
 incoming tracks grows), ``track_owner`` (which user an incoming track carries
 now, and whether it is their mic, camera or screen; ``userId`` null when
 idle), and wire's ``auth_error`` / ``error`` / ``reconnect``. After its first
-offer a client only answers: the SFU offers. A client that sends video says
-first, in ``publish``, which of its sending mids is the camera and which the
-screen (a sending video mid it does not name is its camera).
+offer a client answers the SFU's offers, and offers again only to send more
+(a screen share): while an SFU offer awaits its answer that gets ``error``
+``glare``. A client that sends video says first, in ``publish``, which of its
+sending mids is the camera and which the screen (a sending video mid it does
+not name is its camera).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ Template = Literal["bar", "office", "focus", "world"]
 TEMPLATES: tuple[str, ...] = ("bar", "office", "focus", "world")
 ZoneType = Literal["open", "meeting", "quiet", "stage", "focus", "private"]
 AudioRule = Literal["proximity", "zone", "room", "none"]
+VideoRule = AudioRule  # the same relations, for cameras and screen shares
 ObjectKind = Literal[
     "seat", "door", "whiteboard", "screen", "jukebox", "portal", "table", "counter", "dancefloor", "plant"
 ]
@@ -60,10 +61,18 @@ class Zone(Struct, kw_only=True, omit_defaults=True):
     shape: Rect
     capacity: Annotated[int, Meta(ge=1, le=10_000)] | None = None
     audio: AudioRule | None = None
+    video: VideoRule | None = None
 
     @property
     def audio_rule(self) -> str:
         return self.audio or DEFAULT_AUDIO[self.type]
+
+    @property
+    def video_rule(self) -> str:
+        """Who sees a member's camera or screen: the zone's ``video``, else
+        its type's default relation (a focus room is one grid; a quiet room
+        shows nothing). An ``audio`` override does not change it."""
+        return self.video or DEFAULT_AUDIO[self.type]
 
 
 class WorldObject(Struct, kw_only=True, omit_defaults=True):

@@ -13,6 +13,7 @@ from pathlib import Path
 from granian.constants import Interfaces
 from granian.server.embed import Server
 
+from bench.sfu.members import watch_lag
 from sfu_node import create_app
 from sfu_node.room import Room
 from virtubar.settings import Settings
@@ -36,7 +37,9 @@ async def main() -> None:
     server = Server(
         create_app(settings), address="127.0.0.1", port=args.port, interface=Interfaces.ASGI, log_enabled=False
     )
+    watcher = asyncio.create_task(watch_lag("node"))
     await server.serve()
+    watcher.cancel()
 
 
 if __name__ == "__main__":

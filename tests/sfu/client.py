@@ -12,6 +12,8 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from sfu_node.forwarding import Outlet, tap
 from virtubar.signaling import (
     IceCandidate,
+    Publish,
+    PublishedTrack,
     SessionDescription,
     SfuJoin,
     SfuJoined,
@@ -44,7 +46,8 @@ class VoiceClient:
         camera=None,
     ) -> None:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
-        self.opus, self.level, self.raw, self.trickle, self.camera = opus, level, raw, trickle, camera
+        self.opus, self.level, self.raw, self.trickle = opus, level, raw, trickle
+        self.camera = camera
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
@@ -53,6 +56,7 @@ class VoiceClient:
         self.codec = signaling_client_codec()
         self.pc = RTCPeerConnection(config)
         self.owners: dict[str, str | None] = {}  # mid → userId
+        self.sources: dict[str, str | None] = {}  # mid → mic | camera | screen
         self.packets: dict[str, int] = {}  # mid → RTP packets received
         self.last_packet_at: dict[str, float] = {}
         self.tracks: dict[str, object] = {}
@@ -89,6 +93,13 @@ class VoiceClient:
             await self.send(IceCandidate(candidate=candidate, sdpMid="0", sdpMLineIndex=0))
         await self.send(IceCandidate(candidate="", sdpMid="0", sdpMLineIndex=0))
 
+    async def share_screen(self, track) -> None:
+        """Start sharing ``track`` mid-session: say its mid is the screen, then offer it."""
+        transceiver = self.pc.addTransceiver(track, direction="sendonly")
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        await self.send(Publish(tracks=[PublishedTrack(mid=transceiver.mid, source="screen")]))
+        await self.send(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
+
     async def _speak(self, outlet: Outlet) -> None:
         start, i = time.monotonic(), 0
         self.spoke_at = start
@@ -114,6 +125,7 @@ class VoiceClient:
                 await self.send(SessionDescription(type="answer", sdp=self.pc.localDescription.sdp))
             elif isinstance(signal, TrackOwner):
                 self.owners[signal.mid] = signal.userId
+                self.sources[signal.mid] = signal.source
 
     def _on_track(self, track) -> None:
         transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
@@ -133,7 +145,7 @@ class VoiceClient:
                 if packet.extensions.audio_level is not None:
                     self.levels.add(packet.extensions.audio_level[1])
 
-            return tap(receiver, keep)
+            return tap(receiver, keep, mime_type="audio/opus" if track.kind == "audio" else "video/vp8")
         original = receiver._handle_rtp_packet
 
         async def counting(packet, arrival_time_ms):

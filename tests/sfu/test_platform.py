@@ -6,12 +6,13 @@ import time
 
 import msgspec
 
+from sfu_node.presence import WORLD_POLL_S
 from tests.sfu.client import VoiceClient
 from tests.sfu.media import encode_opus
 from tests.sfu.test_voice import until
 from virtubar import keys, wire
 from virtubar.moderation import SanctionInfo, encode_control
-from virtubar.world import default_world
+from virtubar.world import default_world, to_json
 
 
 def present(user: str, x: float, z: float) -> bytes:
@@ -120,3 +121,19 @@ async def test_a_kicked_member_loses_its_voice_session(platform_sfu):
     finally:
         await asyncio.gather(ann.close(), bob.close())
     assert "room-1" not in sfu.node.rooms
+
+
+async def test_a_world_republished_mid_room_is_picked_up_by_the_live_room(platform_sfu):
+    sfu = platform_sfu
+    ann, bob = await pair(sfu)  # the bar, 2 m apart: bob hears ann
+    hushed = to_json(default_world("bar"))
+    hushed["hearingRadius"] = 1.0
+    try:
+        await sfu.state.put(keys.room_setup("room-1"), "world", b"{not a world", 60)
+        await asyncio.sleep(2.5)  # a broken document keeps the room's world
+        assert sfu.node.rooms["room-1"].scape.world == default_world("bar")
+        await sfu.state.put(keys.room_setup("room-1"), "world", msgspec.json.encode(hushed), 60)
+        await stops_within(bob, WORLD_POLL_S + 0.5)
+        assert sfu.node.rooms["room-1"].scape.world.hearingRadius == 1.0
+    finally:
+        await asyncio.gather(ann.close(), bob.close())

@@ -3,7 +3,7 @@
 import pytest
 
 from sfu_node.listenerscape import Listenerscape
-from sfu_node.selection import LevelMeter, Placement, audible, ranked, select
+from sfu_node.selection import MAX_CAMERAS, MAX_SCREENS, LevelMeter, Placement, audible, ranked, select
 from virtubar.world import default_world
 
 
@@ -96,3 +96,80 @@ def test_level_meter_smooths_and_fades():
     assert meter.loudness(0.48) == pytest.approx(127 / 25)
     assert meter.loudness(2.0) == 0.0  # packets stopped: silent
     assert LevelMeter().loudness(0) == 0.0
+
+
+CAMERAS_AND_SCREENS = [("a", "camera"), ("b", "camera"), ("a", "screen")]
+
+
+def test_office_cameras_follow_proximity_and_a_meeting_room_is_one_grid(office):
+    office.update("a", 9.5, 5)  # meeting room A
+    office.update("b", 2, 2)  # meeting room A, 8 m from a: beyond the 4 m radius
+    office.update("near", 10.5, 5)  # the open floor, 1 m from a through the wall
+    office.update("c", 13, 5)  # the open floor, 2.5 m from near
+    feeds = [*CAMERAS_AND_SCREENS, ("c", "camera")]
+    assert office.videos("b", feeds) == [("a", "camera"), ("a", "screen")]
+    assert office.videos("near", feeds) == [("c", "camera")]  # not a's screen, 1 m away in the meeting room
+    office.update("c", 15, 5)  # 4.5 m away
+    assert office.videos("near", feeds) == []
+
+
+def test_a_screen_in_open_space_reaches_the_hearing_radius():
+    world = Listenerscape(default_world("office"))
+    world.update("sharer", 15, 12)
+    world.update("near", 18.9, 12)
+    world.update("far", 19.1, 12)
+    assert world.videos("near", [("sharer", "screen")]) == [("sharer", "screen")]
+    assert world.videos("far", [("sharer", "screen")]) == []
+
+
+def test_a_focus_room_shows_every_camera_to_everyone_and_carries_no_voice():
+    focus = Listenerscape(default_world("focus"))  # hearing radius 3 m, audio "none"
+    focus.update("a", 1, 1)
+    focus.update("b", 15, 11)
+    assert focus.videos("b", [("a", "camera")]) == [("a", "camera")]
+    assert focus.videos("a", [("b", "camera")]) == [("b", "camera")]
+    assert focus.selection("b", ["a"]) == []
+
+
+def test_templates_and_zones_without_video_show_none(office):
+    bar = Listenerscape(default_world("bar"))
+    bar.update("a", 10, 7)
+    bar.update("b", 11, 7)
+    assert bar.selection("b", ["a"]) == ["a"]  # heard, not seen
+    assert bar.videos("b", CAMERAS_AND_SCREENS) == []
+    office.update("a", 3, 19)  # the quiet room
+    office.update("b", 4, 19)
+    assert office.videos("b", CAMERAS_AND_SCREENS) == []
+
+
+def test_tiles_are_capped_loudest_first_blocks_cut_video_a_voice_mute_does_not():
+    focus = Listenerscape(default_world("focus"))
+    focus.update("viewer", 8, 6)
+    members = [f"m{i}" for i in range(12)]
+    for i, uid in enumerate(members):
+        focus.update(uid, 1 + i, 2)
+    feeds = [(uid, "camera") for uid in members] + [(uid, "screen") for uid in members[:3]]
+    chosen = focus.videos("viewer", feeds)
+    assert chosen == [(uid, "camera") for uid in members[:MAX_CAMERAS]] + [
+        (uid, "screen") for uid in members[:MAX_SCREENS]
+    ]
+    focus.mute("m0")
+    assert focus.videos("viewer", feeds)[0] == ("m0", "camera")
+    focus.block("m0", "viewer")
+    assert ("m0", "camera") not in focus.videos("viewer", feeds)
+    assert focus.videos("m0", [("viewer", "camera")]) == []
+
+
+def test_a_republished_world_moves_members_into_its_zones():
+    scape = Listenerscape(default_world("bar"))
+    scape.update("a", 10, 7)
+    scape.update("b", 11, 7)
+    scape.update("edge", 19.5, 13.5)
+    hushed = default_world("bar")
+    hushed.zones[0].audio = "none"
+    hushed.width, hushed.depth = 19, 13
+    hushed.grid = [row[:19] for row in hushed.grid[:13]]
+    hushed.zones[0].shape.w, hushed.zones[0].shape.d = 19, 13
+    scape.rebuild(hushed)
+    assert scape.selection("b", ["a"]) == []
+    assert "edge" not in scape.placements  # outside the new world: unplaced until it moves

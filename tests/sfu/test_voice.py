@@ -7,6 +7,7 @@ from array import array
 
 from tests.sfu.client import VoiceClient
 from tests.sfu.media import CameraTrack, ToneTrack, first_channel, frequency
+from virtubar.world import default_world
 
 
 async def until(predicate, timeout: float = 10.0, step: float = 0.05) -> None:
@@ -51,26 +52,29 @@ async def test_b_hears_a_tone_near_stops_out_of_range_and_resumes(sfu):
         await asyncio.gather(ann.close(), bob.close())
 
 
-async def test_b_sees_the_camera_of_the_speaker_it_hears_from_a_relayed_key_frame(sfu):
+async def test_b_sees_the_camera_of_a_colleague_nearby_from_a_relayed_key_frame(sfu):
+    sfu.node.world_of = lambda room_id: default_world("office")  # open floor: cameras within the 4 m radius
     room = sfu.node.room("room-1")
-    room.move("ann", 3, 3)
-    room.move("bob", 5, 3)
+    room.move("ann", 15, 12)
+    room.move("bob", 17, 12)
     ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), track=ToneTrack(440), camera=CameraTrack())
     bob = VoiceClient(sfu.url, "room-1", sfu.voice_token("bob"))
     try:
         await ann.connect()
-        await until(lambda: "ann" in room.cameras and room.cameras["ann"][1] is not None)
+        await until(lambda: ("ann", "camera") in room.videos and room.videos["ann", "camera"][1] is not None)
         await asyncio.sleep(1.0)  # ann's first key frame has gone by, unseen
         await bob.connect()
         await until(lambda: any(bob.tracks[m].kind == "video" for m in bob.mids_of("ann") if m in bob.tracks))
-        video = next(bob.tracks[m] for m in bob.mids_of("ann") if bob.tracks[m].kind == "video")
+        video_mid = next(m for m in bob.mids_of("ann") if bob.tracks[m].kind == "video")
+        video = bob.tracks[video_mid]
         frame = await asyncio.wait_for(video.recv(), 10)
         assert (frame.width, frame.height) == (320, 240)  # decoded on bob's side
-        assert "ann" in room._keyframe_asked  # bob's picture started from a key frame the SFU asked ann for
+        assert bob.sources[video_mid] == "camera"
+        assert ("ann", "camera") in room._keyframe_asked  # bob's picture started from a key frame the SFU asked ann for
         for receiver in room.peers["ann"].published:  # the SFU took ann's packets before any decoder
             assert receiver._RTCRtpReceiver__decoder_queue.empty()
 
-        room.move("bob", 16, 11)  # out of range: no voice, no picture
+        room.move("bob", 28, 12)  # out of range: no voice, no picture
         await until(lambda: not bob.mids_of("ann"), timeout=2)
     finally:
         await asyncio.gather(ann.close(), bob.close())
