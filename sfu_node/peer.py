@@ -80,6 +80,7 @@ class Peer:
         self.outlets: list[Outlet] = []
         self.published: list = []  # receivers of this member's tracks
         self.sources: dict[str, Source] = {}  # sending mid → what the member said it carries
+        self.sending: set[Source] = set()  # what its latest offer sends
         self._on_sent = on_sent
         self.on_keyframe_request: Callable[[str], None] | None = None  # the room's, for video outlets
         self._lock = asyncio.Lock()
@@ -132,6 +133,7 @@ class Peer:
                 await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             except ValueError as e:
                 raise SignalError("bad_sdp", f"the offer could not be used: {e}") from e
+            self.sending = set(sending.values())
             answer = await self.pc.createAnswer()
             await self.pc.setLocalDescription(answer)
             self.post(SessionDescription(type="answer", sdp=self.pc.localDescription.sdp))

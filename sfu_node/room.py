@@ -81,6 +81,12 @@ class Room:
                 feed = self.videos[(user_id, source)] = [receiver, None]
                 tap(receiver, self._video_forwarder((user_id, source), feed), mime_type="video/vp8")
 
+    def withdraw(self, user_id: str, sending: set[Source]) -> None:
+        """Forget the member's videos its latest offer no longer sends (a
+        camera switched off), so viewers' tiles are released at once."""
+        for key in [k for k in self.videos if k[0] == user_id and k[1] not in sending]:
+            del self.videos[key]
+
     def _forwarder(self, user_id: str):
         meter = self.meters.setdefault(user_id, LevelMeter())
         metrics, sinks, key = self.metrics, self._sinks["audio"], (user_id, "mic")

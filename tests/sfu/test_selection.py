@@ -131,12 +131,14 @@ def test_a_focus_room_shows_every_camera_to_everyone_and_carries_no_voice():
     assert focus.selection("b", ["a"]) == []
 
 
-def test_templates_and_zones_without_video_show_none(office):
+def test_cameras_follow_proximity_in_the_bar_and_quiet_rooms_show_none(office):
     bar = Listenerscape(default_world("bar"))
     bar.update("a", 10, 7)
     bar.update("b", 11, 7)
-    assert bar.selection("b", ["a"]) == ["a"]  # heard, not seen
-    assert bar.videos("b", CAMERAS_AND_SCREENS) == []
+    bar.update("c", 19, 13)
+    assert bar.selection("b", ["a"]) == ["a"]
+    assert bar.videos("b", [("a", "camera")]) == [("a", "camera")]  # seen where heard
+    assert bar.videos("c", [("a", "camera")]) == []  # out of the hearing radius
     office.update("a", 3, 19)  # the quiet room
     office.update("b", 4, 19)
     assert office.videos("b", CAMERAS_AND_SCREENS) == []

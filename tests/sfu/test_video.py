@@ -129,3 +129,24 @@ async def test_a_viewers_nack_is_answered_from_the_buffer_and_its_pli_reaches_th
         await until(lambda: keyframes, timeout=3)
     finally:
         await asyncio.gather(ann.close(), dan.close())
+
+
+async def test_a_camera_switched_off_frees_the_viewers_tile_at_once(sfu):
+    sfu.node.world_of = lambda room_id: default_world("focus")
+    room = sfu.node.room("room-1")
+    room.move("ann", 1, 1)
+    room.move("dan", 15, 11)
+    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10), camera=CameraTrack())
+    dan = VoiceClient(sfu.url, "room-1", sfu.voice_token("dan"), raw=True)
+    try:
+        await asyncio.gather(ann.connect(), dan.connect())
+        await until(lambda: video_mids(dan, "ann", "camera"), timeout=15)
+        (mid,) = video_mids(dan, "ann", "camera")
+        (camera,) = [t for t in ann.pc.getTransceivers() if t.kind == "video"]
+        camera.direction = "inactive"  # as a browser offers a camera it stopped
+        await ann.pc.setLocalDescription(await ann.pc.createOffer())
+        await ann.send(SessionDescription(type="offer", sdp=ann.pc.localDescription.sdp))
+        await until(lambda: dan.owners.get(mid) is None, timeout=5)
+        assert not [s for s in ann.signals if isinstance(s, Error)]
+    finally:
+        await asyncio.gather(ann.close(), dan.close())
