@@ -34,6 +34,7 @@ class Conn:
         "closed",
         "held",
         "id",
+        "join_seq",
         "joined_ts",
         "last_seen",
         "last_seq",
@@ -60,6 +61,7 @@ class Conn:
         self.last_seen = time.monotonic()
         self.muted = False
         self.joined_ts = 0
+        self.join_seq = 0  # this node's join order (wall clocks may step; this never does)
         self.replaced = False
         self.held: list[tuple[str, bytes | str]] | None = None  # durable frames held while recovering chat
         self.closed = False

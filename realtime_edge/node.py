@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 import uuid
@@ -95,6 +96,7 @@ class EdgeNode:
         self.ticks = 0  # every aoi_every-th tick carries far moves in crowded zones
         self._stopping = False
         self._tasks: list[asyncio.Task] = []
+        self._joins = itertools.count(1)
         self._background: set[asyncio.Task] = set()
         self.blocks: dict[str, frozenset[str]] = {}  # member -> whom they blocked (blocks hide both ways)
         self.metrics.gauge("virtubar_edge_connections", lambda: len(self.conns), "open sockets")
@@ -228,7 +230,7 @@ class EdgeNode:
         conn.pose = Pose(member.x, member.y, member.z, now)
         conn.moves, conn.chats = transform_bucket(conn.platform, now), chat_bucket(now)
         conn.muted = shared.chat_muted(found)
-        conn.joined_ts = wire.now_ms()
+        conn.joined_ts, conn.join_seq = wire.now_ms(), next(self._joins)
         room.members[user] = member
         room.local[user] = conn
         if p.lastMessageId:
@@ -509,7 +511,10 @@ class EdgeNode:
                 room.members[uid] = p.member
                 self.spawn(self._load_blocks(uid))
             # whoever joined at or after this was told in its room_state
-            recipients = [c for c in recipients if c.user_id != uid and c.joined_ts < env.ts]
+            if local is not None and local.joined_ts == env.ts:  # joined here: this node's order decides
+                recipients = [c for c in recipients if c.join_seq < local.join_seq]
+            else:
+                recipients = [c for c in recipients if c.user_id != uid and c.joined_ts < env.ts]
         elif isinstance(p, wire.MemberLeft):
             if p.userId in room.local:
                 return  # a stale leave: the member is connected here
