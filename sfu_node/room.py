@@ -71,21 +71,19 @@ class Room:
         peer.on_keyframe_request = self.request_keyframe
         return previous
 
-    def publish(self, user_id: str, tracks: list[tuple[object, Source]]) -> None:
-        """Take a member's new tracks (receiver, source): tap each receiver;
-        meter audio, forward both. A newer track of a source replaces the older."""
+    def publish(self, user_id: str, tracks: list[tuple[object, Source]], sending: set[Source]) -> None:
+        """Take a member's offer: tap each new receiver (meter audio, forward
+        both; a newer track of a source replaces the older) and forget the
+        videos it no longer sends (a camera switched off), so viewers' tiles
+        are released at once."""
+        for key in [k for k in self.videos if k[0] == user_id and k[1] not in sending]:
+            del self.videos[key]
         for receiver, source in tracks:
             if receiver.track.kind == "audio":
                 tap(receiver, self._forwarder(user_id))
             else:
                 feed = self.videos[(user_id, source)] = [receiver, None]
                 tap(receiver, self._video_forwarder((user_id, source), feed), mime_type="video/vp8")
-
-    def withdraw(self, user_id: str, sending: set[Source]) -> None:
-        """Forget the member's videos its latest offer no longer sends (a
-        camera switched off), so viewers' tiles are released at once."""
-        for key in [k for k in self.videos if k[0] == user_id and k[1] not in sending]:
-            del self.videos[key]
 
     def _forwarder(self, user_id: str):
         meter = self.meters.setdefault(user_id, LevelMeter())

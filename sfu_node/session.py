@@ -122,8 +122,7 @@ async def _receive(socket: WebSocket, removed: asyncio.Event) -> str | None:
 
 async def _handle(signal: Event, peer, room) -> None:
     if isinstance(signal, SessionDescription) and signal.type == "offer":
-        room.publish(peer.user_id, await peer.offer_received(signal.sdp))
-        room.withdraw(peer.user_id, peer.sending)
+        room.publish(peer.user_id, await peer.offer_received(signal.sdp), peer.sending)
         room.reselect()
     elif isinstance(signal, SessionDescription):
         peer.answer_received(signal.sdp)

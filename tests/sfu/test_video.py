@@ -37,6 +37,17 @@ def video_mids(client: VoiceClient, user: str, source: str) -> list[str]:
     return [m for m in client.mids_of(user) if client.sources.get(m) == source]
 
 
+def focus_room(sfu, x: float, z: float) -> tuple[VoiceClient, VoiceClient]:
+    """Ann, talking with her camera on at (1, 1), and Dan listening at (x, z),
+    in a focus room: audio "none", a grid of cameras."""
+    sfu.node.world_of = lambda room_id: default_world("focus")
+    room = sfu.node.room("room-1")
+    room.move("ann", 1, 1)
+    room.move("dan", x, z)
+    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10), camera=CameraTrack())
+    return ann, VoiceClient(sfu.url, "room-1", sfu.voice_token("dan"), raw=True)
+
+
 async def test_a_screen_share_reaches_the_meeting_room_and_not_the_colleague_outside(sfu):
     sfu.node.world_of = lambda room_id: default_world("office")
     room = sfu.node.room("room-1")
@@ -61,12 +72,7 @@ async def test_a_screen_share_reaches_the_meeting_room_and_not_the_colleague_out
 
 
 async def test_in_a_focus_room_the_far_end_gets_the_camera_and_no_voice(sfu):
-    sfu.node.world_of = lambda room_id: default_world("focus")  # audio "none", a grid of cameras
-    room = sfu.node.room("room-1")
-    room.move("ann", 1, 1)
-    room.move("dan", 15, 11)  # 18.6 m away; the focus room's hearing radius is 3 m
-    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10), camera=CameraTrack())
-    dan = VoiceClient(sfu.url, "room-1", sfu.voice_token("dan"), raw=True)
+    ann, dan = focus_room(sfu, 15, 11)  # dan 18.6 m away; the focus room's hearing radius is 3 m
     try:
         await asyncio.gather(ann.connect(), dan.connect())
         await until(lambda: video_mids(dan, "ann", "camera") and dan.received_from("ann") > 30, timeout=15)
@@ -100,12 +106,7 @@ async def test_a_publish_that_contradicts_the_offer_is_refused_and_changes_nothi
 
 
 async def test_a_viewers_nack_is_answered_from_the_buffer_and_its_pli_reaches_the_camera(sfu):
-    sfu.node.world_of = lambda room_id: default_world("focus")
-    room = sfu.node.room("room-1")
-    room.move("ann", 1, 1)
-    room.move("dan", 3, 3)
-    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10), camera=CameraTrack())
-    dan = VoiceClient(sfu.url, "room-1", sfu.voice_token("dan"), raw=True)
+    ann, dan = focus_room(sfu, 3, 3)
     seen: list[tuple[int, int]] = []
     try:
         await asyncio.gather(ann.connect(), dan.connect())
@@ -132,12 +133,7 @@ async def test_a_viewers_nack_is_answered_from_the_buffer_and_its_pli_reaches_th
 
 
 async def test_a_camera_switched_off_frees_the_viewers_tile_at_once(sfu):
-    sfu.node.world_of = lambda room_id: default_world("focus")
-    room = sfu.node.room("room-1")
-    room.move("ann", 1, 1)
-    room.move("dan", 15, 11)
-    ann = VoiceClient(sfu.url, "room-1", sfu.voice_token("ann"), opus=encode_opus(440, 10), camera=CameraTrack())
-    dan = VoiceClient(sfu.url, "room-1", sfu.voice_token("dan"), raw=True)
+    ann, dan = focus_room(sfu, 15, 11)
     try:
         await asyncio.gather(ann.connect(), dan.connect())
         await until(lambda: video_mids(dan, "ann", "camera"), timeout=15)
