@@ -218,15 +218,20 @@ class EdgeNode:
             old.close(CLOSE_REPLACED, "joined again")
         world = room.world
         known = room.members.get(user)
-        if known is not None:  # reconnecting: last-known transform
+        seats: set[str] = set()
+        if known is not None:  # reconnecting: last-known transform, and the seat it sat on
             member = msgspec.structs.replace(known)
+            seats = {o.id for o in exclusive_at(world, member.x, member.z)}
+            if seats and not await self.seats.take(room.id, user, seats, room.members):
+                seats = set()  # taken while it was away: it stands up at a spawn point
+                (member.x, member.z), member.y = room.spawn_for(world), 0.0
         else:
             x, z = room.spawn_for(world)
             member = wire.Member(userId=user, displayName=claims.name or (p.user.displayName if p.user else user),
                                  avatarId=p.user.avatarId if p.user else "default", x=x, z=z)
         member.zoneId = zones.zone_id(world, member.x, member.z)
         now = time.monotonic()
-        conn.member, conn.room, conn.platform = member, room, claims.platform or "desktop"
+        conn.member, conn.room, conn.platform, conn.seats = member, room, claims.platform or "desktop", seats
         conn.pose = Pose(member.x, member.y, member.z, now)
         conn.moves, conn.chats = transform_bucket(conn.platform, now), chat_bucket(now)
         conn.muted = shared.chat_muted(found)

@@ -6,16 +6,15 @@ first claim in shared state wins: an expiring value per seat naming its
 holder, refreshed by the holder's node while it sits, released when it gets
 up or leaves. A crashed node stops refreshing, so its seats free themselves
 after the expiry; a claim whose holder is no longer in the room (it left, or
-its node died and its presence expired) is taken over at once.
+its node died and its presence expired) is taken over at once, by one
+taker (compare-and-set). A release frees only what its member still holds.
+A member who reconnects where it sat claims the seat again as it joins.
 """
 
 from __future__ import annotations
 
 from virtubar import keys
 from virtubar.state import SharedState
-
-_FREE = ""
-_RELEASE_TTL_S = 0.001  # a released seat: an empty value that expires at once
 
 
 class Seats:
@@ -28,20 +27,21 @@ class Seats:
         taken: set[str] = set()
         for obj in sorted(objects):
             key = keys.room_seat(room_id, obj)
-            holder = await self.state.claim(key, user, self.ttl_s)
-            if holder != user and holder != _FREE and holder in members:
+            holder = await self.state.swap(key, user, user, self.ttl_s)
+            if holder != user and holder not in members:  # its holder is gone: take it over
+                holder = await self.state.swap(key, holder, user, self.ttl_s)
+            if holder != user:
                 await self.release(room_id, user, taken)
                 return False
-            if holder != user:  # its holder is gone: take it over
-                await self.state.assign(key, user, self.ttl_s)
             taken.add(obj)
         return True
 
     async def hold(self, room_id: str, user: str, objects: set[str]) -> None:
         """Push back the expiry of the seats ``user`` sits on."""
         for obj in objects:
-            await self.state.claim(keys.room_seat(room_id, obj), user, self.ttl_s)
+            await self.state.swap(keys.room_seat(room_id, obj), user, user, self.ttl_s)
 
     async def release(self, room_id: str, user: str, objects: set[str]) -> None:
+        """Free the seats ``user`` still holds (not those taken over since)."""
         for obj in objects:
-            await self.state.assign(keys.room_seat(room_id, obj), _FREE, _RELEASE_TTL_S)
+            await self.state.release(keys.room_seat(room_id, obj), user)

@@ -75,8 +75,8 @@ class Registry:
         held = await self._state.claim(key, candidate.id, ROOM_SFU_TTL_S)
         if held in nodes and not nodes[held].draining:
             return nodes[held]
-        await self._state.assign(key, candidate.id, ROOM_SFU_TTL_S)  # the held node died or drains
-        return candidate
+        held = await self._state.swap(key, held, candidate.id, ROOM_SFU_TTL_S)  # the held node died or drains
+        return nodes.get(held, candidate)
 
 
 async def heartbeat(registry: Registry, describe: Callable[[], NodeInfo], every_s: float = HEARTBEAT_S) -> None:

@@ -32,8 +32,14 @@ class SharedState(Protocol):
         """Set ``key`` to ``value`` unless it holds a live value; return the
         value that holds, its expiry pushed to ``ttl_s`` from now."""
 
-    async def assign(self, key: str, value: str, ttl_s: float) -> None:
-        """Set ``key`` to ``value`` for ``ttl_s``, whatever it held."""
+    async def swap(self, key: str, expected: str, value: str, ttl_s: float) -> str:
+        """Set ``key`` to ``value`` for ``ttl_s`` if it holds ``expected`` or
+        nothing live; return the value that holds (a compare-and-set: of two
+        nodes taking over one dead holder's key, one wins)."""
+
+    async def release(self, key: str, value: str) -> None:
+        """Delete ``key`` if it holds ``value`` (a late release must not free
+        what someone else took over since)."""
 
     async def hit(self, key: str, window_s: float) -> tuple[int, float]:
         """Count one hit in the fixed window ``key`` (created with the first
@@ -76,8 +82,18 @@ class LocalState:
         self._values[key] = (now + int(ttl_s * 1000), value)
         return value
 
-    async def assign(self, key: str, value: str, ttl_s: float) -> None:
-        self._values[key] = (_now_ms() + int(ttl_s * 1000), value)
+    async def swap(self, key: str, expected: str, value: str, ttl_s: float) -> str:
+        now = _now_ms()
+        held = self._values.get(key)
+        if held is not None and held[0] > now and held[1] != expected:
+            return held[1]
+        self._values[key] = (now + int(ttl_s * 1000), value)
+        return value
+
+    async def release(self, key: str, value: str) -> None:
+        held = self._values.get(key)
+        if held is not None and held[1] == value:
+            del self._values[key]
 
     async def hit(self, key: str, window_s: float) -> tuple[int, float]:
         now = _now_ms()
@@ -113,6 +129,17 @@ redis.call('SET', KEYS[1], v, 'PX', ARGV[2])
 return v
 """
 
+_SWAP = """
+local v = redis.call('GET', KEYS[1])
+if v and v ~= ARGV[1] then return v end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return ARGV[2]
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+"""
+
 
 def redis_client(url: str, cluster: bool = False):
     """A client for ``url`` (``rediss://`` for TLS); with ``cluster`` a
@@ -143,6 +170,8 @@ class RedisState:
         self._redis = redis_client(url, cluster)
         self._put = self._redis.register_script(_PUT)
         self._claim = self._redis.register_script(_CLAIM)
+        self._swap = self._redis.register_script(_SWAP)
+        self._release = self._redis.register_script(_RELEASE)
 
     async def put(self, key: str, member: str, data: bytes, ttl_s: float) -> None:
         now = _now_ms()
@@ -172,8 +201,12 @@ class RedisState:
         held = await self._claim(keys=[key], args=[value, int(ttl_s * 1000)])
         return held.decode()
 
-    async def assign(self, key: str, value: str, ttl_s: float) -> None:
-        await self._redis.set(key, value, px=int(ttl_s * 1000))
+    async def swap(self, key: str, expected: str, value: str, ttl_s: float) -> str:
+        held = await self._swap(keys=[key], args=[expected, value, int(ttl_s * 1000)])
+        return held.decode()
+
+    async def release(self, key: str, value: str) -> None:
+        await self._release(keys=[key], args=[value])
 
     async def hit(self, key: str, window_s: float) -> tuple[int, float]:
         async with self._redis.pipeline(transaction=True) as p:

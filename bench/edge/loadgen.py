@@ -16,6 +16,7 @@ import math
 import resource
 import sys
 import time
+from collections import Counter
 
 import msgspec
 import websockets
@@ -55,7 +56,7 @@ class Stats:
         self.hist = [0] * 2001
         self.late = [0] * 2001  # how late each send left (ms): the generator's own delay, included in latency
         self.joined = 0
-        self.failed = 0
+        self.failed: Counter[str] = Counter()  # why clients did not get through, by reason
         self.corrections = 0
         self.sends: dict[str, list[int]] = {}  # sender -> seqs sent in the window
         self.seen: dict[str, dict[str, list[int]]] = {}  # receiver -> sender -> [count, newest seq]
@@ -76,8 +77,8 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
             ping_interval=None,
             open_timeout=60,
         )
-    except Exception:
-        stats.failed += 1
+    except Exception as e:
+        stats.failed[f"connect: {e!r}"[:120]] += 1
         return
     join = {"v": 1, "t": "join_room", "ts": now_ms(), "payload": {"roomId": room, "token": token}}
     await ws.send(msgspec.msgpack.encode(join) if binary else msgspec.json.encode(join).decode())
@@ -188,7 +189,9 @@ async def main() -> None:
     await asyncio.sleep(max(0.0, args.start_at - time.time()))
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     start.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    for result in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(result, BaseException):
+            stats.failed[repr(result)[:120]] += 1
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     out = {k: getattr(stats, k) for k in ("sent", "received", "frames", "bytes_in", "joined", "failed", "corrections")}

@@ -35,6 +35,7 @@ import tempfile
 import time
 import urllib.request
 from bisect import bisect_right
+from collections import Counter
 from pathlib import Path
 
 import msgspec
@@ -110,11 +111,12 @@ def start_node(redis_url: str, tick_hz: float, data: Path, server: str) -> tuple
             "warning",
         ]
     )
+    log = open(data.with_suffix(".log"), "wb")
     proc = subprocess.Popen(
         cmd,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         cwd=REPO,
         start_new_session=True,
     )
@@ -270,6 +272,11 @@ def main() -> None:
         "load avg": f"{os.getloadavg()[0]:.1f}",
     }
     print(msgspec.json.encode(row).decode())
+    failed = Counter()
+    for r in results:
+        failed.update(r["failed"])
+    for reason, n in failed.most_common():
+        print(f"{n} client(s) did not get through: {reason} (node logs: {tmp}/*.log)", file=sys.stderr)
     if args.write:
         write(row, " ".join(["python -m bench.edge.run", *sys.argv[1:]]).replace(" --write", ""))
 

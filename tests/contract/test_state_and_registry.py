@@ -47,8 +47,27 @@ async def test_claim_keeps_the_first_live_value_until_it_expires(state):
     assert await state.claim("{room:r}:sfu:eu", "sfu-2", 0.2) == "sfu-1"
     await asyncio.sleep(0.3)
     assert await state.claim("{room:r}:sfu:eu", "sfu-2", 30) == "sfu-2"
-    await state.assign("{room:r}:sfu:eu", "sfu-3", 30)
-    assert await state.claim("{room:r}:sfu:eu", "sfu-4", 30) == "sfu-3"
+    assert await state.claim("{room:r}:sfu:eu", "sfu-4", 30) == "sfu-2"
+
+
+async def test_swap_replaces_only_the_value_it_expects(state):
+    key = "{room:r}:seat:stool-1"
+    assert await state.swap(key, "ann", "ann", 30) == "ann"  # free: taken
+    assert await state.swap(key, "bob", "bob", 30) == "ann"  # held by another: refused
+    assert await state.swap(key, "ann", "bob", 30) == "bob"  # bob takes over ann's
+    assert await state.swap(key, "ann", "cat", 30) == "bob"  # a second taker of ann's loses
+    assert await state.swap("{room:r}:seat:stool-2", "x", "cat", 0.2) == "cat"
+    await asyncio.sleep(0.3)
+    assert await state.swap("{room:r}:seat:stool-2", "dan", "dan", 30) == "dan"  # cat's expired
+
+
+async def test_release_deletes_only_its_own_value(state):
+    key = "{room:r}:seat:stool-1"
+    await state.swap(key, "bob", "bob", 30)
+    await state.release(key, "ann")  # late: ann no longer holds it
+    assert await state.swap(key, "cat", "cat", 30) == "bob"
+    await state.release(key, "bob")
+    assert await state.swap(key, "cat", "cat", 30) == "cat"
 
 
 async def test_registry_forgets_a_node_that_stops_heartbeating(state):

@@ -8,6 +8,7 @@ import signal
 
 from tests.edge.client import Client
 from tests.edge.conftest import eventually
+from virtubar import keys
 from virtubar.registry import Registry
 from virtubar.state import RedisState
 from virtubar.world import default_world, parse_world, to_json
@@ -92,7 +93,9 @@ async def step(client: Client, room: str, seq: int, x: float, z: float) -> bool:
     return client.events("position_correction", seq=seq) == []
 
 
-async def test_an_exclusive_seat_holds_one_member_across_nodes(start_edge, issuer, room, put_world):
+async def two_at_the_bar(start_edge, issuer, room, put_world):
+    """Ann on one node and Bob on another, both just behind the bar's
+    stool-1; no moves relayed, so only shared state knows who sits."""
     world = to_json(default_world("bar"))
     world["spawns"] = [{"x": 4.5, "z": 5.5}, {"x": 5.6, "z": 5.0}]  # just behind stool-1
     await put_world(room, parse_world(world))
@@ -100,6 +103,11 @@ async def test_an_exclusive_seat_holds_one_member_across_nodes(start_edge, issue
     ann, bob = await Client.connect(node_a.url), await Client.connect(node_b.url)
     await ann.join(room, issuer.issue("realtime", "ann", room=room, platform="desktop"))
     await bob.join(room, issuer.issue("realtime", "bob", room=room, platform="desktop"))
+    return node_a, node_b, ann, bob
+
+
+async def test_an_exclusive_seat_holds_one_member_across_nodes(start_edge, issuer, room, put_world):
+    _node_a, node_b, ann, bob = await two_at_the_bar(start_edge, issuer, room, put_world)
     assert await step(ann, room, 1, 4.5, 4.1)  # sits on stool-1
 
     assert not await step(bob, room, 1, 4.8, 4.2)  # onto stool-1 on the other node
@@ -117,3 +125,27 @@ async def test_an_exclusive_seat_holds_one_member_across_nodes(start_edge, issue
         assert seq < 40, "the dead node's seat was never freed"
         seq += 1
     await ann.close()
+
+
+async def test_a_member_who_reconnects_seated_keeps_the_seat(start_edge, issuer, room, put_world, redis_url):
+    node_a, _node_b, ann, bob = await two_at_the_bar(start_edge, issuer, room, put_world)
+    assert await step(ann, room, 1, 4.5, 4.1)  # sits on stool-1
+    await asyncio.sleep(0.6)  # her node writes where she is to presence
+
+    node_a.kill()  # ann's client reconnects to a third node and stays seated, never moving
+    again = await Client.connect(start_edge(**FAST_PRESENCE, **NO_TICK).url)
+    state = await again.join(room, issuer.issue("realtime", "ann", room=room, platform="desktop"))
+    assert [(m["x"], m["z"]) for m in state["members"] if m["userId"] == "ann"] == [(4.5, 4.1)]
+    for beat in range(12):  # 4.8 s: past the seat claim's 3 s expiry
+        await asyncio.sleep(0.4)
+        await again.send("heartbeat", roomId=room, clientTimeMs=beat)
+    # still hers, in shared state too: what decides when two nodes' members step on at once
+    state = RedisState(redis_url)
+    assert await state.swap(keys.room_seat(room, "stool-1"), "bob", "bob", 1) == "ann"
+    await state.close()
+    assert not await step(bob, room, 1, 4.8, 4.2)
+    assert bob.events("position_correction", seq=1)[0]["reason"] == "occupied"
+
+    await again.close()  # she leaves: the seat is free
+    assert await step(bob, room, 2, 4.8, 4.2)
+    await bob.close()

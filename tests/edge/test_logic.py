@@ -9,7 +9,9 @@ from realtime_edge.chat import hears, text_problem
 from realtime_edge.movement import Pose, check_move
 from realtime_edge.protocol import BadMessage, choose_subprotocol, decode
 from realtime_edge.ratelimit import TokenBucket, transform_bucket
+from realtime_edge.seats import Seats
 from virtubar import wire
+from virtubar.state import LocalState
 from virtubar.world import default_world
 
 BAR = default_world("bar")
@@ -137,3 +139,13 @@ def test_all_near_only_when_no_mover_is_far(viewer):
         _, far = interest_split(BAR, *viewer, movers)
         assert not all_near(BAR, *viewer, spread(movers)) or far == [], (viewer, movers)
     assert all_near(BAR, *viewer, spread(at(viewer, (viewer[0] + 1, viewer[1] - 1))))  # a cluster around the viewer
+
+
+async def test_a_late_release_does_not_free_a_seat_taken_over_since():
+    seats = Seats(LocalState(), ttl_s=30)
+    assert await seats.take("r", "ann", {"stool-1"}, members={"ann"})
+    assert await seats.take("r", "bob", {"stool-1"}, members={"bob"})  # ann's node died: bob takes over
+    await seats.release("r", "ann", {"stool-1"})  # ann's node's release, arriving late
+    assert not await seats.take("r", "cat", {"stool-1"}, members={"bob", "cat"})
+    await seats.release("r", "bob", {"stool-1"})
+    assert await seats.take("r", "cat", {"stool-1"}, members={"bob", "cat"})
