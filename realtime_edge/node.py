@@ -38,6 +38,7 @@ from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
 from virtubar.state import SharedState
 from virtubar.tokens import TokenError, TokenIssuer
+from virtubar.world import default_world
 
 _ENCODERS = {False: msgspec.json.Encoder(), True: msgspec.msgpack.Encoder()}
 _BATCH = msgspec.json.Decoder(list[wire.ENVELOPES[wire.AvatarTransformBroadcast]])
@@ -319,11 +320,16 @@ class EdgeNode:
             userId=member.userId, seq=p.seq, x=p.x, y=p.y, z=p.z, rotY=p.rotY, anim=p.anim, speaking=p.speaking)
         zone = zones.zone_id(room.world, p.x, p.z)
         if zone != member.zoneId:
-            previous, member.zoneId = member.zoneId, zone
-            self.send(conn, wire.RoomState(roomId=room.id, serverTimeMs=wire.now_ms(),
-                                           members=room.zone_members(zone), zoneId=zone))
-            self.spawn(self.publish(room.id, wire.ZoneChanged(
-                userId=member.userId, zoneId=zone, previousZoneId=previous)))
+            self._enter_zone(conn, zone)
+
+    def _enter_zone(self, conn: Conn, zone: str | None) -> None:
+        """The member is in another zone now: its snapshot to the member, the change to the room."""
+        room, member = conn.room, conn.member
+        previous, member.zoneId = member.zoneId, zone
+        self.send(conn, wire.RoomState(roomId=room.id, serverTimeMs=wire.now_ms(),
+                                       members=room.zone_members(zone), zoneId=zone))
+        self.spawn(self.publish(room.id, wire.ZoneChanged(
+            userId=member.userId, zoneId=zone, previousZoneId=previous)))
 
     async def chat(self, conn: Conn, p: wire.LocalChat) -> None:
         if problem := text_problem(p.text):
@@ -370,8 +376,8 @@ class EdgeNode:
         future = asyncio.get_running_loop().create_future()
         self._hosting[room_id] = future
         try:
-            world, words = await shared.room_setup(self.state, room_id, self.config.default_template)
-            room = Room(room_id, world)
+            world, words = await shared.room_setup(self.state, room_id)
+            room = Room(room_id, world or default_world(self.config.default_template))
             room.chat_filter = words
             await self.bus.subscribe(room_id)
             for uid, data in (await self.state.members(keys.room_members(room_id))).items():
@@ -633,6 +639,18 @@ class EdgeNode:
                 except Exception as e:
                     log("presence_failed", node=self.id, room=room.id, error=repr(e))
 
+    def _rewrite(self, room: Room, world) -> None:
+        """The room's world was republished: every member's zone follows at
+        once; those here who changed zone get its snapshot (the others'
+        nodes announce theirs)."""
+        room.world = world
+        log("world_changed", node=self.id, room=room.id)
+        for uid, m in room.members.items():
+            zone = zones.zone_id(world, m.x, m.z)
+            if (conn := room.local.get(uid)) is not None and zone != m.zoneId:
+                self._enter_zone(conn, zone)
+            m.zoneId = zone
+
     async def _refresh(self, room: Room, full: bool) -> None:
         key, ttl = keys.room_members(room.id), self.config.presence_ttl_s
         users = list(room.local) if full else [u for u in room.dirty if u in room.local]
@@ -642,7 +660,9 @@ class EdgeNode:
                              *(self.seats.hold(room.id, u, c.seats) for u, c in room.local.items() if c.seats))
         if not full:
             return
-        room.chat_filter = await shared.chat_filter(self.state, room.id)  # a room owner may change it
+        world, room.chat_filter = await shared.room_setup(self.state, room.id)  # an owner may change either
+        if world is not None and world != room.world:
+            self._rewrite(room, world)
         live = {u for u, data in (await self.state.members(key)).items() if data}
         for uid in [u for u in room.members if u not in live and u not in room.local]:
             del room.members[uid]  # its node died: its presence expired

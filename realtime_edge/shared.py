@@ -10,14 +10,14 @@ from realtime_edge.logs import log
 from virtubar import keys, wire
 from virtubar.moderation import SanctionInfo
 from virtubar.state import SharedState
-from virtubar.world import World, WorldError, default_world, parse_world
+from virtubar.world import World, WorldError, parse_world
 
 _WORDS = msgspec.json.Decoder(list[str])
 _SANCTION = msgspec.json.Decoder(SanctionInfo)
 
 
-async def room_setup(state: SharedState, room_id: str, default_template: str) -> tuple[World, list[str]]:
-    """The room's world (the template's default without one) and chat filter."""
+async def room_setup(state: SharedState, room_id: str) -> tuple[World | None, list[str]]:
+    """The room's world (None: none published, or it does not parse) and chat filter."""
     setup = await state.members(keys.room_setup(room_id))
     world = None
     if found := setup.get("world"):
@@ -25,11 +25,7 @@ async def room_setup(state: SharedState, room_id: str, default_template: str) ->
             world = parse_world(found)
         except WorldError as e:
             log("bad_world", room=room_id, error=str(e))
-    return world or default_world(default_template), _words(room_id, setup.get("chatFilter"))
-
-
-async def chat_filter(state: SharedState, room_id: str) -> list[str]:
-    return _words(room_id, (await state.members(keys.room_setup(room_id))).get("chatFilter"))
+    return world, _words(room_id, setup.get("chatFilter"))
 
 
 def _words(room_id: str, data: bytes | None) -> list[str]:

@@ -149,3 +149,25 @@ async def test_a_member_who_reconnects_seated_keeps_the_seat(start_edge, issuer,
     await again.close()  # she leaves: the seat is free
     assert await step(bob, room, 2, 4.8, 4.2)
     await bob.close()
+
+
+async def test_a_republished_world_moves_members_into_its_zones(start_edge, issuer, room, put_world):
+    await put_world(room, default_world("bar"))
+    node = start_edge(**FAST_PRESENCE)
+    ann, bob = await Client.connect(node.url), await Client.connect(node.url)
+    for client, user in ((ann, "ann"), (bob, "bob")):  # ann at (10.5, 7.5), bob at (8.5, 8.5)
+        joined = await client.join(room, issuer.issue("realtime", user, room=room, platform="desktop"))
+        assert joined["zoneId"] == "bar"
+
+    await put_world(room, default_world("office"))  # the owner re-worlds the live room
+    # where bob stands is meeting room A in the office; ann's spot is its open floor
+    snapshot = await bob.wait("room_state", zoneId="meeting-a", timeout=5)
+    assert [m["userId"] for m in snapshot["members"]] == ["bob"]
+    await ann.wait("room_state", zoneId="floor")
+    changed = await ann.wait("zone_changed", userId="bob")
+    assert (changed["previousZoneId"], changed["zoneId"]) == ("bar", "meeting-a")
+    await ann.send("local_chat", roomId=room, text="anyone in here?", mode="zone")
+    await ann.wait("chat_broadcast", text="anyone in here?")
+    assert bob.events("chat_broadcast") == []  # zones of the new world scope chat at once
+    await ann.close()
+    await bob.close()
