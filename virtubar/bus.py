@@ -161,7 +161,7 @@ class LocalStreams:
         stream.trim()
         delivery = Delivery(room, offset, data, durable)
         for view in self.views:
-            if room is None or room in view.rooms:
+            if (room is None and view.reading) or room in view.rooms:
                 view.inbox.put_nowait(delivery)
         return offset
 
@@ -173,6 +173,7 @@ class LocalBus:
         self.streams = streams or LocalStreams()
         self.rooms: set[str] = set()
         self.inbox: asyncio.Queue[Delivery] = asyncio.Queue()
+        self.reading = False  # control entries wait only for views that read (the API's only publishes)
         self.streams.views.add(self)
 
     async def publish(self, room: str, data: bytes, *, durable: bool = True) -> str:
@@ -198,6 +199,7 @@ class LocalBus:
         self.rooms.discard(room)
 
     async def read(self, timeout_s: float) -> list[Delivery]:
+        self.reading = True
         if self.inbox.empty():
             try:
                 first = await asyncio.wait_for(self.inbox.get(), timeout_s)

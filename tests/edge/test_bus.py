@@ -98,6 +98,16 @@ async def test_control_stream_reaches_every_node(nodes):
     assert [(d.room, d.offset) for d in got] == [(None, offset)]
 
 
+async def test_control_is_not_kept_for_a_node_that_never_reads(nodes):
+    """The API only publishes control: nothing may pile up for it."""
+    a, b = nodes
+    for n in range(3):
+        await a.publish_control(b'{"kick":"u%d"}' % n)
+    assert await b.read(0.05) == []
+    offset = await a.publish_control(b'{"kick":"u9"}')
+    assert [d.offset for d in await read_until(b, 1)] == [offset]
+
+
 async def test_history_returns_the_whole_gap(nodes):
     a, _ = nodes
     r = room()
