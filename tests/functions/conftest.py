@@ -9,6 +9,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from functions import create_app
+from virtubar.bus import LocalBus
 from virtubar.registry import NodeInfo
 from virtubar.settings import Settings
 from virtubar.state import LocalState
@@ -91,3 +92,12 @@ async def sign_in(client, name: str | None = None) -> dict:
 @pytest.fixture
 def player(client):
     return lambda name=None: sign_in(client, name)
+
+
+@pytest.fixture
+async def node_bus(app) -> LocalBus:
+    """A node's view of the API's in-process streams, reading the control stream from now."""
+    view = LocalBus(app.state["services"].bus.streams)
+    await view.read(0)
+    yield view
+    await view.close()

@@ -43,14 +43,13 @@ async def room_of(client, owner) -> str:
     return r.json()["id"]
 
 
-async def test_kick_reaches_the_control_stream_and_the_audit_log(client, player, app):
+async def test_kick_reaches_the_control_stream_and_the_audit_log(client, player, node_bus):
     mod, troll = await staff(client), await player("Troll")
-    bus = app.state["services"].bus
     room = await room_of(client, mod)
     r = await act(client, mod, type="kick", userId=troll["user"]["id"], roomId=room, reason="spamming")
     assert r.status_code == 201
     assert wire.ModerationAction(type="kicked", reason="spamming", userId=troll["user"]["id"], roomId=room) in (
-        await control_events(bus)
+        await control_events(node_bus)
     )
     log = (await client.get("/api/moderation/audit", headers=mod["headers"])).json()
     entry = log["items"][0]
@@ -97,9 +96,8 @@ async def test_a_timed_ban_expires_and_unban_lifts_early(client, player):
     assert (await act(client, mod, type="unban", userId=troll["user"]["id"], roomId=room)).status_code == 404
 
 
-async def test_mute_is_mirrored_for_nodes_and_unmute_announced(client, player, app, state):
+async def test_mute_is_mirrored_for_nodes_and_unmute_announced(client, player, node_bus, state):
     mod, loud = await staff(client), await player()
-    bus = app.state["services"].bus
     room = await room_of(client, mod)
     await act(client, mod, type="mute", userId=loud["user"]["id"], roomId=room, channels="voice", durationS=600)
     (info,) = (await state.members(keys.user_sanctions(loud["user"]["id"]))).values()
@@ -107,7 +105,7 @@ async def test_mute_is_mirrored_for_nodes_and_unmute_announced(client, player, a
     assert info.kind == "mute" and info.silences("voice") and not info.silences("chat") and info.room == room
     await act(client, mod, type="unmute", userId=loud["user"]["id"], roomId=room)
     assert await state.members(keys.user_sanctions(loud["user"]["id"])) == {}
-    events = await control_events(bus)
+    events = await control_events(node_bus)
     assert events[-1] == ModerationLifted(type="mute", userId=loud["user"]["id"], roomId=room)
     assert events[-2].type == "mutedByMod"
 
@@ -151,10 +149,9 @@ async def test_only_admins_act_on_admins_and_nobody_on_themselves(client, player
     assert (await act(client, mod, type="mute", userId=mod["user"]["id"])).status_code == 422
 
 
-async def test_control_stream_entries_are_seed_001_envelopes(client, player, app):
+async def test_control_stream_entries_are_seed_001_envelopes(client, player, node_bus):
     mod, troll = await staff(client), await player()
-    bus = app.state["services"].bus
     await act(client, mod, type="ban", userId=troll["user"]["id"], reason="x")
-    raw = [d.data for d in await bus.read(0.05) if d.room is None][-1]
+    raw = [d.data for d in await node_bus.read(0.05) if d.room is None][-1]
     envelope = msgspec.json.decode(raw)
     assert set(envelope) == {"v", "t", "ts", "payload"} and envelope["t"] == "moderation_action"

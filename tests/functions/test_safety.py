@@ -14,7 +14,7 @@ from virtubar.moderation import BlocksChanged, decode_control
 from .test_moderation import staff
 
 
-async def test_block_unblock_and_list(client, player, state, app):
+async def test_block_unblock_and_list(client, player, state, node_bus):
     me, pest = await player("Me"), await player("Pest")
     r = await client.post("/api/blocks", json={"userId": pest["user"]["id"]}, headers=me["headers"])
     assert r.status_code == 201 and r.json()["displayName"] == "Pest"
@@ -23,7 +23,7 @@ async def test_block_unblock_and_list(client, player, state, app):
     listed = (await client.get("/api/blocks", headers=me["headers"])).json()
     assert [b["userId"] for b in listed] == [pest["user"]["id"]]
     assert set(await state.members(keys.user_blocks(me["user"]["id"]))) == {pest["user"]["id"]}
-    events = [decode_control(d.data) for d in await app.state["services"].bus.read(0.05) if d.room is None]
+    events = [decode_control(d.data) for d in await node_bus.read(0.05) if d.room is None]
     assert BlocksChanged(userId=me["user"]["id"]) in events
     assert (await client.delete(f"/api/blocks/{pest['user']['id']}", headers=me["headers"])).status_code == 204
     assert await state.members(keys.user_blocks(me["user"]["id"])) == {}
