@@ -96,6 +96,7 @@ class Setup:
         self.edge = LocalBus(self.streams)
         self.rooms: dict[str, Room] = {}
         self.platform = Platform(self.state, LocalBus(self.streams), self.rooms)
+        self.platform.bus.reading = True  # as the node's read loop, from the start
         self.room = self.rooms["r1"] = Room("r1", default_world("bar"), Metrics())
         self.removed: list[str] = []
         self.platform.on_removed = lambda room, user: self.removed.append(user)
