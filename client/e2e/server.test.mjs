@@ -155,6 +155,24 @@ test('safety controls: mute for me, block and report reach the server', async ()
   assert.ok(lines.slice(-2).every((l) => clear.test(l)), lines.join(' | '));
 });
 
+test('a player whose voice server cannot be reached is told so, and still chats', async () => {
+  const d = await player(`Dov ${suffix}`);
+  await d.page.route('**/api/rooms/join', async (route) => {
+    const answer = await (await route.fetch()).json();
+    await route.fulfill({ json: { ...answer, sfuUrl: 'ws://127.0.0.1:9/sfu' } });  // nothing listens there
+  });
+  await d.page.getByLabel('Search rooms').fill(roomName);
+  await d.page.locator('.room-row', { hasText: roomName }).getByRole('button', { name: 'Join' }).click();
+  await d.page.locator('#toast', { hasText: 'Voice and video are not connected' }).waitFor({ timeout: 20000 });
+  await inRoom(d.page);
+  const text = `no voice here ${suffix}`;
+  await d.page.getByLabel('Chat message').fill(text);
+  await d.page.getByRole('button', { name: 'Send' }).click();
+  await players.a.page.locator('.chatlog', { hasText: text }).waitFor({ timeout: 20000 });
+  assert.deepEqual(d.errors, []);
+  await d.context.close();
+});
+
 test('no page errors on either side', async () => {
   assert.deepEqual(players.a.errors, []);
   assert.deepEqual(players.b.errors, []);

@@ -54,7 +54,8 @@ export function startApp(root: HTMLElement): void {
     // Before the voice joins: the SFU may forward video as soon as it has.
     const video = new VideoRoom(user.id, answer.world.template, transport ?? null, devices.camera);
     const voice = await Voice.start({ micDeviceId: devices.mic, speakerDeviceId: devices.speaker, hearingRadius: hearingRadius(answer.world), transport });
-    if (voice.micProblem) toast(voice.micProblem, 'error');
+    const unheard = [voice.micProblem, voice.linkProblem].filter(Boolean);
+    if (unheard.length) toast(unheard.join(' '), 'error');
     (window as unknown as { virtubar: unknown }).virtubar = { voice, transport, video };
     root.replaceChildren();
     const view = new RoomView(root, {

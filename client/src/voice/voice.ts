@@ -42,6 +42,8 @@ export class Voice implements VoiceSession {
 
   /** Why the microphone is off, when it could not be opened (listening still works). */
   micProblem: string | null = null;
+  /** Why nobody hears or sees you, when there is no voice server or it could not be reached. */
+  linkProblem: string | null = null;
 
   private constructor(
     private readonly ctx: AudioContext, private readonly mic: MediaStream | null, private readonly analyser: AnalyserNode,
@@ -70,7 +72,11 @@ export class Voice implements VoiceSession {
     if (o.transport) {
       o.transport.onTrack((mid, stream, kind) => { if (kind === 'audio') voice.mixer.addSlot(mid, stream); });
       o.transport.onOwner((mid, userId, kind) => { if (kind === 'audio') voice.mixer.setOwner(mid, userId); });
-      await o.transport.publish(mic?.getAudioTracks()[0] ?? null).catch((err: Error) => console.warn(`voice not connected: ${err.message}`));
+      await o.transport.publish(mic?.getAudioTracks()[0] ?? null).catch((err: Error) => {
+        voice.linkProblem = `Voice and video are not connected (${err.message}): you can still move and chat.`;
+      });
+    } else {
+      voice.linkProblem = 'This server has no voice server: you can move and chat, but nobody hears you or sees your camera.';
     }
     return voice;
   }
