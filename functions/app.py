@@ -97,7 +97,7 @@ def create_app(
             title="VirtuBar API",
             version=VERSION,
             path="/api/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[ScalarRenderPlugin(version="1.72.1")],  # pinned: "latest" could change the page under us
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
