@@ -56,7 +56,7 @@ def _serve(role: str, workers: int, server: str = "granian") -> None:
         if applied:
             print(f"database ready ({', '.join(applied)})", flush=True)
         print(f"\n  VirtuBar is running: open {settings.public_url}/\n", flush=True)
-    if server == "websockets":  # the edge's lean server: ~12 KB per idle socket instead of ~90-150 KB
+    if server == "websockets":  # the edge's lean server: ~18 KB per idle player instead of ~90-150 KB
         from realtime_edge.wsserve import main as serve_edge
 
         return serve_edge()
