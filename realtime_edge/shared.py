@@ -4,6 +4,8 @@ filter) and a player's active sanctions (``keys.user_sanctions``)."""
 
 from __future__ import annotations
 
+import functools
+
 import msgspec
 
 from realtime_edge.logs import log
@@ -19,13 +21,18 @@ _SANCTION = msgspec.json.Decoder(SanctionInfo)
 async def room_setup(state: SharedState, room_id: str) -> tuple[World | None, list[str]]:
     """The room's world (None: none published, or it does not parse) and chat filter."""
     setup = await state.members(keys.room_setup(room_id))
-    world = None
-    if found := setup.get("world"):
-        try:
-            world = parse_world(found)
-        except WorldError as e:
-            log("bad_world", room=room_id, error=str(e))
-    return world, _words(room_id, setup.get("chatFilter"))
+    found = setup.get("world")
+    return (_world(room_id, found) if found else None), _words(room_id, setup.get("chatFilter"))
+
+
+@functools.lru_cache(maxsize=256)
+def _world(room_id: str, data: bytes) -> World | None:
+    """Parsed once per document: every room's setup is re-read every few seconds."""
+    try:
+        return parse_world(data)
+    except WorldError as e:
+        log("bad_world", room=room_id, error=str(e))
+        return None
 
 
 def _words(room_id: str, data: bytes | None) -> list[str]:
