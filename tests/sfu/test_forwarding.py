@@ -3,6 +3,7 @@ ever built, only the loudest N reach a listener, and the aiortc 1.16.0 hooks
 the SFU relies on are still there."""
 
 import asyncio
+import asyncio.selector_events
 import inspect
 
 import aioice.ice
@@ -128,6 +129,14 @@ def test_aiortc_is_the_pinned_version_with_the_hooks_the_sfu_uses():
     assert "self._nominated.get(component)" in ice_source
     assert "active_pair.protocol.send_data(data, active_pair.remote_addr)" in ice_source
     assert "self.transport.sendto(data, addr)" in inspect.getsource(aioice.ice.StunProtocol.send_data)
+    # intake.py: batched reads of a connection's host sockets into its queue
+    assert "self._protocols += host_protocols" in inspect.getsource(aioice.ice.Connection)
+    assert "self._queue.put_nowait((data, component))" in inspect.getsource(aioice.ice.Connection.data_received)
+    stun_source = inspect.getsource(aioice.ice.StunProtocol.datagram_received)
+    assert "self.receiver.data_received(data, self.local_candidate.component)" in stun_source
+    assert "self._queue = collections.deque()" in inspect.getsource(asyncio.Queue._init)
+    read_source = inspect.getsource(asyncio.selector_events._SelectorDatagramTransport._read_ready)
+    assert "self._sock.recvfrom(self.max_size)" in read_source
 
 
 def test_the_codec_count_sees_codecs_when_they_are_built(codec_instances):
