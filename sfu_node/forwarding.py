@@ -43,7 +43,10 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
     """Send every ``mime_type`` RTP packet ``receiver`` gets to
     ``sink(packet, arrival)`` (``arrival`` from ``time.perf_counter``)
     instead of its decoder; other codecs are dropped. Receiver statistics are
-    kept so the publisher still gets receiver reports."""
+    kept so the publisher still gets receiver reports. After each packet the
+    loop gets a turn: aiortc works a connection's queued packets off without
+    yielding, and one packet fans out to every listener (200 x ~16 µs), so a
+    backlog would otherwise hold up every other socket and timer."""
     codecs = receiver._RTCRtpReceiver__codecs  # filled by receive()
     streams = receiver._RTCRtpReceiver__remote_streams  # read by _run_rtcp for RRs
 
@@ -59,6 +62,7 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
             sink(packet, time.perf_counter())
         except Exception:  # never let a fault end the publisher's receive loop
             log.exception("forwarding a packet of SSRC %d failed", packet.ssrc)
+        await asyncio.sleep(0)
 
     receiver._handle_rtp_packet = handle_rtp_packet
 

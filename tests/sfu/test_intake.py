@@ -1,19 +1,25 @@
-"""The node's UDP reads: a STUN consent answer queued behind a backlog of
-RTP is read at the next wake-up, and a backlog beyond ``BACKLOG`` sheds
-the oldest RTP, never STUN, DTLS or RTCP."""
+"""The node's receive path: a STUN consent answer queued behind a backlog
+of RTP is read at the next wake-up, a backlog beyond ``BACKLOG`` sheds the
+oldest RTP, never STUN, DTLS or RTCP, and publishers' backlogs are
+forwarded a packet each in turn."""
 
 import asyncio
 import socket
 from collections import deque
+from types import SimpleNamespace
 
 from aioice import stun
 from aioice.ice import Connection
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtp import RtpPacket
 
+from sfu_node.forwarding import tap
 from sfu_node.intake import BACKLOG, drain, is_rtp, shed_oldest_rtp
 from sfu_node.metrics import Metrics
 
 DTLS = bytes([22, 254, 253]) + b"\0" * 10
 RTCP_RR = bytes([0x81, 201, 0, 7]) + b"\0" * 28
+OPUS = RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2, payloadType=111)
 
 
 def rtp(seq: int, marker: int = 0) -> bytes:
@@ -68,3 +74,17 @@ async def test_a_consent_answer_behind_a_backlog_of_rtp_is_read_at_the_next_wake
     finally:
         publisher.close()
         await connection.close()
+
+
+async def test_two_publishers_backlogs_are_forwarded_a_packet_each_in_turn():
+    forwarded = []
+    receivers = [SimpleNamespace(_RTCRtpReceiver__codecs={111: OPUS}, _RTCRtpReceiver__remote_streams={}) for _ in "ab"]
+    for name, receiver in zip("ab", receivers, strict=True):
+        tap(receiver, lambda packet, arrival, name=name: forwarded.append((name, packet.sequence_number)))
+
+    async def work_off(receiver, ssrc: int) -> None:  # as aiortc does a connection's queue: no pause between packets
+        for seq in range(3):
+            await receiver._handle_rtp_packet(RtpPacket(payload_type=111, sequence_number=seq, ssrc=ssrc))
+
+    await asyncio.gather(work_off(receivers[0], 1), work_off(receivers[1], 2))
+    assert forwarded == [("a", 0), ("b", 0), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
