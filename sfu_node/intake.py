@@ -6,10 +6,11 @@ busy machine), the publisher's socket falls behind, the STUN answers to the
 node's consent checks queue behind its RTP, and aioice drops the publisher
 after six answers later than 0.5 s. ``drain`` makes each wake-up read what
 the socket holds (up to ``BATCH``): STUN goes to aioice at once (it answers
-and matches STUN inline), the rest to the connection's queue for aiortc;
-when more than ``BACKLOG`` datagrams already wait there, the oldest RTP is
-shed (never STUN, DTLS or RTCP), which bounds both the latency a backlog
-adds and how long aiortc works one off without yielding.
+and matches STUN inline), the rest to the connection's queue for aiortc.
+A packet still waiting there when a packet of its stream (SSRC) arrives
+more than ``MAX_BEHIND`` later in media time (the RTP timestamp) is shed:
+the node is not keeping up, and late audio is worse than lost. A burst (a
+video key frame: one timestamp) is not shed; STUN, DTLS and RTCP never.
 
 Private parts used (pinned in ``tests/sfu/test_forwarding.py``): aioice's
 ``Connection._protocols`` and ``_queue``, asyncio's datagram transport
@@ -26,7 +27,7 @@ from aioice.ice import Connection, StunProtocol
 from sfu_node.metrics import Metrics
 
 BATCH = 64  # datagrams read per wake-up of one socket
-BACKLOG = 25  # datagrams waiting for aiortc per connection (0.5 s of one speaker's audio)
+MAX_BEHIND = 14_400  # RTP ticks: 0.3 s of audio (48 kHz), 0.16 s of video (90 kHz)
 log = logging.getLogger(__name__)
 
 
@@ -35,13 +36,17 @@ def is_rtp(data: bytes) -> bool:
     return 127 < data[0] < 192 and len(data) > 1 and not 191 < data[1] < 224
 
 
-def shed_oldest_rtp(pending: deque) -> bool:
-    """Drop the oldest RTP datagram of a connection's queue of ``(data,
-    component)`` (``None`` marks its end); False if none waits."""
+def shed_stale(pending: deque, newest: bytes) -> bool:
+    """Drop the oldest RTP packet of ``newest``'s SSRC from a connection's
+    queue of ``(data, component)`` (``None`` marks its end) if ``newest``
+    is more than ``MAX_BEHIND`` ticks later; True if one was dropped."""
+    ssrc, now = newest[8:12], int.from_bytes(newest[4:8], "big")
     for i, item in enumerate(pending):
-        if item is not None and is_rtp(item[0]):
-            del pending[i]
-            return True
+        if item is not None and is_rtp(data := item[0]) and data[8:12] == ssrc:
+            if MAX_BEHIND < (now - int.from_bytes(data[4:8], "big")) & 0xFFFFFFFF < 1 << 31:
+                del pending[i]
+                return True
+            return False
     return False
 
 
@@ -63,11 +68,11 @@ def _batch_reads(protocol: StunProtocol, pending: deque, metrics: Metrics) -> No
 
     def datagram_received(data: bytes, addr) -> None:
         for _ in range(BATCH):
-            if len(pending) >= BACKLOG and is_rtp(data) and shed_oldest_rtp(pending):
+            if pending and is_rtp(data) and shed_stale(pending, data):
                 metrics.shed += 1
             parse(data, addr)
             try:
-                data, addr = sock.recvfrom(2048)
+                data, addr = sock.recvfrom(2048)  # WebRTC datagrams stay under the path MTU
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:

@@ -1,7 +1,7 @@
 """The node's receive path: a STUN consent answer queued behind a backlog
-of RTP is read at the next wake-up, a backlog beyond ``BACKLOG`` sheds the
-oldest RTP, never STUN, DTLS or RTCP, and publishers' backlogs are
-forwarded a packet each in turn."""
+of RTP is read at the next wake-up, RTP that fell more than ``MAX_BEHIND``
+behind its stream is shed (never a key frame's burst, STUN, DTLS or RTCP),
+and publishers' backlogs are forwarded a packet each in turn."""
 
 import asyncio
 import socket
@@ -14,7 +14,7 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtp import RtpPacket
 
 from sfu_node.forwarding import tap
-from sfu_node.intake import BACKLOG, drain, is_rtp, shed_oldest_rtp
+from sfu_node.intake import MAX_BEHIND, drain, is_rtp, shed_stale
 from sfu_node.metrics import Metrics
 
 DTLS = bytes([22, 254, 253]) + b"\0" * 10
@@ -22,8 +22,10 @@ RTCP_RR = bytes([0x81, 201, 0, 7]) + b"\0" * 28
 OPUS = RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2, payloadType=111)
 
 
-def rtp(seq: int, marker: int = 0) -> bytes:
-    return bytes([0x80, (marker << 7) | 111]) + seq.to_bytes(2, "big") + b"\0" * 8 + b"opus"
+def rtp(seq: int, ssrc: int = 1, marker: int = 0) -> bytes:
+    """An Opus packet every 20 ms (960 ticks at 48 kHz)."""
+    header = bytes([0x80, (marker << 7) | 111]) + seq.to_bytes(2, "big")
+    return header + (seq * 960).to_bytes(4, "big") + ssrc.to_bytes(4, "big") + b"opus"
 
 
 def test_rtp_is_told_from_rtcp_dtls_and_stun():
@@ -32,11 +34,15 @@ def test_rtp_is_told_from_rtcp_dtls_and_stun():
     assert not any(is_rtp(d) for d in (RTCP_RR, DTLS, binding))
 
 
-def test_shedding_drops_the_oldest_rtp_only():
-    pending = deque([(DTLS, 1), (RTCP_RR, 1), (rtp(1), 1), (rtp(2), 1), None])
-    assert shed_oldest_rtp(pending)
-    assert list(pending) == [(DTLS, 1), (RTCP_RR, 1), (rtp(2), 1), None]
-    assert not shed_oldest_rtp(deque([(DTLS, 1), None]))
+def test_only_rtp_too_far_behind_its_own_stream_is_shed():
+    behind = MAX_BEHIND // 960 + 1  # packets of 20 ms
+    pending = deque([(DTLS, 1), (RTCP_RR, 1), (rtp(0, ssrc=2), 1), (rtp(0), 1), (rtp(1), 1), None])
+    assert not shed_stale(pending, rtp(behind - 1))
+    assert shed_stale(pending, rtp(behind))
+    assert list(pending) == [(DTLS, 1), (RTCP_RR, 1), (rtp(0, ssrc=2), 1), (rtp(1), 1), None]
+    assert not shed_stale(deque([(DTLS, 1), None]), rtp(behind))
+    key_frame = deque((rtp(7, ssrc=3)[:4] + rtp(0, ssrc=3)[4:], 1) for _ in range(60))  # one timestamp
+    assert not shed_stale(key_frame, key_frame[-1][0])
 
 
 async def test_a_consent_answer_behind_a_backlog_of_rtp_is_read_at_the_next_wake_up():
@@ -56,7 +62,7 @@ async def test_a_consent_answer_behind_a_backlog_of_rtp_is_read_at_the_next_wake
         await asyncio.sleep(0)
         asked, _ = publisher.recvfrom(2048)
         assert stun.parse_message(asked).transaction_id == request.transaction_id
-        sent = [rtp(i) for i in range(BACKLOG + 15)]
+        sent = [rtp(i) for i in range(40)]  # 0.8 s of audio
         for packet in sent:
             publisher.sendto(packet, here)
         answer = stun.Message(
@@ -69,8 +75,9 @@ async def test_a_consent_answer_behind_a_backlog_of_rtp_is_read_at_the_next_wake
         for _ in range(4):  # a few loop turns; asyncio alone reads one datagram per turn
             await asyncio.sleep(0)
         assert asking.done() and asking.result()[0].transaction_id == request.transaction_id
-        assert [data for data, _ in connection._queue._queue] == sent[-BACKLOG:]  # the newest kept
-        assert metrics.shed == 15
+        kept = MAX_BEHIND // 960 + 1  # what spans at most MAX_BEHIND: the newest
+        assert [data for data, _ in connection._queue._queue] == sent[-kept:]
+        assert metrics.shed == len(sent) - kept
     finally:
         publisher.close()
         await connection.close()
