@@ -27,6 +27,7 @@ from bench.sfu.members import write_json
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 MEMBERS_LOG = Path(tempfile.gettempdir()) / "sfu-bench-members.log"
+WINDOW_LEAD_S = 0.5
 
 
 def free_port() -> int:
@@ -119,9 +120,11 @@ def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: i
     ]
     wait_for(lambda: all(Path(f"{o}.ready").exists() for o in outs), 60 + listeners, f"{listeners} listeners")
     time.sleep(2.0)  # let outlets be negotiated and assigned
+    start = time.time() + WINDOW_LEAD_S  # listeners poll for the window: announce it before it opens
+    write_json(window, [start, start + duration])
+    time.sleep(WINDOW_LEAD_S)
     before, cpu0, t0 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
-    write_json(window, [t0, t0 + duration])
-    time.sleep(duration)
+    time.sleep(max(0.0, start + duration - time.time()))
     after, cpu1, t1 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
     rss = rss_mb(node.pid)
     for p in procs:
