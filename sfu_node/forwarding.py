@@ -122,7 +122,8 @@ class Outlet:
         sender._next_encoded_frame = _never
         if self._video:
             sender._retransmit = self._retransmit
-            sender._send_keyframe = lambda: self.carries and on_keyframe_request and on_keyframe_request(self.carries)
+            sender._send_keyframe = self._ask_keyframe
+        self._on_keyframe_request = on_keyframe_request
 
     def assign(self, feed: tuple[str, str] | None) -> bool:
         """Feed this outlet from ``feed`` (None: idle). True if it changed."""
@@ -142,6 +143,7 @@ class Outlet:
         srtp, ice, pt, extensions, sender, ssrc = wire
         if self._need_keyframe:
             if not vp8_keyframe_start(payload):
+                self._ask_keyframe()  # the first ask can miss (no SSRC seen yet, not yet connected)
                 return False
             self._need_keyframe = False
         if self._offset is None:  # a new speaker: continue the stream's timeline
@@ -179,6 +181,12 @@ class Outlet:
         else:  # relayed (TURN): its framing is asynchronous
             spawn(protocol.send_data(data, pair.remote_addr))
         return True
+
+    def _ask_keyframe(self) -> None:
+        """Ask the publisher of this outlet's feed for a key frame (the room
+        rate-limits): a viewer's PLI, or this outlet waiting for one."""
+        if self.carries and self._on_keyframe_request:
+            self._on_keyframe_request(self.carries)
 
     async def _retransmit(self, seq: int) -> None:
         """A subscriber's NACK: send the packet again if still kept."""

@@ -5,6 +5,7 @@ the SFU relies on are still there."""
 import asyncio
 import asyncio.selector_events
 import inspect
+from types import SimpleNamespace
 
 import aioice.ice
 import aiortc
@@ -158,6 +159,19 @@ def test_vp8_key_frame_starts_are_recognised():
     assert not vp8_keyframe_start(bytes([0x00, 0x9C, 0x01]))  # not a partition start
     assert not vp8_keyframe_start(bytes([0x11, 0x9C, 0x01]))  # partition 1
     assert not vp8_keyframe_start(b"\x90")
+
+
+def test_a_video_outlet_waiting_for_a_key_frame_asks_for_one_at_each_packet():
+    from sfu_node.forwarding import Outlet
+
+    asked = []
+    sender = SimpleNamespace(replaceTrack=lambda track: None)
+    outlet = Outlet(SimpleNamespace(kind="video", sender=sender), asked.append)
+    outlet._wire = (None, None, 96, [], sender, 1)  # connected (no packet goes out in this test)
+    outlet.assign(("ann", "camera"))
+    delta = bytes([0x10, 0x9D, 0x01])  # a partition start, P bit 1: not a key frame
+    assert not outlet.feed(delta, 0, None, 0.0) and not outlet.feed(delta, 3000, None, 0.03)
+    assert asked == [("ann", "camera")] * 2  # the room rate-limits the PLIs
 
 
 async def test_a_listener_outside_a_meeting_room_receives_nothing_from_inside(sfu, opus):
