@@ -43,7 +43,10 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
     """Send every ``mime_type`` RTP packet ``receiver`` gets to
     ``sink(packet, arrival)`` (``arrival`` from ``time.perf_counter``)
     instead of its decoder; other codecs are dropped. Receiver statistics are
-    kept so the publisher still gets receiver reports."""
+    kept so the publisher still gets receiver reports. After each packet the
+    loop gets a turn: aiortc works a connection's queued packets off without
+    yielding, and one packet fans out to every listener (200 x ~16 µs), so a
+    backlog would otherwise hold up every other socket and timer."""
     codecs = receiver._RTCRtpReceiver__codecs  # filled by receive()
     streams = receiver._RTCRtpReceiver__remote_streams  # read by _run_rtcp for RRs
 
@@ -59,6 +62,7 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
             sink(packet, time.perf_counter())
         except Exception:  # never let a fault end the publisher's receive loop
             log.exception("forwarding a packet of SSRC %d failed", packet.ssrc)
+        await asyncio.sleep(0)
 
     receiver._handle_rtp_packet = handle_rtp_packet
 
@@ -100,17 +104,11 @@ class Outlet:
     before the transport connects are dropped.
     """
 
-    def __init__(
-        self,
-        transceiver,
-        on_sent: Callable[[int, float], None] | None = None,
-        on_keyframe_request: Callable[[tuple[str, str]], None] | None = None,
-    ) -> None:
+    def __init__(self, transceiver, on_keyframe_request: Callable[[tuple[str, str]], None] | None = None) -> None:
         self.transceiver = transceiver
         self.kind = transceiver.kind
         self.carries: tuple[str, str] | None = None
         self._clock_rate = CLOCK_RATES[self.kind]
-        self._on_sent = on_sent
         self._video = self.kind == "video"
         self._need_keyframe = self._video  # a switched video stream starts at a keyframe
         self._history: dict[int, bytes] = {}
@@ -118,13 +116,14 @@ class Outlet:
         self._last_out = 0
         self._last_at = 0.0
         self._seq = random_sequence_number()
-        self._wire = None  # (srtp, ice connection, payload type, extensions by level)
+        self._wire = None  # (srtp, ice connection, payload type, extensions by level, sender, SSRC)
         sender = transceiver.sender
         sender.replaceTrack(_Silent(self.kind))
         sender._next_encoded_frame = _never
         if self._video:
             sender._retransmit = self._retransmit
-            sender._send_keyframe = lambda: self.carries and on_keyframe_request and on_keyframe_request(self.carries)
+            sender._send_keyframe = self._ask_keyframe
+        self._on_keyframe_request = on_keyframe_request
 
     def assign(self, feed: tuple[str, str] | None) -> bool:
         """Feed this outlet from ``feed`` (None: idle). True if it changed."""
@@ -135,14 +134,17 @@ class Outlet:
         self._need_keyframe = self._video
         return True
 
-    def feed(self, payload: bytes, timestamp: int, level: int | None, arrival: float, marker: int = 0) -> None:
+    def feed(self, payload: bytes, timestamp: int, level: int | None, arrival: float, marker: int = 0) -> bool:
+        """Send one packet of the assigned feed; True if it went out (the
+        room counts them for the metrics once per incoming packet)."""
         wire = self._wire or self._connect()
         if wire is None:
-            return
-        srtp, ice, pt, extensions = wire
+            return False
+        srtp, ice, pt, extensions, sender, ssrc = wire
         if self._need_keyframe:
             if not vp8_keyframe_start(payload):
-                return
+                self._ask_keyframe()  # the first ask can miss (no SSRC seen yet, not yet connected)
+                return False
             self._need_keyframe = False
         if self._offset is None:  # a new speaker: continue the stream's timeline
             gap = int((arrival - self._last_at) * self._clock_rate) if self._last_at else 0
@@ -151,24 +153,22 @@ class Outlet:
         out = (timestamp + self._offset) & 0xFFFFFFFF
         seq = self._seq
         plain = (
-            RTP_HEADER.pack(0x90, pt | (marker << 7), seq, out, self.transceiver.sender._ssrc)
+            RTP_HEADER.pack(0x90, pt | (marker << 7), seq, out, ssrc)
             + extensions[SILENCE if level is None else level]
             + payload
         )
         if self._video:
             self._history[seq % HISTORY] = plain
         if not self._send(srtp.protect(plain), ice):
-            return
+            return False
         self._seq = (seq + 1) & 0xFFFF
         self._last_out, self._last_at = out, arrival
-        sender = self.transceiver.sender
         sender._RTCRtpSender__packet_count += 1
         sender._RTCRtpSender__octet_count += len(payload)
         if seq % SR_EVERY == 0:
             sender._RTCRtpSender__ntp_timestamp = clock.current_ntp_time()
             sender._RTCRtpSender__rtp_timestamp = out
-        if self._on_sent is not None:
-            self._on_sent(len(payload), time.perf_counter() - arrival)
+        return True
 
     @staticmethod
     def _send(data: bytes, ice) -> bool:
@@ -181,6 +181,12 @@ class Outlet:
         else:  # relayed (TURN): its framing is asynchronous
             spawn(protocol.send_data(data, pair.remote_addr))
         return True
+
+    def _ask_keyframe(self) -> None:
+        """Ask the publisher of this outlet's feed for a key frame (the room
+        rate-limits): a viewer's PLI, or this outlet waiting for one."""
+        if self.carries and self._on_keyframe_request:
+            self._on_keyframe_request(self.carries)
 
     async def _retransmit(self, seq: int) -> None:
         """A subscriber's NACK: send the packet again if still kept."""
@@ -201,6 +207,8 @@ class Outlet:
             dtls.transport._connection,
             self.transceiver._codecs[0].payloadType,
             [_extensions(ids.get(MID_URI), mid, ids.get(LEVEL_URI), level) for level in range(SILENCE + 1)],
+            self.transceiver.sender,
+            self.transceiver.sender._ssrc,
         )
         return self._wire
 

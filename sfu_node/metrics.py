@@ -14,6 +14,7 @@ class Metrics:
         self.packets_out = 0
         self.bytes_out = 0
         self.selection_changes = 0
+        self.shed = 0  # incoming RTP dropped because the node fell behind (intake.py)
         self._latency = [0] * (len(LATENCY_BUCKETS_S) + 1)
         self._latency_sum = 0.0
 
@@ -21,10 +22,13 @@ class Metrics:
         self.packets_in += 1
         self.bytes_in += size
 
-    def forwarded(self, size: int, latency_s: float) -> None:
-        """A packet handed to a subscriber's sender ``latency_s`` after it arrived."""
-        self.packets_out += 1
-        self.bytes_out += size
+    def forwarded(self, packets: int, size: int, latency_s: float) -> None:
+        """One incoming packet (``size`` bytes of payload) sent to ``packets``
+        subscribers, the last ``latency_s`` after it arrived: one histogram
+        observation per incoming packet, not per subscriber, keeps the
+        metrics off the per-subscriber path."""
+        self.packets_out += packets
+        self.bytes_out += packets * size
         self._latency[bisect_left(LATENCY_BUCKETS_S, latency_s)] += 1
         self._latency_sum += latency_s
 
@@ -45,6 +49,8 @@ class Metrics:
             f'virtubar_sfu_bytes_total{{direction="out"}} {self.bytes_out}',
             "# TYPE virtubar_sfu_selection_changes_total counter",
             f"virtubar_sfu_selection_changes_total {self.selection_changes}",
+            "# TYPE virtubar_sfu_shed_total counter",
+            f"virtubar_sfu_shed_total {self.shed}",
             "# HELP virtubar_sfu_forwarding_latency_seconds packet arrival to its hand-off to a subscriber's sender",
             "# TYPE virtubar_sfu_forwarding_latency_seconds histogram",
         ]

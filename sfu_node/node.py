@@ -112,7 +112,7 @@ class SfuNode:
             end()
 
     def peer(self, user_id: str, post) -> Peer:
-        return Peer(user_id, RTCPeerConnection(self.ice_configuration()), post, on_sent=self.metrics.forwarded)
+        return Peer(user_id, RTCPeerConnection(self.ice_configuration()), post)
 
     def ice_configuration(self) -> RTCConfiguration:
         s = self.settings

@@ -72,16 +72,15 @@ class Peer:
         user_id: str,
         pc: RTCPeerConnection,
         post: Callable[[Event], None],
-        on_sent: Callable[[int, float], None] | None = None,
     ) -> None:
         self.user_id = user_id
         self.pc = pc
         self.post = post
         self.outlets: list[Outlet] = []
+        self.waiting = True  # chosen feeds wait for outlets (or none were chosen yet)
         self.published: list = []  # receivers of this member's tracks
         self.sources: dict[str, Source] = {}  # sending mid → what the member said it carries
         self.sending: set[Source] = set()  # what its latest offer sends
-        self._on_sent = on_sent
         self.on_keyframe_request: Callable[[str], None] | None = None  # the room's, for video outlets
         self._lock = asyncio.Lock()
         self._answer: asyncio.Future[str] | None = None
@@ -181,6 +180,7 @@ class Peer:
                 changed.append(outlet)
             if len(waiting) > len(free):
                 missing[kind] = len(waiting) - len(free)
+        self.waiting = bool(missing)
         changed = list(dict.fromkeys(changed))
         for outlet in changed:
             user, source = outlet.carries or (None, None)
@@ -197,7 +197,7 @@ class Peer:
                 for _ in range(count):
                     transceiver = self.pc.addTransceiver(kind, direction="sendonly")
                     transceiver.setCodecPreferences(CODECS[kind])
-                    added.append((transceiver, Outlet(transceiver, self._on_sent, self.on_keyframe_request)))
+                    added.append((transceiver, Outlet(transceiver, self.on_keyframe_request)))
             with _numbering_kept(self.pc):
                 offer = await self.pc.createOffer()
             await self.pc.setLocalDescription(offer)

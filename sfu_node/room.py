@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 
 from sfu_node.forwarding import Outlet, tap
+from sfu_node.intake import drain
 from sfu_node.listenerscape import Listenerscape
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
@@ -37,6 +38,8 @@ class Room:
         self.videos: dict[Feed, list] = {}  # (user, camera | screen) → [receiver, its SSRC once seen]
         self._sinks: dict[str, dict[Feed, list[Outlet]]] = {"audio": {}, "video": {}}
         self._keyframe_asked: dict[Feed, float] = {}
+        self._generation = 0  # grows when members or their published tracks change
+        self._applied: tuple | None = None  # what the last reselect read
 
     # the position and moderation feed (presence.Platform calls these) -----
 
@@ -69,16 +72,20 @@ class Room:
         previous = self.peers.pop(peer.user_id, None)
         self.peers[peer.user_id] = peer
         peer.on_keyframe_request = self.request_keyframe
+        self._generation += 1
         return previous
 
     def publish(self, user_id: str, tracks: list[tuple[object, Source]], sending: set[Source]) -> None:
         """Take a member's offer: tap each new receiver (meter audio, forward
-        both; a newer track of a source replaces the older) and forget the
-        videos it no longer sends (a camera switched off), so viewers' tiles
-        are released at once."""
+        both; a newer track of a source replaces the older), read its
+        sockets in batches (``intake``) and forget the videos it no longer
+        sends (a camera switched off), so viewers' tiles are released at
+        once."""
+        self._generation += 1
         for key in [k for k in self.videos if k[0] == user_id and k[1] not in sending]:
             del self.videos[key]
         for receiver, source in tracks:
+            drain(receiver.transport.transport._connection, self.metrics)
             if receiver.track.kind == "audio":
                 tap(receiver, self._forwarder(user_id))
             else:
@@ -90,13 +97,12 @@ class Room:
         metrics, sinks, key = self.metrics, self._sinks["audio"], (user_id, "mic")
 
         def forward(packet, arrival: float) -> None:
-            payload = packet.payload
+            payload, timestamp, marker = packet.payload, packet.timestamp, packet.marker
             metrics.received(len(payload))
             level = packet.extensions.audio_level
             level = level[1] if level is not None else None
             meter.add(level, arrival)
-            for outlet in sinks.get(key, ()):
-                outlet.feed(payload, packet.timestamp, level, arrival, packet.marker)
+            _fan_out(sinks.get(key, ()), metrics, payload, timestamp, level, arrival, marker)
 
         return forward
 
@@ -107,9 +113,9 @@ class Room:
             if videos.get(key) is not feed:  # replaced by a newer track, or its member left
                 return
             feed[1] = packet.ssrc
-            metrics.received(len(packet.payload))
-            for outlet in sinks.get(key, ()):
-                outlet.feed(packet.payload, packet.timestamp, None, arrival, packet.marker)
+            payload, timestamp, marker = packet.payload, packet.timestamp, packet.marker
+            metrics.received(len(payload))
+            _fan_out(sinks.get(key, ()), metrics, payload, timestamp, None, arrival, marker)
 
         return forward
 
@@ -125,6 +131,7 @@ class Room:
         return True
 
     def leave(self, peer: Peer) -> None:
+        self._generation += 1
         if self.peers.get(peer.user_id) is peer:
             del self.peers[peer.user_id]
             self.meters.pop(peer.user_id, None)
@@ -136,13 +143,20 @@ class Room:
 
     def reselect(self, now: float | None = None) -> int:
         """Apply every listener's selection; returns how many listeners'
-        sets changed."""
+        sets changed. Skipped while nothing it reads changed (the loudness
+        order, positions, mutes and blocks, members, video feeds, outlets)
+        and no listener waits for outlets: most ticks change nothing."""
         now = time.perf_counter() if now is None else now
         order = ranked({uid: meter.loudness(now) for uid, meter in self.meters.items()})
         rank = {uid: i for i, uid in enumerate(order)}
         feeds = sorted(self.videos, key=lambda k: (rank.get(k[0], len(rank)), k))  # loudest first
+        peers = self.peers.values()
+        inputs = (self._generation, self.scape.version, order, feeds, sum(len(p.outlets) for p in peers))
+        if inputs == self._applied and not any(p.waiting for p in peers):
+            return 0
+        self._applied = inputs
         changes = 0
-        for peer in self.peers.values():
+        for peer in peers:
             audio = [(sid, "mic") for sid in self.scape.selection(peer.user_id, order)]
             changed = peer.show(audio, self.scape.videos(peer.user_id, feeds) if feeds else [])
             for outlet in changed:
@@ -163,3 +177,12 @@ class Room:
         for kind, by_speaker in sinks.items():
             self._sinks[kind].clear()  # in place: the taps hold these dicts
             self._sinks[kind].update(by_speaker)
+
+
+def _fan_out(outlets, metrics: Metrics, payload: bytes, timestamp: int, level, arrival: float, marker: int) -> None:
+    """One incoming packet to each outlet; the metrics once per packet."""
+    sent = 0
+    for outlet in outlets:
+        sent += outlet.feed(payload, timestamp, level, arrival, marker)
+    if sent:
+        metrics.forwarded(sent, len(payload), time.perf_counter() - arrival)

@@ -27,6 +27,7 @@ from bench.sfu.members import write_json
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 MEMBERS_LOG = Path(tempfile.gettempdir()) / "sfu-bench-members.log"
+WINDOW_LEAD_S = 0.5
 
 
 def free_port() -> int:
@@ -119,9 +120,11 @@ def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: i
     ]
     wait_for(lambda: all(Path(f"{o}.ready").exists() for o in outs), 60 + listeners, f"{listeners} listeners")
     time.sleep(2.0)  # let outlets be negotiated and assigned
+    start = time.time() + WINDOW_LEAD_S  # listeners poll for the window: announce it before it opens
+    write_json(window, [start, start + duration])
+    time.sleep(WINDOW_LEAD_S)
     before, cpu0, t0 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
-    write_json(window, [t0, t0 + duration])
-    time.sleep(duration)
+    time.sleep(max(0.0, start + duration - time.time()))
     after, cpu1, t1 = scrape(base + "/metrics"), cpu_seconds(node.pid), time.time()
     rss = rss_mb(node.pid)
     for p in procs:
@@ -144,13 +147,15 @@ def step(node: subprocess.Popen, base: str, secret: str, tmp: Path, listeners: i
         "e2e_p50_ms": p50,
         "e2e_p99_ms": p99,
         "loss": max(0.0, 1 - received / expected),
+        "shed": after.get("virtubar_sfu_shed_total", 0) - before.get("virtubar_sfu_shed_total", 0),
         "rss_mb": rss,
     }
 
 
 TABLE_HEAD = (
     "| listeners | connected | egress pkt/s | node CPU | CPU µs/egress pkt | node hand-off p50 / p99 ms "
-    "| end-to-end p50 / p99 ms | loss | node RSS MB | machine load |\n|---|---|---|---|---|---|---|---|---|---|"
+    "| end-to-end p50 / p99 ms | loss | shed by the node | node RSS MB | machine load |"
+    "\n|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -158,7 +163,8 @@ def row(r: dict) -> str:
     return (
         f"| {r['listeners']} | {r['connected']} | {r['egress_pps']:,.0f} | {r['cpu_share']:.0%} "
         f"| {r['cpu_us_per_packet']:.0f} | {r['node_p50']} / {r['node_p99']} "
-        f"| {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | {r['loss']:.2%} | {r['rss_mb']:.0f} | {r['load']:.1f} |"
+        f"| {r['e2e_p50_ms']:.1f} / {r['e2e_p99_ms']:.1f} | {r['loss']:.2%} | {r['shed']:,.0f} | {r['rss_mb']:.0f} "
+        f"| {r['load']:.1f} |"
     )
 
 
@@ -236,7 +242,8 @@ def main() -> None:
         "socket). Egress counts packets handed to "
         "subscribers' senders; CPU is the node process's user+system time; hand-off latency is the node's own "
         "histogram (packet arrival to its subscriber's sender, bucket bounds); end-to-end is speaker send to listener "
-        "receipt (sampled listeners). Loss is against 50 packets/s per speaker per listener.\n\n"
+        "receipt (sampled listeners). Loss is against 50 packets/s per speaker per listener; shed counts incoming "
+        "RTP the node dropped because it fell behind.\n\n"
         f"{TABLE_HEAD}\n" + "\n".join(row(r) for r in results) + "\n"
     )
     if args.doc is not None:

@@ -3,7 +3,9 @@ ever built, only the loudest N reach a listener, and the aiortc 1.16.0 hooks
 the SFU relies on are still there."""
 
 import asyncio
+import asyncio.selector_events
 import inspect
+from types import SimpleNamespace
 
 import aioice.ice
 import aiortc
@@ -128,6 +130,14 @@ def test_aiortc_is_the_pinned_version_with_the_hooks_the_sfu_uses():
     assert "self._nominated.get(component)" in ice_source
     assert "active_pair.protocol.send_data(data, active_pair.remote_addr)" in ice_source
     assert "self.transport.sendto(data, addr)" in inspect.getsource(aioice.ice.StunProtocol.send_data)
+    # intake.py: batched reads of a connection's host sockets into its queue
+    assert "self._protocols += host_protocols" in inspect.getsource(aioice.ice.Connection)
+    assert "self._queue.put_nowait((data, component))" in inspect.getsource(aioice.ice.Connection.data_received)
+    stun_source = inspect.getsource(aioice.ice.StunProtocol.datagram_received)
+    assert "self.receiver.data_received(data, self.local_candidate.component)" in stun_source
+    assert "self._queue = collections.deque()" in inspect.getsource(asyncio.Queue._init)
+    read_source = inspect.getsource(asyncio.selector_events._SelectorDatagramTransport._read_ready)
+    assert "self._sock.recvfrom(self.max_size)" in read_source
 
 
 def test_the_codec_count_sees_codecs_when_they_are_built(codec_instances):
@@ -149,6 +159,19 @@ def test_vp8_key_frame_starts_are_recognised():
     assert not vp8_keyframe_start(bytes([0x00, 0x9C, 0x01]))  # not a partition start
     assert not vp8_keyframe_start(bytes([0x11, 0x9C, 0x01]))  # partition 1
     assert not vp8_keyframe_start(b"\x90")
+
+
+def test_a_video_outlet_waiting_for_a_key_frame_asks_for_one_at_each_packet():
+    from sfu_node.forwarding import Outlet
+
+    asked = []
+    sender = SimpleNamespace(replaceTrack=lambda track: None)
+    outlet = Outlet(SimpleNamespace(kind="video", sender=sender), asked.append)
+    outlet._wire = (None, None, 96, [], sender, 1)  # connected (no packet goes out in this test)
+    outlet.assign(("ann", "camera"))
+    delta = bytes([0x10, 0x9D, 0x01])  # a partition start, P bit 1: not a key frame
+    assert not outlet.feed(delta, 0, None, 0.0) and not outlet.feed(delta, 3000, None, 0.03)
+    assert asked == [("ann", "camera")] * 2  # the room rate-limits the PLIs
 
 
 async def test_a_listener_outside_a_meeting_room_receives_nothing_from_inside(sfu, opus):

@@ -73,6 +73,7 @@ async def test_metrics_count_peers_tracks_packets_and_selection_changes(sfu):
         >= 10
     )
     assert values["virtubar_sfu_selection_changes_total"] >= 1
+    assert values["virtubar_sfu_shed_total"] == 0
     assert (
         values["virtubar_sfu_forwarding_latency_seconds_count"] == values['virtubar_sfu_packets_total{direction="out"}']
     )
