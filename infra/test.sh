@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/bootstrap.sh --test
 echo "== lint (ruff)"
-.venv/bin/ruff check virtubar functions realtime_edge sfu_node infra tests bench
+.venv/bin/ruff check virtubar launcher functions realtime_edge sfu_node infra tests bench
 echo "== template.yaml (cfn-lint)"
 .venv/bin/cfn-lint template.yaml
 echo "== client: unit tests (vitest), then headless Chromium with the offline provider"

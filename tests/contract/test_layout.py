@@ -1,5 +1,6 @@
 """The layout rule: services import the contract package, never each other;
-every setting is documented."""
+the contract package imports no service and not the launcher above them,
+not even inside a function; every setting is documented."""
 
 import ast
 import re
@@ -7,32 +8,60 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("functions", "realtime_edge", "sfu_node")
+ABOVE_THE_CONTRACT = (*SERVICES, "launcher")
 
 
-def imported_packages(folder: Path) -> set[str]:
+def imports_of(path: Path) -> set[str]:
+    """The top-level package of every absolute import anywhere in the file
+    (module level, in functions, in branches), both ``import x`` and
+    ``from x import y``."""
     found = set()
-    for path in folder.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                found |= {a.name.split(".")[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.add(node.module.split(".")[0])
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
     return found
+
+
+def forbidden_imports(folder: Path, forbidden: tuple[str, ...]) -> dict[str, set[str]]:
+    """File (relative to the repository) -> the forbidden packages it imports."""
+    hits = {}
+    for path in sorted(folder.rglob("*.py")):
+        bad = imports_of(path) & set(forbidden)
+        if bad:
+            hits[str(path.relative_to(folder.parent))] = bad
+    return hits
 
 
 def test_no_service_imports_another_service():
     for service in SERVICES:
-        folder = ROOT / service
-        if folder.exists():
-            others = set(SERVICES) - {service}
-            assert not imported_packages(folder) & others, service
+        others = tuple(s for s in SERVICES if s != service)
+        assert forbidden_imports(ROOT / service, others) == {}, service
 
 
-def test_the_contract_package_imports_no_service_at_module_level():
-    for path in (ROOT / "virtubar").glob("*.py"):
-        top_level = [n for n in ast.parse(path.read_text()).body if isinstance(n, (ast.Import, ast.ImportFrom))]
-        names = {getattr(n, "module", None) or n.names[0].name for n in top_level}
-        assert not {n.split(".")[0] for n in names if n} & set(SERVICES), path.name
+def test_the_contract_package_imports_no_service_and_not_the_launcher():
+    assert forbidden_imports(ROOT / "virtubar", ABOVE_THE_CONTRACT) == {}
+
+
+def test_the_rule_sees_imports_hidden_in_functions(tmp_path):
+    """What the old cli.py and embedded.py did: import a service only when a
+    function runs. The rule must catch it in either import form."""
+    contract = tmp_path / "virtubar"
+    contract.mkdir()
+    (contract / "starter.py").write_text(
+        "def create_app():\n"
+        "    from functions import create_app as api\n"
+        "    if True:\n"
+        "        import sfu_node.app\n"
+        "    return api\n"
+    )
+    (contract / "fine.py").write_text("from virtubar.wire import Join\nimport msgspec\n")
+    assert forbidden_imports(contract, ABOVE_THE_CONTRACT) == {"virtubar/starter.py": {"functions", "sfu_node"}}
+
+
+def test_the_launcher_is_the_one_package_that_imports_every_service():
+    assert set(SERVICES) <= set().union(*(imports_of(p) for p in (ROOT / "launcher").glob("*.py")))
 
 
 def test_every_setting_is_in_the_readmes_configuration_table():
