@@ -12,7 +12,7 @@ from litestar import Litestar, MediaType, WebSocket, get, websocket
 from sfu_node import session
 from sfu_node.config import SfuConfig
 from sfu_node.node import SfuNode
-from virtubar import lifecycle
+from virtubar import lifecycle, logs
 from virtubar.settings import Settings
 from virtubar.state import SharedState
 from virtubar.world import World
@@ -33,6 +33,7 @@ def create_app(
     ``drain_on_signal``: when serving alone, drain on SIGTERM/SIGINT before
     granian drops the sockets (the embedded mode leaves signals to its host).
     ``config``: the SFU's own settings, by default from ``VIRTUBAR_SFU_*``."""
+    logs.setup()
     node = SfuNode(settings, state, bus, world_of=world_of, config=config or SfuConfig.from_env())
 
     @websocket("/sfu")
