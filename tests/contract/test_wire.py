@@ -1,4 +1,5 @@
-"""Seed 001 kept exactly: every event's name and payload fields."""
+"""The protocol's original events kept exactly: every event's name and payload
+fields (docs/protocol.md)."""
 
 import json
 

@@ -1,4 +1,4 @@
-/** The realtime seam (seed 001 §7): every provider speaks these envelopes and
+/** The realtime seam (docs/protocol.md): every provider speaks these envelopes and
  * payloads, exactly as virtubar/wire.py defines them. */
 import type { ANIMS, CHAT_MODES, EMOTES, SERVER_EVENTS, STATUSES } from './constants';
 
