@@ -10,7 +10,7 @@ from typing import Literal, Union
 import msgspec
 import pytest
 
-from virtubar import tsgen, wire
+from virtubar import signaling, tsgen, wire
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +29,20 @@ def test_committed_client_wire_types_are_the_contracts():
 def test_chat_broadcast_carries_the_senders_zone_for_the_client():
     block = tsgen.client_types().split("export interface ChatBroadcast {", 1)[1].split("}", 1)[0]
     assert "  zoneId?: string | null;" in block.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("payloads", "events"),
+    [
+        ("ClientPayloads", wire.CLIENT_EVENTS),
+        ("ServerPayloads", wire.SERVER_EVENTS),
+        ("ClientSignalPayloads", signaling.CLIENT_SIGNALS),
+        ("SfuSignalPayloads", signaling.SFU_SIGNALS),
+    ],
+)
+def test_every_event_of_each_direction_reaches_the_clients_payload_map(payloads, events):
+    block = tsgen.client_types().split(f"export interface {payloads} {{\n", 1)[1].split("}", 1)[0]
+    assert block.splitlines() == [f"  {e.name}: {e.__name__};" for e in events]
 
 
 class _Ping(wire.Event):
