@@ -6,6 +6,7 @@ grep follows a player through every service."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from virtubar import logs
 
@@ -13,4 +14,5 @@ _IDS = {"room": "roomId", "user": "userId"}
 
 
 def log(event: str, level: int = logging.INFO, **fields: object) -> None:
-    logs.log(event, level, logger="realtime_edge", **{_IDS.get(k, k): v for k, v in fields.items()})
+    named: dict[str, Any] = {_IDS.get(k, k): v for k, v in fields.items()}
+    logs.log(event, level, logger="realtime_edge", **named)
