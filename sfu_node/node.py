@@ -8,7 +8,6 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from collections.abc import Callable
 import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
+from sfu_node.config import SfuConfig
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
 from sfu_node.presence import Platform, room_world
@@ -30,7 +30,6 @@ from virtubar.world import World, default_world
 
 TICK_S = 0.1  # loudness reselection; moves reselect at once
 DRAIN_RECONNECT_MS = 1000
-ICE_ADDRESSES_ENV = "VIRTUBAR_SFU_ICE_ADDRESSES"
 
 
 def use_ice_addresses(addresses: list[str]) -> None:
@@ -55,8 +54,10 @@ class SfuNode:
         bus: RoomBus | None = None,
         world_of: Callable[[str], World] | None = None,
         max_speakers: int = 3,
+        config: SfuConfig | None = None,
     ) -> None:
         self.settings = settings
+        self.config = config or SfuConfig()
         self.state = state
         self.id = f"sfu-{uuid.uuid4().hex[:12]}"
         self.url = settings.sfu_url or settings.ws_base + "/sfu"
@@ -148,7 +149,7 @@ class SfuNode:
         )
 
     async def start(self) -> None:
-        use_ice_addresses([a.strip() for a in os.environ.get(ICE_ADDRESSES_ENV, "").split(",") if a.strip()])
+        use_ice_addresses(self.config.ice_addresses)
         self._tasks.append(asyncio.create_task(self._tick()))
         if self.platform is not None:
             self._tasks.append(asyncio.create_task(self.platform.run()))

@@ -14,6 +14,7 @@ from litestar.exceptions import WebSocketDisconnect
 
 from sfu_node.node import SfuNode
 from sfu_node.peer import SignalError
+from virtubar import logs
 from virtubar.signaling import (
     MAX_SIGNAL_BYTES,
     IceCandidate,
@@ -70,6 +71,7 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
     removed = asyncio.Event()
     node.sessions[peer] = removed.set
     await node.admitted(room, peer.user_id)
+    logs.bind(roomId=room.id, userId=peer.user_id)  # this member's lines from here on, not the room's loops
     outbox.put_nowait(SfuJoined(roomId=room.id, userId=peer.user_id, maxSpeakers=room.scape.max_speakers))
 
     async def write() -> None:

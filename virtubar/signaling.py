@@ -1,4 +1,4 @@
-"""The SFU's signaling contract, in seed 001's envelope style
+"""The SFU's signaling contract (``docs/protocol.md``), in the realtime envelope
 (``{"v": 1, "t": name, "ts": ms, "payload": {...}}``) on its own socket.
 
 Client: ``sfu_join`` first (room and voice token), then ``sdp`` (its offer,
