@@ -8,18 +8,20 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import logging
 import os
 import time
 import uuid
 from collections.abc import Callable
 
-import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
+from sfu_node import aiortc_hooks
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
 from sfu_node.presence import Platform, room_world
 from sfu_node.room import Room
+from sfu_node.tasks import keep_running
 from virtubar.bus import RoomBus
 from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
@@ -31,13 +33,7 @@ from virtubar.world import World, default_world
 TICK_S = 0.1  # loudness reselection; moves reselect at once
 DRAIN_RECONNECT_MS = 1000
 ICE_ADDRESSES_ENV = "VIRTUBAR_SFU_ICE_ADDRESSES"
-
-
-def use_ice_addresses(addresses: list[str]) -> None:
-    """Gather host candidates only on ``addresses`` (aioice otherwise takes
-    every interface but loopback). Process-wide: the node owns its ICE."""
-    if addresses:
-        aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: list(addresses)
+log = logging.getLogger(__name__)
 
 
 def turn_credentials(secret: str, user_id: str, ttl_s: int, now: float | None = None) -> tuple[str, str]:
@@ -148,13 +144,14 @@ class SfuNode:
         )
 
     async def start(self) -> None:
-        use_ice_addresses([a.strip() for a in os.environ.get(ICE_ADDRESSES_ENV, "").split(",") if a.strip()])
-        self._tasks.append(asyncio.create_task(self._tick()))
+        addresses = [a.strip() for a in os.environ.get(ICE_ADDRESSES_ENV, "").split(",") if a.strip()]
+        aiortc_hooks.gather_host_candidates_on(addresses)
+        loops = [(self._tick, "the selection tick")]
         if self.platform is not None:
-            self._tasks.append(asyncio.create_task(self.platform.run()))
-            self._tasks.append(asyncio.create_task(self.platform.watch_worlds()))
+            loops += [(self.platform.run, "the room bus feed"), (self.platform.watch_worlds, "the world watch")]
         if self.state is not None:
-            self._tasks.append(asyncio.create_task(heartbeat(Registry(self.state), self.describe)))
+            loops.append((lambda: heartbeat(Registry(self.state), self.describe), "the registry heartbeat"))
+        self._tasks += [asyncio.create_task(keep_running(run, what)) for run, what in loops]
 
     async def drain(self) -> None:
         """Announce the drain and tell every member to reconnect elsewhere."""
@@ -179,7 +176,12 @@ class SfuNode:
         await asyncio.gather(*(p.close() for p in peers), return_exceptions=True)
 
     async def _tick(self) -> None:
+        """Reselect every room on loudness; a room whose pass fails is
+        logged and tried again at the next tick, the others go on."""
         while True:
             await asyncio.sleep(TICK_S)
             for room in list(self.rooms.values()):
-                room.reselect()
+                try:
+                    room.reselect()
+                except Exception:
+                    log.exception("the selection tick failed in room %s", room.id)

@@ -14,13 +14,14 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from sfu_node.forwarding import Outlet, tap
+from sfu_node import aiortc_hooks
+from sfu_node.forwarding import Outlet
 from sfu_node.intake import drain
 from sfu_node.listenerscape import Listenerscape
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
 from sfu_node.selection import LevelMeter, ranked
-from virtubar.lifecycle import spawn
+from sfu_node.tasks import spawn
 from virtubar.signaling import Source
 from virtubar.world import World
 
@@ -72,6 +73,7 @@ class Room:
         previous = self.peers.pop(peer.user_id, None)
         self.peers[peer.user_id] = peer
         peer.on_keyframe_request = self.request_keyframe
+        peer.room_id = self.id
         self._generation += 1
         return previous
 
@@ -85,12 +87,12 @@ class Room:
         for key in [k for k in self.videos if k[0] == user_id and k[1] not in sending]:
             del self.videos[key]
         for receiver, source in tracks:
-            drain(receiver.transport.transport._connection, self.metrics)
+            drain(aiortc_hooks.ice_connection(receiver), self.metrics)
             if receiver.track.kind == "audio":
-                tap(receiver, self._forwarder(user_id))
+                aiortc_hooks.tap(receiver, self._forwarder(user_id))
             else:
                 feed = self.videos[(user_id, source)] = [receiver, None]
-                tap(receiver, self._video_forwarder((user_id, source), feed), mime_type="video/vp8")
+                aiortc_hooks.tap(receiver, self._video_forwarder((user_id, source), feed), mime_type="video/vp8")
 
     def _forwarder(self, user_id: str):
         meter = self.meters.setdefault(user_id, LevelMeter())
@@ -127,7 +129,7 @@ class Room:
         if feed is None or feed[1] is None or now - self._keyframe_asked.get(key, -1e9) < KEYFRAME_GAP_S:
             return False
         self._keyframe_asked[key] = now
-        spawn(feed[0]._send_rtcp_pli(feed[1]))
+        spawn(aiortc_hooks.send_pli(feed[0], feed[1]), f"asking for a {key[1]} key frame", room=self.id, member=key[0])
         return True
 
     def leave(self, peer: Peer) -> None:

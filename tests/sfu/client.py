@@ -9,7 +9,8 @@ import time
 import websockets
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
-from sfu_node.forwarding import Outlet, tap
+from sfu_node.aiortc_hooks import tap
+from sfu_node.forwarding import Outlet
 from virtubar.signaling import (
     IceCandidate,
     Publish,
