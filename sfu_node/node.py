@@ -31,6 +31,7 @@ from virtubar.wire import Reconnect
 from virtubar.world import World, default_world
 
 TICK_S = 0.1  # loudness reselection; moves reselect at once
+TICK_LOG_S = 10.0  # a room's tick failing on every pass is logged this often
 DRAIN_RECONNECT_MS = 1000
 ICE_ADDRESSES_ENV = "VIRTUBAR_SFU_ICE_ADDRESSES"
 log = logging.getLogger(__name__)
@@ -177,11 +178,16 @@ class SfuNode:
 
     async def _tick(self) -> None:
         """Reselect every room on loudness; a room whose pass fails is
-        logged and tried again at the next tick, the others go on."""
+        logged (a failure that repeats, once per ``TICK_LOG_S``) and tried
+        again at the next tick, the others go on."""
+        logged: dict[str, float] = {}
         while True:
             await asyncio.sleep(TICK_S)
             for room in list(self.rooms.values()):
                 try:
                     room.reselect()
                 except Exception:
-                    log.exception("the selection tick failed in room %s", room.id)
+                    now = time.monotonic()
+                    if now - logged.get(room.id, -TICK_LOG_S) >= TICK_LOG_S:
+                        logged[room.id] = now
+                        log.exception("the selection tick failed in room %s", room.id)
