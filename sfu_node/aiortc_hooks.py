@@ -243,8 +243,8 @@ def open_wire(transceiver: RTCRtpTransceiver, relay: Callable[[Coroutine], objec
             relay(protocol.send_data(data, pair.remote_addr))
         if octets:  # a first sending, not a NACK's resend: count it as aiortc's sender would
             sender._RTCRtpSender__octet_count += octets
-            sender._RTCRtpSender__packet_count += 1
-            if sender._RTCRtpSender__packet_count % SR_EVERY == 1:
+            count = sender._RTCRtpSender__packet_count = sender._RTCRtpSender__packet_count + 1
+            if count % SR_EVERY == 1:
                 sender._RTCRtpSender__ntp_timestamp = clock.current_ntp_time()
                 sender._RTCRtpSender__rtp_timestamp = timestamp
         return True
@@ -261,7 +261,7 @@ def open_wire(transceiver: RTCRtpTransceiver, relay: Callable[[Coroutine], objec
 # negotiating ----------------------------------------------------------------
 
 
-def has_negotiated(transceiver: RTCRtpTransceiver) -> bool:
+def _has_negotiated(transceiver: RTCRtpTransceiver) -> bool:
     return transceiver.mid is not None and bool(transceiver._codecs)
 
 
@@ -293,7 +293,7 @@ async def offer_as_negotiated(pc: RTCPeerConnection):
     defaults are swapped for the call instead: ``createOffer`` never awaits
     (``tests/sfu/test_aiortc_hooks.py`` checks), so no other connection
     sees them."""
-    negotiated = [t for t in pc.getTransceivers() if has_negotiated(t)]
+    negotiated = [t for t in pc.getTransceivers() if _has_negotiated(t)]
     ids: dict[str, int] = {}
     for transceiver in negotiated:
         for ext in transceiver._headerExtensions:

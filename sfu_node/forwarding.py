@@ -10,6 +10,7 @@ from collections.abc import Callable
 from aiortc.rtcrtpsender import random_sequence_number
 
 from sfu_node import aiortc_hooks, rtp
+from sfu_node.rtp import FIRST_BYTE, HEADER
 from sfu_node.selection import SILENCE
 from sfu_node.tasks import spawn
 
@@ -83,7 +84,7 @@ class Outlet:
         out = (timestamp + self._offset) & 0xFFFFFFFF
         seq = self._seq
         plain = (
-            rtp.HEADER.pack(rtp.FIRST_BYTE, pt | (marker << 7), seq, out, ssrc)
+            HEADER.pack(FIRST_BYTE, pt | (marker << 7), seq, out, ssrc)
             + extensions[SILENCE if level is None else level]
             + payload
         )

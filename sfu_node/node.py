@@ -149,7 +149,9 @@ class SfuNode:
         aiortc_hooks.gather_host_candidates_on(addresses)
         loops = [(self._tick, "the selection tick")]
         if self.platform is not None:
-            loops += [(self.platform.run, "the room bus feed"), (self.platform.watch_worlds, "the world watch")]
+            loops.append((self.platform.watch_worlds, "the world watch"))
+            if self.platform.bus is not None:
+                loops.append((self.platform.run, "the room bus feed"))
         if self.state is not None:
             loops.append((lambda: heartbeat(Registry(self.state), self.describe), "the registry heartbeat"))
         self._tasks += [asyncio.create_task(keep_running(run, what)) for run, what in loops]

@@ -213,10 +213,12 @@ class Peer:
                 if attempt < ANSWER_TRIES:
                     message = f"no answer to the SFU's offer in {ANSWER_TIMEOUT_S:g} s: offering it again"
                     self.post(Error(code=ANSWER_TIMEOUT, message=message))
-            self.post(Error(
-                code=OUTLETS_FAILED,
-                message=f"no answer to the SFU's offer after {ANSWER_TRIES} tries: rejoin to hear more speakers",
-            ))
+            self.post(
+                Error(
+                    code=OUTLETS_FAILED,
+                    message=f"no answer to the SFU's offer after {ANSWER_TRIES} tries: rejoin to hear more speakers",
+                )
+            )
             return None
         finally:
             self._answer = None

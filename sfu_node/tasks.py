@@ -35,11 +35,9 @@ def _ended(what: str, room: str | None, member: str | None, task: asyncio.Task) 
         log.error("%s failed (room %s, member %s)", what, room or "-", member or "-", exc_info=error)
 
 
-async def keep_running(
-    run: Callable[[], Awaitable[None]], what: str, *, restart_s: float | None = None
-) -> None:
+async def keep_running(run: Callable[[], Awaitable[None]], what: str) -> None:
     """Run the long-lived ``run()`` until cancelled, starting it again
-    (after ``restart_s``) each time it fails or returns, logging why: one bad
+    (after ``RESTART_S``) each time it fails or returns, logging why: one bad
     pass must not end the node's selection, bus feed or heartbeat for good."""
     while True:
         try:
@@ -49,4 +47,4 @@ async def keep_running(
             raise
         except Exception:
             log.exception("%s failed; starting it again", what)
-        await asyncio.sleep(RESTART_S if restart_s is None else restart_s)
+        await asyncio.sleep(RESTART_S)

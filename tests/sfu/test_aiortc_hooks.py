@@ -7,6 +7,7 @@ import asyncio.selector_events
 import inspect
 import socket
 from collections import deque
+from types import SimpleNamespace
 
 import aioice
 import aioice.ice
@@ -139,3 +140,48 @@ async def test_a_re_offer_keeps_the_members_numbering_and_leaves_aiortcs_default
         )
     finally:
         await asyncio.gather(member.close(), sfu.close())
+
+
+class Socket:
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def sendto(self, data: bytes, addr) -> None:
+        self.sent.append(data)
+
+
+def connected_transceiver(nominated: dict) -> SimpleNamespace:
+    """What ``open_wire`` reads of a connected subscriber track, with SRTP
+    as the identity and a host ICE pair whose socket keeps what is sent."""
+    sender = SimpleNamespace(
+        _ssrc=7,
+        _RTCRtpSender__packet_count=0,
+        _RTCRtpSender__octet_count=0,
+        _RTCRtpSender__ntp_timestamp=0,
+        _RTCRtpSender__rtp_timestamp=0,
+    )
+    ice = SimpleNamespace(_connection=SimpleNamespace(_nominated=nominated))
+    sender.transport = SimpleNamespace(state="connected", _tx_srtp=SimpleNamespace(protect=bytes), transport=ice)
+    extensions = [SimpleNamespace(uri=MID_URI, id=4), SimpleNamespace(uri=LEVEL_URI, id=1)]
+    codecs = [SimpleNamespace(payloadType=111)]
+    return SimpleNamespace(sender=sender, _codecs=codecs, _headerExtensions=extensions, mid="2")
+
+
+async def test_a_wire_sends_on_the_nominated_pair_and_keeps_the_sender_report_counters():
+    protocol = aioice.ice.StunProtocol(None)
+    protocol.transport = Socket()
+    nominated: dict = {}
+    transceiver = connected_transceiver(nominated)
+    wire = aiortc_hooks.open_wire(transceiver, relay=lambda sending: pytest.fail("a host pair is not relayed"))
+    assert (wire.payload_type, wire.ssrc, wire.mid, wire.extension_ids) == (111, 7, "2", {MID_URI: 4, LEVEL_URI: 1})
+    assert not wire.transmit(b"rtp-1", 80, 1000)  # no ICE pair yet: nothing sent, nothing counted
+    nominated[1] = SimpleNamespace(protocol=protocol, remote_addr=("192.0.2.1", 5000))
+    for i in range(40):
+        assert wire.transmit(b"rtp", 80, 1000 + 960 * i)
+    assert wire.transmit(b"nacked")  # a resend: sent, not counted again
+    sender = transceiver.sender
+    assert protocol.transport.sent == [b"rtp"] * 40 + [b"nacked"]
+    assert (sender._RTCRtpSender__packet_count, sender._RTCRtpSender__octet_count) == (40, 3200)
+    assert sender._RTCRtpSender__rtp_timestamp == 1000 + 960 * 32  # the clock pair of packet 33
+    assert sender._RTCRtpSender__ntp_timestamp > 0
+    assert aiortc_hooks.open_wire(SimpleNamespace(sender=SimpleNamespace(transport=None)), print) is None
