@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import aioice
 import aioice.ice
@@ -98,8 +98,9 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
     loop gets a turn: aiortc works a connection's queued packets off without
     yielding, and one packet fans out to every listener (200 x ~16 µs), so a
     backlog would otherwise hold up every other socket and timer."""
-    codecs = receiver._RTCRtpReceiver__codecs  # filled by receive()
-    streams = receiver._RTCRtpReceiver__remote_streams  # read by _run_rtcp for receiver reports
+    hooked: Any = receiver  # private parts: not in aiortc's types
+    codecs = hooked._RTCRtpReceiver__codecs  # filled by receive()
+    streams = hooked._RTCRtpReceiver__remote_streams  # read by _run_rtcp for receiver reports
 
     async def handle_rtp_packet(packet: RtpPacket, arrival_time_ms: int = 0) -> None:
         stats = streams.get(packet.ssrc)
@@ -115,7 +116,7 @@ def tap(receiver: RTCRtpReceiver, sink: PacketSink, mime_type: str = "audio/opus
             log.exception("forwarding a packet of SSRC %d failed", packet.ssrc)
         await asyncio.sleep(0)
 
-    receiver._handle_rtp_packet = handle_rtp_packet
+    hooked._handle_rtp_packet = handle_rtp_packet
 
 
 def send_pli(receiver: RTCRtpReceiver, ssrc: int) -> Coroutine:
@@ -134,7 +135,8 @@ def read_in_batches(connection: Connection, batch: int, shed: Callable[[deque, b
     change. Before each datagram is parsed, while the connection's queue for
     aiortc is not empty, ``shed(queue, datagram)`` may drop what waits there
     (the queue holds ``(data, component)``, ``None`` at its end)."""
-    pending = connection._queue._queue  # asyncio.Queue's deque: read without a coroutine
+    queue: Any = connection._queue
+    pending = queue._queue  # asyncio.Queue's deque: read without a coroutine
     for protocol in connection._protocols:
         if type(protocol) is StunProtocol and "datagram_received" not in vars(protocol):
             _batch_reads(protocol, pending, batch, shed)
@@ -160,7 +162,8 @@ def _batch_reads(protocol: StunProtocol, pending: deque, batch: int, shed: Calla
                 protocol.error_received(exc)
                 return
 
-    protocol.datagram_received = datagram_received
+    hooked: Any = protocol  # a plain function where aioice has a method
+    hooked.datagram_received = datagram_received
 
 
 def gather_host_candidates_on(addresses: list[str]) -> None:
@@ -200,11 +203,12 @@ def idle_sender(
     subscriber) while its own RTP loop idles; a subscriber's NACK calls
     ``retransmit(sequence)``, its PLI/FIR ``keyframe()``."""
     sender.replaceTrack(_Silent(kind))
-    sender._next_encoded_frame = _never
+    hooked: Any = sender  # plain functions where aiortc has methods
+    hooked._next_encoded_frame = _never
     if retransmit is not None:
-        sender._retransmit = retransmit
+        hooked._retransmit = retransmit
     if keyframe is not None:
-        sender._send_keyframe = keyframe
+        hooked._send_keyframe = keyframe
 
 
 class Wire(NamedTuple):
@@ -224,9 +228,12 @@ def open_wire(transceiver: RTCRtpTransceiver, relay: Callable[[Coroutine], objec
     """The wire of ``transceiver``'s sender once its transport is connected
     (else None). A packet on a relayed (TURN) pair goes through ``relay``
     (its framing is asynchronous); on a host pair straight to ``sendto``."""
-    sender = transceiver.sender
+    sender: Any = transceiver.sender  # its report counters are private: not in aiortc's types
     dtls = sender.transport
     if dtls is None or dtls.state != "connected" or not transceiver._codecs:
+        return None
+    payload_type = transceiver._codecs[0].payloadType
+    if payload_type is None:  # negotiated codecs always have one
         return None
     protect = dtls._tx_srtp.protect
     nominated = dtls.transport._connection._nominated
@@ -250,7 +257,7 @@ def open_wire(transceiver: RTCRtpTransceiver, relay: Callable[[Coroutine], objec
         return True
 
     return Wire(
-        payload_type=transceiver._codecs[0].payloadType,
+        payload_type=payload_type,
         ssrc=sender._ssrc,
         mid=transceiver.mid or "",
         extension_ids={ext.uri: ext.id for ext in transceiver._headerExtensions},

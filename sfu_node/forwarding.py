@@ -11,7 +11,7 @@ from aiortc.rtcrtpsender import random_sequence_number
 
 from sfu_node import aiortc_hooks, rtp
 from sfu_node.rtp import FIRST_BYTE, HEADER
-from sfu_node.selection import SILENCE
+from sfu_node.selection import SILENCE, Feed
 from sfu_node.tasks import spawn
 
 CLOCK_RATES = {"audio": 48_000, "video": 90_000}
@@ -34,13 +34,13 @@ class Outlet:
     def __init__(
         self,
         transceiver,
-        on_keyframe_request: Callable[[tuple[str, str]], None] | None = None,
+        on_keyframe_request: Callable[[Feed], object] | None = None,
         listener: str | None = None,
     ) -> None:
         self.transceiver = transceiver
         self.kind = transceiver.kind
         self.listener = listener  # whose outlet (for the log)
-        self.carries: tuple[str, str] | None = None
+        self.carries: Feed | None = None
         self._clock_rate = CLOCK_RATES[self.kind]
         self._video = self.kind == "video"
         self._need_keyframe = self._video  # a switched video stream starts at a keyframe
@@ -56,7 +56,7 @@ class Outlet:
         else:
             aiortc_hooks.idle_sender(transceiver.sender, self.kind)
 
-    def assign(self, feed: tuple[str, str] | None) -> bool:
+    def assign(self, feed: Feed | None) -> bool:
         """Feed this outlet from ``feed`` (None: idle). True if it changed."""
         if feed == self.carries:
             return False

@@ -83,7 +83,7 @@ class SfuNode:
         world, followed on the bus from now until its last member leaves."""
         if self.platform is None or room_id in self._opened:
             return self.room(room_id)
-        world = None if self.world_of or room_id in self.rooms else await room_world(self.state, room_id)
+        world = None if self.world_of or room_id in self.rooms else await room_world(self.platform.state, room_id)
         room = self.room(room_id, world)
         if room_id not in self._opened:
             self._opened.add(room_id)
@@ -99,12 +99,13 @@ class SfuNode:
         if room.peers or self.rooms.get(room.id) is not room:
             return
         del self.rooms[room.id]
-        if room.id in self._opened:
+        if room.id in self._opened and self.platform is not None:
             self._opened.discard(room.id)
             await self.platform.closed(room.id)
 
     def _removed(self, room: Room, user_id: str) -> None:
-        end = self.sessions.get(room.peers.get(user_id))
+        peer = room.peers.get(user_id)
+        end = self.sessions.get(peer) if peer is not None else None
         if end is not None:
             end()
 
@@ -152,8 +153,8 @@ class SfuNode:
             loops.append((self.platform.watch_worlds, "the world watch"))
             if self.platform.bus is not None:
                 loops.append((self.platform.run, "the room bus feed"))
-        if self.state is not None:
-            loops.append((lambda: heartbeat(Registry(self.state), self.describe), "the registry heartbeat"))
+        if (state := self.state) is not None:
+            loops.append((lambda: heartbeat(Registry(state), self.describe), "the registry heartbeat"))
         self._tasks += [asyncio.create_task(keep_running(run, what)) for run, what in loops]
 
     async def drain(self) -> None:

@@ -10,12 +10,14 @@ import logging
 from collections.abc import Callable
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.sdp import SessionDescription as ParsedSdp
 from aiortc.sdp import candidate_from_sdp
 
 from sfu_node import aiortc_hooks
 from sfu_node.forwarding import Outlet
+from sfu_node.selection import Feed
 from sfu_node.tasks import spawn
 from virtubar.signaling import (
     ANSWER_TIMEOUT,
@@ -36,6 +38,11 @@ CODECS = {  # what outlets send: the payloads as the speakers sent them
     for kind, mime in (("audio", "audio/opus"), ("video", "video/vp8"))
 }
 log = logging.getLogger(__name__)
+
+
+def _default_source(kind: str) -> Source:
+    """What a sending track the member did not name carries."""
+    return "mic" if kind == "audio" else "camera"
 
 
 class SignalError(Exception):
@@ -63,7 +70,7 @@ class Peer:
         self.published: list = []  # receivers of this member's tracks
         self.sources: dict[str, Source] = {}  # sending mid → what the member said it carries
         self.sending: set[Source] = set()  # what its latest offer sends
-        self.on_keyframe_request: Callable[[str], None] | None = None  # the room's, for video outlets
+        self.on_keyframe_request: Callable[[Feed], object] | None = None  # the room's, for video outlets
         self._lock = asyncio.Lock()
         self._answer: asyncio.Future[str] | None = None
         self._growing: asyncio.Task | None = None
@@ -94,7 +101,7 @@ class Peer:
             mid = m.rtp.muxId
             if m.kind not in ("audio", "video") or m.direction not in ("sendrecv", "sendonly") or not mid:
                 continue
-            source = self.sources.get(mid) or ("mic" if m.kind == "audio" else "camera")
+            source = self.sources.get(mid) or _default_source(m.kind)
             if (source == "mic") != (m.kind == "audio"):
                 raise SignalError("bad_publish", f"mid {mid} sends {m.kind}: it cannot be the {source}")
             sending[mid] = source
@@ -103,7 +110,7 @@ class Peer:
             raise SignalError("bad_publish", "send at most one camera and one screen")
         return sending
 
-    async def offer_received(self, sdp: str) -> list[tuple[object, Source]]:
+    async def offer_received(self, sdp: str) -> list[tuple[RTCRtpReceiver, Source]]:
         """Answer the member's offer; returns its new tracks (receiver, source)."""
         if self._answer is not None:
             raise SignalError("glare", "the SFU is waiting for your answer to its offer: answer first")
@@ -118,8 +125,8 @@ class Peer:
             answer = await self.pc.createAnswer()
             await self.pc.setLocalDescription(answer)
             self.post(SessionDescription(type="answer", sdp=self.pc.localDescription.sdp))
-            fresh = [
-                (t.receiver, sending.get(t.mid) or ("mic" if t.kind == "audio" else "camera"))
+            fresh: list[tuple[RTCRtpReceiver, Source]] = [
+                (t.receiver, (sending.get(t.mid) if t.mid else None) or _default_source(t.kind))
                 for t in self.pc.getTransceivers()
                 if t.receiver.track in self._arrived
             ]
@@ -143,7 +150,7 @@ class Peer:
         candidate.sdpMid, candidate.sdpMLineIndex = signal.sdpMid, signal.sdpMLineIndex
         await self.pc.addIceCandidate(candidate)
 
-    def show(self, audio: list[tuple[str, str]], video: list[tuple[str, str]]) -> list[Outlet]:
+    def show(self, audio: list[Feed], video: list[Feed]) -> list[Outlet]:
         """Feed the outlets of each kind from the chosen feeds (user,
         source), keeping the feeds an outlet already carries; post
         ``track_owner`` for every outlet that changed and return those

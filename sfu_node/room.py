@@ -14,19 +14,20 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
+
 from sfu_node import aiortc_hooks
 from sfu_node.forwarding import Outlet
 from sfu_node.intake import drain
 from sfu_node.listenerscape import Listenerscape
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
-from sfu_node.selection import LevelMeter, ranked
+from sfu_node.selection import Feed, LevelMeter, ranked
 from sfu_node.tasks import spawn
 from virtubar.signaling import Source
 from virtubar.world import World
 
 KEYFRAME_GAP_S = 0.3
-Feed = tuple[str, Source]  # (user id, mic | camera | screen): what an outlet carries
 
 
 class Room:
@@ -77,7 +78,7 @@ class Room:
         self._generation += 1
         return previous
 
-    def publish(self, user_id: str, tracks: list[tuple[object, Source]], sending: set[Source]) -> None:
+    def publish(self, user_id: str, tracks: list[tuple[RTCRtpReceiver, Source]], sending: set[Source]) -> None:
         """Take a member's offer: tap each new receiver (meter audio, forward
         both; a newer track of a source replaces the older), read its
         sockets in batches (``intake``) and forget the videos it no longer
@@ -96,7 +97,8 @@ class Room:
 
     def _forwarder(self, user_id: str):
         meter = self.meters.setdefault(user_id, LevelMeter())
-        metrics, sinks, key = self.metrics, self._sinks["audio"], (user_id, "mic")
+        metrics, sinks = self.metrics, self._sinks["audio"]
+        key: Feed = (user_id, "mic")
 
         def forward(packet, arrival: float) -> None:
             payload, timestamp, marker = packet.payload, packet.timestamp, packet.marker
@@ -159,7 +161,7 @@ class Room:
         self._applied = inputs
         changes = 0
         for peer in peers:
-            audio = [(sid, "mic") for sid in self.scape.selection(peer.user_id, order)]
+            audio: list[Feed] = [(sid, "mic") for sid in self.scape.selection(peer.user_id, order)]
             changed = peer.show(audio, self.scape.videos(peer.user_id, feeds) if feeds else [])
             for outlet in changed:
                 if outlet.kind == "video" and outlet.carries is not None:
