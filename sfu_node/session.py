@@ -14,6 +14,7 @@ from litestar.exceptions import WebSocketDisconnect
 
 from sfu_node.node import SfuNode
 from sfu_node.peer import SignalError
+from sfu_node.tasks import spawn
 from virtubar import logs
 from virtubar.signaling import (
     MAX_SIGNAL_BYTES,
@@ -78,7 +79,7 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
         while True:
             await send(await outbox.get())
 
-    writer = asyncio.create_task(write())
+    writer = spawn(write(), "sending signals", room=room.id, member=peer.user_id)
     try:
         while True:
             raw = await _receive(socket, removed)
@@ -100,8 +101,7 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
         pass
     finally:
         writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await writer
+        await asyncio.wait({writer})  # however it ended (a failure is logged), the member leaves
         node.sessions.pop(peer, None)
         room.leave(peer)
         await peer.close()
