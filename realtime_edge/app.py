@@ -115,7 +115,7 @@ class EdgeApp:
         try:
             await asyncio.wait({reader})
         finally:
-            await node.leave(conn)
+            await node.session.leave(conn)
             await conn.finish()
 
     async def _read(self, conn: Conn, receive) -> None:

@@ -38,6 +38,10 @@ class EdgeConfig(Struct, kw_only=True):
     the standalone entry point; an embedding server handles its own signals)."""
     send_queue: int = 256
     """Frames waiting for a slow client before it is disconnected."""
+    flood_refusals: int = 200
+    """A socket refused this many messages over their budgets within
+    ``flood_window_s`` is closed (4008)."""
+    flood_window_s: float = 10.0
 
     @classmethod
     def from_env(cls) -> EdgeConfig:
@@ -54,4 +58,6 @@ class EdgeConfig(Struct, kw_only=True):
             send_queue=int(_env("SEND_QUEUE", "256")),
             aoi_zone_size=int(_env("AOI_ZONE_SIZE", "50")),
             aoi_every=int(_env("AOI_EVERY", "4")),
+            flood_refusals=int(_env("FLOOD_REFUSALS", "200")),
+            flood_window_s=float(_env("FLOOD_WINDOW_S", "10")),
         )

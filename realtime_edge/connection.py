@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from realtime_edge.movement import Pose
-from realtime_edge.ratelimit import TokenBucket
+from realtime_edge.ratelimit import Meter
 from virtubar import wire
 
 _ids = itertools.count(1)
@@ -30,7 +30,6 @@ class Conn:
         "_send",
         "_writer",
         "binary",
-        "chats",
         "closed",
         "held",
         "id",
@@ -39,7 +38,7 @@ class Conn:
         "last_seen",
         "last_seq",
         "member",
-        "moves",
+        "meter",
         "muted",
         "platform",
         "pose",
@@ -51,12 +50,11 @@ class Conn:
     def __init__(self, binary: bool, queue_size: int) -> None:
         self.id = next(_ids)
         self.binary = binary
-        self.room = None  # realtime_edge.node.Room once joined
+        self.room = None  # realtime_edge.room.Room once joined
         self.member: wire.Member | None = None
         self.pose: Pose | None = None
         self.platform = "desktop"
-        self.moves: TokenBucket | None = None
-        self.chats: TokenBucket | None = None
+        self.meter: Meter | None = None  # budgets per message type, made at the first message
         self.last_seq = -1
         self.last_seen = time.monotonic()
         self.muted = False

@@ -26,7 +26,7 @@ async def test_a_failing_delivery_is_logged_and_the_next_one_still_goes_out(tmp_
         if d.data == b"first":
             raise RuntimeError("a bug in one room's fan-out")
 
-    node.deliver = deliver
+    node.delivery.deliver = deliver
     await bus.subscribe("room-1")
     node.start()
     try:

@@ -8,7 +8,8 @@ from realtime_edge.app import origin_allowed
 from realtime_edge.chat import hears, text_problem
 from realtime_edge.movement import Pose, check_move
 from realtime_edge.protocol import BadMessage, choose_subprotocol, decode
-from realtime_edge.ratelimit import TokenBucket, transform_bucket
+from realtime_edge.ratelimit import TokenBucket
+from realtime_edge.relay import BUDGET as MOVES
 from realtime_edge.seats import Seats
 from virtubar import wire
 from virtubar.state import LocalState
@@ -25,7 +26,7 @@ def test_token_bucket_allows_the_rate_on_average():
 
 
 def test_mobile_moves_slower_than_desktop():
-    desktop, mobile = transform_bucket("desktop", 0.0), transform_bucket("mobile", 0.0)
+    desktop, mobile = MOVES.bucket("desktop", 0.0), MOVES.bucket("mobile", 0.0)
     tries = [i / 100 for i in range(1000)]
     assert sum(map(desktop.allow, tries)) > sum(map(mobile.allow, tries)) >= 150
 
@@ -119,7 +120,7 @@ def test_interest_splits_near_from_far():
 @pytest.mark.parametrize("binary", [False, True])
 @pytest.mark.parametrize("n", [0, 1, 15, 16, 70_000])
 def test_a_frame_joined_from_encoded_moves_is_the_encoded_list(binary, n):
-    from realtime_edge.node import array_frame, encode
+    from realtime_edge.frames import array_frame, encode
 
     moves = [wire.envelope(wire.AvatarTransformBroadcast(userId=f"u{i}", seq=i, x=1.5, y=0, z=2, rotY=0))
              for i in range(n)]
