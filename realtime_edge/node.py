@@ -159,7 +159,7 @@ class EdgeNode:
         elif verdict is Verdict.FLOODING and not conn.closed:
             self.metrics.inc("virtubar_edge_rejected_total", code="flooding")
             log("flooding", logging.WARNING, node=self.id, room=conn.room.id if conn.room else None,
-                user=conn.user_id, event=name)
+                user=conn.user_id, message_type=name)
             conn.close(CLOSE_FLOODING, "flooding")
 
     async def _heartbeat(self, conn: Conn, p: wire.Heartbeat) -> None:
