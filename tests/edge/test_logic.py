@@ -150,3 +150,38 @@ async def test_a_late_release_does_not_free_a_seat_taken_over_since():
     assert not await seats.take("r", "cat", {"stool-1"}, members={"bob", "cat"})
     await seats.release("r", "bob", {"stool-1"})
     assert await seats.take("r", "cat", {"stool-1"}, members={"bob", "cat"})
+
+
+def moves_at(*points, seq: int = 1) -> list:
+    return [wire.envelope(wire.AvatarTransformBroadcast(userId=u, seq=seq, x=x, y=0, z=z, rotY=0))
+            for u, x, z in points]
+
+
+def test_moves_go_to_the_zone_the_mover_is_in():
+    from realtime_edge.routing import by_zone
+
+    groups = by_zone(OFFICE, moves_at(("a", 15.5, 19.5), ("b", 5.0, 5.0), ("c", 16.0, 20.0)))
+    assert {zone: [e.payload.userId for e in envs] for zone, envs in groups.items()} == {
+        "floor": ["a", "c"], "meeting-a": ["b"]}
+
+
+def test_a_quiet_zone_sends_every_move_to_every_viewer():
+    from realtime_edge.routing import plan
+
+    assert plan(BAR, moves_at(("a", 2.0, 5.0), ("c", 18.0, 5.0)), None, crowded=False, far_tick=False) == (None, None)
+
+
+def test_a_crowded_zone_holds_far_moves_until_the_far_tick():
+    from realtime_edge.routing import plan
+
+    viewer = member("v", 2.0, 5.0, "bar")  # the bar's hearing radius is 6 m: far is beyond 12 m
+    first = moves_at(("a", 3.0, 5.0), ("c", 18.0, 5.0))
+    pick, held = plan(BAR, first, None, crowded=True, far_tick=False)
+    assert [e.payload.userId for e in pick(viewer)] == ["a"]  # c is far: held back
+    assert pick(member("w", 10.0, 5.0, "bar")) is first  # near both: the whole frame
+    second = moves_at(("a", 3.1, 5.0), seq=2)  # c stood still since
+    pick, held = plan(BAR, second, held, crowded=True, far_tick=False)
+    assert [e.payload.userId for e in pick(viewer)] == ["a"] and set(held) == {"a", "c"}
+    pick, held = plan(BAR, moves_at(("a", 3.2, 5.0), seq=3), held, crowded=True, far_tick=True)
+    assert [(e.payload.userId, e.payload.seq) for e in pick(viewer)] == [("a", 3), ("c", 1)]  # where c stopped
+    assert held is None
