@@ -133,7 +133,10 @@ class EdgeNode:
             return
         p = env.payload
         self.metrics.inc("virtubar_edge_messages_in_total", type=p.name)
-        route = self.routes[p.name]
+        route = self.routes.get(p.name)
+        if route is None:  # in the wire contract, but no part of this edge handles it
+            self.refuse(conn, "unknown_event", f"this edge does not handle {p.name}", p.name)
+            return
         if conn.meter is None:
             conn.meter = self.meter(conn.platform)
         verdict = conn.meter.check(p.name, route.budget, time.monotonic())
