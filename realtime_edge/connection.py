@@ -13,10 +13,14 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from realtime_edge.movement import Pose
 from realtime_edge.ratelimit import Meter
 from virtubar import wire
+
+if TYPE_CHECKING:
+    from realtime_edge.room import Room
 
 _ids = itertools.count(1)
 _CLOSE = object()
@@ -50,7 +54,7 @@ class Conn:
     def __init__(self, binary: bool, queue_size: int) -> None:
         self.id = next(_ids)
         self.binary = binary
-        self.room = None  # realtime_edge.room.Room once joined
+        self.room: Room | None = None  # once joined
         self.member: wire.Member | None = None
         self.pose: Pose | None = None
         self.platform = "desktop"
@@ -73,6 +77,12 @@ class Conn:
     @property
     def user_id(self) -> str:
         return self.member.userId if self.member else ""
+
+    def joined(self) -> tuple[Room, wire.Member]:
+        """The room and member of a socket that joined (every handler but
+        ``join_room``'s runs only on one)."""
+        assert self.room is not None and self.member is not None
+        return self.room, self.member
 
     def start(self, send: Callable[[dict], Awaitable[None]], reader: asyncio.Task) -> None:
         """``reader`` is the task receiving from the socket: a close cancels it

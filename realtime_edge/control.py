@@ -33,7 +33,7 @@ class Control:
                 if event.userId in room.blocks:
                     self.load_blocks(room, event.userId)
             return
-        if not event.userId:
+        if not isinstance(event, wire.ModerationAction | ModerationLifted) or not event.userId:
             return
         for room in list(node.rooms.values()):
             if event.roomId and event.roomId != room.id:

@@ -45,7 +45,7 @@ def by_rule(rule: Rule) -> Receiver:
             rule.learn(room, p)
         if rule.stamp is not None:
             rule.stamp(p, offset)
-        return [c for c in room.local.values() if rule.receives(room, p, found.at, c.member)]
+        return [c for c in room.local.values() if c.member is not None and rule.receives(room, p, found.at, c.member)]
     return receive
 
 

@@ -182,9 +182,9 @@ class EdgeNode:
     async def emit(self, conn: Conn, payload: wire.Event) -> None:
         """A feature's event from ``conn``'s member, with where it stands, on
         the stream its rule names."""
+        room, member = conn.joined()
         rule = features.RULES[type(payload)]
-        data = entries.entry(payload, at=entries.spot(conn.member))
-        await self.bus.publish(conn.room.id, data, durable=rule.durable)
+        await self.bus.publish(room.id, entries.entry(payload, at=entries.spot(member)), durable=rule.durable)
 
     # loops -----------------------------------------------------------------
 

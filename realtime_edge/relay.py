@@ -41,14 +41,15 @@ class Relay:
             node.metrics.inc("virtubar_edge_dropped_total", reason="stale_seq")
             return
         conn.last_seq = p.seq
-        room, member = conn.room, conn.member
-        fix = check_move(room.world, conn.pose, p.x, p.y, p.z, now, room.positions_except(member.userId))
+        (room, member), pose = conn.joined(), conn.pose
+        assert pose is not None  # placed at join
+        fix = check_move(room.world, pose, p.x, p.y, p.z, now, room.positions_except(member.userId))
         seats = conn.seats
         if fix is None:  # the seats it steps onto must also be free on every other node
             seats = {o.id for o in exclusive_at(room.world, p.x, p.z)}
             if seats - conn.seats and not await node.seats.take(room.id, member.userId, seats - conn.seats,
                                                                 room.members):
-                fix, seats = Correction("occupied", conn.pose.x, conn.pose.y, conn.pose.z), conn.seats
+                fix, seats = Correction("occupied", pose.x, pose.y, pose.z), conn.seats
         if conn.seats - seats:
             spawn(node.seats.release(room.id, member.userId, conn.seats - seats), "release_seats",
                   room=room.id, user=member.userId)
@@ -71,7 +72,7 @@ class Relay:
 
     def enter_zone(self, conn: Conn, zone: str | None) -> None:
         """The member is in another zone now: its snapshot to the member, the change to the room."""
-        room, member = conn.room, conn.member
+        room, member = conn.joined()
         previous, member.zoneId = member.zoneId, zone
         self.node.send(conn, room_state(room, room.zone_members(zone), zone))
         spawn(self.node.publish(room.id, wire.ZoneChanged(userId=member.userId, zoneId=zone, previousZoneId=previous)),
@@ -128,7 +129,7 @@ class Relay:
                 room.held.pop(zone, None)
             else:
                 room.held[zone] = held
-            viewers = [c for c in room.local.values() if c.member.zoneId == zone]
+            viewers = [c for c in room.local.values() if c.member is not None and c.member.zoneId == zone]
             self._push(viewers, envs, Frames(envs, data.decode() if whole else None), pick)
 
     def _push(self, viewers: list[Conn], envs: list, frames: Frames, pick) -> None:

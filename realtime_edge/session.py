@@ -96,7 +96,7 @@ class Session:
     async def recover(self, conn: Conn, last: str) -> None:
         """Replay what the member missed since ``last`` and would have
         received live, or say it cannot (``chat_gap``: never part of it)."""
-        node, room = self.node, conn.room
+        node, (room, member) = self.node, conn.joined()
         recovery = await node.bus.history(room.id, last)
         held, conn.held = conn.held or [], None
         if not recovery.whole:
@@ -110,7 +110,7 @@ class Session:
             except (msgspec.DecodeError, msgspec.ValidationError):
                 continue
             rule = features.RULES.get(type(found.payload))
-            if rule is not None and rule.replay and rule.receives(room, found.payload, found.at, conn.member):
+            if rule is not None and rule.replay and rule.receives(room, found.payload, found.at, member):
                 if rule.stamp is not None:
                     rule.stamp(found.payload, offset)
                 conn.push(encode(entries.envelope(found), conn.binary))

@@ -13,10 +13,12 @@ from __future__ import annotations
 import msgspec
 
 from realtime_edge.chat import hears, text_problem
+from realtime_edge.connection import Conn
 from realtime_edge.entries import Spot
 from realtime_edge.feature import Edge, Feature, Route, Rule
 from realtime_edge.logs import log
 from realtime_edge.ratelimit import Budget
+from realtime_edge.room import Room
 from virtubar import keys, wire
 from virtubar.moderation import mask_words
 from virtubar.state import SharedState
@@ -27,18 +29,20 @@ BUDGET = Budget(2.0, burst=5.0, code="chat_rate_limited")
 _WORDS = msgspec.json.Decoder(list[str])
 
 
-async def say(edge: Edge, conn, p: wire.LocalChat) -> None:
+async def say(edge: Edge, conn: Conn, p: wire.LocalChat) -> None:
+    room, member = conn.joined()
     if problem := text_problem(p.text):
         edge.refuse(conn, *problem, p.name)
     elif conn.muted:
         edge.refuse(conn, "muted", "a moderator muted you", p.name)
     else:
-        text = mask_words(p.text, conn.room.data.get(NAME) or [])
-        await edge.emit(conn, wire.ChatBroadcast(
-            userId=conn.user_id, text=text, messageId="", mode=p.mode, zoneId=conn.member.zoneId))
+        words = room.data.get(NAME)  # what ``load`` read
+        text = mask_words(p.text, words if isinstance(words, list) else [])
+        await edge.emit(conn, wire.ChatBroadcast(userId=member.userId, text=text,
+                                                 messageId="", mode=p.mode, zoneId=member.zoneId))
 
 
-def hears_line(room, line: wire.ChatBroadcast, at: Spot | None, listener: wire.Member) -> bool:
+def hears_line(room: Room, line: wire.ChatBroadcast, at: Spot | None, listener: wire.Member) -> bool:
     """Neither blocked the other, and: the sender, or within the line's reach
     (``chat.hears``) of where it was said. A line whose position is not known
     is heard by the zone it names."""

@@ -8,24 +8,28 @@ written to shared state by the member's node).
 
 from __future__ import annotations
 
+from realtime_edge.connection import Conn
+from realtime_edge.entries import Spot
 from realtime_edge.feature import Edge, Feature, Route, Rule
 from realtime_edge.ratelimit import Budget
+from realtime_edge.room import Room
 from virtubar import wire
 
 BUDGET = Budget(1.0, burst=3.0)
 
 
-async def set_status(edge: Edge, conn, p: wire.SetStatus) -> None:
-    conn.member.status = p.status
-    conn.room.dirty.add(conn.user_id)  # presence carries it to members who join later
-    await edge.emit(conn, wire.StatusChanged(userId=conn.user_id, status=p.status))
+async def set_status(edge: Edge, conn: Conn, p: wire.SetStatus) -> None:
+    room, member = conn.joined()
+    member.status = p.status
+    room.dirty.add(member.userId)  # presence carries it to members who join later
+    await edge.emit(conn, wire.StatusChanged(userId=member.userId, status=p.status))
 
 
-def everyone(room, event, at, listener) -> bool:
+def everyone(room: Room, event: wire.StatusChanged, at: Spot | None, listener: wire.Member) -> bool:
     return True
 
 
-def learn(room, p: wire.StatusChanged) -> None:
+def learn(room: Room, p: wire.StatusChanged) -> None:
     if (m := room.members.get(p.userId)) is not None:
         m.status = p.status
 
