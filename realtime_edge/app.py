@@ -16,6 +16,7 @@ from realtime_edge.connection import Conn
 from realtime_edge.logs import log
 from realtime_edge.node import EdgeNode
 from realtime_edge.protocol import MSGPACK, choose_subprotocol
+from realtime_edge.tasks import survive
 from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
 from virtubar.lifecycle import drain_on_signal
@@ -116,7 +117,7 @@ class EdgeApp:
         try:
             await asyncio.wait({reader})
         finally:
-            await node.leave(conn)
+            await node.session.leave(conn)
             await conn.finish()
 
     async def _read(self, conn: Conn, receive) -> None:
@@ -135,7 +136,8 @@ class EdgeApp:
                 conn.close(CLOSE_TOO_BIG, f"messages are limited to {limit} bytes")
                 return
             conn.last_seen = time.monotonic()
-            await node.handle(conn, data)
+            with survive("handle", node=node.id, room=conn.room.id if conn.room else None, user=conn.user_id):
+                await node.handle(conn, data)  # a bug in one handler does not cost the player its socket
 
 
 def create_app(settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None,

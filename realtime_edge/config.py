@@ -39,6 +39,10 @@ class EdgeConfig(Struct, kw_only=True):
     the standalone entry point; an embedding server handles its own signals)."""
     send_queue: PositiveInt = 256
     """Frames waiting for a slow client before it is disconnected."""
+    flood_refusals: PositiveInt = 200
+    """A socket refused this many messages over their budgets within
+    ``flood_window_s`` is closed (4008)."""
+    flood_window_s: Positive = 10.0
 
     @classmethod
     def from_env(cls) -> EdgeConfig:

@@ -15,6 +15,7 @@ Upgrades are checked before the handshake (path, ``Origin``, draining: HTTP
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -56,7 +57,17 @@ class _Bridge:
             text = message.get("text")
             await self.ws.send(text if text is not None else message["bytes"])
         elif kind == "websocket.close":
+            reading = asyncio.create_task(self._discard())
             await self.ws.close(message.get("code", 1000), message.get("reason", ""))
+            await reading
+
+    async def _discard(self) -> None:
+        """Read past what the client still sends, up to its close frame: a
+        flooding client's messages in flight would otherwise hold its answer
+        to our close behind them (the library stops reading while its queue is full)."""
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await self.ws.recv()
 
 
 def _scope(request: Request) -> dict:
