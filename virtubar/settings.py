@@ -54,6 +54,7 @@ class Settings(Struct, kw_only=True):
     forwarded_hops: int = 0
     s3_endpoint_url: str = ""
     s3_region: str = ""
+    metrics_token: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -86,6 +87,7 @@ class Settings(Struct, kw_only=True):
             forwarded_hops=int(_env("FORWARDED_HOPS", "0")),
             s3_endpoint_url=_env("S3_ENDPOINT_URL", ""),
             s3_region=_env("S3_REGION", ""),
+            metrics_token=_env("METRICS_TOKEN", ""),
         )
         return s.completed()
 
