@@ -97,7 +97,8 @@ class StreamStore:
         """The newest offset ever given (``(0, 0)`` for a new file): new
         offsets must sort after it even if the clock stepped back."""
         row = self._db.execute("SELECT last_ms, last_seq FROM stream ORDER BY last_ms DESC, last_seq DESC LIMIT 1")
-        return tuple(row.fetchone() or (0, 0))
+        ms, seq = row.fetchone() or (0, 0)
+        return ms, seq
 
     async def append(self, name: str, ms: int, seq: int, data: bytes, retention: Retention,
                      committed: Callable[[], None]) -> None:
@@ -120,14 +121,16 @@ class StreamStore:
                 except Exception as e:
                     log.error("storing %d room stream entries failed: %r", len(batch), e)
                     for item in batch:
-                        item.done.done() or item.done.set_exception(e)
+                        if not item.done.done():  # done: its publisher was cancelled
+                            item.done.set_exception(e)
                     continue
                 for item in batch:
                     try:
                         item.committed()
                     except Exception as e:  # one failed delivery must not leave other publishers waiting
                         log.error("delivering stored entry %s failed: %r", _offset(item.ms, item.seq), e)
-                    item.done.done() or item.done.set_result(None)
+                    if not item.done.done():
+                        item.done.set_result(None)
         finally:
             self._flusher = None
 
