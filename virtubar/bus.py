@@ -188,7 +188,7 @@ class LocalStreams:
         if self.store is None:
             return self.append(keys.room_stream(room), room, data, True)
         offset = self.next_offset()
-        ms, seq = self._last
+        ms, seq = parse_offset(offset)
         await self.store.append(keys.room_stream(room), ms, seq, data, Retention(self.maxlen, self.oldest_ms()),
                                 lambda: self._deliver(Delivery(room, offset, data, True)))
         return offset
