@@ -26,9 +26,11 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request
 from websockets.typing import Subprotocol
 
-from realtime_edge.app import EdgeApp, create_app, origin_allowed
+from realtime_edge.app import EdgeApp, create_app
 from realtime_edge.config import EdgeConfig
 from realtime_edge.protocol import choose_subprotocol
+from virtubar.metricsauth import CHALLENGE, metrics_refusal
+from virtubar.origins import origin_allowed
 from virtubar.settings import Settings
 
 
@@ -90,7 +92,12 @@ async def run(app: EdgeApp, host: str, port: int, stop: asyncio.Future | None = 
         path = urlsplit(request.path).path.rstrip("/")
         if request.headers.get("Upgrade", "").lower() != "websocket":
             if path.endswith("/metrics"):
-                return conn.respond(200, node.metrics.render())
+                refusal = metrics_refusal(app.metrics_token, request.headers.get, conn.remote_address[0])
+                if refusal is None:
+                    return conn.respond(200, node.metrics.render())
+                response = conn.respond(*refusal)
+                response.headers[CHALLENGE[0]] = CHALLENGE[1]
+                return response
             if path.endswith("/healthz"):
                 return conn.respond(503 if node.draining else 200, "ok")
             return conn.respond(404, "not found: the edge serves a WebSocket at /ws")
