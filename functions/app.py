@@ -3,6 +3,7 @@ injected, problem JSON for every error, OpenAPI 3.1 at ``/api/schema``."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router, get
@@ -18,12 +19,14 @@ from functions.db import Database
 from functions.evidence import open_store
 from functions.models import Health
 from functions.moderation import ModerationController, RolesController
+from functions.preferences import PreferencesController
 from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
 from functions.requestlog import RequestLog
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController, UploadsController
 from functions.security import caller
+from functions.sessions import SessionsController, housekeeping
 from functions.users import UsersController
 from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
@@ -66,9 +69,12 @@ def create_app(
     async def lifespan(_: Litestar):
         if pool:
             await services.db.start_pool()
+        sweeper = asyncio.create_task(housekeeping(services)) if pool else None  # Lambda: on the next request
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
             await services.db.close()
 
     api = Router(
@@ -76,6 +82,7 @@ def create_app(
         route_handlers=[
             health,
             AuthController,
+            PreferencesController,
             UsersController,
             RoomsController,
             BlocksController,
@@ -83,6 +90,7 @@ def create_app(
             UploadsController,
             ModerationController,
             RolesController,
+            SessionsController,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),

@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from piccolo.columns import JSON
+from piccolo.columns import JSON, Varchar
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, Room
+from functions.tables import FOCUS_TABLES, INITIAL_TABLES, MODERATION_TABLES, TABLES, Room
 
 _MIGRATION_LOCK = 7_361_002
 
@@ -131,8 +131,16 @@ async def _room_chat_filter(db: Database) -> None:
         await Room.alter().add_column("chat_filter", JSON(default="[]"))
 
 
+async def _focus(db: Database) -> None:
+    """Focus sessions and preferences, and the work style rooms advertise."""
+    await _create(*FOCUS_TABLES)(db)
+    if not await _has_column(db, "rooms", "work_style"):
+        await Room.alter().add_column("work_style", Varchar(length=16, null=True, default=None))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
     (3, "rooms: per-room chat word filter", _room_chat_filter),
+    (4, "focus: sessions with goals, preferences, a work style for rooms", _focus),
 ]

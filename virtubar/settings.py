@@ -130,6 +130,7 @@ class Settings(Struct, kw_only=True):
     s3_endpoint_url: str = ""
     s3_region: str = ""
     metrics_token: str = ""
+    session_grace_s: Positive = 120.0
 
     @classmethod
     def from_env(cls) -> Settings:
