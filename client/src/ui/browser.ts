@@ -12,7 +12,10 @@ export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; ico
   world: { title: 'Town', blurb: 'An isometric town with a cafe and a library.', icon: '🏘️' },
 };
 
-export interface BrowserActions { join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void }
+export interface BrowserActions {
+  join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void;
+  preferences?(): void; history?(): void;
+}
 
 export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   let template: Template | '' = '';
@@ -71,6 +74,8 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   return h('main', { class: 'screen browser' },
     h('header', { class: 'bar-top' }, h('h1', { text: 'VirtuBar' }),
       h('span', { class: 'me', text: `${user.displayName}${user.anonymous ? ' (guest)' : ''}` }),
+      actions.history ? h('button', { class: 'btn ghost', onclick: actions.history, text: '📈 Focus history' }) : null,
+      actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: '♿ Preferences' }) : null,
       h('button', { class: 'btn ghost', onclick: actions.settings, text: '⚙ Settings' }),
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,
