@@ -27,7 +27,7 @@ export function sessionLine(s: FocusSession, locale?: string): { when: string; l
   const done = s.goals.filter((g) => g.done).length;
   return {
     when: new Date(s.startedAt).toLocaleString(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
-    length: formatMinutes(s.minutes),
+    length: s.minutes ? formatMinutes(s.minutes) : 'under a minute',
     goals: s.goals.length ? `${done}/${s.goals.length} goals` : 'no goals',
     outcome: s.status === 'completed' ? 'Completed' : s.status === 'open' ? 'In progress' : 'Left early',
   };
@@ -55,7 +55,7 @@ export function historyScreen(api: Api, done: () => void): HTMLElement {
         list.append(h('li', { class: `history-row ${s.status}` },
           h('span', { class: 'when', text: line.when }), h('span', { class: 'length', text: line.length }),
           h('span', { class: 'goals', text: line.goals }), h('span', { class: 'outcome', text: line.outcome }),
-          h('span', { class: 'badges', text: s.achievements.map((a) => achievementOf(a).icon).join(' '), title: s.achievements.map((a) => achievementOf(a).title).join(', ') })));
+          h('span', { class: 'badges' }, ...s.achievements.map((a) => h('span', { class: 'badge', title: achievementOf(a).detail, text: achievementOf(a).title })))));
       }
       offset += page.items.length;
       more.hidden = offset >= page.total;

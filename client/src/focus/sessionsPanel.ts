@@ -3,6 +3,7 @@
  * only; the room hears about it through focus_session_* events. */
 import { ApiError } from '../api/client';
 import { h } from '../ui/dom';
+import { formatMinutes } from './history';
 import { achievementOf, MAX_GOAL_CHARS, MAX_GOALS, parseGoals, progressOf, type FocusSession, type SessionsApi } from './sessions';
 
 const describe = (err: unknown) => (err instanceof ApiError ? err.describe() : String(err));
@@ -98,7 +99,7 @@ export class SessionsPanel {
       return h('li', { class: 'achievement', title: a.detail }, h('span', { class: 'icon', text: a.icon }), h('b', { text: a.title }), h('small', { text: a.detail }));
     });
     this.body.replaceChildren(h('div', { class: 'focus-summary' },
-      h('p', { class: 'summary-line', text: `${s.minutes} min focused · ${done} of ${s.goals.length} goals done` }),
+      h('p', { class: 'summary-line', text: `${s.minutes ? formatMinutes(s.minutes) : 'Under a minute'} focused · ${done} of ${s.goals.length} goals done` }),
       badges.length ? h('ul', { class: 'achievements' }, ...badges) : h('p', { class: 'muted', text: 'No new achievements this time.' }),
       h('button', { class: 'btn', text: 'Start another session', onclick: () => { this.session = null; this.setup(); } })));
   }

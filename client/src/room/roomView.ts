@@ -100,7 +100,8 @@ export class RoomView {
       o.video.mount(this.hud.videoSlot, nameOf, (id) => id === o.ticket.user.userId ? this.selfStatus : this.members.get(id)?.status ?? null);
       o.video.onLocal = (source, on) => this.hud.setVideo(source, on);
     }
-    if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.el, o.sessions, o.ticket.roomId).open();
+    // Under the top bar and the video tiles, in their column: it never covers the room's controls, on a phone either.
+    if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.videoSlot.parentElement!, o.sessions, o.ticket.roomId).open();
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
