@@ -293,7 +293,7 @@ class SessionsController(Controller):
         )
         if closed is None:
             raise ApiError(409, "The focus session was closed meanwhile.")
-        await announce(
-            services, closed, wire.FocusSessionCompleted(session=summary(closed), completed=True, achievements=earned)
-        )
+        badges = [str(a) for a in earned]
+        event = wire.FocusSessionCompleted(session=summary(closed), completed=True, achievements=badges)
+        await announce(services, closed, event)
         return session_out(closed)
