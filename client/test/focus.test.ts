@@ -33,6 +33,9 @@ test('the room keeps each open session from room_state and the live events', () 
   room.updated(summary('ada', 3, 2));
   room.started(summary('bob', 1, 0));
   expect([room.note('ada'), room.note('bob')]).toEqual(['3 goals, 2 done', '1 goal, 0 done']);
+  expect(room.detail('ada')).toBe('');
+  room.updated(summary('ada', 2, 1, { goals: ['essay', 'email'], done: [true, false] }));
+  expect(room.detail('ada')).toBe('✓ essay\n○ email');
   room.completed(summary('ada', 3, 3));
   room.forget('bob');
   expect([room.note('ada'), room.note('bob')]).toEqual(['', '']);
@@ -68,6 +71,6 @@ test('preferences fill in what is missing and the accessibility settings become 
   expect(completePreferences(null)).toEqual(DEFAULT_PREFERENCES);
   const p = completePreferences({ workStyle: 'loud', preferredCategories: ['focus', 'casino'], accessibility: { highContrast: true } });
   expect([p.workStyle, p.preferredCategories, p.accessibility.highContrast, p.accessibility.reducedMotion]).toEqual([null, ['focus'], true, false]);
-  expect(accessibilityClasses({ reducedMotion: false, highContrast: true, captions: true, largerText: true })).toEqual(['a11y-contrast', 'a11y-large', 'a11y-captions']);
+  expect(accessibilityClasses({ reducedMotion: false, highContrast: true, captions: true, largerText: true })).toEqual(['a11y-contrast', 'a11y-large']);
   expect(accessibilityClasses(DEFAULT_PREFERENCES.accessibility, true)).toEqual(['a11y-calm']);
 });

@@ -95,4 +95,9 @@ export class RoomFocus {
     const s = this.byUser.get(userId);
     return s ? countsLabel(s) : '';
   }
+  /** The goals themselves, one per line, when their owner shares them ("" otherwise). */
+  detail(userId: string): string {
+    const s = this.byUser.get(userId);
+    return s ? sharedGoalLines(s).join('\n') : '';
+  }
 }

@@ -66,8 +66,13 @@ export class SessionsPanel {
       list.append(h('li', {}, h('label', {}, box, ` ${g.text}`)));
     });
     if (!s.goals.length) list.append(h('li', { class: 'muted', text: 'No goals declared: just focus.' }));
+    const share = h('input', { type: 'checkbox', checked: s.shareGoals });
+    share.addEventListener('change', async () => {
+      try { this.session = await this.api.update(this.session!.id, { shareGoals: share.checked }); this.error.textContent = ''; }
+      catch (err) { share.checked = !share.checked; this.error.textContent = describe(err); }
+    });
     const done = h('button', { class: 'btn primary', text: 'Complete session', onclick: () => void this.complete() });
-    this.body.replaceChildren(list, bar, done);
+    this.body.replaceChildren(list, bar, h('label', { class: 'muted' }, share, ' Show my goals to the room'), done);
   }
 
   private async check(i: number, on: boolean, box: HTMLInputElement, bar: HTMLProgressElement): Promise<void> {

@@ -44,8 +44,13 @@ export class Tag {
     if (status) { this.chip.textContent = status; this.chip.style.background = STATUS_COLORS[status]; }
   }
 
-  /** A short line under the name (a focus session's "3 goals, 1 done"); empty hides it. */
-  setNote(text: string): void { this.note.textContent = text; this.note.hidden = !text; }
+  /** A short line under the name (a focus session's "3 goals, 1 done"), with
+   * more on hover (shared goals); empty hides it. */
+  setNote(text: string, more = ''): void {
+    this.note.textContent = text;
+    this.note.title = more;
+    this.note.hidden = !text;
+  }
 
   setSpeaking(on: boolean): void { this.el.classList.toggle('speaking', on); }
 

@@ -217,7 +217,7 @@ export class RoomView {
 
   /** "3 goals, 1 done" under each member with an open focus session (the goals' text in the title when shared). */
   private showFocusNotes(): void {
-    for (const d of this.members.list) d.tag.setNote(this.focus.note(d.userId));
+    for (const d of this.members.list) d.tag.setNote(this.focus.note(d.userId), this.focus.detail(d.userId));
     this.selfTag.setNote(this.focus.note(this.o.ticket.user.userId));
   }
 

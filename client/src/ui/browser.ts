@@ -69,6 +69,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
     return h('li', { class: 'room-row' },
       h('span', { class: 'icon', text: TEMPLATE_INFO[r.template].icon }),
       h('span', { class: 'name', text: r.name }),
+      r.workStyle ? h('span', { class: 'chip style', text: r.workStyle, title: 'Work style' }) : null,
       h('span', { class: 'occ', text: `${r.occupancy} / ${r.capacity}`, title: 'People in the room now' }),
       h('button', { class: 'btn', disabled: full, onclick: () => actions.join({ roomId: r.id }), text: full ? 'Full' : 'Join' }));
   }

@@ -48,7 +48,6 @@ export function accessibilityClasses(a: Accessibility, osReducedMotion = false):
     a.reducedMotion || osReducedMotion ? 'a11y-calm' : '',
     a.highContrast ? 'a11y-contrast' : '',
     a.largerText ? 'a11y-large' : '',
-    a.captions ? 'a11y-captions' : '',
   ].filter(Boolean);
 }
 
