@@ -40,6 +40,7 @@ class Claims(Struct, kw_only=True, omit_defaults=True):
     iat: int
     jti: str
     name: str = ""
+    avatar: str = ""  # the member's look (``names.avatar_id``); absent in tokens from before it existed
     anon: bool = False
     room: str | None = None
     platform: Platform | None = None
@@ -85,6 +86,7 @@ class TokenIssuer:
         *,
         role: Role = "player",
         name: str = "",
+        avatar: str = "",
         anon: bool = False,
         room: str | None = None,
         platform: Platform | None = None,
@@ -98,6 +100,7 @@ class TokenIssuer:
             sub=sub,
             role=role,
             name=name,
+            avatar=avatar,
             anon=anon,
             iat=now,
             exp=now + self.ttl[kind],
