@@ -20,8 +20,9 @@ from functions.moderation import ModerationController, RolesController
 from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
 from functions.rooms import RoomsController
-from functions.safety import BlocksController, ReportsController, UploadsController
+from functions.safety import BlocksController, ReportsController
 from functions.security import caller
+from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
 from virtubar.bus import RoomBus, open_bus
 from virtubar.registry import Registry
@@ -77,6 +78,7 @@ def create_app(
             BlocksController,
             ReportsController,
             UploadsController,
+            EvidenceController,
             ModerationController,
             RolesController,
         ],

@@ -18,7 +18,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, Room, User
+from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, EvidenceUpload, Room, User
 from functions.users import friendly_name
 from virtubar.names import DISPLAY_NAME_MAX, ROOM_NAME_MAX, BadName, normalise_name
 
@@ -155,4 +155,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
     (3, "rooms: per-room chat word filter", _room_chat_filter),
     (4, "names: player and room names under the name rule", _names_under_the_rule),
+    (5, "evidence: upload tickets are single use", _create(EvidenceUpload)),
 ]
