@@ -25,6 +25,7 @@ from functions.security import caller
 from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
 from virtubar.bus import RoomBus, open_bus
+from virtubar.composite import add_security_headers
 from virtubar.registry import Registry
 from virtubar.settings import Settings
 from virtubar.state import SharedState, open_state
@@ -94,6 +95,7 @@ def create_app(
             lambda app: RateLimiter(app, state=services.state, tokens=services.tokens, settings=services.settings)
         ],
         lifespan=[lifespan],
+        before_send=[add_security_headers],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="VirtuBar API",

@@ -20,6 +20,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, EvidenceUpload, Room, User
 from functions.users import friendly_name
+from virtubar.datafiles import private_file
 from virtubar.names import DISPLAY_NAME_MAX, ROOM_NAME_MAX, BadName, normalise_name
 
 _MIGRATION_LOCK = 7_361_002
@@ -30,7 +31,7 @@ def engine_for(url: str) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = Path(unquote(parsed.path))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # before SQLite creates it world-readable (its journals copy its mode)
         return SQLiteEngine(path=str(path), timeout=30)
     if parsed.scheme in ("postgres", "postgresql"):
         return PostgresEngine(

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from msgspec import Struct, field
 
+from virtubar.datafiles import private_folder
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"VIRTUBAR_{name}", default)
@@ -111,7 +113,7 @@ def _kept_secret(path: Path) -> str:
     """A secret generated once and kept (mode 0600) in the data folder."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     value = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
