@@ -77,7 +77,11 @@ class TokenIssuer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenIssuer:
-        return cls(settings.token_secret, previous=settings.token_previous_secrets)
+        """A realtime token lives no longer than the place its join reserved
+        (``reservation_s``, at most 300 s): a valid one always has its place,
+        so an old token cannot enter a room that filled up meanwhile."""
+        realtime = max(1, min(300, int(settings.reservation_s)))
+        return cls(settings.token_secret, previous=settings.token_previous_secrets, ttl={"realtime": realtime})
 
     def issue(
         self,
