@@ -21,7 +21,7 @@ Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$
 Password = Annotated[str, Meta(min_length=8, max_length=256)]
 RoomName = Annotated[str, Meta(max_length=400, description="NFKC, trimmed, 1-80 characters, no control, "
                                "direction-changing or invisible characters")]
-Colour = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+Colour = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}(?!\n)$")]  # "$" alone lets a final newline through
 Id = Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")]
 
 

@@ -33,10 +33,15 @@ def checked_name(value: str, field: str = "displayName", max_length: int = DISPL
 
 
 def stored_avatar(row: dict) -> Avatar:
+    """The player's avatar; the default one if what is stored predates a
+    check it now fails (a colour with a trailing newline)."""
     avatar = row["avatar"]
     if isinstance(avatar, str):
         avatar = json.loads(avatar or "{}")
-    return msgspec.convert(avatar or {}, Avatar)
+    try:
+        return msgspec.convert(avatar or {}, Avatar)
+    except msgspec.ValidationError:
+        return Avatar()
 
 
 def look_of(row: dict) -> str:

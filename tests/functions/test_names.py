@@ -107,3 +107,16 @@ async def test_names_stored_before_the_rule_are_replaced_by_the_migration(app):
             name = (await client.get("/api/users/me", headers=who["headers"])).json()["displayName"]
             assert name.strip() and name != SPOOF and "\n" not in name
         assert (await client.get(f"/api/rooms/{room['id']}", headers=me["headers"])).json()["name"] == "Room"
+
+
+async def test_an_avatar_stored_before_colours_were_checked_whole_shows_the_default_look(app, nodes):
+    """Its owner still signs in and joins (no 500); the room shows the default look."""
+    async with AsyncTestClient(app) as client:
+        me = await sign_in(client)
+    bad = '{"model": "bot", "colors": {"body": "#112233\\n<b>", "accent": "#ffffff"}}'
+    await User.update({User.avatar: bad}).where(User.id == me["user"]["id"])
+    async with AsyncTestClient(app) as client:
+        assert (await client.get("/api/users/me", headers=me["headers"])).json()["avatar"]["model"] == "round"
+        r = await client.post("/api/rooms/join", json={"template": "bar"}, headers=me["headers"])
+    assert r.status_code == 200, r.text
+    assert app.state["services"].tokens.verify(r.json()["realtimeToken"], "realtime").avatar == "round-6c8cff-ffd166"
