@@ -15,8 +15,9 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlencode
 
 from functions.models import Upload
@@ -59,6 +60,8 @@ class ContentCheck:
             self._text_ok = self._readable(chunk)
 
     def _readable(self, chunk: bytes, final: bool = False) -> bool:
+        if self._text is None:
+            return True
         try:
             return not _TEXT_CONTROLS.search(self._text.decode(chunk, final))
         except UnicodeDecodeError:
@@ -156,10 +159,15 @@ class S3Store:
 
         self.bucket = bucket
         self._session = aioboto3.Session()
-        self._client_args = {"endpoint_url": endpoint_url or None, "region_name": region or None}
+        self._endpoint_url, self._region = endpoint_url or None, region or None
+
+    def _s3(self) -> AbstractAsyncContextManager[Any]:
+        """An S3 client (aioboto3 inherits boto3's synchronous ``client`` signature, so it is typed here)."""
+        client = self._session.client("s3", endpoint_url=self._endpoint_url, region_name=self._region)
+        return cast("AbstractAsyncContextManager[Any]", client)
 
     async def ticket(self, key: str, content_type: str, max_bytes: int) -> Upload:
-        async with self._session.client("s3", **self._client_args) as s3:
+        async with self._s3() as s3:
             post = await s3.generate_presigned_post(
                 self.bucket,
                 key,
@@ -173,7 +181,7 @@ class S3Store:
         """A presigned GET that makes the browser save the file, not show it."""
         from botocore.exceptions import ClientError
 
-        async with self._session.client("s3", **self._client_args) as s3:
+        async with self._s3() as s3:
             try:
                 await s3.head_object(Bucket=self.bucket, Key=key)
             except ClientError:

@@ -149,7 +149,7 @@ async def test_moderators_download_s3_evidence_through_a_presigned_get(s3_settin
     await app.state["services"].db.migrate()
     store = app.state["services"].evidence
     assert isinstance(store, S3Store)
-    async with store._session.client("s3", **store._client_args) as s3:
+    async with store._s3() as s3:
         buckets = (await s3.list_buckets())["Buckets"]
         if not any(b["Name"] == "evidence-dl" for b in buckets):
             await s3.create_bucket(Bucket="evidence-dl", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})

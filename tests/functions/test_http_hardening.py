@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from functions.db import Database
-from virtubar import embedded
+from launcher import embedded
 from virtubar.settings import Settings
 
 from .test_bad_input import assert_problem
