@@ -59,7 +59,7 @@ class Room(Table, tablename="rooms"):
     world = ForeignKey(World, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     chat_filter = JSON(default="[]")  # words masked in this room's chat (migration 3)
-    work_style = Varchar(length=16, null=True, default=None)  # quiet | music | check-ins (migration 4)
+    work_style = Varchar(length=16, null=True, default=None)  # quiet | music | check-ins (migration 6)
 
 
 class Block(Table, tablename="blocks"):
@@ -98,6 +98,15 @@ class Report(Table, tablename="reports"):
     resolution = Varchar(length=2000, null=True, default=None)
     resolved_by = Varchar(length=32, null=True, default=None)
     resolved_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class EvidenceUpload(Table, tablename="evidence_uploads"):
+    """A spent upload ticket of the local store: its key can be written once
+    (the primary key refuses a second use, from any API instance)."""
+
+    key = Varchar(length=200, primary_key=True)
+    content_type = Varchar(length=100)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -143,4 +152,4 @@ class UserPreferences(Table, tablename="user_preferences"):
 MODERATION_TABLES: tuple[type[Table], ...] = (Block, Sanction, Report, AuditEntry)
 INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World, Room)
 FOCUS_TABLES: tuple[type[Table], ...] = (FocusSession, UserPreferences)
-TABLES = INITIAL_TABLES + MODERATION_TABLES + FOCUS_TABLES
+TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES
