@@ -21,6 +21,8 @@ from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController, UploadsController
+from functions.sanctions import ensure_loaded
+from functions.sanctions import sync as sanctions_sync
 from functions.security import caller
 from functions.users import UsersController
 from virtubar.bus import RoomBus, open_bus
@@ -62,6 +64,7 @@ def create_app(
     async def lifespan(_: Litestar):
         if pool:
             await services.db.start_pool()
+        await ensure_loaded(services)  # shared state may have lost its copy of the sanctions (restart, data loss)
         try:
             yield
         finally:
@@ -79,6 +82,7 @@ def create_app(
             UploadsController,
             ModerationController,
             RolesController,
+            sanctions_sync,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),

@@ -33,7 +33,7 @@ from realtime_edge.room import Room
 from realtime_edge.seats import Seats
 from virtubar import keys, wire
 from virtubar.bus import Delivery, RoomBus, parse_offset
-from virtubar.moderation import BlocksChanged, ModerationLifted, decode_control, mask_words
+from virtubar.moderation import Admission, BlocksChanged, ModerationLifted, decode_control, mask_words
 from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
 from virtubar.state import SharedState
@@ -88,6 +88,7 @@ class EdgeNode:
         self.settings, self.state, self.bus, self.config = settings, state, bus, config
         self.id = f"edge-{uuid.uuid4().hex[:10]}"
         self.tokens = TokenIssuer.from_settings(settings)
+        self.admission = Admission.for_node(state, settings.api_url, self.tokens, self.id)
         self.metrics = Metrics()
         self.seats = Seats(state, config.presence_ttl_s)
         self.rooms: dict[str, Room] = {}
@@ -207,10 +208,10 @@ class EdgeNode:
             self.refuse(conn, "already_joined", "this socket already joined a room", p.name)
             return
         user = claims.sub
-        found = await shared.sanctions(self.state, user, p.roomId)
-        if ban := shared.banned(found):
-            self.metrics.inc("virtubar_edge_rejected_total", code="banned")
-            self.send(conn, wire.AuthError(code="banned", message=f"a moderator banned you: {ban.reason}"))
+        refusal, found = await self.admission.check(user, p.roomId)  # banned, kicked, or sanctions reloading
+        if refusal is not None:
+            self.metrics.inc("virtubar_edge_rejected_total", code=getattr(refusal, "code", "sanctions_reloading"))
+            self.send(conn, refusal)
             return
         room = await self.host(p.roomId)
         self.blocks[user] = await shared.blocked_by(self.state, user)

@@ -54,6 +54,8 @@ class Settings(Struct, kw_only=True):
     forwarded_hops: int = 0
     s3_endpoint_url: str = ""
     s3_region: str = ""
+    kick_cooldown_s: float = 300.0
+    api_url: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -86,6 +88,8 @@ class Settings(Struct, kw_only=True):
             forwarded_hops=int(_env("FORWARDED_HOPS", "0")),
             s3_endpoint_url=_env("S3_ENDPOINT_URL", ""),
             s3_region=_env("S3_REGION", ""),
+            kick_cooldown_s=float(_env("KICK_COOLDOWN_S", "300")),
+            api_url=_env("API_URL", ""),
         )
         return s.completed()
 
@@ -94,6 +98,8 @@ class Settings(Struct, kw_only=True):
         (embedded mode only) a token secret kept in the data folder."""
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
+        if not self.api_url:
+            self.api_url = self.public_url + "/api"
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data / 'virtubar.sqlite3'}"
         if not self.allowed_origins:
