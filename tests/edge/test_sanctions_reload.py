@@ -23,7 +23,7 @@ from tests.edge.conftest import ORIGIN, SECRET, EdgeProcess
 from tests.sfu.conftest import serving
 from tests.sfu.test_bans import voice_join
 from virtubar.bus import RedisStreamsBus
-from virtubar.moderation import loaded
+from virtubar.moderation import loaded, mark_loaded
 from virtubar.settings import Settings
 from virtubar.state import RedisState
 
@@ -147,3 +147,34 @@ async def test_a_kicked_player_is_kept_out_at_the_edge_and_the_rest_join(platfor
     denied = await platform.join(kicked, room)
     assert denied.status_code == 403 and "may return at" in denied.json()["detail"]
     assert 0 < int(denied.headers["retry-after"]) <= 300
+
+
+async def test_until_the_sanctions_are_back_nodes_answer_joins_with_reconnect(tmp_path, issuer):
+    service = start_redis(tmp_path / "redis")
+    nowhere = f"http://127.0.0.1:{free_port()}/api"  # the API is down: nobody can write the sanctions back
+    sfu_port = free_port()
+    settings = Settings(data=tmp_path / "sfu", port=sfu_port, redis_url=service.url, token_secret=SECRET,
+                        api_url=nowhere).completed()
+    server, task = await serving(create_sfu(settings, RedisState(service.url), RedisStreamsBus(service.url)), sfu_port)
+    edge = EdgeProcess(service.url, tmp_path, VIRTUBAR_API_URL=nowhere)
+    client = await Client.connect(edge.url, origin=ORIGIN)
+    try:
+        token = issuer.issue("realtime", "ann", room="room-1", platform="desktop")
+        await client.send("join_room", roomId="room-1", token=token)
+        told = await client.wait("reconnect", timeout=15)
+        assert told["delayMs"] > 0 and "moderation" in told["reason"] and not client.events("room_state")
+        voice = issuer.issue("voice", "ann", room="room-1", platform="desktop")
+        first, closed = await voice_join(f"ws://127.0.0.1:{sfu_port}/sfu", "room-1", voice)
+        assert (first["t"], closed) == ("reconnect", 4503)
+        state = RedisState(service.url)
+        await mark_loaded(state, "the API is back")
+        await state.close()
+        await client.join("room-1", token)  # the same token, once the sanctions are there
+        first, closed = await voice_join(f"ws://127.0.0.1:{sfu_port}/sfu", "room-1", voice)
+        assert (first["t"], closed) == ("sfu_joined", None)
+    finally:
+        await client.close()
+        edge.stop()
+        server.stop()
+        await asyncio.wait_for(task, 10)
+        service.stop()
