@@ -133,9 +133,9 @@ async def test_a_kill_9_restart_keeps_a_room_ban_a_mute_and_a_block(server):
 
     ws, answer, payload = await edge_join(tickets[troll["user"]["id"]], url)
     await ws.close()
-    assert (answer, payload["code"]) == ("auth_error", "banned")
+    assert (answer, payload.get("code")) == ("auth_error", "banned")
     kind, payload, closed = await voice_join(tickets[troll["user"]["id"]])
-    assert (kind, payload["code"], closed) == ("auth_error", "banned", 4003)
+    assert (kind, payload.get("code"), closed) == ("auth_error", "banned", 4003)
     kind, _, closed = await voice_join(tickets[obs["user"]["id"]])
     assert (kind, closed) == ("sfu_joined", None)
 
@@ -166,6 +166,6 @@ async def test_a_kick_keeps_the_player_out_at_the_edge_and_the_rest_join(server)
     await asyncio.wait_for(ws.wait_closed(), 5)
     again, answer, payload = await edge_join(ticket, url)  # the same realtime token, still valid
     await again.close()
-    assert (answer, payload["code"]) == ("auth_error", "kicked") and "may return at" in payload["message"]
+    assert (answer, payload.get("code")) == ("auth_error", "kicked") and "may return at" in payload["message"]
     denied = join(url, kicked, room_id)
     assert denied.status_code == 403 and "may return at" in denied.json()["detail"]
