@@ -147,7 +147,7 @@ class SyncOut(msgspec.Struct, kw_only=True):
     rebuilt: bool
 
 
-@post(SYNC_PATH, status_code=200, include_in_schema=False)
+@post(SYNC_PATH, status_code=200, tags=["internal"], summary="Nodes: write the sanctions back into shared state")
 async def sync(request: Request, services: NamedDependency[Services]) -> SyncOut:
     """For edge and SFU nodes (a node token): shared state lost the
     sanctions, write them again. Idempotent; a no-op while the marker holds."""
