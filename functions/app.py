@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -19,12 +20,14 @@ from functions.models import Health
 from functions.moderation import ModerationController, RolesController
 from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
+from functions.requestlog import RequestLog
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController, UploadsController
 from functions.sanctions import ensure_loaded
 from functions.sanctions import sync as sanctions_sync
 from functions.security import caller
 from functions.users import UsersController
+from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
 from virtubar.registry import Registry
 from virtubar.settings import Settings
@@ -58,6 +61,7 @@ def create_app(
     settings: Settings | None = None, state: SharedState | None = None, bus: RoomBus | None = None, *, pool: bool = True
 ) -> Litestar:
     """``pool=False`` on Lambda: each invocation uses plain connections."""
+    logs.setup()
     services = build_services(settings or Settings.from_env(), state, bus)
 
     @asynccontextmanager
@@ -93,6 +97,7 @@ def create_app(
         route_handlers=[api],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
+            lambda app: RequestLog(app, tokens=services.tokens),
             lambda app: RateLimiter(app, state=services.state, tokens=services.tokens, settings=services.settings)
         ],
         lifespan=[lifespan],
@@ -107,6 +112,6 @@ def create_app(
             ),
             security=[{"BearerToken": []}],
         ),
-        state={"services": services},
+        state=State({"services": services}),
         debug=False,
     )

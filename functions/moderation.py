@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -26,7 +26,7 @@ from functions.models import (
     RoleIn,
     UserOut,
 )
-from functions.problems import ApiError
+from functions.problems import ApiError, found
 from functions.rooms import load_room
 from functions.safety import report_out
 from functions.sanctions import active_sanctions, announce, mirror, unmirror
@@ -34,11 +34,16 @@ from functions.security import new_id
 from functions.tables import AuditEntry, Report, Sanction, User
 from functions.users import load_user, user_out
 from virtubar import wire
-from virtubar.moderation import ModerationLifted
+from virtubar.moderation import Lifted, ModerationLifted
 from virtubar.tokens import Claims
 
 STAFF = ("moderator", "admin")
-_WIRE_TYPE = {"kick": "kicked", "ban": "banned", "mute": "mutedByMod"}
+_WIRE_TYPE: dict[str, Literal["kicked", "banned", "mutedByMod"]] = {
+    "kick": "kicked",
+    "ban": "banned",
+    "mute": "mutedByMod",
+}
+_LIFTED: dict[str, Lifted] = {"unban": "ban", "unmute": "mute"}
 
 
 async def audit(
@@ -100,7 +105,7 @@ async def _sanction(caller: Claims, data: ActionIn, kind: str, duration_s: float
     return ActionOut(id=row["id"], type=data.type, userId=data.userId, roomId=data.roomId, expiresAt=expires), row
 
 
-async def _lift(data: ActionIn, kind: str) -> tuple[ActionOut, list[dict]]:
+async def _lift(data: ActionIn, kind: Lifted) -> tuple[ActionOut, list[dict]]:
     rows = await active_sanctions(data.userId, kind, data.roomId)
     if not rows:
         raise ApiError(404, f"No active {kind} for this player {'in this room' if data.roomId else 'everywhere'}.")
@@ -116,8 +121,8 @@ async def _record(services: Services, caller: Claims, data: ActionIn) -> tuple[A
     new, lifted = None, []
     duration = services.settings.kick_cooldown_s if data.type == "kick" else data.durationS
     async with services.db.transaction():
-        if data.type in ("unban", "unmute"):
-            result, lifted = await _lift(data, data.type.removeprefix("un"))
+        if data.type in _LIFTED:
+            result, lifted = await _lift(data, _LIFTED[data.type])
         elif data.type == "kick" and not duration:
             result = ActionOut(id=new_id(), type="kick", userId=data.userId, roomId=data.roomId, expiresAt=None)
         else:
@@ -152,7 +157,7 @@ class ModerationController(Controller):
         for row in lifted:
             await unmirror(services, row)
         if lifted:
-            await announce(services, ModerationLifted(type=lifted[0]["kind"], userId=data.userId, roomId=data.roomId))
+            await announce(services, ModerationLifted(type=_LIFTED[data.type], userId=data.userId, roomId=data.roomId))
         if data.type in _WIRE_TYPE:
             await announce(
                 services,
@@ -237,7 +242,7 @@ class ModerationController(Controller):
             }
         ).where(Report.id == report_id)
         await audit(caller.sub, f"report_{data.status}", data.resolution, row["target"], row["room"], report=report_id)
-        return report_out(await Report.select().where(Report.id == report_id).first())
+        return report_out(found(await Report.select().where(Report.id == report_id).first(), "No such report."))
 
 
 class RolesController(Controller):

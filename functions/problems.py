@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TypeVar
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from msgspec import Struct
 
-log = logging.getLogger("virtubar.functions")
+from virtubar.logs import log
+
+T = TypeVar("T")
+
 TITLES = {
     400: "Bad request",
     401: "Unauthorized",
@@ -52,6 +56,14 @@ class ApiError(HTTPException):
     ) -> None:
         super().__init__(status_code=status, detail=detail, headers=headers)
         self.errors = errors
+
+
+def found(row: T | None, detail: str) -> T:
+    """``row``, or a 404 with ``detail`` when it is missing (also a row read
+    back after a write: another request may have deleted it in between)."""
+    if row is None:
+        raise ApiError(404, detail)
+    return row
 
 
 def problem(
@@ -96,7 +108,8 @@ def on_http(_: Request, exc: HTTPException) -> Response[Problem]:
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response[Problem]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log("unhandled_error", logging.ERROR, logger="functions", exc_info=exc, method=request.method,
+        path=request.url.path)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged.")
 
 

@@ -95,7 +95,7 @@ class CloudLocal:
         log = self.workdir / "logs" / f"{name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         proc = subprocess.Popen(
-            command or [sys.executable, "-m", "virtubar.cli", *args, "--port", str(port)],
+            command or [sys.executable, "-m", "launcher.cli", *args, "--port", str(port)],
             env=os.environ | self.env | env,
             cwd=REPO,
             stdout=log.open("ab"),
@@ -119,6 +119,7 @@ class CloudLocal:
             *(f"  edge {i}     {url}  (metrics: {url.replace('ws', 'http', 1)[:-3]}/metrics)"
               for i, url in enumerate(self.edge_urls, 1)),
             f"  SFU        {self.sfu_url}  (metrics: {self.sfu_url.replace('ws', 'http', 1)[:-4]}/metrics)",
+            f"  metrics    Authorization: Bearer {self.env['VIRTUBAR_METRICS_TOKEN']}",
             f"  TURN       {self.turn_url}",
             f"  Redis      {self.env['VIRTUBAR_REDIS_URL']}"
             + ("  (a node of the cluster)" if self.redis_cluster else ""),
@@ -195,12 +196,13 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
             "VIRTUBAR_REDIS_CLUSTER": str(redis_cluster).lower(),
             "VIRTUBAR_DATABASE_URL": postgres.url,
             "VIRTUBAR_TOKEN_SECRET": secrets.token_urlsafe(48),
+            "VIRTUBAR_METRICS_TOKEN": secrets.token_urlsafe(24),
             "VIRTUBAR_TURN_SECRET": turn_secret,
             "VIRTUBAR_TURN_URLS": f"{turn.url}?transport=udp,{turn.url}?transport=tcp",
             "VIRTUBAR_STUN_URLS": turn.url.replace("turn:", "stun:"),
         }
         migrate = subprocess.run(
-            [sys.executable, "-m", "virtubar.cli", "migrate"],
+            [sys.executable, "-m", "launcher.cli", "migrate"],
             env=os.environ | cloud.env, cwd=REPO, capture_output=True, text=True, timeout=120,
         )
         if migrate.returncode != 0:

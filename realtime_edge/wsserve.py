@@ -15,17 +15,22 @@ Upgrades are checked before the handshake (path, ``Origin``, draining: HTTP
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request
+from websockets.typing import Subprotocol
 
-from realtime_edge.app import EdgeApp, create_app, origin_allowed
+from realtime_edge.app import EdgeApp, create_app
 from realtime_edge.config import EdgeConfig
 from realtime_edge.protocol import choose_subprotocol
+from virtubar.metricsauth import CHALLENGE, metrics_refusal
+from virtubar.origins import origin_allowed
 from virtubar.settings import Settings
 
 
@@ -54,7 +59,17 @@ class _Bridge:
             text = message.get("text")
             await self.ws.send(text if text is not None else message["bytes"])
         elif kind == "websocket.close":
+            reading = asyncio.create_task(self._discard())
             await self.ws.close(message.get("code", 1000), message.get("reason", ""))
+            await reading
+
+    async def _discard(self) -> None:
+        """Read past what the client still sends, up to its close frame: a
+        flooding client's messages in flight would otherwise hold its answer
+        to our close behind them (the library stops reading while its queue is full)."""
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await self.ws.recv()
 
 
 def _scope(request: Request) -> dict:
@@ -77,7 +92,12 @@ async def run(app: EdgeApp, host: str, port: int, stop: asyncio.Future | None = 
         path = urlsplit(request.path).path.rstrip("/")
         if request.headers.get("Upgrade", "").lower() != "websocket":
             if path.endswith("/metrics"):
-                return conn.respond(200, node.metrics.render())
+                refusal = metrics_refusal(app.metrics_token, request.headers.get, conn.remote_address[0])
+                if refusal is None:
+                    return conn.respond(200, node.metrics.render())
+                response = conn.respond(*refusal)
+                response.headers[CHALLENGE[0]] = CHALLENGE[1]
+                return response
             if path.endswith("/healthz"):
                 return conn.respond(503 if node.draining else 200, "ok")
             return conn.respond(404, "not found: the edge serves a WebSocket at /ws")
@@ -91,15 +111,22 @@ async def run(app: EdgeApp, host: str, port: int, stop: asyncio.Future | None = 
         return None
 
     async def handler(ws: ServerConnection) -> None:
-        bridge, scope = _Bridge(ws), _scope(ws.request)
-        ws.request.headers = ws.response.headers = Headers()  # the handshake's headers: ~2 KB per idle socket
+        request, response = ws.request, ws.response
+        if request is None or response is None:  # set by the handshake, which precedes the handler
+            return
+        bridge, scope = _Bridge(ws), _scope(request)
+        request.headers = response.headers = Headers()  # the handshake's headers: ~2 KB per idle socket
         await app(scope, bridge.receive, bridge.send)
+
+    def subprotocol(_conn: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
+        chosen = choose_subprotocol(list(offered))
+        return None if chosen is None else Subprotocol(chosen)
 
     node.start()
     async with serve(
         handler, host, port, process_request=check, compression=None, ping_interval=None,
         max_size=config.max_message_bytes, max_queue=64, server_header=None, backlog=4096,
-        select_subprotocol=lambda conn, offered: choose_subprotocol(list(offered)),
+        select_subprotocol=subprotocol,
     ) as server:
         if stop is None:
             stop = asyncio.get_running_loop().create_future()

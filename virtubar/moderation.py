@@ -188,14 +188,16 @@ class BlocksChanged(wire.Event):
 
 
 CONTROL_EVENTS: tuple[type[wire.Event], ...] = (wire.ModerationAction, ModerationLifted, BlocksChanged)
-_ENVELOPES = {e: wire.ENVELOPES.get(e) or wire.envelope_type(e) for e in CONTROL_EVENTS}
+_ENVELOPES: dict[type[wire.Event], type[Struct]] = {
+    e: wire.ENVELOPES.get(e) or wire.envelope_type(e) for e in CONTROL_EVENTS
+}
 ControlMessage = Union[tuple(_ENVELOPES.values())]
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(ControlMessage)
 
 
 def encode_control(event: wire.Event) -> bytes:
-    """A control-stream entry: the event in its seed 001 envelope."""
+    """A control-stream entry: the event in the protocol's envelope."""
     return _encoder.encode(_ENVELOPES[type(event)](v=1, ts=wire.now_ms(), payload=event))
 
 

@@ -14,8 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -25,53 +23,37 @@ from websockets.asyncio.client import connect
 
 from infra.localservices import free_port
 
+from .conftest import start_server
 from .test_join_flow import envelope, next_event
 from .test_moderation_live import act, admin, join, room, sign_in
 
 
 class Server:
-    """`virtubar up` on a data folder and port, in its own process group."""
+    """`virtubar up` on a data folder and port that outlive it (see ``start_server``)."""
 
-    def __init__(self, data: Path, log: Path) -> None:
-        self.data, self.log, self.port = data, log, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, data: Path, logs: Path) -> None:
+        self.data, self.logs, self.port, self.starts = data, logs, free_port(), 0
         self.proc: subprocess.Popen | None = None
+        self.url = ""
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
-        env |= {"VIRTUBAR_REQUESTS_PER_MINUTE": "100000", "VIRTUBAR_SIGNUPS_PER_HOUR": "100000",
-                "VIRTUBAR_ADMIN_EMAILS": "admin@example.org"}
-        with self.log.open("a") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "virtubar.cli", "up", "--port", str(self.port), "--data", str(self.data)],
-                stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError(self.log.read_text())
+        self.starts += 1
+        self.proc, self.url = start_server(self.data, self.port, self.logs / f"server-{self.starts}.log")
 
     def kill(self) -> None:
-        """``kill -9`` of the server and every process it started."""
+        """``kill -9`` of the server and its workers."""
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+            self.proc.terminate()
+            self.proc.wait(15)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("data"), tmp_path_factory.mktemp("log") / "server.log")
+    s = Server(tmp_path_factory.mktemp("data"), tmp_path_factory.mktemp("log"))
     s.start()
     yield s
     s.stop()

@@ -1,4 +1,4 @@
-/** The `ws` provider: the real edge over a WebSocket (seed 001). Sends
+/** The `ws` provider: the real edge over a WebSocket (docs/protocol.md). Sends
  * join_room at once on open, heartbeats for the clock offset, reconnects with
  * backoff and resyncs from room_state (with lastMessageId so missed chat is
  * replayed), and on auth_error fetches a new ticket and joins again. */
@@ -10,7 +10,7 @@ import { CLIENT_EVENTS, HEARTBEAT_INTERVAL_MS, TRANSFORM_HZ } from './constants'
 import { Emitter } from './emitter';
 import { TransformGate } from './rate';
 import type {
-  ChatMode, ChatResult, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
+  ChatMode, ChatResult, ClientPayloads, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
   ServerEventName, ServerHandler, Status, TransformInput,
 } from './types';
 
@@ -92,7 +92,7 @@ export class WsProvider implements RealtimeProvider {
 
   private isOpen(): boolean { return this.socket?.readyState === 1; }
 
-  private send(t: string, payload: unknown): void {
+  private send<K extends keyof ClientPayloads>(t: K, payload: ClientPayloads[K]): void {
     this.socket!.send(encode(t, payload));
   }
 

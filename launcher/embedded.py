@@ -9,8 +9,8 @@ from litestar import Litestar, get
 from litestar.response import Response
 from litestar.static_files import create_static_files_router
 
+from launcher.composite import Composite
 from virtubar.bus import LocalBus, LocalStreams
-from virtubar.composite import Composite
 from virtubar.settings import Settings
 from virtubar.state import LocalState
 
@@ -42,7 +42,7 @@ def create_app() -> Composite:
     from sfu_node import create_app as create_sfu
 
     settings = Settings.from_env()
-    state, streams = LocalState(), LocalStreams()
+    state, streams = LocalState(), LocalStreams.in_folder(settings.data)
     return Composite(
         [
             ("/api", create_api(settings, state, LocalBus(streams))),
