@@ -134,7 +134,9 @@ class Admission:
     def for_node(cls, state: SharedState, api_url: str, tokens: TokenIssuer, node_id: str) -> Admission:
         return cls(state, None if isinstance(state, LocalState) else ask_api(api_url, tokens, node_id))
 
-    async def check(self, user_id: str, room_id: str) -> tuple[wire.Event | None, list[SanctionInfo]]:
+    async def check(
+        self, user_id: str, room_id: str
+    ) -> tuple[wire.AuthError | wire.Reconnect | None, list[SanctionInfo]]:
         """The refusal to send (None: admit) and the sanctions in force in the room."""
         if not await self.ready():
             return wire.Reconnect(delayMs=RELOAD_RETRY_MS, reason="moderation is reloading; try again shortly"), []
@@ -146,14 +148,14 @@ class Admission:
         if self._ask is None or await loaded(self.state):
             return True
         if self._asking is None and time.monotonic() >= self._next_ask:
-            self._asking = asyncio.create_task(self._ask_once())
+            self._asking = asyncio.create_task(self._ask_once(self._ask))
         if self._asking is not None:
             await asyncio.wait({self._asking}, timeout=self.wait_s)
         return await loaded(self.state)
 
-    async def _ask_once(self) -> None:
+    async def _ask_once(self, ask: Callable[[], Awaitable[None]]) -> None:
         try:
-            await self._ask()
+            await ask()
             log.info("asked the API to reload the sanctions into shared state")
         except Exception as e:
             log.warning("asking the API to reload the sanctions failed: %r", e)
