@@ -202,7 +202,7 @@ async def test_the_api_writes_every_sanction_and_block_into_empty_shared_state_a
     mod, troll, loud, ann, bob = await staff(client), await player(), await player(), await player(), await player()
     room = await room_of(client, mod)
     await act(client, mod, type="ban", userId=troll["user"]["id"], reason="raids")
-    await act(client, mod, type="mute", userId=loud["user"]["id"], roomId=room, channels="chat")
+    await act(client, mod, type="mute", userId=loud["user"]["id"], roomId=room, channels="chat", durationS=600)
     await act(client, mod, type="ban", userId=ann["user"]["id"], roomId=room)
     await act(client, mod, type="unban", userId=ann["user"]["id"], roomId=room)  # lifted: not written back
     await client.post("/api/blocks", json={"userId": bob["user"]["id"]}, headers=ann["headers"])
@@ -215,6 +215,7 @@ async def test_the_api_writes_every_sanction_and_block_into_empty_shared_state_a
         ]
         assert [(s.kind, s.room) for s in banned] == [("ban", None)]
         assert [(s.kind, s.room, s.channels) for s in muted] == [("mute", room, "chat")]
+        assert 590_000 < muted[0].expiresAtMs - wire.now_ms() <= 600_000  # a timed one keeps its end
         assert await fresh.members(keys.user_sanctions(ann["user"]["id"])) == {}
         assert set(await fresh.members(keys.user_blocks(ann["user"]["id"]))) == {bob["user"]["id"]}
 
