@@ -141,7 +141,7 @@ class Admission:
         if not await self.ready():
             return wire.Reconnect(delayMs=RELOAD_RETRY_MS, reason="moderation is reloading; try again shortly"), []
         found = in_force((await self.state.members(keys.user_sanctions(user_id))).values(), room_id, wire.now_ms())
-        out = next((s for s in found if s.keeps_out), None)
+        out = min((s for s in found if s.keeps_out), key=lambda s: s.kind != "ban", default=None)  # a ban first
         return (out.refusal() if out else None), found
 
     async def ready(self) -> bool:
