@@ -25,6 +25,8 @@ from functions.ratelimit import RateLimiter
 from functions.requestlog import RequestLog
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController
+from functions.sanctions import ensure_loaded
+from functions.sanctions import sync as sanctions_sync
 from functions.security import caller
 from functions.sessions import SessionsController, housekeeping
 from functions.uploads import EvidenceController, UploadsController
@@ -71,6 +73,7 @@ def create_app(
     async def lifespan(_: Litestar):
         if pool:
             await services.db.start_pool()
+        await ensure_loaded(services)  # shared state may have lost its copy of the sanctions (restart, data loss)
         sweeper = asyncio.create_task(housekeeping(services)) if pool else None  # Lambda: on the next request
         try:
             yield
@@ -94,6 +97,7 @@ def create_app(
             ModerationController,
             RolesController,
             SessionsController,
+            sanctions_sync,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
