@@ -38,6 +38,13 @@ class EdgeConfig(Struct, kw_only=True):
     the standalone entry point; an embedding server handles its own signals)."""
     send_queue: int = 256
     """Frames waiting for a slow client before it is disconnected."""
+    move_budget_s: float = 1.0
+    """A move may cover at most this long of travel at the world's speed,
+    however long the member stood still before it."""
+    max_climb_m: float = 0.6
+    """Up or down in one move."""
+    vertical_speed: float = 2.0
+    """Metres a second up or down."""
 
     @classmethod
     def from_env(cls) -> EdgeConfig:
@@ -54,4 +61,7 @@ class EdgeConfig(Struct, kw_only=True):
             send_queue=int(_env("SEND_QUEUE", "256")),
             aoi_zone_size=int(_env("AOI_ZONE_SIZE", "50")),
             aoi_every=int(_env("AOI_EVERY", "4")),
+            move_budget_s=float(_env("MOVE_BUDGET_S", "1")),
+            max_climb_m=float(_env("MAX_CLIMB_M", "0.6")),
+            vertical_speed=float(_env("VERTICAL_SPEED", "2")),
         )

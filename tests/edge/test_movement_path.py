@@ -1,0 +1,104 @@
+"""Moves are checked along their whole path: walls and held doors or seats
+on the way, vertical movement, the travel a pause may allow, full zones."""
+
+from __future__ import annotations
+
+import pytest
+
+from realtime_edge.movement import Limits, Pose, check_move, crosses_object, crosses_wall
+from virtubar.world import WorldObject, default_world, parse_world, to_json
+
+OFFICE = default_world("office")  # maxSpeed 5 m/s: one second of travel reaches 7.75 m
+
+
+def _squeeze_world():
+    """Two wall cells touching only at a corner, (2, 1) and (1, 2), between (1, 1) and (2, 2)."""
+    world = to_json(default_world("bar"))
+    world |= {"width": 4, "depth": 4, "grid": ["####", "#.##", "##.#", "####"],
+              "zones": [{"id": "all", "name": "All", "shape": {"x": 0, "z": 0, "w": 4, "d": 4}}],
+              "objects": [], "spawns": [{"x": 1.5, "z": 1.5}]}
+    return parse_world(world)
+
+
+SQUEEZE = _squeeze_world()
+
+
+@pytest.mark.parametrize(("label", "start", "idle", "to", "reason"), [
+    ("through the wall of meeting room A", (12.5, 0.0, 5.5), 1.0, (8.5, 0.0, 3.5), "wall"),
+    ("18 m through two walls after 3 s idle", (26.5, 0.0, 3.5), 3.0, (8.5, 0.0, 3.5), "wall"),
+    ("18 m down an open corridor after 3 s idle", (3.5, 0.0, 12.5), 3.0, (21.5, 0.0, 12.5), "speed"),
+    ("through the door of meeting room A", (12.5, 0.0, 5.5), 1.0, (8.5, 0.0, 5.5), None),
+    ("through the gap south of room A", (5.5, 0.0, 8.5), 0.5, (5.5, 0.0, 10.5), None),
+    ("grazing a wall's corner", (4.5, 0.0, 8.5), 1.0, (6.5, 0.0, 10.5), None),
+    ("along the open floor after a pause", (3.5, 0.0, 12.5), 3.0, (10.5, 0.0, 12.5), None),
+    ("up to 3.5 m", (15.5, 0.0, 12.5), 3.0, (15.5, 3.5, 12.5), "bounds"),
+    ("under the floor", (15.5, 0.0, 12.5), 1.0, (15.5, -0.5, 12.5), "bounds"),
+    ("0.9 m up in one move", (15.5, 0.0, 12.5), 3.0, (15.5, 0.9, 12.5), "climb"),
+    ("0.5 m up in 0.1 s", (15.5, 0.0, 12.5), 0.1, (15.5, 0.5, 12.5), "climb"),
+    ("0.5 m up in 0.5 s", (15.5, 0.0, 12.5), 0.5, (15.5, 0.5, 12.5), None),
+    ("0.5 m down in 0.5 s", (15.5, 0.5, 12.5), 0.5, (15.5, 0.0, 12.5), None),
+])
+def test_a_move_is_checked_along_its_path(label, start, idle, to, reason):
+    prev = Pose(*start, 10.0)
+    fix = check_move(OFFICE, prev, *to, 10.0 + idle, [])
+    if reason is None:
+        assert fix is None, label
+    else:
+        assert (fix.reason, fix.x, fix.y, fix.z) == (reason, *start), label
+
+
+@pytest.mark.parametrize(("others", "reason"), [
+    ([(10.5, 5.5)], "occupied"),  # someone stands in the door: nobody runs through them
+    ([(10.5, 7.5)], None),
+    ([], None),
+])
+def test_a_door_someone_holds_cannot_be_passed(others, reason):
+    fix = check_move(OFFICE, Pose(12.5, 0.0, 5.5, 0.0), 8.5, 0.0, 5.5, 1.0, others)
+    assert (fix.reason if fix else None) == reason
+
+
+def test_a_seat_someone_holds_cannot_be_crossed():
+    on_seat = [(3.5, 3.5)]  # seat-a1
+    assert check_move(OFFICE, Pose(2.5, 0.0, 3.5, 0.0), 4.5, 0.0, 3.5, 1.0, on_seat).reason == "occupied"
+    assert check_move(OFFICE, Pose(2.5, 0.0, 2.5, 0.0), 4.5, 0.0, 2.5, 1.0, on_seat) is None
+
+
+@pytest.mark.parametrize(("inside", "start", "reason"), [
+    (8, (12.5, 5.5), "zone_full"),  # meeting room A holds 8
+    (7, (12.5, 5.5), None),
+    (8, (5.5, 5.5), None),  # moving about inside the room it is already in
+])
+def test_a_full_meeting_room_admits_nobody_more(inside, start, reason):
+    others = [(2.5 + i % 4, 2.5 + i // 4 * 4) for i in range(inside)] + [(15.5, 12.5)] * 5
+    fix = check_move(OFFICE, Pose(start[0], 0.0, start[1], 0.0), 8.5, 0.0, 5.5, 1.0, others)
+    assert (fix.reason if fix else None) == reason
+    if fix:
+        assert (fix.x, fix.z) == start
+
+
+def test_the_travel_budget_is_a_setting():
+    long = Limits(budget_s=3.0)
+    prev = Pose(3.5, 0.0, 12.5, 0.0)
+    assert check_move(OFFICE, prev, 21.5, 0.0, 12.5, 3.0, [], long) is None
+    assert check_move(OFFICE, prev, 21.5, 0.0, 12.5, 3.0, []).reason == "speed"
+
+
+@pytest.mark.parametrize(("a", "b", "crosses"), [
+    ((1.5, 1.5), (2.5, 2.5), True),  # squeezing between two walls that touch at a corner
+    ((1.5, 1.5), (1.9, 1.9), False),
+    ((2.5, 2.5), (2.5, 2.5), False),
+])
+def test_walls_touching_at_a_corner_seal_it(a, b, crosses):
+    assert crosses_wall(SQUEEZE, *a, *b) is crosses
+
+
+@pytest.mark.parametrize(("a", "b", "crosses"), [
+    ((0.0, 0.0), (4.0, 4.0), True),  # diagonally through
+    ((0.0, 2.5), (4.0, 2.5), False),  # along its edge
+    ((0.0, 1.5), (1.4, 1.5), False),  # stops short
+    ((2.0, 2.0), (2.0, 2.0), True),  # standing on it
+    ((2.0, 0.0), (2.0, 4.0), True),
+])
+def test_a_path_through_an_object(a, b, crosses):
+    seat = WorldObject(id="s", kind="seat", x=2.0, z=2.0, w=1.0, d=1.0, exclusive=True)
+    assert crosses_object(seat, *a, *b) is crosses
