@@ -210,7 +210,7 @@ class PositionCorrection(Event):
     x: float
     y: float
     z: float
-    reason: Literal["bounds", "wall", "speed", "occupied"]
+    reason: Literal["bounds", "wall", "speed", "climb", "occupied", "zone_full"]
 
 
 class ZoneChanged(Event):

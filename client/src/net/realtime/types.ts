@@ -40,7 +40,7 @@ export interface ServerPayloads {
   auth_error: { code: string; message: string };
   error: { code: string; message: string; event?: string | null };
   heartbeat_ack: { clientTimeMs: number; serverTimeMs: number };
-  position_correction: { seq: number; x: number; y: number; z: number; reason: 'bounds' | 'wall' | 'speed' | 'occupied' };
+  position_correction: { seq: number; x: number; y: number; z: number; reason: 'bounds' | 'wall' | 'speed' | 'climb' | 'occupied' | 'zone_full' };
   zone_changed: { userId: string; zoneId: string | null; previousZoneId?: string | null };
   status_changed: { userId: string; status: Status };
   chat_gap: { lastMessageId: string };
