@@ -3,9 +3,12 @@ on the way, vertical movement, the travel a pause may allow, full zones."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from realtime_edge.movement import Limits, Pose, check_move, crosses_object, crosses_wall
+from tests.edge.client import Client
 from virtubar.world import WorldObject, default_world, parse_world, to_json
 
 OFFICE = default_world("office")  # maxSpeed 5 m/s: one second of travel reaches 7.75 m
@@ -102,3 +105,76 @@ def test_walls_touching_at_a_corner_seal_it(a, b, crosses):
 def test_a_path_through_an_object(a, b, crosses):
     seat = WorldObject(id="s", kind="seat", x=2.0, z=2.0, w=1.0, d=1.0, exclusive=True)
     assert crosses_object(seat, *a, *b) is crosses
+
+
+# Through a real edge ------------------------------------------------------
+
+
+@pytest.fixture
+async def office_room(room, put_world):
+    """The office, its meeting room A holding two; the first two members
+    spawn inside room A, then one in room B, then one by room A's door."""
+    world = to_json(OFFICE)
+    for zone in world["zones"]:
+        if zone["id"] == "meeting-a":
+            zone["capacity"] = 2
+    world["spawns"] = [{"x": 2.5, "z": 2.5}, {"x": 4.5, "z": 2.5}, {"x": 26.5, "z": 3.5}, {"x": 12.5, "z": 5.5}]
+    await put_world(room, parse_world(world))
+    return room
+
+
+@pytest.fixture
+async def joined(edge, issuer, office_room):
+    opened: list[Client] = []
+
+    async def join(user: str) -> Client:
+        client = await Client.connect(edge.url)
+        opened.append(client)
+        await client.join(office_room, issuer.issue("realtime", user, room=office_room, platform="desktop", name=user))
+        return client
+
+    yield join
+    for client in opened:
+        await client.close()
+
+
+def step(room: str, seq: int, x: float, z: float, y: float = 0.0) -> dict:
+    return {"roomId": room, "seq": seq, "x": x, "y": y, "z": z, "rotY": 0.0}
+
+
+async def test_a_jump_through_two_walls_after_a_pause_is_corrected(joined, office_room):
+    room = office_room
+    ann, bob = await joined("ann"), await joined("bob")  # in meeting room A
+    cat = await joined("cat")  # in meeting room B, 18 m east of room A's seats
+    await asyncio.sleep(3.0)  # standing still
+    await cat.send("avatar_transform", **step(room, 1, 8.5, 3.5))
+    fix = await cat.wait("position_correction")
+    assert fix == {"seq": 1, "x": 26.5, "y": 0.0, "z": 3.5, "reason": "wall"}
+    await cat.send("avatar_transform", **step(room, 2, 26.5, 3.5, y=3.5))  # straight up through the ceiling
+    await cat.wait("position_correction", seq=2)
+    await cat.send("avatar_transform", **step(room, 3, 26.5, 3.5, y=0.9))  # a 0.9 m hop
+    assert (await cat.wait("position_correction", seq=3))["reason"] == "climb"
+    await cat.send("avatar_transform", **step(room, 4, 26.0, 3.5))  # an honest step is still fine
+    await cat.wait("avatar_transform_broadcast", userId="cat", seq=4)
+    await cat.send("heartbeat", roomId=room, clientTimeMs=0)
+    await cat.wait("heartbeat_ack")
+    await asyncio.sleep(0.2)
+    for viewer in (ann, bob, cat):
+        assert [e["seq"] for e in viewer.events("avatar_transform_broadcast", userId="cat")] in ([], [4])
+
+
+async def test_a_full_meeting_room_refuses_a_third(joined, office_room):
+    room = office_room
+    ann = await joined("ann")
+    await joined("bob")  # room A (capacity 2) is full
+    await joined("cat")
+    dan = await joined("dan")  # by room A's door
+    await asyncio.sleep(1.0)
+    await dan.send("avatar_transform", **step(room, 1, 9.5, 5.5))  # through the door into room A
+    fix = await dan.wait("position_correction")
+    assert fix == {"seq": 1, "x": 12.5, "y": 0.0, "z": 5.5, "reason": "zone_full"}
+    await ann.close()
+    await dan.wait("member_left", userId="ann")
+    await dan.send("avatar_transform", **step(room, 2, 9.5, 5.5))  # a place is free now
+    await dan.wait("zone_changed", userId="dan", zoneId="meeting-a")
+    assert len(dan.events("position_correction")) == 1
