@@ -59,12 +59,21 @@ async def test_a_replay_waits_for_a_small_queue_and_keeps_later_events_in_order(
     conn.held = []
     missed = pieces(1000, False)
 
+    held = 0
+
     async def live_events():  # arrive while the replay is under way: held, then sent after it
+        nonlocal held
         for i in range(1000, 1010):
-            conn.held.append((f"{i}-0", msgspec.json.encode(chat(i)).decode()))
-            await asyncio.sleep(0.003)
+            frame = msgspec.json.encode(chat(i)).decode()
+            if conn.held is not None:  # as the node delivers a room's events
+                conn.held.append((f"{i}-0", frame))
+                held += 1
+            else:
+                conn.push(frame)
+            await asyncio.sleep(0)
 
     await asyncio.gather(replay(conn, missed, [f"{i}-0" for i in range(1000)]), live_events())
+    assert held > 0
     while conn._writer is not None:
         await asyncio.sleep(0.01)
     assert not conn.closed and conn.held is None
