@@ -79,7 +79,10 @@ def crosses_object(obj: WorldObject, ax: float, az: float, bx: float, bz: float)
 
 def exclusive_along(world: World, ax: float, az: float, bx: float, bz: float) -> list[WorldObject]:
     """Exclusive seats and doors the segment a→b passes through or ends on."""
-    return [o for o in world.objects if o.exclusive and crosses_object(o, ax, az, bx, bz)]
+    lo_x, hi_x, lo_z, hi_z = min(ax, bx), max(ax, bx), min(az, bz), max(az, bz)
+    return [o for o in world.objects if o.exclusive
+            and o.x + o.w / 2 > lo_x and o.x - o.w / 2 < hi_x and o.z + o.d / 2 > lo_z and o.z - o.d / 2 < hi_z
+            and crosses_object(o, ax, az, bx, bz)]
 
 
 def crosses_wall(world: World, ax: float, az: float, bx: float, bz: float) -> bool:
@@ -91,6 +94,8 @@ def crosses_wall(world: World, ax: float, az: float, bx: float, bz: float) -> bo
     """
     cs = world.cellSize
     cx, cz, ex, ez = int(ax // cs), int(az // cs), int(bx // cs), int(bz // cs)
+    if cx == ex and cz == ez:  # most moves: a step within one cell
+        return world.grid[ez][ex] == "#"
     dx, dz = bx - ax, bz - az
     sx, sz = (1 if dx > 0 else -1), (1 if dz > 0 else -1)
     next_x = ((cx + (sx > 0)) * cs - ax) / dx if dx else math.inf
@@ -119,12 +124,12 @@ def crosses_wall(world: World, ax: float, az: float, bx: float, bz: float) -> bo
 
 
 def zone_full(world: World, x: float, z: float, from_x: float, from_z: float,
-              others: list[tuple[float, float]]) -> bool:
+              others: Iterable[tuple[float, float]]) -> bool:
     """Does the move from ``from`` enter a zone that holds its capacity already?"""
     zone = world.zone_at(x, z)
     if zone is None or zone.capacity is None or world.zone_at(from_x, from_z) is zone:
         return False
-    inside = sum(1 for ox, oz in others if world.zone_at(ox, oz) is zone)
+    inside = sum(1 for ox, oz in others if zone.shape.contains(ox, oz) and world.zone_at(ox, oz) is zone)
     return inside >= zone.capacity
 
 
@@ -141,11 +146,10 @@ def check_move(world: World, prev: Pose | None, x: float, y: float, z: float, no
         return Correction("bounds", *back)
     if world.is_wall(x, z):
         return Correction("wall", *back)
-    others = list(others)
     if prev is None:
-        for obj in exclusive_at(world, x, z):
-            if any(on_object(obj, ox, oz) for ox, oz in others):
-                return Correction("occupied", *back)
+        held = exclusive_at(world, x, z)
+        if held and any(on_object(obj, ox, oz) for ox, oz in others for obj in held):
+            return Correction("occupied", *back)
         return None
     if crosses_wall(world, prev.x, prev.z, x, z):
         return Correction("wall", *back)
@@ -156,10 +160,10 @@ def check_move(world: World, prev: Pose | None, x: float, y: float, z: float, no
     reach = world.movement.maxSpeed * dt * SPEED_TOLERANCE + SLACK_M
     if (x - prev.x) ** 2 + (z - prev.z) ** 2 > reach**2:
         return Correction("speed", *back)
-    for obj in exclusive_along(world, prev.x, prev.z, x, z):
-        if on_object(obj, prev.x, prev.z):
-            continue  # already holds it
-        if any(on_object(obj, ox, oz) for ox, oz in others):
+    crossed = [o for o in exclusive_along(world, prev.x, prev.z, x, z) if not on_object(o, prev.x, prev.z)]
+    if crossed:  # others are read only when needed: most moves cross no seat and enter no zone
+        others = list(others)
+        if any(on_object(obj, ox, oz) for ox, oz in others for obj in crossed):
             return Correction("occupied", *back)
     if zone_full(world, x, z, prev.x, prev.z, others):
         return Correction("zone_full", *back)
