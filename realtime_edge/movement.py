@@ -86,16 +86,17 @@ def exclusive_along(world: World, ax: float, az: float, bx: float, bz: float) ->
 
 
 def crosses_wall(world: World, ax: float, az: float, bx: float, bz: float) -> bool:
-    """Does the segment a→b (both inside the world) touch a wall cell?
+    """Does the segment a→b (both inside the world) enter a wall cell?
 
-    Walks the grid cells the segment passes, in order. Passing exactly
-    through a corner between two diagonal wall cells is blocked; grazing the
-    corner of a single wall is not.
+    Walks the grid cells the segment passes, in order. The cell it starts
+    in does not count: a member whom a republished world put inside a wall
+    may walk out. Passing exactly through a corner between two diagonal
+    wall cells is blocked; grazing the corner of a single wall is not.
     """
     cs = world.cellSize
     cx, cz, ex, ez = int(ax // cs), int(az // cs), int(bx // cs), int(bz // cs)
     if cx == ex and cz == ez:  # most moves: a step within one cell
-        return world.grid[ez][ex] == "#"
+        return False
     dx, dz = bx - ax, bz - az
     sx, sz = (1 if dx > 0 else -1), (1 if dz > 0 else -1)
     next_x = ((cx + (sx > 0)) * cs - ax) / dx if dx else math.inf
@@ -108,8 +109,6 @@ def crosses_wall(world: World, ax: float, az: float, bx: float, bz: float) -> bo
         return world.grid[row][col] == "#"
 
     for _ in range(abs(ex - cx) + abs(ez - cz)):
-        if wall(cx, cz):
-            return True
         if next_x < next_z:
             cx, next_x = cx + sx, next_x + step_x
         elif next_z < next_x:
@@ -118,9 +117,11 @@ def crosses_wall(world: World, ax: float, az: float, bx: float, bz: float) -> bo
             if wall(cx + sx, cz) and wall(cx, cz + sz):
                 return True
             cx, cz, next_x, next_z = cx + sx, cz + sz, next_x + step_x, next_z + step_z
+        if wall(cx, cz):
+            return True
         if (cx, cz) == (ex, ez):
             break
-    return wall(ex, ez)
+    return False
 
 
 def zone_full(world: World, x: float, z: float, from_x: float, from_z: float,

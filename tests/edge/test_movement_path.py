@@ -32,6 +32,8 @@ SQUEEZE = _squeeze_world()
     ("18 m down an open corridor after 3 s idle", (3.5, 0.0, 12.5), 3.0, (21.5, 0.0, 12.5), "speed"),
     ("through the door of meeting room A", (12.5, 0.0, 5.5), 1.0, (8.5, 0.0, 5.5), None),
     ("through the gap south of room A", (5.5, 0.0, 8.5), 0.5, (5.5, 0.0, 10.5), None),
+    ("out of a wall it was put in", (10.5, 0.0, 3.5), 0.5, (11.5, 0.0, 3.5), None),
+    ("from one wall into another", (10.5, 0.0, 3.5), 1.0, (10.5, 0.0, 2.5), "wall"),
     ("grazing a wall's corner", (4.5, 0.0, 8.5), 1.0, (6.5, 0.0, 10.5), None),
     ("along the open floor after a pause", (3.5, 0.0, 12.5), 3.0, (10.5, 0.0, 12.5), None),
     ("up to 3.5 m", (15.5, 0.0, 12.5), 3.0, (15.5, 3.5, 12.5), "bounds"),
