@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -103,6 +104,6 @@ def create_app(
             ),
             security=[{"BearerToken": []}],
         ),
-        state={"services": services},
+        state=State({"services": services}),
         debug=False,
     )

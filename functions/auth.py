@@ -119,7 +119,7 @@ class AuthController(Controller):
         cred = None
         if user is not None:
             cred = await Credential.select().where(Credential.user == user["id"]).first()
-        if not check_password(cred["password_hash"] if cred else None, data.password):
+        if not check_password(cred["password_hash"] if cred else None, data.password) or user is None:
             raise ApiError(401, "Wrong email, username or password.")
         return await open_session(services, user)
 

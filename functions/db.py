@@ -73,12 +73,16 @@ class Database:
         return self.engine.transaction(transaction_type=TransactionType.immediate)
 
     async def start_pool(self) -> None:
-        if self.is_postgres:
+        if isinstance(self.engine, PostgresEngine):
             await self.engine.start_connection_pool(min_size=1, max_size=10)
 
     async def close(self) -> None:
         if self.is_postgres:
             await self.engine.close_connection_pool()
+
+    async def rows(self, sql: str) -> list[dict]:
+        """The rows a statement returns (piccolo types ``run_ddl``'s answer as optional)."""
+        return await self.engine.run_ddl(sql) or []
 
     async def migrate(self) -> list[str]:
         """Apply pending migrations; return the names applied."""
@@ -92,7 +96,7 @@ class Database:
                 "CREATE TABLE IF NOT EXISTS virtubar_migrations "
                 "(version INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL)"
             )
-            done = {row["version"] for row in await run("SELECT version FROM virtubar_migrations")}
+            done = {row["version"] for row in await self.rows("SELECT version FROM virtubar_migrations")}
             applied = []
             for version, name, step in MIGRATIONS:
                 if version in done:
@@ -118,7 +122,7 @@ async def _has_column(db: Database, table: str, column: str) -> bool:
     if db.is_postgres:
         sql = f"SELECT 1 FROM information_schema.columns WHERE table_name='{table}' AND column_name='{column}'"
         return bool(await db.engine.run_ddl(sql))
-    return any(c["name"] == column for c in await db.engine.run_ddl(f"PRAGMA table_info({table})"))
+    return any(c["name"] == column for c in await db.rows(f"PRAGMA table_info({table})"))
 
 
 async def _room_chat_filter(db: Database) -> None:

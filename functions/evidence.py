@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlencode
 
 from functions.models import Upload
@@ -69,10 +70,15 @@ class S3Store:
 
         self.bucket = bucket
         self._session = aioboto3.Session()
-        self._client_args = {"endpoint_url": endpoint_url or None, "region_name": region or None}
+        self._endpoint_url, self._region = endpoint_url or None, region or None
+
+    def _s3(self) -> AbstractAsyncContextManager[Any]:
+        """An S3 client (aioboto3 inherits boto3's synchronous ``client`` signature, so it is typed here)."""
+        client = self._session.client("s3", endpoint_url=self._endpoint_url, region_name=self._region)
+        return cast("AbstractAsyncContextManager[Any]", client)
 
     async def ticket(self, key: str, content_type: str, max_bytes: int) -> Upload:
-        async with self._session.client("s3", **self._client_args) as s3:
+        async with self._s3() as s3:
             post = await s3.generate_presigned_post(
                 self.bucket,
                 key,
@@ -85,7 +91,7 @@ class S3Store:
     async def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
 
-        async with self._session.client("s3", **self._client_args) as s3:
+        async with self._s3() as s3:
             try:
                 await s3.head_object(Bucket=self.bucket, Key=key)
             except ClientError:

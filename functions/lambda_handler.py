@@ -9,4 +9,5 @@ from mangum import Mangum
 
 from functions.app import create_app
 
-handler = Mangum(create_app(pool=False), lifespan="off")
+# mangum and Litestar declare the ASGI scope with TypedDicts of their own; both follow the ASGI spec.
+handler = Mangum(create_app(pool=False), lifespan="off")  # pyright: ignore[reportArgumentType]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -25,7 +25,7 @@ from functions.models import (
     RoleIn,
     UserOut,
 )
-from functions.problems import ApiError
+from functions.problems import ApiError, found
 from functions.rooms import load_room
 from functions.safety import report_out
 from functions.sanctions import active_sanctions, announce, mirror, unmirror
@@ -33,11 +33,16 @@ from functions.security import new_id
 from functions.tables import AuditEntry, Report, Sanction, User
 from functions.users import load_user, user_out
 from virtubar import wire
-from virtubar.moderation import ModerationLifted
+from virtubar.moderation import Kind, ModerationLifted
 from virtubar.tokens import Claims
 
 STAFF = ("moderator", "admin")
-_WIRE_TYPE = {"kick": "kicked", "ban": "banned", "mute": "mutedByMod"}
+_WIRE_TYPE: dict[str, Literal["kicked", "banned", "mutedByMod"]] = {
+    "kick": "kicked",
+    "ban": "banned",
+    "mute": "mutedByMod",
+}
+_LIFTED: dict[str, Kind] = {"unban": "ban", "unmute": "mute"}
 
 
 async def audit(
@@ -100,7 +105,7 @@ async def _sanction(services: Services, caller: Claims, data: ActionIn, kind: st
     return ActionOut(id=row["id"], type=data.type, userId=data.userId, roomId=data.roomId, expiresAt=expires)
 
 
-async def _lift(services: Services, data: ActionIn, kind: str) -> ActionOut:
+async def _lift(services: Services, data: ActionIn, kind: Kind) -> ActionOut:
     rows = await active_sanctions(data.userId, kind, data.roomId)
     if not rows:
         raise ApiError(404, f"No active {kind} for this player {'in this room' if data.roomId else 'everywhere'}.")
@@ -123,8 +128,8 @@ class ModerationController(Controller):
         await _may_act(caller, data)
         if data.type == "kick" and data.roomId is None:
             raise ApiError(422, "A kick is from a room: give roomId.")
-        if data.type in ("unban", "unmute"):
-            result = await _lift(services, data, data.type.removeprefix("un"))
+        if data.type in _LIFTED:
+            result = await _lift(services, data, _LIFTED[data.type])
         elif data.type == "kick":
             result = ActionOut(id=new_id(), type="kick", userId=data.userId, roomId=data.roomId, expiresAt=None)
         else:
@@ -222,7 +227,7 @@ class ModerationController(Controller):
             }
         ).where(Report.id == report_id)
         await audit(caller.sub, f"report_{data.status}", data.resolution, row["target"], row["room"], report=report_id)
-        return report_out(await Report.select().where(Report.id == report_id).first())
+        return report_out(found(await Report.select().where(Report.id == report_id).first(), "No such report."))
 
 
 class RolesController(Controller):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TypeVar
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -15,6 +16,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from msgspec import Struct
 
 log = logging.getLogger("virtubar.functions")
+T = TypeVar("T")
+
 TITLES = {
     400: "Bad request",
     401: "Unauthorized",
@@ -52,6 +55,14 @@ class ApiError(HTTPException):
     ) -> None:
         super().__init__(status_code=status, detail=detail, headers=headers)
         self.errors = errors
+
+
+def found(row: T | None, detail: str) -> T:
+    """``row``, or a 404 with ``detail`` when it is missing (also a row read
+    back after a write: another request may have deleted it in between)."""
+    if row is None:
+        raise ApiError(404, detail)
+    return row
 
 
 def problem(

@@ -4,6 +4,8 @@ everything the realtime edge and the SFU need."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -17,7 +19,7 @@ from functions.context import Services
 from functions.ice import ice_servers
 from functions.matchmaking import Candidate, fill_order
 from functions.models import JoinIn, JoinOut, RoomDetail, RoomIn, RoomOut, RoomPage, RoomPatch
-from functions.problems import ApiError, FieldError
+from functions.problems import ApiError, FieldError, found
 from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
 from functions.tables import Room, World
@@ -29,7 +31,8 @@ DEFAULT_CAPACITY = {"bar": 30, "office": 50, "focus": 12, "world": 100}
 TEMPLATE_TITLES = {"bar": "Bar", "office": "Office", "focus": "Focus Room", "world": "Town"}
 
 
-def _document(raw: Any) -> dict:
+def _document(raw: Any) -> Any:
+    """A JSON column's value, given as text or already parsed (the engines differ)."""
     return json.loads(raw) if isinstance(raw, str) else raw
 
 
@@ -61,7 +64,7 @@ WORLD_TTL_S = 24 * 3600
 
 
 async def room_world(row: dict) -> dict:
-    world = await World.select(World.document).where(World.id == row["world"]).first()
+    world = found(await World.select(World.document).where(World.id == row["world"]).first(), "No such room.")
     return _document(world["document"])
 
 
@@ -107,7 +110,7 @@ async def create_room(
     public: bool,
     owner: str | None,
     document: dict | None,
-    words: list[str] = (),
+    words: Sequence[str] = (),
 ) -> dict:
     document = document or to_json(default_world(template))
     room_id = new_id()
@@ -221,7 +224,11 @@ class RoomsController(Controller):
     async def join(
         self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[JoinIn]
     ) -> Response[JoinOut]:
-        if (data.roomId is None) == (data.template is None):
+        if data.roomId is not None and data.template is None:
+            joining = partial(_join_room, services, caller, data.roomId)
+        elif data.template is not None and data.roomId is None:
+            joining = partial(_quick_join, services, caller, data.template)
+        else:
             raise ApiError(
                 422,
                 "Give either roomId or template.",
@@ -231,9 +238,7 @@ class RoomsController(Controller):
         edge = await services.registry.pick_edge(region)
         if edge is None:
             raise ApiError(503, "No realtime edge node is available; try again shortly.", headers={"Retry-After": "5"})
-        row = await (
-            _join_room(services, caller, data.roomId) if data.roomId else _quick_join(services, caller, data.template)
-        )
+        row = await joining()
         sfu = await services.registry.sfu_for_room(row["id"], region)
         if sfu is None:
             raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})

@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from functions.context import Services
 from functions.evidence import LocalStore
 from functions.models import BlockIn, BlockOut, ReportIn, ReportOut
-from functions.problems import ApiError
+from functions.problems import ApiError, found
 from functions.rooms import load_room
 from functions.sanctions import mirror_blocks
 from functions.security import new_id
@@ -68,8 +68,9 @@ class BlocksController(Controller):
         if existing is None:
             await Block.insert(Block(blocker=caller.sub, blocked=data.userId))
             await mirror_blocks(services, caller.sub)
-            existing = (
-                await Block.select().where((Block.blocker == caller.sub) & (Block.blocked == data.userId)).first()
+            existing = found(
+                await Block.select().where((Block.blocker == caller.sub) & (Block.blocked == data.userId)).first(),
+                "The block was lifted meanwhile.",
             )
         return BlockOut(userId=data.userId, displayName=target["display_name"], createdAt=existing["created_at"])
 
@@ -126,9 +127,9 @@ class ReportsController(Controller):
             )
         )
         upload = None
-        if data.evidence:
+        if data.evidence and key:
             upload = await services.evidence.ticket(key, data.evidence.contentType, data.evidence.size)
-        return report_out(await Report.select().where(Report.id == report_id).first(), upload)
+        return report_out(found(await Report.select().where(Report.id == report_id).first(), "No such report."), upload)
 
 
 class UploadsController(Controller):

@@ -38,7 +38,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ infra/constraints.t
 fi
 
 if [ -f client/package.json ]; then
-  if [ ! -d client/node_modules ] || [ client/package-lock.json -nt client/node_modules ]; then
+  # pyright (the Python type checker of --test) comes with the client's dev packages
+  if [ ! -d client/node_modules ] || [ client/package-lock.json -nt client/node_modules ] \
+    || { [ "$want_test" = 1 ] && [ ! -x client/node_modules/.bin/pyright ]; }; then
     (cd client && npm ci --no-audit --no-fund --loglevel=error)
   fi
   if [ ! -f client/dist/index.html ] || [ -n "$(find client/src client/index.html -newer client/dist/index.html 2>/dev/null | head -1)" ]; then

@@ -135,13 +135,15 @@ class Conn:
             writer.cancel()
 
     async def _write(self) -> None:
-        send, out = self._send, self._out
+        send, out, reader = self._send, self._out, self._reader
         try:
+            if send is None or reader is None:  # ``start`` attaches both before any write
+                return
             while out:
                 frame = out.popleft()
                 if isinstance(frame, tuple):
-                    self._reader.cancel()
-                    await asyncio.wait({self._reader})
+                    reader.cancel()
+                    await asyncio.wait({reader})
                     await send({"type": "websocket.close", "code": frame[1], "reason": frame[2]})
                     out.clear()
                     return

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request
+from websockets.typing import Subprotocol
 
 from realtime_edge.app import EdgeApp, create_app, origin_allowed
 from realtime_edge.config import EdgeConfig
@@ -91,15 +93,22 @@ async def run(app: EdgeApp, host: str, port: int, stop: asyncio.Future | None = 
         return None
 
     async def handler(ws: ServerConnection) -> None:
-        bridge, scope = _Bridge(ws), _scope(ws.request)
-        ws.request.headers = ws.response.headers = Headers()  # the handshake's headers: ~2 KB per idle socket
+        request, response = ws.request, ws.response
+        if request is None or response is None:  # set by the handshake, which precedes the handler
+            return
+        bridge, scope = _Bridge(ws), _scope(request)
+        request.headers = response.headers = Headers()  # the handshake's headers: ~2 KB per idle socket
         await app(scope, bridge.receive, bridge.send)
+
+    def subprotocol(_conn: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
+        chosen = choose_subprotocol(list(offered))
+        return None if chosen is None else Subprotocol(chosen)
 
     node.start()
     async with serve(
         handler, host, port, process_request=check, compression=None, ping_interval=None,
         max_size=config.max_message_bytes, max_queue=64, server_header=None, backlog=4096,
-        select_subprotocol=lambda conn, offered: choose_subprotocol(list(offered)),
+        select_subprotocol=subprotocol,
     ) as server:
         if stop is None:
             stop = asyncio.get_running_loop().create_future()

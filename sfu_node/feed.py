@@ -12,6 +12,7 @@ a stranger's entry can never stop the feed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import msgspec
 from msgspec import Struct
@@ -60,14 +61,15 @@ class BlocksReload(Struct, frozen=True):
 
 Fact = Moved | Left | Joined | Sanctioned | Removed | BlocksReload
 
-_BATCH = msgspec.json.Decoder(list[wire.ENVELOPES[wire.AvatarTransformBroadcast]])
+# Envelope types are built at run time: the checker sees their payloads as Any.
+_BATCH: msgspec.json.Decoder[list[Any]] = msgspec.json.Decoder(list[wire.ENVELOPES[wire.AvatarTransformBroadcast]])
 _ONE = msgspec.json.Decoder(wire.ServerMessage)
 _MEMBER = msgspec.json.Decoder(wire.Member)
 _SANCTION = msgspec.json.Decoder(SanctionInfo)
 _BAD = (msgspec.DecodeError, msgspec.ValidationError)
 
 
-def room_facts(data: bytes, durable: bool) -> list[Fact]:
+def room_facts(data: bytes, durable: bool) -> list[Moved | Left | Joined]:
     """The facts in one entry of a room's streams."""
     try:
         if not durable:

@@ -41,9 +41,9 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
     async def send(event: Event) -> None:
         await socket.send_text(codec.encode(event).decode())
 
-    async def refuse(event: Event, code: int) -> None:
+    async def refuse(event: AuthError | Error | Reconnect, code: int) -> None:
         await send(event)
-        await socket.close(code=code, reason=event.message if hasattr(event, "message") else event.reason)
+        await socket.close(code=code, reason=event.reason if isinstance(event, Reconnect) else event.message)
 
     try:
         raw = await asyncio.wait_for(socket.receive_text(), JOIN_TIMEOUT_S)

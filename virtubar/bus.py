@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from msgspec import Struct
 
@@ -78,6 +78,7 @@ class Recovery(Struct, frozen=True):
 class RoomBus(Protocol):
     async def publish(self, room: str, data: bytes, *, durable: bool = True) -> str:
         """Append to the room's stream; return the entry's offset."""
+        ...
 
     async def publish_control(self, data: bytes) -> str: ...
 
@@ -85,12 +86,14 @@ class RoomBus(Protocol):
 
     async def subscribe(self, room: str) -> None:
         """Deliver the room's entries published from now on to ``read``."""
+        ...
 
     async def unsubscribe(self, room: str) -> None: ...
 
     async def read(self, timeout_s: float) -> list[Delivery]:
         """Entries of subscribed rooms and the control stream, oldest first;
         empty after ``timeout_s`` without any."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -249,17 +252,17 @@ class RedisStreamsBus:
         else:
             offset = await self._redis.xadd(volatile_stream(room), {"d": data}, maxlen=VOLATILE_MAXLEN,
                                             approximate=True)
-        return offset.decode()
+        return cast(bytes, offset).decode()
 
     async def publish_control(self, data: bytes) -> str:
         offset = await self._redis.xadd(keys.CONTROL_STREAM, {"d": data}, maxlen=CONTROL_MAXLEN, approximate=True)
-        return offset.decode()
+        return cast(bytes, offset).decode()
 
     async def history(self, room: str, after: str) -> Recovery:
         name = keys.room_stream(room)
         import redis.exceptions
 
-        epoch = await self._redis.get(_epoch_key(room))
+        epoch = cast("bytes | None", await self._redis.get(_epoch_key(room)))
         try:
             info = await self._redis.xinfo_stream(name)
         except redis.exceptions.ResponseError:  # no such stream
@@ -284,7 +287,7 @@ class RedisStreamsBus:
         return Recovery([(i.decode(), f[b"d"]) for i, f in entries], True)
 
     async def _tail(self, name: str) -> str:
-        last = await self._redis.xrevrange(name, count=1)
+        last = cast("list[tuple[bytes, dict]]", await self._redis.xrevrange(name, count=1))
         return last[0][0].decode() if last else "0-0"
 
     async def subscribe(self, room: str) -> None:
@@ -305,7 +308,7 @@ class RedisStreamsBus:
         block = max(1, int(min(timeout_s * 1000, self.block_ms)))
         for slot, streams in self._by_slot().items():
             if slot not in self._pending:
-                self._pending[slot] = asyncio.create_task(self._reader.xread(streams, block=block))
+                self._pending[slot] = asyncio.create_task(self._xread(streams, block))
         done, _ = await asyncio.wait(self._pending.values(), timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
         found = []
         for slot, task in list(self._pending.items()):
@@ -326,6 +329,12 @@ class RedisStreamsBus:
                 self._cursors[name] = offset.decode()
         out.sort(key=lambda d: parse_offset(d.offset))
         return out
+
+    async def _xread(self, streams: dict[str, str], block_ms: int) -> list[tuple[bytes, list[tuple[bytes, dict]]]]:
+        """One blocking XREAD: ``[(stream, [(offset, fields)])]`` (RESP2 replies; redis-py types the
+        stream mapping invariantly over bytes, str and memoryview)."""
+        found = await self._reader.xread(cast("dict[Any, Any]", streams), block=block_ms)
+        return cast("list[tuple[bytes, list[tuple[bytes, dict]]]]", found)
 
     def _by_slot(self) -> dict[int, dict[str, str]]:
         """The streams to read with their cursors, grouped by the hash slot

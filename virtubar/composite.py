@@ -11,7 +11,9 @@ from typing import Any
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# Parameters typed Any: each part types its own scope (Litestar's TypedDicts,
+# the edge's plain dict), and the composite only routes on "type" and "path".
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 class _Lifespan:

@@ -61,7 +61,9 @@ class BlocksChanged(wire.Event):
 
 
 CONTROL_EVENTS: tuple[type[wire.Event], ...] = (wire.ModerationAction, ModerationLifted, BlocksChanged)
-_ENVELOPES = {e: wire.ENVELOPES.get(e) or wire.envelope_type(e) for e in CONTROL_EVENTS}
+_ENVELOPES: dict[type[wire.Event], type[Struct]] = {
+    e: wire.ENVELOPES.get(e) or wire.envelope_type(e) for e in CONTROL_EVENTS
+}
 ControlMessage = Union[tuple(_ENVELOPES.values())]
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(ControlMessage)

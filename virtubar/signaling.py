@@ -93,7 +93,7 @@ class TrackOwner(Event):
 
 CLIENT_SIGNALS: tuple[type[Event], ...] = (SfuJoin, SessionDescription, IceCandidate, Publish)
 SFU_SIGNALS: tuple[type[Event], ...] = (SfuJoined, SessionDescription, TrackOwner, AuthError, Error, Reconnect)
-ENVELOPES = {e: envelope_type(e) for e in CLIENT_SIGNALS + SFU_SIGNALS}
+ENVELOPES: dict[type[Event], type[Struct]] = {e: envelope_type(e) for e in CLIENT_SIGNALS + SFU_SIGNALS}
 ClientSignal = Union[tuple(ENVELOPES[e] for e in CLIENT_SIGNALS)]  # type: ignore[valid-type]
 SfuSignal = Union[tuple(ENVELOPES[e] for e in SFU_SIGNALS)]  # type: ignore[valid-type]
 

@@ -9,7 +9,7 @@ default) and ``RedisState`` (the cloud mode, on one Redis or a Redis Cluster).
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, cast
 
 
 def _now_ms() -> int:
@@ -19,31 +19,38 @@ def _now_ms() -> int:
 class SharedState(Protocol):
     async def put(self, key: str, member: str, data: bytes, ttl_s: float) -> None:
         """Add or refresh ``member`` of the set ``key`` until ``ttl_s`` from now."""
+        ...
 
     async def drop(self, key: str, member: str) -> None: ...
 
     async def members(self, key: str) -> dict[str, bytes]:
         """Live members with their data."""
+        ...
 
     async def counts(self, keys: list[str]) -> list[int]:
         """Live member count of each set."""
+        ...
 
     async def claim(self, key: str, value: str, ttl_s: float) -> str:
         """Set ``key`` to ``value`` unless it holds a live value; return the
         value that holds, its expiry pushed to ``ttl_s`` from now."""
+        ...
 
     async def swap(self, key: str, expected: str, value: str, ttl_s: float) -> str:
         """Set ``key`` to ``value`` for ``ttl_s`` if it holds ``expected`` or
         nothing live; return the value that holds (a compare-and-set: of two
         nodes taking over one dead holder's key, one wins)."""
+        ...
 
     async def release(self, key: str, value: str) -> None:
         """Delete ``key`` if it holds ``value`` (a late release must not free
         what someone else took over since)."""
+        ...
 
     async def hit(self, key: str, window_s: float) -> tuple[int, float]:
         """Count one hit in the fixed window ``key`` (created with the first
         hit, gone after ``window_s``): the count so far and the seconds left."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -143,7 +150,10 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 
 def redis_client(url: str, cluster: bool = False):
     """A client for ``url`` (``rediss://`` for TLS); with ``cluster`` a
-    cluster-aware one that discovers the other nodes from this one."""
+    cluster-aware one that discovers the other nodes from this one.
+
+    Replies are bytes (``decode_responses`` stays off); redis-py types them
+    as ``str | bytes | ...``, so callers ``cast`` what they read."""
     import redis.asyncio as redis
 
     if cluster:
@@ -184,10 +194,10 @@ class RedisState:
             await p.execute()
 
     async def members(self, key: str) -> dict[str, bytes]:
-        names = await self._redis.zrangebyscore(key, _now_ms(), "+inf")
+        names = cast("list[bytes]", await self._redis.zrangebyscore(key, _now_ms(), "+inf"))
         if not names:
             return {}
-        data = await self._redis.hmget(f"{key}:data", names)
+        data = cast("list[bytes | None]", await self._redis.hmget(f"{key}:data", names))
         return {n.decode(): d or b"" for n, d in zip(names, data, strict=False)}
 
     async def counts(self, keys: list[str]) -> list[int]:

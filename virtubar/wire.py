@@ -312,7 +312,12 @@ class Codec:
         self._encoder = module.Encoder()
 
     def decode(self, data: bytes | str):
-        return self._decoder.decode(data)
+        decoder = self._decoder
+        if isinstance(decoder, msgspec.msgpack.Decoder):
+            if isinstance(data, str):  # what msgspec raises for text given to msgpack
+                raise TypeError("a bytes-like object is required, not 'str'")
+            return decoder.decode(data)
+        return decoder.decode(data)
 
     def encode(self, payload: Event, ts: int | None = None) -> bytes:
         return self._encoder.encode(envelope(payload, ts))

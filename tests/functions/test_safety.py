@@ -150,7 +150,7 @@ async def test_evidence_upload_through_the_s3_api(s3_endpoint, monkeypatch):
     }.items():
         monkeypatch.setenv(name, value)
     store = S3Store("virtubar-evidence", s3_endpoint, "eu-west-1")
-    async with store._session.client("s3", **store._client_args) as s3:
+    async with store._s3() as s3:
         await s3.create_bucket(
             Bucket="virtubar-evidence", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
         )

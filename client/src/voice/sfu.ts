@@ -5,14 +5,14 @@
  * otherwise it answers the SFU's offers as incoming tracks are added, and
  * `track_owner` says whose mic, camera or screen each incoming track carries. */
 import { encode } from '../net/realtime/codec';
+import type { ClientSignalPayloads, PublishedTrack, SfuSignal, TrackOwner } from '../net/realtime/wire.gen';
 import type { IceServer } from '../api/client';
 import type { VideoSource } from '../video/tiles';
 import type { VoiceTransport } from './voice';
 
-interface Signal { v: 1; t: string; ts: number; payload: Record<string, unknown> }
-export type TrackKind = 'audio' | 'video';
+export type TrackKind = TrackOwner['kind'];
 type TrackHandler = (mid: string, stream: MediaStream, kind: TrackKind) => void;
-type OwnerHandler = (mid: string, userId: string | null, kind: TrackKind, source: string | null) => void;
+type OwnerHandler = (mid: string, userId: string | null, kind: TrackKind, source: PublishedTrack['source'] | null) => void;
 /** How the SFU took our offer: `glare` means its own offer crossed ours. */
 type Outcome = 'answered' | 'glare' | 'failed';
 
@@ -27,7 +27,7 @@ export class SfuTransport implements VoiceTransport {
   private pc: RTCPeerConnection | null = null;
   private readonly trackHandlers: TrackHandler[] = [];
   private readonly ownerHandlers: OwnerHandler[] = [];
-  private readonly pendingOwners = new Map<string, Record<string, unknown>>();
+  private readonly pendingOwners = new Map<string, TrackOwner>();
   private readonly knownMids = new Map<string, TrackKind>();
   private readonly sending = new Map<VideoSource, RTCRtpTransceiver>();
   /** Every description change runs in turn, so an SFU offer never lands mid-way through ours. */
@@ -49,7 +49,7 @@ export class SfuTransport implements VoiceTransport {
       ws.onerror = () => reject(new Error('voice server unreachable'));
       ws.onclose = (e) => { this.settle?.('failed'); reject(new Error(`voice server closed the connection (${e.code} ${e.reason})`)); };
       ws.onmessage = (ev) => {
-        const s = JSON.parse(String(ev.data)) as Signal;
+        const s = JSON.parse(String(ev.data)) as SfuSignal;
         this.handle(s, track, resolve, reject).catch((err) => console.warn('voice signaling failed', err));
       };
     });
@@ -92,8 +92,7 @@ export class SfuTransport implements VoiceTransport {
     }
   }
 
-  private async handle(s: Signal, track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): Promise<void> {
-    const p = s.payload;
+  private async handle(s: SfuSignal, track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): Promise<void> {
     switch (s.t) {
       case 'sfu_joined': {
         const pc = new RTCPeerConnection({ iceServers: this.iceServers });
@@ -108,24 +107,28 @@ export class SfuTransport implements VoiceTransport {
         resolve();
         break;
       }
-      case 'sdp':
-        if (p.type === 'answer') this.answered(String(p.sdp));
-        else void this.step(() => this.answer(String(p.sdp)));
+      case 'sdp': {
+        const { type, sdp } = s.payload;
+        if (type === 'answer') this.answered(sdp);
+        else void this.step(() => this.answer(sdp));
         break;
+      }
       case 'track_owner': {
-        const mid = String(p.mid);
-        if (this.knownMids.has(mid)) this.owned(p); else this.pendingOwners.set(mid, p);
+        const p = s.payload;
+        if (this.knownMids.has(p.mid)) this.owned(p); else this.pendingOwners.set(p.mid, p);
         break;
       }
       case 'auth_error':
-      case 'error':
-        if (!this.pc) reject(new Error(String(p.message)));
+      case 'error': {
+        const p = s.payload;
+        if (!this.pc) reject(new Error(p.message));
         else if (this.settle && p.code === 'glare') this.settle('glare');  // the SFU's own offer is on its way
         else if (this.settle && p.code === 'bad_sdp') { console.warn('voice server:', p.message); this.settle('failed'); }
-        else if (!HARMLESS.has(String(p.code))) console.warn('voice server:', p.message);
+        else if (!HARMLESS.has(p.code)) console.warn('voice server:', p.message);
         break;
+      }
       case 'reconnect':
-        console.warn('voice server draining:', p.reason);
+        console.warn('voice server draining:', s.payload.reason);
         break;
     }
   }
@@ -140,7 +143,8 @@ export class SfuTransport implements VoiceTransport {
   private async offer(): Promise<void> {
     const pc = this.pc!;
     await pc.setLocalDescription(await pc.createOffer());
-    const tracks = [...this.sending].filter(([, t]) => t.mid && t.direction === 'sendonly').map(([source, t]) => ({ mid: t.mid, source }));
+    const tracks: PublishedTrack[] = [];
+    for (const [source, t] of this.sending) if (t.mid && t.direction === 'sendonly') tracks.push({ mid: t.mid, source });
     if (this.sending.size) this.send('publish', { tracks });
     const outcome = new Promise<Outcome>((done) => { this.settle = (o) => { this.settle = null; done(o); }; });
     this.send('sdp', { type: 'offer', sdp: pc.localDescription!.sdp });
@@ -176,13 +180,12 @@ export class SfuTransport implements VoiceTransport {
     if (owner) { this.pendingOwners.delete(mid); this.owned(owner); }
   }
 
-  private owned(p: Record<string, unknown>): void {
-    const mid = String(p.mid);
-    const kind = this.knownMids.get(mid) ?? (p.kind as TrackKind);
-    for (const h of this.ownerHandlers) h(mid, (p.userId as string | null) ?? null, kind, (p.source as string | null) ?? null);
+  private owned(p: TrackOwner): void {
+    const kind = this.knownMids.get(p.mid) ?? p.kind;
+    for (const h of this.ownerHandlers) h(p.mid, p.userId, kind, p.source ?? null);
   }
 
-  private send(t: string, payload: unknown): void {
+  private send<K extends keyof ClientSignalPayloads>(t: K, payload: ClientSignalPayloads[K]): void {
     if (this.ws?.readyState === 1) this.ws.send(encode(t, payload, Date.now(), MAX_SIGNAL_BYTES));
   }
 }

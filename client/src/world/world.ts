@@ -2,25 +2,16 @@
  * The client reads it to draw the room and to predict where the local member
  * may walk; the edge has the final word (position_correction). */
 
-export type Template = 'bar' | 'office' | 'focus' | 'world';
-export const TEMPLATES: readonly Template[] = ['bar', 'office', 'focus', 'world'];
-export type ZoneType = 'open' | 'meeting' | 'quiet' | 'stage' | 'focus' | 'private';
-export type AudioRule = 'proximity' | 'zone' | 'room' | 'none';
-export type ObjectKind =
-  | 'seat' | 'door' | 'whiteboard' | 'screen' | 'jukebox' | 'portal' | 'table' | 'counter' | 'dancefloor' | 'plant';
+import type { World, Zone } from '../net/realtime/wire.gen';
 
-export interface Rect { x: number; z: number; w: number; d: number }
-export interface Zone { id: string; name: string; type?: ZoneType; shape: Rect; capacity?: number; audio?: AudioRule }
-export interface WorldObject {
-  id: string; kind: ObjectKind; x: number; z: number; rot?: number; w?: number; d?: number;
-  exclusive?: boolean; label?: string; target?: string;
-}
-export interface World {
-  version: 1; template: Template; name: string; units?: 'm'; cellSize?: number;
-  width: number; depth: number; height?: number; grid: string[]; zones: Zone[];
-  objects?: WorldObject[]; spawns: { x: number; z: number }[];
-  movement?: { maxSpeed: number }; hearingRadius?: number;
-}
+export type { Movement, Point, Rect, World, WorldObject, Zone } from '../net/realtime/wire.gen';
+export type Template = World['template'];
+/** A record so that a template added to (or dropped from) the world format is a compile error here. */
+const TEMPLATE_ORDER: Record<Template, true> = { bar: true, office: true, focus: true, world: true };
+export const TEMPLATES = Object.keys(TEMPLATE_ORDER) as readonly Template[];
+export type ZoneType = NonNullable<Zone['type']>;
+export type AudioRule = NonNullable<Zone['audio']>;
+export type ObjectKind = NonNullable<World['objects']>[number]['kind'];
 
 const DEFAULT_AUDIO: Record<ZoneType, AudioRule> = {
   open: 'proximity', meeting: 'zone', quiet: 'none', stage: 'room', focus: 'zone', private: 'zone',

@@ -4,7 +4,7 @@
  * position_correction when the local member walks into a wall or too fast. */
 import { AVATAR_MODELS } from '../../avatar';
 import { checkChat } from '../../chat/limits';
-import { isWall, maxSpeed, type World } from '../../world/world';
+import { isWall, maxSpeed, zoneAt, type World } from '../../world/world';
 import { TRANSFORM_HZ } from './constants';
 import { Emitter } from './emitter';
 import { TransformGate } from './rate';
@@ -78,7 +78,10 @@ export class SimProvider implements RealtimeProvider {
     }
     if (this.sims.length && this.rand() < 0.01) {
       const m = this.sims[Math.floor(this.rand() * this.sims.length)];
-      this.emit('chat_broadcast', { userId: m.userId, text: LINES[Math.floor(this.rand() * LINES.length)], messageId: this.nextMessageId(), mode: 'local' }, nowMs);
+      this.emit('chat_broadcast', {
+        userId: m.userId, text: LINES[Math.floor(this.rand() * LINES.length)], messageId: this.nextMessageId(), mode: 'local',
+        zoneId: this.zoneIdAt(m.x!, m.z!),
+      }, nowMs);
     }
   }
 
@@ -99,7 +102,11 @@ export class SimProvider implements RealtimeProvider {
 
   sendChat(text: string, mode: ChatMode): ChatResult {
     const check = checkChat(text);
-    if (check.ok) this.emit('chat_broadcast', { userId: this.ticket.user.userId, text: text.trim(), messageId: this.nextMessageId(), mode }, Date.now());
+    if (!check.ok) return check;
+    const at = this.me ?? this.world.spawns[0];
+    this.emit('chat_broadcast', {
+      userId: this.ticket.user.userId, text: text.trim(), messageId: this.nextMessageId(), mode, zoneId: this.zoneIdAt(at.x, at.z),
+    }, Date.now());
     return check;
   }
 
@@ -120,6 +127,9 @@ export class SimProvider implements RealtimeProvider {
   }
 
   private nextMessageId(): string { return `sim-${++this.messageId}`; }
+
+  /** The speaker's zone, as the edge stamps it on chat_broadcast (null outside every zone). */
+  private zoneIdAt(x: number, z: number): string | null { return zoneAt(this.world, x, z)?.id ?? null; }
 
   private spawn(i: number): SimMember {
     const [x, z] = this.floorCell();

@@ -1,54 +1,41 @@
 /** The realtime seam (seed 001 §7): every provider speaks these envelopes and
- * payloads, exactly as virtubar/wire.py defines them. */
-import type { ANIMS, CHAT_MODES, EMOTES, SERVER_EVENTS, STATUSES } from './constants';
+ * payloads. The wire types are generated from virtubar/wire.py into wire.gen.ts
+ * (`python -m virtubar.tsgen`); this module names them for the app. */
+import type { ANIMS, CHAT_MODES, CLIENT_EVENTS, EMOTES, SERVER_EVENTS, STATUSES } from './constants';
+import type * as Wire from './wire.gen';
+import type { UserRef } from './wire.gen';
 
-export type Anim = (typeof ANIMS)[number];
-export type EmoteId = (typeof EMOTES)[number];
-export type ChatMode = (typeof CHAT_MODES)[number];
-export type Status = (typeof STATUSES)[number];
+export type {
+  AvatarTransform, ClientMessage, ClientPayloads, Heartbeat, JoinRoom, LocalChat, Member, ServerMessage,
+  ServerPayloads, SetStatus, UserRef,
+} from './wire.gen';
+export type Emote = Wire.EmoteEvent;
+
+export type Anim = NonNullable<Wire.AvatarTransform['anim']>;
+export type EmoteId = Wire.EmoteEvent['emoteId'];
+export type ChatMode = NonNullable<Wire.LocalChat['mode']>;
+export type Status = Wire.SetStatus['status'];
 export type Platform = 'desktop' | 'mobile' | 'vr';
+
+/** Both ways round: a constant list that misses or invents a wire value fails to compile. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type ConstantsMatchTheWire = [
+  Assert<Same<(typeof ANIMS)[number], Anim>>,
+  Assert<Same<(typeof EMOTES)[number], EmoteId>>,
+  Assert<Same<(typeof CHAT_MODES)[number], ChatMode>>,
+  Assert<Same<(typeof STATUSES)[number], Status>>,
+  Assert<Same<(typeof CLIENT_EVENTS)[keyof typeof CLIENT_EVENTS], keyof Wire.ClientPayloads>>,
+  Assert<Same<(typeof SERVER_EVENTS)[keyof typeof SERVER_EVENTS], keyof Wire.ServerPayloads>>,
+];
 
 export interface Envelope<T extends string = string, P = unknown> { v: 1; t: T; ts: number; payload: P }
 
-export interface UserRef { userId: string; displayName: string; avatarId: string }
-
-// Client → server
-export interface JoinRoom { roomId: string; user?: UserRef; token?: string; lastMessageId?: string }
-export interface Heartbeat { roomId: string; clientTimeMs: number; lastSeq: number }
-export interface AvatarTransform {
-  roomId: string; seq: number; x: number; y: number; z: number; rotY: number; anim: Anim; speaking: boolean;
-}
-export interface LocalChat { roomId: string; text: string; mode: ChatMode }
-export interface Emote { roomId: string; emoteId: EmoteId }
-export interface SetStatus { roomId: string; status: Status }
-
-// Server → client
-export interface Member {
-  userId: string; displayName: string; avatarId: string; x?: number; y?: number; z?: number; rotY?: number;
-  anim?: Anim; speaking?: boolean; zoneId?: string | null; status?: Status | null;
-}
-export interface ServerPayloads {
-  room_state: { roomId: string; serverTimeMs: number; members: Member[]; zoneId?: string | null };
-  member_joined: { member: Member };
-  member_left: { userId: string };
-  avatar_transform_broadcast: {
-    userId: string; seq: number; x: number; y: number; z: number; rotY: number; anim?: Anim; speaking?: boolean;
-  };
-  chat_broadcast: { userId: string; text: string; messageId: string; mode?: ChatMode };
-  emote_broadcast: { userId: string; emoteId: EmoteId };
-  moderation_action: { type: 'kicked' | 'banned' | 'mutedByMod'; reason?: string };
-  auth_error: { code: string; message: string };
-  error: { code: string; message: string; event?: string | null };
-  heartbeat_ack: { clientTimeMs: number; serverTimeMs: number };
-  position_correction: { seq: number; x: number; y: number; z: number; reason: 'bounds' | 'wall' | 'speed' | 'climb' | 'occupied' | 'zone_full' };
-  zone_changed: { userId: string; zoneId: string | null; previousZoneId?: string | null };
-  status_changed: { userId: string; status: Status };
-  chat_gap: { lastMessageId: string };
-  reconnect: { delayMs: number; reason?: string };
-}
-export type ServerEventName = (typeof SERVER_EVENTS)[keyof typeof SERVER_EVENTS];
-export type ServerEnvelope = { [K in ServerEventName]: Envelope<K, ServerPayloads[K]> }[ServerEventName];
-export type ServerHandler<K extends ServerEventName> = (payload: ServerPayloads[K], envelope: Envelope<K, ServerPayloads[K]>) => void;
+export type ServerEventName = keyof Wire.ServerPayloads;
+export type ServerEnvelope = Wire.ServerMessage;
+export type ServerHandler<K extends ServerEventName> = (
+  payload: Wire.ServerPayloads[K], envelope: Envelope<K, Wire.ServerPayloads[K]>,
+) => void;
 
 export type ConnectionState = 'connecting' | 'joined' | 'reconnecting' | 'closed';
 

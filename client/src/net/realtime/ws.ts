@@ -10,7 +10,7 @@ import { CLIENT_EVENTS, HEARTBEAT_INTERVAL_MS, TRANSFORM_HZ } from './constants'
 import { Emitter } from './emitter';
 import { TransformGate } from './rate';
 import type {
-  ChatMode, ChatResult, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
+  ChatMode, ChatResult, ClientPayloads, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
   ServerEventName, ServerHandler, Status, TransformInput,
 } from './types';
 
@@ -92,7 +92,7 @@ export class WsProvider implements RealtimeProvider {
 
   private isOpen(): boolean { return this.socket?.readyState === 1; }
 
-  private send(t: string, payload: unknown): void {
+  private send<K extends keyof ClientPayloads>(t: K, payload: ClientPayloads[K]): void {
     this.socket!.send(encode(t, payload));
   }
 
