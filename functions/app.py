@@ -20,10 +20,12 @@ from functions.models import Health
 from functions.moderation import ModerationController, RolesController
 from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
+from functions.requestlog import RequestLog
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController, UploadsController
 from functions.security import caller
 from functions.users import UsersController
+from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
 from virtubar.registry import Registry
 from virtubar.settings import Settings
@@ -57,6 +59,7 @@ def create_app(
     settings: Settings | None = None, state: SharedState | None = None, bus: RoomBus | None = None, *, pool: bool = True
 ) -> Litestar:
     """``pool=False`` on Lambda: each invocation uses plain connections."""
+    logs.setup()
     services = build_services(settings or Settings.from_env(), state, bus)
 
     @asynccontextmanager
@@ -90,6 +93,7 @@ def create_app(
         route_handlers=[api],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
+            lambda app: RequestLog(app, tokens=services.tokens),
             lambda app: RateLimiter(app, state=services.state, tokens=services.tokens, settings=services.settings)
         ],
         lifespan=[lifespan],

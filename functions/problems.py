@@ -15,7 +15,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from msgspec import Struct
 
-log = logging.getLogger("virtubar.functions")
+from virtubar.logs import log
+
 T = TypeVar("T")
 
 TITLES = {
@@ -107,7 +108,8 @@ def on_http(_: Request, exc: HTTPException) -> Response[Problem]:
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response[Problem]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log("unhandled_error", logging.ERROR, logger="functions", exc_info=exc, method=request.method,
+        path=request.url.path)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged.")
 
 

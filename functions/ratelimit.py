@@ -66,7 +66,8 @@ def client_ip(scope: dict, forwarded_hops: int) -> str:
     return client[0] if client else "unknown"
 
 
-def _bearer_sub(scope: dict, tokens: TokenIssuer) -> str | None:
+def bearer_sub(scope: dict, tokens: TokenIssuer) -> str | None:
+    """The user of a valid access token in the request, if any."""
     for key, value in scope.get("headers", ()):
         if key == b"authorization":
             scheme, _, token = value.decode("latin-1").partition(" ")
@@ -111,7 +112,7 @@ class RateLimiter:
         path = scope.get("path", "")
         if scope["type"] != "http" or not self.rules or path.startswith(EXEMPT):
             return await self.app(scope, receive, send)
-        user = _bearer_sub(scope, self.tokens)
+        user = bearer_sub(scope, self.tokens)
         for rule, key in counters(self.rules, scope["method"], path, client_ip(scope, self.forwarded_hops), user):
             count, left = await self.state.hit(key, rule.window_s)
             if count > rule.limit:

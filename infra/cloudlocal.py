@@ -95,7 +95,7 @@ class CloudLocal:
         log = self.workdir / "logs" / f"{name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         proc = subprocess.Popen(
-            command or [sys.executable, "-m", "virtubar.cli", *args, "--port", str(port)],
+            command or [sys.executable, "-m", "launcher.cli", *args, "--port", str(port)],
             env=os.environ | self.env | env,
             cwd=REPO,
             stdout=log.open("ab"),
@@ -200,7 +200,7 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
             "VIRTUBAR_STUN_URLS": turn.url.replace("turn:", "stun:"),
         }
         migrate = subprocess.run(
-            [sys.executable, "-m", "virtubar.cli", "migrate"],
+            [sys.executable, "-m", "launcher.cli", "migrate"],
             env=os.environ | cloud.env, cwd=REPO, capture_output=True, text=True, timeout=120,
         )
         if migrate.returncode != 0:

@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.static_files import create_static_files_router
 
 from functions.serve import create_app as create_api
-from virtubar.composite import Composite
+from launcher.composite import Composite
 
 
 def app() -> Composite:

@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/bootstrap.sh --test
 echo "== lint (ruff)"
-.venv/bin/ruff check virtubar functions realtime_edge sfu_node infra tests bench
+.venv/bin/ruff check virtubar launcher functions realtime_edge sfu_node infra tests bench
 echo "== python types (pyright, pinned in client/package.json; settings in pyproject.toml)"
-client/node_modules/.bin/pyright virtubar functions
+client/node_modules/.bin/pyright virtubar launcher functions sfu_node
 echo "== template.yaml (cfn-lint)"
 .venv/bin/cfn-lint template.yaml
 echo "== client: types (tsc --noEmit), unit tests (vitest), then headless Chromium with the offline provider"

@@ -16,6 +16,7 @@ from realtime_edge.connection import Conn
 from realtime_edge.logs import log
 from realtime_edge.node import EdgeNode
 from realtime_edge.protocol import MSGPACK, choose_subprotocol
+from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
 from virtubar.lifecycle import drain_on_signal
 from virtubar.settings import Settings
@@ -141,6 +142,7 @@ def create_app(settings: Settings, state: SharedState | None = None, bus: RoomBu
                config: EdgeConfig | None = None) -> EdgeApp:
     """The edge for ``settings``; shared state and bus default to Redis when
     ``settings.redis_url`` is set, in-process otherwise."""
+    logs.setup()
     return EdgeApp(settings, state or open_state(settings.redis_url, settings.redis_cluster),
                    bus or open_bus(settings.redis_url, settings.redis_cluster),
                    config or EdgeConfig.from_env())

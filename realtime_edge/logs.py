@@ -1,22 +1,18 @@
-"""Structured logs: one JSON object per line, with room and user ids."""
+"""The edge's log lines, in the one shape of ``virtubar/logs.py``. The edge's
+call sites name a line's room and user ``room=``/``user=``; they are written
+as ``roomId``/``userId``, the names the API's and the SFU's lines use, so one
+grep follows a player through every service."""
 
 from __future__ import annotations
 
 import logging
-import sys
+from typing import Any
 
-import msgspec
+from virtubar import logs
 
-_logger = logging.getLogger("virtubar.edge")
-if not _logger.handlers:
-    _handler = logging.StreamHandler(sys.stderr)
-    _handler.setFormatter(logging.Formatter("%(message)s"))
-    _logger.addHandler(_handler)
-    _logger.setLevel(logging.INFO)
-    _logger.propagate = False
+_IDS = {"room": "roomId", "user": "userId"}
 
 
 def log(event: str, level: int = logging.INFO, **fields: object) -> None:
-    if _logger.isEnabledFor(level):
-        record = {"event": event, "level": logging.getLevelName(level).lower(), **fields}
-        _logger.log(level, msgspec.json.encode(record).decode())
+    named: dict[str, Any] = {_IDS.get(k, k): v for k, v in fields.items()}
+    logs.log(event, level, logger="realtime_edge", **named)

@@ -10,8 +10,9 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, MediaType, WebSocket, get, websocket
 
 from sfu_node import session
+from sfu_node.config import SfuConfig
 from sfu_node.node import SfuNode
-from virtubar import lifecycle
+from virtubar import lifecycle, logs
 from virtubar.settings import Settings
 from virtubar.state import SharedState
 from virtubar.world import World
@@ -24,13 +25,16 @@ def create_app(
     *,
     world_of: Callable[[str], World] | None = None,
     drain_on_signal: bool = False,
+    config: SfuConfig | None = None,
 ) -> Litestar:
     """With ``state``, rooms take their published worlds, moderation and
     positions from shared state and ``bus`` (the edge's presence); without,
     tests drive ``app.state.sfu.room(room_id).move(...)`` themselves.
     ``drain_on_signal``: when serving alone, drain on SIGTERM/SIGINT before
-    granian drops the sockets (the embedded mode leaves signals to its host)."""
-    node = SfuNode(settings, state, bus, world_of=world_of)
+    granian drops the sockets (the embedded mode leaves signals to its host).
+    ``config``: the SFU's own settings, by default from ``VIRTUBAR_SFU_*``."""
+    logs.setup()
+    node = SfuNode(settings, state, bus, world_of=world_of, config=config or SfuConfig.from_env())
 
     @websocket("/sfu")
     async def signaling(socket: WebSocket) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from sfu_node.selection import DEFAULT_MAX_SPEAKERS, Placement, select, select_video
+from sfu_node.selection import DEFAULT_MAX_SPEAKERS, Feed, Placement, select, select_video
+from virtubar.signaling import Source
 from virtubar.world import World
 
 
@@ -80,11 +81,13 @@ class Listenerscape:
             blocks=self.blocks,
         )
 
-    def videos(self, viewer_id: str, feeds: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    def videos(self, viewer_id: str, feeds: Iterable[Feed]) -> list[Feed]:
         """The ``(user, source)`` video feeds ``viewer_id`` receives from
         ``feeds`` (loudest first); nothing for an unplaced member."""
         viewer = self.placements.get(viewer_id)
         if viewer is None:
             return []
-        placed = ((p, source) for uid, source in feeds if (p := self.placements.get(uid)) is not None)
+        placed: Iterable[tuple[Placement, Source]] = (
+            (p, source) for uid, source in feeds if (p := self.placements.get(uid)) is not None
+        )
         return select_video(viewer, placed, radius=self.world.hearingRadius, blocks=self.blocks)

@@ -8,18 +8,20 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import os
+import logging
 import time
 import uuid
 from collections.abc import Callable
 
-import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 
+from sfu_node import aiortc_hooks
+from sfu_node.config import SfuConfig
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
 from sfu_node.presence import Platform, room_world
 from sfu_node.room import Room
+from sfu_node.tasks import keep_running
 from virtubar.bus import RoomBus
 from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
@@ -29,15 +31,9 @@ from virtubar.wire import Reconnect
 from virtubar.world import World, default_world
 
 TICK_S = 0.1  # loudness reselection; moves reselect at once
+TICK_LOG_S = 10.0  # a room's tick failing on every pass is logged this often
 DRAIN_RECONNECT_MS = 1000
-ICE_ADDRESSES_ENV = "VIRTUBAR_SFU_ICE_ADDRESSES"
-
-
-def use_ice_addresses(addresses: list[str]) -> None:
-    """Gather host candidates only on ``addresses`` (aioice otherwise takes
-    every interface but loopback). Process-wide: the node owns its ICE."""
-    if addresses:
-        aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: list(addresses)
+log = logging.getLogger(__name__)
 
 
 def turn_credentials(secret: str, user_id: str, ttl_s: int, now: float | None = None) -> tuple[str, str]:
@@ -55,8 +51,10 @@ class SfuNode:
         bus: RoomBus | None = None,
         world_of: Callable[[str], World] | None = None,
         max_speakers: int = 3,
+        config: SfuConfig | None = None,
     ) -> None:
         self.settings = settings
+        self.config = config or SfuConfig()
         self.state = state
         self.id = f"sfu-{uuid.uuid4().hex[:12]}"
         self.url = settings.sfu_url or settings.ws_base + "/sfu"
@@ -86,7 +84,7 @@ class SfuNode:
         world, followed on the bus from now until its last member leaves."""
         if self.platform is None or room_id in self._opened:
             return self.room(room_id)
-        world = None if self.world_of or room_id in self.rooms else await room_world(self.state, room_id)
+        world = None if self.world_of or room_id in self.rooms else await room_world(self.platform.state, room_id)
         room = self.room(room_id, world)
         if room_id not in self._opened:
             self._opened.add(room_id)
@@ -102,12 +100,13 @@ class SfuNode:
         if room.peers or self.rooms.get(room.id) is not room:
             return
         del self.rooms[room.id]
-        if room.id in self._opened:
+        if room.id in self._opened and self.platform is not None:
             self._opened.discard(room.id)
             await self.platform.closed(room.id)
 
     def _removed(self, room: Room, user_id: str) -> None:
-        end = self.sessions.get(room.peers.get(user_id))
+        peer = room.peers.get(user_id)
+        end = self.sessions.get(peer) if peer is not None else None
         if end is not None:
             end()
 
@@ -148,13 +147,15 @@ class SfuNode:
         )
 
     async def start(self) -> None:
-        use_ice_addresses([a.strip() for a in os.environ.get(ICE_ADDRESSES_ENV, "").split(",") if a.strip()])
-        self._tasks.append(asyncio.create_task(self._tick()))
+        aiortc_hooks.gather_host_candidates_on(self.config.ice_addresses)
+        loops = [(self._tick, "the selection tick")]
         if self.platform is not None:
-            self._tasks.append(asyncio.create_task(self.platform.run()))
-            self._tasks.append(asyncio.create_task(self.platform.watch_worlds()))
-        if self.state is not None:
-            self._tasks.append(asyncio.create_task(heartbeat(Registry(self.state), self.describe)))
+            loops.append((self.platform.watch_worlds, "the world watch"))
+            if self.platform.bus is not None:
+                loops.append((self.platform.run, "the room bus feed"))
+        if (state := self.state) is not None:
+            loops.append((lambda: heartbeat(Registry(state), self.describe), "the registry heartbeat"))
+        self._tasks += [asyncio.create_task(keep_running(run, what)) for run, what in loops]
 
     async def drain(self) -> None:
         """Announce the drain and tell every member to reconnect elsewhere."""
@@ -179,7 +180,17 @@ class SfuNode:
         await asyncio.gather(*(p.close() for p in peers), return_exceptions=True)
 
     async def _tick(self) -> None:
+        """Reselect every room on loudness; a room whose pass fails is
+        logged (a failure that repeats, once per ``TICK_LOG_S``) and tried
+        again at the next tick, the others go on."""
+        logged: dict[str, float] = {}
         while True:
             await asyncio.sleep(TICK_S)
             for room in list(self.rooms.values()):
-                room.reselect()
+                try:
+                    room.reselect()
+                except Exception:
+                    now = time.monotonic()
+                    if now - logged.get(room.id, -TICK_LOG_S) >= TICK_LOG_S:
+                        logged[room.id] = now
+                        log.exception("the selection tick failed in room %s", room.id)

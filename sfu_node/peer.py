@@ -6,55 +6,43 @@ session's outbox)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import logging
+from collections.abc import Callable
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
-from aiortc.codecs import CODECS as AIORTC_CODECS
-from aiortc.codecs import HEADER_EXTENSIONS
-from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.sdp import SessionDescription as ParsedSdp
 from aiortc.sdp import candidate_from_sdp
 
+from sfu_node import aiortc_hooks
 from sfu_node.forwarding import Outlet
-from virtubar.signaling import IceCandidate, PublishedTrack, SessionDescription, Source, TrackOwner
-from virtubar.wire import Event
+from sfu_node.selection import Feed
+from sfu_node.tasks import spawn
+from virtubar.signaling import (
+    ANSWER_TIMEOUT,
+    OUTLETS_FAILED,
+    IceCandidate,
+    PublishedTrack,
+    SessionDescription,
+    Source,
+    TrackOwner,
+)
+from virtubar.wire import Error, Event
 
 ANSWER_TIMEOUT_S = 10.0
+ANSWER_TRIES = 3  # offers of the same new outlets before the SFU gives up
+RETRY_PAUSE_S = 1.0  # before the second offer; doubles before each further one
 CODECS = {  # what outlets send: the payloads as the speakers sent them
     kind: [c for c in RTCRtpSender.getCapabilities(kind).codecs if c.mimeType.lower() == mime]
     for kind, mime in (("audio", "audio/opus"), ("video", "video/vp8"))
 }
+log = logging.getLogger(__name__)
 
 
-@contextmanager
-def _numbering_kept(pc: RTCPeerConnection) -> Iterator[None]:
-    """Around ``pc.createOffer()``: aiortc renumbers every transceiver's
-    payload types and header extensions to its defaults in a re-offer, which
-    browsers refuse ("RTP extension ID reassignment not supported"). Offer
-    what was negotiated instead, and give new extensions ids unused in the
-    bundle. createOffer does not await, so swapping aiortc's defaults for
-    the call is seen by no other peer."""
-    negotiated = [t for t in pc.getTransceivers() if t.mid is not None and t._codecs]
-    ids: dict[str, int] = {}
-    for transceiver in negotiated:
-        for ext in transceiver._headerExtensions:
-            ids.setdefault(ext.uri, ext.id)
-    saved = {kind: (AIORTC_CODECS[kind][:], HEADER_EXTENSIONS[kind][:]) for kind in ("audio", "video")}
-    for kind, (_, extensions) in saved.items():
-        for ext in extensions:
-            if ext.uri not in ids:
-                ids[ext.uri] = min(set(range(1, 15)) - set(ids.values()))
-        HEADER_EXTENSIONS[kind][:] = [RTCRtpHeaderExtensionParameters(id=ids[e.uri], uri=e.uri) for e in extensions]
-        codecs = next((t._codecs for t in negotiated if t.kind == kind), None)
-        if codecs:
-            AIORTC_CODECS[kind][:] = codecs
-    try:
-        yield
-    finally:
-        for kind, (codecs, extensions) in saved.items():
-            AIORTC_CODECS[kind][:], HEADER_EXTENSIONS[kind][:] = codecs, extensions
+def _default_source(kind: str) -> Source:
+    """What a sending track the member did not name carries."""
+    return "mic" if kind == "audio" else "camera"
 
 
 class SignalError(Exception):
@@ -74,6 +62,7 @@ class Peer:
         post: Callable[[Event], None],
     ) -> None:
         self.user_id = user_id
+        self.room_id: str | None = None  # set when a room admits it (for the log)
         self.pc = pc
         self.post = post
         self.outlets: list[Outlet] = []
@@ -81,7 +70,7 @@ class Peer:
         self.published: list = []  # receivers of this member's tracks
         self.sources: dict[str, Source] = {}  # sending mid → what the member said it carries
         self.sending: set[Source] = set()  # what its latest offer sends
-        self.on_keyframe_request: Callable[[str], None] | None = None  # the room's, for video outlets
+        self.on_keyframe_request: Callable[[Feed], object] | None = None  # the room's, for video outlets
         self._lock = asyncio.Lock()
         self._answer: asyncio.Future[str] | None = None
         self._growing: asyncio.Task | None = None
@@ -112,7 +101,7 @@ class Peer:
             mid = m.rtp.muxId
             if m.kind not in ("audio", "video") or m.direction not in ("sendrecv", "sendonly") or not mid:
                 continue
-            source = self.sources.get(mid) or ("mic" if m.kind == "audio" else "camera")
+            source = self.sources.get(mid) or _default_source(m.kind)
             if (source == "mic") != (m.kind == "audio"):
                 raise SignalError("bad_publish", f"mid {mid} sends {m.kind}: it cannot be the {source}")
             sending[mid] = source
@@ -121,7 +110,7 @@ class Peer:
             raise SignalError("bad_publish", "send at most one camera and one screen")
         return sending
 
-    async def offer_received(self, sdp: str) -> list[tuple[object, Source]]:
+    async def offer_received(self, sdp: str) -> list[tuple[RTCRtpReceiver, Source]]:
         """Answer the member's offer; returns its new tracks (receiver, source)."""
         if self._answer is not None:
             raise SignalError("glare", "the SFU is waiting for your answer to its offer: answer first")
@@ -136,8 +125,8 @@ class Peer:
             answer = await self.pc.createAnswer()
             await self.pc.setLocalDescription(answer)
             self.post(SessionDescription(type="answer", sdp=self.pc.localDescription.sdp))
-            fresh = [
-                (t.receiver, sending.get(t.mid) or ("mic" if t.kind == "audio" else "camera"))
+            fresh: list[tuple[RTCRtpReceiver, Source]] = [
+                (t.receiver, (sending.get(t.mid) if t.mid else None) or _default_source(t.kind))
                 for t in self.pc.getTransceivers()
                 if t.receiver.track in self._arrived
             ]
@@ -161,7 +150,7 @@ class Peer:
         candidate.sdpMid, candidate.sdpMLineIndex = signal.sdpMid, signal.sdpMLineIndex
         await self.pc.addIceCandidate(candidate)
 
-    def show(self, audio: list[tuple[str, str]], video: list[tuple[str, str]]) -> list[Outlet]:
+    def show(self, audio: list[Feed], video: list[Feed]) -> list[Outlet]:
         """Feed the outlets of each kind from the chosen feeds (user,
         source), keeping the feeds an outlet already carries; post
         ``track_owner`` for every outlet that changed and return those
@@ -186,31 +175,60 @@ class Peer:
             user, source = outlet.carries or (None, None)
             self.post(TrackOwner(mid=self._mids[outlet], kind=outlet.kind, userId=user, source=source))
         if missing and self.negotiated and (self._growing is None or self._growing.done()):
-            self._growing = asyncio.ensure_future(self._add_outlets(missing))
+            self._growing = spawn(self._add_outlets(missing), "adding outlets", room=self.room_id, member=self.user_id)
         return changed
 
     async def _add_outlets(self, counts: dict[str, int]) -> None:
-        """Add outlets (``{kind: count}``) and offer them to the member."""
+        """Add outlets (``{kind: count}``) and offer them to the member; the
+        member is told if they could not be added."""
         async with self._lock:
             added = []
             for kind, count in counts.items():
                 for _ in range(count):
                     transceiver = self.pc.addTransceiver(kind, direction="sendonly")
                     transceiver.setCodecPreferences(CODECS[kind])
-                    added.append((transceiver, Outlet(transceiver, self.on_keyframe_request)))
-            with _numbering_kept(self.pc):
-                offer = await self.pc.createOffer()
-            await self.pc.setLocalDescription(offer)
-            self._answer = asyncio.get_running_loop().create_future()
-            self.post(SessionDescription(type="offer", sdp=self.pc.localDescription.sdp))
+                    added.append((transceiver, Outlet(transceiver, self.on_keyframe_request, self.user_id)))
             try:
-                sdp = await asyncio.wait_for(self._answer, ANSWER_TIMEOUT_S)
-            finally:
-                self._answer = None
-            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+                await self.pc.setLocalDescription(await aiortc_hooks.offer_as_negotiated(self.pc))
+                sdp = await self._answered(self.pc.localDescription.sdp)
+                if sdp is None:
+                    return
+                await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+            except Exception:
+                self.post(Error(code=OUTLETS_FAILED, message="the SFU could not add tracks for more speakers"))
+                raise
             for transceiver, outlet in added:
                 self._mids[outlet] = transceiver.mid
                 self.outlets.append(outlet)
+
+    async def _answered(self, offer: str) -> str | None:
+        """Send the SFU's ``offer`` and wait for the member's answer; when
+        none comes in ``ANSWER_TIMEOUT_S``, tell the member and offer the same
+        again after a pause that doubles (an answer that comes late, even in
+        the pause, still counts). None after ``ANSWER_TRIES`` offers."""
+        answer = self._answer = asyncio.get_running_loop().create_future()
+        try:
+            for attempt in range(1, ANSWER_TRIES + 1):
+                if attempt > 1:
+                    await asyncio.wait({answer}, timeout=RETRY_PAUSE_S * 2 ** (attempt - 2))
+                if not answer.done():
+                    self.post(SessionDescription(type="offer", sdp=offer))
+                    await asyncio.wait({answer}, timeout=ANSWER_TIMEOUT_S)
+                if answer.done():
+                    return answer.result()
+                log.warning("room %s: %s left offer %d unanswered", self.room_id, self.user_id, attempt)
+                if attempt < ANSWER_TRIES:
+                    message = f"no answer to the SFU's offer in {ANSWER_TIMEOUT_S:g} s: offering it again"
+                    self.post(Error(code=ANSWER_TIMEOUT, message=message))
+            self.post(
+                Error(
+                    code=OUTLETS_FAILED,
+                    message=f"no answer to the SFU's offer after {ANSWER_TRIES} tries: rejoin to hear more speakers",
+                )
+            )
+            return None
+        finally:
+            self._answer = None
 
     async def close(self) -> None:
         if self._growing is not None:

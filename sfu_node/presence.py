@@ -69,16 +69,18 @@ class Platform:
             await asyncio.sleep(WORLD_POLL_S)
             for room in list(self.rooms.values()):
                 try:
-                    data = await _world_data(self.state, room.id)
+                    await self._follow_world(room)
                 except Exception:
-                    log.exception("reading the world of room %s failed", room.id)
-                    continue
-                if data == self._worlds.get(room.id, b""):
-                    continue
-                self._worlds[room.id] = data
-                world = _parsed(room.id, data)
-                if world is not None and world != room.scape.world and self.rooms.get(room.id) is room:
-                    room.rewrite(world)
+                    log.exception("following the world of room %s failed", room.id)
+
+    async def _follow_world(self, room: Room) -> None:
+        data = await _world_data(self.state, room.id)
+        if data == self._worlds.get(room.id, b""):
+            return
+        world = _parsed(room.id, data)
+        if world is not None and world != room.scape.world and self.rooms.get(room.id) is room:
+            room.rewrite(world)
+        self._worlds[room.id] = data  # once applied: a failed rewrite is tried again at the next poll
 
     async def closed(self, room_id: str) -> None:
         self._worlds.pop(room_id, None)

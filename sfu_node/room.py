@@ -14,18 +14,20 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from sfu_node.forwarding import Outlet, tap
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
+
+from sfu_node import aiortc_hooks
+from sfu_node.forwarding import Outlet
 from sfu_node.intake import drain
 from sfu_node.listenerscape import Listenerscape
 from sfu_node.metrics import Metrics
 from sfu_node.peer import Peer
-from sfu_node.selection import LevelMeter, ranked
-from virtubar.lifecycle import spawn
+from sfu_node.selection import Feed, LevelMeter, ranked
+from sfu_node.tasks import spawn
 from virtubar.signaling import Source
 from virtubar.world import World
 
 KEYFRAME_GAP_S = 0.3
-Feed = tuple[str, Source]  # (user id, mic | camera | screen): what an outlet carries
 
 
 class Room:
@@ -72,10 +74,11 @@ class Room:
         previous = self.peers.pop(peer.user_id, None)
         self.peers[peer.user_id] = peer
         peer.on_keyframe_request = self.request_keyframe
+        peer.room_id = self.id
         self._generation += 1
         return previous
 
-    def publish(self, user_id: str, tracks: list[tuple[object, Source]], sending: set[Source]) -> None:
+    def publish(self, user_id: str, tracks: list[tuple[RTCRtpReceiver, Source]], sending: set[Source]) -> None:
         """Take a member's offer: tap each new receiver (meter audio, forward
         both; a newer track of a source replaces the older), read its
         sockets in batches (``intake``) and forget the videos it no longer
@@ -85,16 +88,17 @@ class Room:
         for key in [k for k in self.videos if k[0] == user_id and k[1] not in sending]:
             del self.videos[key]
         for receiver, source in tracks:
-            drain(receiver.transport.transport._connection, self.metrics)
+            drain(aiortc_hooks.ice_connection(receiver), self.metrics)
             if receiver.track.kind == "audio":
-                tap(receiver, self._forwarder(user_id))
+                aiortc_hooks.tap(receiver, self._forwarder(user_id))
             else:
                 feed = self.videos[(user_id, source)] = [receiver, None]
-                tap(receiver, self._video_forwarder((user_id, source), feed), mime_type="video/vp8")
+                aiortc_hooks.tap(receiver, self._video_forwarder((user_id, source), feed), mime_type="video/vp8")
 
     def _forwarder(self, user_id: str):
         meter = self.meters.setdefault(user_id, LevelMeter())
-        metrics, sinks, key = self.metrics, self._sinks["audio"], (user_id, "mic")
+        metrics, sinks = self.metrics, self._sinks["audio"]
+        key: Feed = (user_id, "mic")
 
         def forward(packet, arrival: float) -> None:
             payload, timestamp, marker = packet.payload, packet.timestamp, packet.marker
@@ -127,7 +131,7 @@ class Room:
         if feed is None or feed[1] is None or now - self._keyframe_asked.get(key, -1e9) < KEYFRAME_GAP_S:
             return False
         self._keyframe_asked[key] = now
-        spawn(feed[0]._send_rtcp_pli(feed[1]))
+        spawn(aiortc_hooks.send_pli(feed[0], feed[1]), f"asking for a {key[1]} key frame", room=self.id, member=key[0])
         return True
 
     def leave(self, peer: Peer) -> None:
@@ -157,7 +161,7 @@ class Room:
         self._applied = inputs
         changes = 0
         for peer in peers:
-            audio = [(sid, "mic") for sid in self.scape.selection(peer.user_id, order)]
+            audio: list[Feed] = [(sid, "mic") for sid in self.scape.selection(peer.user_id, order)]
             changed = peer.show(audio, self.scape.videos(peer.user_id, feeds) if feeds else [])
             for outlet in changed:
                 if outlet.kind == "video" and outlet.carries is not None:

@@ -20,10 +20,13 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from virtubar.signaling import Source
+
 SILENCE = 127  # RFC 6464: the level is -dBov, 0 loudest .. 127 silence
 DEFAULT_MAX_SPEAKERS = 3
 MAX_CAMERAS = 9  # a 3 x 3 grid per viewer
 MAX_SCREENS = 2
+Feed = tuple[str, Source]  # (user id, mic | camera | screen): what an outlet carries
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,20 +96,20 @@ def select(
 
 def select_video(
     viewer: Placement,
-    feeds: Iterable[tuple[Placement, str]],
+    feeds: Iterable[tuple[Placement, Source]],
     *,
     radius: float,
     cameras: int = MAX_CAMERAS,
     screens: int = MAX_SCREENS,
     blocks: Mapping[str, AbstractSet[str]] | None = None,
-) -> list[tuple[str, str]]:
+) -> list[Feed]:
     """The ``(user id, source)`` video feeds ``viewer`` receives, taken from
     ``feeds`` (publisher, ``camera`` | ``screen``) in the given order
     (loudest first): at most ``cameras`` cameras and ``screens`` screens."""
     blocks = blocks or {}
     mine = blocks.get(viewer.user_id, frozenset())
     room = {"camera": cameras, "screen": screens}
-    chosen: list[tuple[str, str]] = []
+    chosen: list[Feed] = []
     for publisher, source in feeds:
         pid = publisher.user_id
         if not room.get(source) or pid in mine or viewer.user_id in blocks.get(pid, frozenset()):

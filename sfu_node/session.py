@@ -14,6 +14,8 @@ from litestar.exceptions import WebSocketDisconnect
 
 from sfu_node.node import SfuNode
 from sfu_node.peer import SignalError
+from sfu_node.tasks import spawn
+from virtubar import logs
 from virtubar.signaling import (
     MAX_SIGNAL_BYTES,
     IceCandidate,
@@ -70,13 +72,14 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
     removed = asyncio.Event()
     node.sessions[peer] = removed.set
     await node.admitted(room, peer.user_id)
+    logs.bind(roomId=room.id, userId=peer.user_id)  # this member's lines from here on, not the room's loops
     outbox.put_nowait(SfuJoined(roomId=room.id, userId=peer.user_id, maxSpeakers=room.scape.max_speakers))
 
     async def write() -> None:
         while True:
             await send(await outbox.get())
 
-    writer = asyncio.create_task(write())
+    writer = spawn(write(), "sending signals", room=room.id, member=peer.user_id)
     try:
         while True:
             raw = await _receive(socket, removed)
@@ -98,8 +101,7 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
         pass
     finally:
         writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await writer
+        await asyncio.wait({writer})  # however it ended (a failure is logged), the member leaves
         node.sessions.pop(peer, None)
         room.leave(peer)
         await peer.close()

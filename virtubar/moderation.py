@@ -70,7 +70,7 @@ _decoder = msgspec.json.Decoder(ControlMessage)
 
 
 def encode_control(event: wire.Event) -> bytes:
-    """A control-stream entry: the event in its seed 001 envelope."""
+    """A control-stream entry: the event in the protocol's envelope."""
     return _encoder.encode(_ENVELOPES[type(event)](v=1, ts=wire.now_ms(), payload=event))
 
 

@@ -17,7 +17,7 @@ def wire_schema() -> dict:
     )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "VirtuBar realtime wire contract (seed 001 envelope)",
+        "title": "VirtuBar realtime wire contract (docs/protocol.md)",
         "oneOf": [client, server],
         "properties": {"clientMessage": client, "serverMessage": server, "world": world},
         "$defs": components,

@@ -1,34 +1,109 @@
 """Configuration from environment variables, with defaults for the embedded
-mode. Every variable is listed in the README's Configuration table."""
+mode. Every variable is listed in the README's Configuration table.
+
+Each default is written once, as the field's default: ``read_env`` reads a
+settings Struct field by field from ``<env_prefix><FIELD_NAME>`` and converts
+the text to the field's type, so the common settings here, the edge's
+(``realtime_edge/config.py``) and the SFU's (``sfu_node/config.py``) cannot
+drift from their defaults or read a variable two ways.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+import typing
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, ClassVar, TypeVar
 
-from msgspec import Struct, field
+import msgspec
+from msgspec import Meta, Struct, field
+
+NOT_FROM_ENV = Meta(extra={"from_env": False})
+"""Marks a field set by code (an entry point), never by the environment."""
+
+Port = Annotated[int, Meta(ge=1, le=65535)]
+PositiveInt = Annotated[int, Meta(ge=1)]
+NonNegativeInt = Annotated[int, Meta(ge=0)]
+Positive = Annotated[float, Meta(gt=0)]
+NonNegative = Annotated[float, Meta(ge=0)]
+
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+S = TypeVar("S", bound=Struct)
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"VIRTUBAR_{name}", default)
+class SettingError(ValueError):
+    """A variable whose text is not a value of its setting; names the variable."""
 
 
-def _flag(name: str) -> bool:
-    """``true``/``false`` (also 1/0, yes/no); anything else is a clear error."""
-    value = _env(name, "").strip().lower() or "false"
-    if value not in ("true", "false", "1", "0", "yes", "no"):
-        raise ValueError(f"VIRTUBAR_{name} must be true or false, not {value!r}")
-    return value in ("true", "1", "yes")
+def _parts(annotation: object) -> tuple[object, tuple[object, ...]]:
+    """The bare type of a field and its ``Annotated`` metadata."""
+    if typing.get_origin(annotation) is Annotated:
+        base, *extras = typing.get_args(annotation)
+        return base, tuple(extras)
+    return annotation, ()
 
 
-def _list(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
+def _from_env(extras: tuple[object, ...]) -> bool:
+    return not any(isinstance(m, Meta) and (m.extra or {}).get("from_env") is False for m in extras)
+
+
+def env_names(cls: type[Struct]) -> set[str]:
+    """Every variable ``read_env(cls)`` reads (for the documentation check)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return {
+        cls.env_prefix + f.name.upper()  # type: ignore[attr-defined]
+        for f in msgspec.structs.fields(cls)
+        if _from_env(_parts(hints[f.name])[1])
+    }
+
+
+def _convert(name: str, raw: str, annotation: object) -> object:
+    base, _ = _parts(annotation)
+    if base is bool:
+        value = raw.strip().lower()
+        if value not in _TRUE + _FALSE:
+            raise SettingError(f"{name} must be true or false, not {raw!r}")
+        return value in _TRUE
+    if base is Path:
+        return Path(raw)
+    if typing.get_origin(base) is list:
+        text: object = [v.strip() for v in raw.split(",") if v.strip()]
+    else:
+        text = raw.strip()
+    try:
+        return msgspec.convert(text, annotation, strict=False)
+    except msgspec.ValidationError as e:
+        raise SettingError(f"{name}={raw!r} is not a valid setting: {e}") from None
+
+
+def read_env(cls: type[S], environ: Mapping[str, str] | None = None) -> S:
+    """``cls`` with each field read from its variable when set (and not
+    empty), else the field's default. A value that does not convert is a
+    ``SettingError`` naming the variable, and nothing is half-read."""
+    environ = os.environ if environ is None else environ
+    hints = typing.get_type_hints(cls, include_extras=True)
+    values = {}
+    for f in msgspec.structs.fields(cls):
+        annotation = hints[f.name]
+        if not _from_env(_parts(annotation)[1]):
+            continue
+        name = cls.env_prefix + f.name.upper()  # type: ignore[attr-defined]
+        raw = environ.get(name, "")
+        if raw.strip():
+            values[f.name] = _convert(name, raw, annotation)
+    return cls(**values)
 
 
 class Settings(Struct, kw_only=True):
+    """What every service shares; read from ``VIRTUBAR_<FIELD>``."""
+
+    env_prefix: ClassVar[str] = "VIRTUBAR_"
+
     host: str = "127.0.0.1"
-    port: int = 8080
+    port: Port = 8080
     data: Path = Path(".virtubar")
     public_url: str = ""
     database_url: str = ""
@@ -40,58 +115,31 @@ class Settings(Struct, kw_only=True):
     stun_urls: list[str] = field(default_factory=list)
     turn_urls: list[str] = field(default_factory=list)
     turn_secret: str = ""
-    turn_ttl_s: int = 3600
+    turn_ttl_s: PositiveInt = 3600
     allowed_origins: list[str] = field(default_factory=list)
     admin_emails: list[str] = field(default_factory=list)
     edge_url: str = ""
     sfu_url: str = ""
-    node_capacity: int = 5000
-    reservation_s: float = 60.0
+    node_capacity: PositiveInt = 5000
+    reservation_s: Positive = 60.0
     s3_bucket: str = ""
-    requests_per_minute: int = 300
-    signups_per_hour: int = 20
-    login_attempts_per_10_min: int = 20
-    forwarded_hops: int = 0
+    requests_per_minute: PositiveInt = 300
+    signups_per_hour: PositiveInt = 20
+    login_attempts_per_10_min: PositiveInt = 20
+    forwarded_hops: NonNegativeInt = 0
     s3_endpoint_url: str = ""
     s3_region: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
         """Read ``VIRTUBAR_*``; fill what the embedded mode can derive."""
-        s = cls(
-            host=_env("HOST", "127.0.0.1"),
-            port=int(_env("PORT", "8080")),
-            data=Path(_env("DATA", ".virtubar")).resolve(),
-            public_url=_env("PUBLIC_URL", ""),
-            database_url=_env("DATABASE_URL", ""),
-            redis_url=_env("REDIS_URL", ""),
-            redis_cluster=_flag("REDIS_CLUSTER"),
-            token_secret=_env("TOKEN_SECRET", ""),
-            token_previous_secrets=_list(_env("TOKEN_PREVIOUS_SECRETS", "")),
-            region=_env("REGION", "local"),
-            stun_urls=_list(_env("STUN_URLS", "")),
-            turn_urls=_list(_env("TURN_URLS", "")),
-            turn_secret=_env("TURN_SECRET", ""),
-            turn_ttl_s=int(_env("TURN_TTL_S", "3600")),
-            allowed_origins=_list(_env("ALLOWED_ORIGINS", "")),
-            admin_emails=[e.lower() for e in _list(_env("ADMIN_EMAILS", ""))],
-            edge_url=_env("EDGE_URL", ""),
-            sfu_url=_env("SFU_URL", ""),
-            node_capacity=int(_env("NODE_CAPACITY", "5000")),
-            reservation_s=float(_env("RESERVATION_S", "60")),
-            s3_bucket=_env("S3_BUCKET", ""),
-            requests_per_minute=int(_env("REQUESTS_PER_MINUTE", "300")),
-            signups_per_hour=int(_env("SIGNUPS_PER_HOUR", "20")),
-            login_attempts_per_10_min=int(_env("LOGIN_ATTEMPTS_PER_10_MIN", "20")),
-            forwarded_hops=int(_env("FORWARDED_HOPS", "0")),
-            s3_endpoint_url=_env("S3_ENDPOINT_URL", ""),
-            s3_region=_env("S3_REGION", ""),
-        )
-        return s.completed()
+        return read_env(cls).completed()
 
     def completed(self) -> Settings:
         """Derive the public URL, the database URL, the origin allowlist and
         (embedded mode only) a token secret kept in the data folder."""
+        self.data = self.data.resolve()
+        self.admin_emails = [e.lower() for e in self.admin_emails]
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
         if not self.database_url:

@@ -1,4 +1,4 @@
-"""The SFU's signaling contract, in seed 001's envelope style
+"""The SFU's signaling contract (``docs/protocol.md``), in the realtime envelope
 (``{"v": 1, "t": name, "ts": ms, "payload": {...}}``) on its own socket.
 
 Client: ``sfu_join`` first (room and voice token), then ``sdp`` (its offer,
@@ -12,6 +12,12 @@ offer a client answers the SFU's offers, and offers again only to send more
 ``glare``. A client that sends video says first, in ``publish``, which of its
 sending mids is the camera and which the screen (a sending video mid it does
 not name is its camera).
+
+When the client does not answer an SFU offer in time the SFU sends
+``error`` ``answer_timeout`` and offers the same again (a few times, with a
+growing pause); ``error`` ``outlets_failed`` means it gave up adding those
+tracks (speakers beyond the tracks the client has stay unheard until it
+rejoins).
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from virtubar.wire import (
 )
 
 MAX_SIGNAL_BYTES = 64 * 1024
+ANSWER_TIMEOUT = "answer_timeout"  # error code: the SFU's offer went unanswered; it offers again
+OUTLETS_FAILED = "outlets_failed"  # error code: the SFU gave up adding incoming tracks
 Sdp = Annotated[str, Meta(min_length=1, max_length=MAX_SIGNAL_BYTES)]
 
 

@@ -1,10 +1,11 @@
-"""The realtime wire contract: seed 001's envelope and events, kept exactly.
+"""The realtime wire contract, written down in ``docs/protocol.md``: the
+original protocol's envelope and events, kept exactly, and the additions.
 
 Every message is ``{"v": 1, "t": name, "ts": ms, "payload": {...}}``. Each event
 is a payload Struct; ``Envelope`` types are derived from them so that one decode
 validates envelope and payload together (a tagged union on ``t``).
 
-Additions to seed 001 are new events or new optional fields, never renames.
+Additions are new events or new optional fields, never renames.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Event(Struct, kw_only=True, omit_defaults=True):
     name: ClassVar[str]
 
 
-# Client → server (seed 001 §3) ----------------------------------------------
+# Client → server ------------------------------------------------------------
 
 
 class UserRef(Struct, kw_only=True, omit_defaults=True):
@@ -47,8 +48,8 @@ class UserRef(Struct, kw_only=True, omit_defaults=True):
 
 
 class JoinRoom(Event):
-    """Seed 001 plus ``token`` (the realtime token, seed 001 §7) and
-    ``lastMessageId`` (chat recovery on rejoin)."""
+    """The original join, plus ``token`` (the realtime token of
+    ``POST /api/rooms/join``) and ``lastMessageId`` (chat recovery on rejoin)."""
 
     name = "join_room"
     roomId: Id
@@ -90,14 +91,14 @@ class EmoteEvent(Event):
 
 
 class SetStatus(Event):
-    """Addition: a focus-room member's status (seed 004)."""
+    """Addition: a focus-room member's status."""
 
     name = "set_status"
     roomId: Id
     status: Status
 
 
-# Server → client (seed 001 §4) ----------------------------------------------
+# Server → client ------------------------------------------------------------
 
 
 class Member(Struct, kw_only=True, omit_defaults=True):
@@ -157,7 +158,7 @@ class ChatBroadcast(Event):
 
 
 class EmoteBroadcast(Event):
-    """Addition: seed 001 names the client event only."""
+    """Addition: the original protocol names the client event only."""
 
     name = "emote_broadcast"
     userId: str
@@ -177,7 +178,7 @@ class ModerationAction(Event):
 
 
 class AuthError(Event):
-    """Seed 001 §6: the token is missing, expired or for another room; the
+    """The token is missing, expired or for another room; the
     socket stays open so the client can fetch a new token and retry."""
 
     name = "auth_error"
@@ -203,7 +204,7 @@ class HeartbeatAck(Event):
 
 
 class PositionCorrection(Event):
-    """Addition (seed 002): the server's correction of the sender's position."""
+    """Addition: the server's correction of the sender's position."""
 
     name = "position_correction"
     seq: int
@@ -214,7 +215,7 @@ class PositionCorrection(Event):
 
 
 class ZoneChanged(Event):
-    """Addition (seed 002): a member moved into another zone."""
+    """Addition: a member moved into another zone."""
 
     name = "zone_changed"
     userId: str

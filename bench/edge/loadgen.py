@@ -110,7 +110,7 @@ async def run_client(i: int, args, issuer: TokenIssuer, stats: Stats, start: asy
                         seq = p.seq
                         mark = seen.get(p.userId)
                         if window[0] <= seq < window[1] and (mark is None or seq > mark[1]):
-                            # a client applies only newer seqs (seed 001): repeats would not count
+                            # a client applies only newer seqs (docs/protocol.md): repeats would not count
                             stats.received += 1
                             stats.hist[min(2000, max(0, t - seq))] += 1
                             if mark is None:

@@ -1,4 +1,4 @@
-/** A scripted edge for provider tests: speaks seed 001 envelopes over a real
+/** A scripted edge for provider tests: speaks docs/protocol.md envelopes over a real
  * WebSocket (the `ws` package) and records what it received. */
 import { WebSocketServer, type WebSocket } from 'ws';
 

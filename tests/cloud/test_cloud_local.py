@@ -185,7 +185,7 @@ def test_the_client_is_served_on_the_apis_origin(cloud, client_dist):
 
 
 def test_migrate_again_while_serving_changes_nothing(cloud):
-    again = subprocess.run([sys.executable, "-m", "virtubar.cli", "migrate"], env=os.environ | cloud.env,
+    again = subprocess.run([sys.executable, "-m", "launcher.cli", "migrate"], env=os.environ | cloud.env,
                            capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and again.stdout.strip() == "the database is up to date", again.stderr
     assert httpx.get(f"{cloud.public_url}/api/health", timeout=5).status_code == 200

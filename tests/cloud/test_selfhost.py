@@ -32,7 +32,7 @@ def validate(path: Path) -> subprocess.CompletedProcess:
 
 
 def cli_roles() -> set[str]:
-    run = subprocess.run([sys.executable, "-m", "virtubar.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run([sys.executable, "-m", "launcher.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
     return set(re.findall(r"^ {4}(\w+) {2,}", run.stdout, re.M))
 
 

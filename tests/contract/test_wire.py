@@ -1,4 +1,5 @@
-"""Seed 001 kept exactly: every event's name and payload fields."""
+"""The protocol's original events kept exactly: every event's name and payload
+fields (docs/protocol.md)."""
 
 import json
 
@@ -111,7 +112,7 @@ def test_chat_of_exactly_240_characters_is_accepted():
 
 
 def test_schema_command_writes_a_json_schema_of_every_message(tmp_path):
-    from virtubar.cli import main
+    from launcher.cli import main
 
     out = tmp_path / "wire.schema.json"
     assert main(["schema", "--out", str(out)]) == 0

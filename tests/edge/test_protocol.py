@@ -1,4 +1,4 @@
-"""Seed 001 through a real socket: join, move, chat, emote, heartbeat,
+"""The protocol (docs/protocol.md) through a real socket: join, move, chat, emote, heartbeat,
 reconnect, bad input."""
 
 from __future__ import annotations

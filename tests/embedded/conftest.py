@@ -26,7 +26,7 @@ def embedded(tmp_path_factory):
     log = tmp_path_factory.mktemp("log") / "server.log"  # a file: an unread pipe fills and stalls the server
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "virtubar.cli", "up", "--port", str(port), "--data", str(data)],
+            [sys.executable, "-m", "launcher.cli", "up", "--port", str(port), "--data", str(data)],
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,

@@ -1,6 +1,6 @@
 """Moderation reaches the live room: a moderator acts through the API and
-the player's socket hears it within a second (the issue's must-shows, end to
-end in the embedded mode)."""
+the player's socket hears it within a second, end to end in the embedded
+mode (``docs/protocol.md``, Moderation)."""
 
 import asyncio
 import time

@@ -35,7 +35,7 @@ def test_the_client_or_a_landing_page_is_served_at_the_root(embedded):
 
 def test_migrate_is_idempotent(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
-    run = [sys.executable, "-m", "virtubar.cli", "migrate", "--data", str(tmp_path)]
+    run = [sys.executable, "-m", "launcher.cli", "migrate", "--data", str(tmp_path)]
     first = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
     second = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
     assert "applied: initial" in first.stdout and "up to date" in second.stdout

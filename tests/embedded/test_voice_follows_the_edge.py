@@ -1,4 +1,4 @@
-"""Issue 4's must-show through the real edge: two players join the office,
+"""Voice follows the edge, end to end: two players join the office,
 open the edge and the SFU; B hears A while near, walks away on the edge and
 stops hearing A within a second, walks back and hears A again."""
 

@@ -9,7 +9,8 @@ import time
 import websockets
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
-from sfu_node.forwarding import Outlet, tap
+from sfu_node.aiortc_hooks import tap
+from sfu_node.forwarding import Outlet
 from virtubar.signaling import (
     IceCandidate,
     Publish,
@@ -48,6 +49,7 @@ class VoiceClient:
         self.url, self.room_id, self.token, self.track = url, room_id, token, track
         self.opus, self.level, self.raw, self.trickle = opus, level, raw, trickle
         self.camera = camera
+        self.unanswered = 0  # SFU offers to leave unanswered, as a client that lost them would
         self.payloads: dict[str, list[bytes]] = {}
         self.levels: set[int] = set()
         self._speaker: asyncio.Task | None = None
@@ -119,6 +121,8 @@ class VoiceClient:
                 self.joined.set()
             elif isinstance(signal, SessionDescription) and signal.type == "answer":
                 await self.pc.setRemoteDescription(RTCSessionDescription(sdp=signal.sdp, type="answer"))
+            elif isinstance(signal, SessionDescription) and self.unanswered:
+                self.unanswered -= 1
             elif isinstance(signal, SessionDescription):
                 await self.pc.setRemoteDescription(RTCSessionDescription(sdp=signal.sdp, type="offer"))
                 await self.pc.setLocalDescription(await self.pc.createAnswer())

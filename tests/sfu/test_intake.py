@@ -13,9 +13,10 @@ from aioice.ice import Connection
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtp import RtpPacket
 
-from sfu_node.forwarding import tap
-from sfu_node.intake import MAX_BEHIND, drain, is_rtp, shed_stale
+from sfu_node.aiortc_hooks import tap
+from sfu_node.intake import MAX_BEHIND, drain, shed_stale
 from sfu_node.metrics import Metrics
+from sfu_node.rtp import is_rtp
 
 DTLS = bytes([22, 254, 253]) + b"\0" * 10
 RTCP_RR = bytes([0x81, 201, 0, 7]) + b"\0" * 28

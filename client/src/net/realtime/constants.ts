@@ -1,4 +1,4 @@
-/** Protocol constants of seed 001 and virtubar/wire.py, shared by every
+/** Protocol constants of docs/protocol.md and virtubar/wire.py, shared by every
  * provider so names and limits live in one place. */
 
 export const PROTOCOL_VERSION = 1;

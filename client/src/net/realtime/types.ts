@@ -1,4 +1,4 @@
-/** The realtime seam (seed 001 §7): every provider speaks these envelopes and
+/** The realtime seam (docs/protocol.md): every provider speaks these envelopes and
  * payloads. The wire types are generated from virtubar/wire.py into wire.gen.ts
  * (`python -m virtubar.tsgen`); this module names them for the app. */
 import type { ANIMS, CHAT_MODES, CLIENT_EVENTS, EMOTES, SERVER_EVENTS, STATUSES } from './constants';

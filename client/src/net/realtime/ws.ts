@@ -1,4 +1,4 @@
-/** The `ws` provider: the real edge over a WebSocket (seed 001). Sends
+/** The `ws` provider: the real edge over a WebSocket (docs/protocol.md). Sends
  * join_room at once on open, heartbeats for the clock offset, reconnects with
  * backoff and resyncs from room_state (with lastMessageId so missed chat is
  * replayed), and on auth_error fetches a new ticket and joins again. */

@@ -9,8 +9,8 @@ from litestar import Litestar, get
 from litestar.response import Response
 from litestar.static_files import create_static_files_router
 
+from launcher.composite import Composite
 from virtubar.bus import LocalBus, LocalStreams
-from virtubar.composite import Composite
 from virtubar.settings import Settings
 from virtubar.state import LocalState
 

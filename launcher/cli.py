@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 ROLES = {
-    "up": ("virtubar.embedded:create_app", "embedded mode: API, edge, SFU and client in one process on SQLite"),
+    "up": ("launcher.embedded:create_app", "embedded mode: API, edge, SFU and client in one process on SQLite"),
     "api": ("functions.serve:create_app", "the REST API (functions) under granian"),
-    "edge": ("realtime_edge.serve:app", "a realtime WebSocket edge node (seed 001 at /ws, /metrics)"),
+    "edge": ("realtime_edge.serve:app", "a realtime WebSocket edge node (/ws, /metrics)"),
     "sfu": ("sfu_node.serve:app", "an SFU voice/video node (signaling at /sfu, /metrics)"),
 }
 
