@@ -119,6 +119,7 @@ class CloudLocal:
             *(f"  edge {i}     {url}  (metrics: {url.replace('ws', 'http', 1)[:-3]}/metrics)"
               for i, url in enumerate(self.edge_urls, 1)),
             f"  SFU        {self.sfu_url}  (metrics: {self.sfu_url.replace('ws', 'http', 1)[:-4]}/metrics)",
+            f"  metrics    Authorization: Bearer {self.env['VIRTUBAR_METRICS_TOKEN']}",
             f"  TURN       {self.turn_url}",
             f"  Redis      {self.env['VIRTUBAR_REDIS_URL']}"
             + ("  (a node of the cluster)" if self.redis_cluster else ""),
@@ -195,6 +196,7 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
             "VIRTUBAR_REDIS_CLUSTER": str(redis_cluster).lower(),
             "VIRTUBAR_DATABASE_URL": postgres.url,
             "VIRTUBAR_TOKEN_SECRET": secrets.token_urlsafe(48),
+            "VIRTUBAR_METRICS_TOKEN": secrets.token_urlsafe(24),
             "VIRTUBAR_TURN_SECRET": turn_secret,
             "VIRTUBAR_TURN_URLS": f"{turn.url}?transport=udp,{turn.url}?transport=tcp",
             "VIRTUBAR_STUN_URLS": turn.url.replace("turn:", "stun:"),

@@ -42,7 +42,7 @@ def create_app() -> Composite:
     from sfu_node import create_app as create_sfu
 
     settings = Settings.from_env()
-    state, streams = LocalState(), LocalStreams()
+    state, streams = LocalState(), LocalStreams.in_folder(settings.data)
     return Composite(
         [
             ("/api", create_api(settings, state, LocalBus(streams))),

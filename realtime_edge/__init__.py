@@ -1,4 +1,4 @@
-"""The realtime WebSocket edge (seed 001 protocol, zones, Redis Streams fleet)."""
+"""The realtime WebSocket edge (the protocol of `docs/protocol.md`, zones, Redis Streams fleet)."""
 
 from realtime_edge.app import create_app
 

@@ -16,23 +16,18 @@ from realtime_edge.connection import Conn
 from realtime_edge.logs import log
 from realtime_edge.node import EdgeNode
 from realtime_edge.protocol import MSGPACK, choose_subprotocol
+from realtime_edge.tasks import survive
 from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
 from virtubar.lifecycle import drain_on_signal
+from virtubar.metricsauth import CHALLENGE, metrics_refusal
+from virtubar.origins import origin_allowed
 from virtubar.settings import Settings
 from virtubar.state import SharedState, open_state
 
 CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
-
-
-def origin_allowed(origin: str | None, allowed: list[str], allow_missing: bool) -> bool:
-    """Browsers always send ``Origin``; only pages from allowed origins may
-    open a socket. Without one it is not a browser (see ``EdgeConfig``)."""
-    if origin is None:
-        return allow_missing
-    return "*" in allowed or origin.rstrip("/") in {a.rstrip("/") for a in allowed}
 
 
 def _header(scope: dict, name: bytes) -> str | None:
@@ -53,6 +48,7 @@ class EdgeApp:
         self.node = EdgeNode(settings, state, bus, config)
         self.config = config
         self.allowed = settings.allowed_origins
+        self.metrics_token = settings.metrics_token
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]
@@ -77,14 +73,19 @@ class EdgeApp:
                 return
 
     async def _http(self, scope, receive, send) -> None:
+        headers = []
         if scope["path"].rstrip("/").endswith("/metrics"):
-            status, body, ctype = 200, self.node.metrics.render().encode(), b"text/plain; version=0.0.4"
+            refusal = metrics_refusal(self.metrics_token, lambda name: _header(scope, name.encode()),
+                                      (scope.get("client") or (None,))[0])
+            status, text = refusal or (200, self.node.metrics.render())
+            body, ctype = text.encode(), b"text/plain; version=0.0.4"
+            headers = [(CHALLENGE[0].encode(), CHALLENGE[1].encode())] if refusal else []
         elif scope["path"].rstrip("/").endswith("/healthz"):
             status, body, ctype = (503 if self.node.draining else 200), b"ok", b"text/plain"
         else:
             status, body, ctype = 404, b"not found: the edge serves a WebSocket at /ws", b"text/plain"
         await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), *headers]})
         await send({"type": "http.response.body", "body": body})
 
     async def _socket(self, scope, receive, send) -> None:
@@ -116,7 +117,7 @@ class EdgeApp:
         try:
             await asyncio.wait({reader})
         finally:
-            await node.leave(conn)
+            await node.session.leave(conn)
             await conn.finish()
 
     async def _read(self, conn: Conn, receive) -> None:
@@ -135,7 +136,8 @@ class EdgeApp:
                 conn.close(CLOSE_TOO_BIG, f"messages are limited to {limit} bytes")
                 return
             conn.last_seen = time.monotonic()
-            await node.handle(conn, data)
+            with survive("handle", node=node.id, room=conn.room.id if conn.room else None, user=conn.user_id):
+                await node.handle(conn, data)  # a bug in one handler does not cost the player its socket
 
 
 def create_app(settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None,

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from realtime_edge.zones import near
-from virtubar.wire import CHAT_MAX_CHARS, Member
+from virtubar.wire import CHAT_MAX_CHARS
 from virtubar.world import World
+
+
+class Place(Protocol):
+    """Where someone is: a member, or where a line was said."""
+
+    @property
+    def x(self) -> float: ...
+    @property
+    def z(self) -> float: ...
+    @property
+    def zoneId(self) -> str | None: ...
 
 
 def text_problem(text: str) -> tuple[str, str] | None:
@@ -16,7 +29,7 @@ def text_problem(text: str) -> tuple[str, str] | None:
     return None
 
 
-def hears(world: World, mode: str, sender: Member, listener: Member) -> bool:
+def hears(world: World, mode: str, sender: Place, listener: Place) -> bool:
     """room: everyone; zone: the sender's zone; local: the zone, within the
     hearing radius."""
     if mode == "room":

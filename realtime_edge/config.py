@@ -46,6 +46,10 @@ class EdgeConfig(Struct, kw_only=True):
     """Up or down in one move."""
     vertical_speed: NonNegative = 2.0
     """Metres a second up or down."""
+    flood_refusals: PositiveInt = 200
+    """A socket refused this many messages over their budgets within
+    ``flood_window_s`` is closed (4008)."""
+    flood_window_s: Positive = 10.0
 
     @classmethod
     def from_env(cls) -> EdgeConfig:

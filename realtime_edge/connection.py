@@ -14,10 +14,14 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from realtime_edge.movement import Pose
-from realtime_edge.ratelimit import TokenBucket
+from realtime_edge.ratelimit import Meter
 from virtubar import wire
+
+if TYPE_CHECKING:
+    from realtime_edge.room import Room
 
 _ids = itertools.count(1)
 _CLOSE = object()
@@ -32,7 +36,6 @@ class Conn:
         "_send",
         "_writer",
         "binary",
-        "chats",
         "closed",
         "held",
         "id",
@@ -41,7 +44,7 @@ class Conn:
         "last_seen",
         "last_seq",
         "member",
-        "moves",
+        "meter",
         "muted",
         "platform",
         "pose",
@@ -53,12 +56,11 @@ class Conn:
     def __init__(self, binary: bool, queue_size: int) -> None:
         self.id = next(_ids)
         self.binary = binary
-        self.room = None  # realtime_edge.node.Room once joined
+        self.room: Room | None = None  # once joined
         self.member: wire.Member | None = None
         self.pose: Pose | None = None
         self.platform = "desktop"
-        self.moves: TokenBucket | None = None
-        self.chats: TokenBucket | None = None
+        self.meter: Meter | None = None  # budgets per message type, made at the first message
         self.last_seq = -1
         self.last_seen = time.monotonic()
         self.muted = False
@@ -78,6 +80,12 @@ class Conn:
     @property
     def user_id(self) -> str:
         return self.member.userId if self.member else ""
+
+    def joined(self) -> tuple[Room, wire.Member]:
+        """The room and member of a socket that joined (every handler but
+        ``join_room``'s runs only on one)."""
+        assert self.room is not None and self.member is not None
+        return self.room, self.member
 
     def start(self, send: Callable[[dict], Awaitable[None]], reader: asyncio.Task) -> None:
         """``reader`` is the task receiving from the socket: a close cancels it

@@ -1,6 +1,7 @@
 """What the functions publish for the edge in shared state (the edge cannot
-read the database): a room's setup (``keys.room_setup``: its world and chat
-filter) and a player's active sanctions (``keys.user_sanctions``)."""
+read the database): a room's world (in ``keys.room_setup``; the chat feature
+reads its chat filter from there) and a player's active sanctions
+(``keys.user_sanctions``) and blocks (``keys.user_blocks``)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,13 @@ from virtubar.moderation import SanctionInfo
 from virtubar.state import SharedState
 from virtubar.world import World, WorldError, parse_world
 
-_WORDS = msgspec.json.Decoder(list[str])
 _SANCTION = msgspec.json.Decoder(SanctionInfo)
 
 
-async def room_setup(state: SharedState, room_id: str) -> tuple[World | None, list[str]]:
-    """The room's world (None: none published, or it does not parse) and chat filter."""
-    setup = await state.members(keys.room_setup(room_id))
-    found = setup.get("world")
-    return (_world(room_id, found) if found else None), _words(room_id, setup.get("chatFilter"))
+async def room_world(state: SharedState, room_id: str) -> World | None:
+    """The room's world (None: none published, or it does not parse)."""
+    found = (await state.members(keys.room_setup(room_id))).get("world")
+    return _world(room_id, found) if found else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -33,16 +32,6 @@ def _world(room_id: str, data: bytes) -> World | None:
     except WorldError as e:
         log("bad_world", room=room_id, error=str(e))
         return None
-
-
-def _words(room_id: str, data: bytes | None) -> list[str]:
-    if not data:
-        return []
-    try:
-        return _WORDS.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError) as e:
-        log("bad_chat_filter", room=room_id, error=str(e))
-        return []
 
 
 async def sanctions(state: SharedState, user_id: str, room_id: str) -> list[SanctionInfo]:

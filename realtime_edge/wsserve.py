@@ -15,6 +15,7 @@ Upgrades are checked before the handshake (path, ``Origin``, draining: HTTP
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -25,9 +26,11 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request
 from websockets.typing import Subprotocol
 
-from realtime_edge.app import EdgeApp, create_app, origin_allowed
+from realtime_edge.app import EdgeApp, create_app
 from realtime_edge.config import EdgeConfig
 from realtime_edge.protocol import choose_subprotocol
+from virtubar.metricsauth import CHALLENGE, metrics_refusal
+from virtubar.origins import origin_allowed
 from virtubar.settings import Settings
 
 
@@ -56,7 +59,17 @@ class _Bridge:
             text = message.get("text")
             await self.ws.send(text if text is not None else message["bytes"])
         elif kind == "websocket.close":
+            reading = asyncio.create_task(self._discard())
             await self.ws.close(message.get("code", 1000), message.get("reason", ""))
+            await reading
+
+    async def _discard(self) -> None:
+        """Read past what the client still sends, up to its close frame: a
+        flooding client's messages in flight would otherwise hold its answer
+        to our close behind them (the library stops reading while its queue is full)."""
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await self.ws.recv()
 
 
 def _scope(request: Request) -> dict:
@@ -79,7 +92,12 @@ async def run(app: EdgeApp, host: str, port: int, stop: asyncio.Future | None = 
         path = urlsplit(request.path).path.rstrip("/")
         if request.headers.get("Upgrade", "").lower() != "websocket":
             if path.endswith("/metrics"):
-                return conn.respond(200, node.metrics.render())
+                refusal = metrics_refusal(app.metrics_token, request.headers.get, conn.remote_address[0])
+                if refusal is None:
+                    return conn.respond(200, node.metrics.render())
+                response = conn.respond(*refusal)
+                response.headers[CHALLENGE[0]] = CHALLENGE[1]
+                return response
             if path.endswith("/healthz"):
                 return conn.respond(503 if node.draining else 200, "ok")
             return conn.respond(404, "not found: the edge serves a WebSocket at /ws")

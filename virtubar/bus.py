@@ -18,7 +18,9 @@ from the last offset it delivered (never "only new"), plus the control
 stream where the functions publish moderation actions.
 
 ``LocalBus`` is the in-process default (several ``LocalBus`` views can share
-one ``LocalStreams`` to act as several nodes); ``RedisStreamsBus`` bridges
+one ``LocalStreams`` to act as several nodes); the embedded mode keeps its
+durable room streams in the data folder (``LocalStreams.in_folder``, see
+``virtubar.streamstore``) and the rest in memory; ``RedisStreamsBus`` bridges
 nodes through per-room Redis streams carrying ``{room:ID}`` hash tags. On a
 Redis Cluster one XREAD may only name keys of one hash slot, so a node keeps
 one blocking XREAD in flight per slot it reads (rooms sharing a slot share
@@ -30,12 +32,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from msgspec import Struct
 
 from virtubar import keys
 from virtubar.state import redis_client
+from virtubar.streamstore import Retention, StreamStore
 
 DURABLE_MAXLEN = 1000
 DURABLE_MAX_AGE_S = 600.0
@@ -135,18 +139,31 @@ class _LocalStream:
 
 
 class LocalStreams:
-    """The in-process streams that ``LocalBus`` views share."""
+    """The in-process streams that ``LocalBus`` views share; with a ``store``,
+    durable room streams live there instead of in memory."""
 
-    def __init__(self, maxlen: int = DURABLE_MAXLEN, max_age_s: float = DURABLE_MAX_AGE_S) -> None:
+    def __init__(self, maxlen: int = DURABLE_MAXLEN, max_age_s: float = DURABLE_MAX_AGE_S,
+                 store: StreamStore | None = None) -> None:
         self.maxlen, self.max_age_s = maxlen, max_age_s
         self.streams: dict[str, _LocalStream] = {}
         self.views: set[LocalBus] = set()
-        self._last = (0, 0)
+        self.store = store
+        self._last = store.last_offset() if store else (0, 0)
+
+    @classmethod
+    def in_folder(cls, data: Path) -> LocalStreams:
+        """Streams whose chat history and offsets survive a restart
+        (``DATA/streams.sqlite3``); movement, control and presence stay in memory."""
+        return cls(store=StreamStore(data / "streams.sqlite3"))
 
     def next_offset(self) -> str:
         ms = time.time_ns() // 1_000_000
         self._last = (ms, 0) if ms > self._last[0] else (self._last[0], self._last[1] + 1)
         return f"{self._last[0]}-{self._last[1]}"
+
+    def oldest_ms(self) -> int:
+        """Durable entries older than this are dropped."""
+        return time.time_ns() // 1_000_000 - int(self.max_age_s * 1000)
 
     def stream(self, name: str, durable: bool) -> _LocalStream:
         if name not in self.streams:
@@ -162,11 +179,28 @@ class LocalStreams:
         stream.entries.append((offset, data))
         stream.last = offset
         stream.trim()
-        delivery = Delivery(room, offset, data, durable)
-        for view in self.views:
-            if (room is None and view.reading) or room in view.rooms:
-                view.inbox.put_nowait(delivery)
+        self._deliver(Delivery(room, offset, data, durable))
         return offset
+
+    async def append_durable(self, room: str, data: bytes) -> str:
+        """Append to the room's durable stream: stored first when there is a
+        store, and delivered once stored (so no node shows what a crash loses)."""
+        if self.store is None:
+            return self.append(keys.room_stream(room), room, data, True)
+        offset = self.next_offset()
+        ms, seq = parse_offset(offset)
+        await self.store.append(keys.room_stream(room), ms, seq, data, Retention(self.maxlen, self.oldest_ms()),
+                                lambda: self._deliver(Delivery(room, offset, data, True)))
+        return offset
+
+    def _deliver(self, delivery: Delivery) -> None:
+        for view in self.views:
+            if (delivery.room is None and view.reading) or delivery.room in view.rooms:
+                view.inbox.put_nowait(delivery)
+
+    async def close(self) -> None:
+        if self.store is not None:
+            await self.store.close()
 
 
 class LocalBus:
@@ -180,13 +214,16 @@ class LocalBus:
         self.streams.views.add(self)
 
     async def publish(self, room: str, data: bytes, *, durable: bool = True) -> str:
-        name = keys.room_stream(room) if durable else volatile_stream(room)
-        return self.streams.append(name, room, data, durable)
+        if durable:
+            return await self.streams.append_durable(room, data)
+        return self.streams.append(volatile_stream(room), room, data, False)
 
     async def publish_control(self, data: bytes) -> str:
         return self.streams.append(keys.CONTROL_STREAM, None, data, True)
 
     async def history(self, room: str, after: str) -> Recovery:
+        if self.streams.store is not None:
+            return await self._stored_history(self.streams.store, room, after)
         stream = self.streams.stream(keys.room_stream(room), True)
         stream.trim()
         first = stream.entries[0][0] if stream.entries else None
@@ -194,6 +231,16 @@ class LocalBus:
             return Recovery([], False)
         mark = parse_offset(after)
         return Recovery([e for e in stream.entries if parse_offset(e[0]) > mark], True)
+
+    async def _stored_history(self, store: StreamStore, room: str, after: str) -> Recovery:
+        try:
+            mark = parse_offset(after)
+        except ValueError:
+            return Recovery([], False)
+        stored = await store.read(keys.room_stream(room), mark, self.streams.oldest_ms())
+        if not _whole(after, stored.epoch, stored.first, stored.last, stored.trimmed):
+            return Recovery([], False)
+        return Recovery(stored.entries, True)
 
     async def subscribe(self, room: str) -> None:
         self.rooms.add(room)

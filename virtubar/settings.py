@@ -129,6 +129,7 @@ class Settings(Struct, kw_only=True):
     forwarded_hops: NonNegativeInt = 0
     s3_endpoint_url: str = ""
     s3_region: str = ""
+    metrics_token: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -41,9 +41,11 @@ from pathlib import Path
 import msgspec
 
 from infra.localservices import _wait_port, free_port, start_redis
+from virtubar.metricsauth import reader_headers
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "bench-edge-secret-0123456789abcdef-0123456789"
+METRICS_TOKEN = "bench-edge-metrics-0123456789abcdef"  # the node's /metrics need it (VIRTUBAR_METRICS_TOKEN)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -82,6 +84,7 @@ def start_node(redis_url: str, tick_hz: float, data: Path, server: str) -> tuple
         "PYTHONPATH": str(REPO),
         "VIRTUBAR_REDIS_URL": redis_url,
         "VIRTUBAR_TOKEN_SECRET": SECRET,
+        "VIRTUBAR_METRICS_TOKEN": METRICS_TOKEN,
         "VIRTUBAR_DATA": str(data),
         "VIRTUBAR_EDGE_TICK_HZ": str(tick_hz),
         "VIRTUBAR_EDGE_IDLE_TIMEOUT_S": "120",
@@ -126,7 +129,9 @@ def start_node(redis_url: str, tick_hz: float, data: Path, server: str) -> tuple
 
 def node_counts(url: str) -> dict[str, float]:
     """The node's counters of moves not relayed as sent, summed over labels."""
-    page = urllib.request.urlopen(url.replace("ws://", "http://").removesuffix("/ws") + "/metrics", timeout=10)
+    page = urllib.request.urlopen(urllib.request.Request(
+        url.replace("ws://", "http://").removesuffix("/ws") + "/metrics", headers=reader_headers(METRICS_TOKEN)),
+        timeout=10)
     out = dict.fromkeys(("coalesced", "dropped", "corrections"), 0.0)
     for line in page.read().decode().splitlines():
         for name in out:

@@ -23,11 +23,13 @@ from pathlib import Path
 from statistics import quantiles
 
 from bench.sfu.members import write_json
+from virtubar.metricsauth import reader_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 MEMBERS_LOG = Path(tempfile.gettempdir()) / "sfu-bench-members.log"
 WINDOW_LEAD_S = 0.5
+METRICS_TOKEN = secrets.token_urlsafe(24)  # the node's /metrics need it (VIRTUBAR_METRICS_TOKEN)
 
 
 def free_port() -> int:
@@ -47,7 +49,8 @@ def rss_mb(pid: int) -> float:
 
 
 def scrape(url: str) -> dict[str, float]:
-    text = urllib.request.urlopen(url, timeout=10).read().decode()
+    request = urllib.request.Request(url, headers=reader_headers(METRICS_TOKEN))
+    text = urllib.request.urlopen(request, timeout=10).read().decode()
     return {k: float(v) for k, v in (line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))}
 
 
@@ -194,6 +197,7 @@ def run_step(listeners: int, args) -> dict:
                     str(tmp / "data"),
                 ],
                 cwd=ROOT,
+                env=os.environ | {"VIRTUBAR_METRICS_TOKEN": METRICS_TOKEN},
                 stdout=subprocess.DEVNULL,
                 stderr=log,
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from pathlib import Path
 
 from granian.constants import Interfaces
@@ -33,7 +34,8 @@ async def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     args = parser.parse_args()
     Room.admit = _admit_in_range
-    settings = Settings(host="127.0.0.1", port=args.port, data=args.data, token_secret=args.secret).completed()
+    settings = Settings(host="127.0.0.1", port=args.port, data=args.data, token_secret=args.secret,
+                        metrics_token=os.environ.get("VIRTUBAR_METRICS_TOKEN", "")).completed()
     server = Server(
         create_app(settings), address="127.0.0.1", port=args.port, interface=Interfaces.ASGI, log_enabled=False
     )

@@ -24,6 +24,7 @@ from websockets.asyncio.client import connect
 from tests.sfu.client import VoiceClient
 from tests.sfu.media import ToneTrack, first_channel, frequency
 from tests.sfu.test_voice import until
+from virtubar.metricsauth import reader_headers
 from virtubar.registry import Registry
 from virtubar.state import RedisState
 
@@ -81,10 +82,14 @@ def test_the_shape_is_running_with_several_api_workers(cloud):
     assert httpx.get(f"{cloud.public_url}/api/health", timeout=5).status_code == 200
     api = next(r for r in cloud.roles if r.name == "api")
     assert len(children(api.proc.pid)) >= 2  # granian's worker processes
+    reader = reader_headers(cloud.env["VIRTUBAR_METRICS_TOKEN"])
     for url in cloud.edge_urls:
-        metrics = httpx.get(url.replace("ws://", "http://").removesuffix("/ws") + "/metrics", timeout=5).text
-        assert "virtubar_edge_connections" in metrics
-    assert httpx.get(cloud.sfu_url.replace("ws://", "http://").removesuffix("/sfu") + "/metrics", timeout=5).is_success
+        metrics_url = url.replace("ws://", "http://").removesuffix("/ws") + "/metrics"
+        assert httpx.get(metrics_url, timeout=5).status_code == 401  # the nodes' metrics need the token
+        assert "virtubar_edge_connections" in httpx.get(metrics_url, headers=reader, timeout=5).text
+    metrics_url = cloud.sfu_url.replace("ws://", "http://").removesuffix("/sfu") + "/metrics"
+    assert httpx.get(metrics_url, timeout=5).status_code == 401
+    assert httpx.get(metrics_url, headers=reader, timeout=5).is_success
 
 
 async def test_players_on_two_edge_nodes_meet_move_and_chat_in_one_room(cloud):

@@ -1,4 +1,4 @@
-"""A test client that speaks only the protocol's JSON (docs/protocol.md) over a real WebSocket
+"""A test client that speaks only the realtime protocol's JSON (`docs/protocol.md`) over a real WebSocket
 (the ``websockets`` library; no project code on this side)."""
 
 from __future__ import annotations

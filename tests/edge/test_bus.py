@@ -1,5 +1,6 @@
-"""One conformance suite for both room buses: the in-process default and
-Redis Streams on a real redis-server and on a real 3-master Redis Cluster."""
+"""One conformance suite for every room bus: the in-process default, the
+embedded mode's (durable room streams in a SQLite file of the data folder)
+and Redis Streams on a real redis-server and on a real 3-master Redis Cluster."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import pytest
 from virtubar.bus import LocalBus, LocalStreams, RedisStreamsBus, parse_offset
 
 
-@pytest.fixture(params=["local", "redis", "redis_cluster"])
-def make_bus(request):
+@pytest.fixture(params=["local", "sqlite", "redis", "redis_cluster"])
+async def make_bus(request, tmp_path):
     """A factory of node views over one shared set of streams."""
-    streams = LocalStreams(maxlen=5)
-    url = request.getfixturevalue(f"{request.param}_url") if request.param != "local" else None
+    streams = LocalStreams.in_folder(tmp_path) if request.param == "sqlite" else LocalStreams(maxlen=5)
+    url = request.getfixturevalue(f"{request.param}_url") if request.param.startswith("redis") else None
 
     def make(maxlen: int = 5, max_age_s: float = 600.0):
         if url:
@@ -25,7 +26,8 @@ def make_bus(request):
             bus = LocalBus(streams)
         return bus
 
-    return make
+    yield make
+    await streams.close()
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from realtime_edge.app import origin_allowed
 from realtime_edge.chat import hears, text_problem
 from realtime_edge.movement import Pose, check_move
 from realtime_edge.protocol import BadMessage, choose_subprotocol, decode
-from realtime_edge.ratelimit import TokenBucket, transform_bucket
+from realtime_edge.ratelimit import TokenBucket
+from realtime_edge.relay import BUDGET as MOVES
 from realtime_edge.seats import Seats
 from virtubar import wire
 from virtubar.state import LocalState
@@ -25,7 +26,7 @@ def test_token_bucket_allows_the_rate_on_average():
 
 
 def test_mobile_moves_slower_than_desktop():
-    desktop, mobile = transform_bucket("desktop", 0.0), transform_bucket("mobile", 0.0)
+    desktop, mobile = MOVES.bucket("desktop", 0.0), MOVES.bucket("mobile", 0.0)
     tries = [i / 100 for i in range(1000)]
     assert sum(map(desktop.allow, tries)) > sum(map(mobile.allow, tries)) >= 150
 
@@ -119,7 +120,7 @@ def test_interest_splits_near_from_far():
 @pytest.mark.parametrize("binary", [False, True])
 @pytest.mark.parametrize("n", [0, 1, 15, 16, 70_000])
 def test_a_frame_joined_from_encoded_moves_is_the_encoded_list(binary, n):
-    from realtime_edge.node import array_frame, encode
+    from realtime_edge.frames import array_frame, encode
 
     moves = [wire.envelope(wire.AvatarTransformBroadcast(userId=f"u{i}", seq=i, x=1.5, y=0, z=2, rotY=0))
              for i in range(n)]
@@ -149,3 +150,38 @@ async def test_a_late_release_does_not_free_a_seat_taken_over_since():
     assert not await seats.take("r", "cat", {"stool-1"}, members={"bob", "cat"})
     await seats.release("r", "bob", {"stool-1"})
     assert await seats.take("r", "cat", {"stool-1"}, members={"bob", "cat"})
+
+
+def moves_at(*points, seq: int = 1) -> list:
+    return [wire.envelope(wire.AvatarTransformBroadcast(userId=u, seq=seq, x=x, y=0, z=z, rotY=0))
+            for u, x, z in points]
+
+
+def test_moves_go_to_the_zone_the_mover_is_in():
+    from realtime_edge.routing import by_zone
+
+    groups = by_zone(OFFICE, moves_at(("a", 15.5, 19.5), ("b", 5.0, 5.0), ("c", 16.0, 20.0)))
+    assert {zone: [e.payload.userId for e in envs] for zone, envs in groups.items()} == {
+        "floor": ["a", "c"], "meeting-a": ["b"]}
+
+
+def test_a_quiet_zone_sends_every_move_to_every_viewer():
+    from realtime_edge.routing import plan
+
+    assert plan(BAR, moves_at(("a", 2.0, 5.0), ("c", 18.0, 5.0)), None, crowded=False, far_tick=False) == (None, None)
+
+
+def test_a_crowded_zone_holds_far_moves_until_the_far_tick():
+    from realtime_edge.routing import plan
+
+    viewer = member("v", 2.0, 5.0, "bar")  # the bar's hearing radius is 6 m: far is beyond 12 m
+    first = moves_at(("a", 3.0, 5.0), ("c", 18.0, 5.0))
+    pick, held = plan(BAR, first, None, crowded=True, far_tick=False)
+    assert [e.payload.userId for e in pick(viewer)] == ["a"]  # c is far: held back
+    assert pick(member("w", 10.0, 5.0, "bar")) is first  # near both: the whole frame
+    second = moves_at(("a", 3.1, 5.0), seq=2)  # c stood still since
+    pick, held = plan(BAR, second, held, crowded=True, far_tick=False)
+    assert [e.payload.userId for e in pick(viewer)] == ["a"] and set(held) == {"a", "c"}
+    pick, held = plan(BAR, moves_at(("a", 3.2, 5.0), seq=3), held, crowded=True, far_tick=True)
+    assert [(e.payload.userId, e.payload.seq) for e in pick(viewer)] == [("a", 3), ("c", 1)]  # where c stopped
+    assert held is None

@@ -1,4 +1,4 @@
-"""The protocol (docs/protocol.md) through a real socket: join, move, chat, emote, heartbeat,
+"""The realtime protocol (`docs/protocol.md`) through a real socket: join, move, chat, emote, heartbeat,
 reconnect, bad input."""
 
 from __future__ import annotations

@@ -188,6 +188,28 @@ async def test_local_chat_reaches_only_those_within_hearing(player, office):
     assert [c["text"] for c in bob.events("chat_broadcast")] == ["everyone on the floor"]
 
 
+async def test_a_local_line_is_replayed_only_to_those_who_could_hear_it(edge, issuer, player, office):
+    room = office
+    ann = await player("ann")  # (15.5, 19.5) on the floor
+    bob = await player("bob")  # (12.5, 5.5) on the floor too, 14 m away: beyond the 4 m hearing radius
+    cat = await player("cat")  # (15.5, 21.5), 2 m from ann
+    await ann.send("local_chat", roomId=room, text="before", mode="room")
+    mark = {c: (await c.wait("chat_broadcast", text="before"))["messageId"] for c in (bob, cat)}
+    await ann.send("local_chat", roomId=room, text="psst", mode="local")
+    await ann.send("local_chat", roomId=room, text="everyone on the floor", mode="zone")
+    await cat.wait("chat_broadcast", text="everyone on the floor")
+    await bob.wait("chat_broadcast", text="everyone on the floor")
+    assert [c["text"] for c in bob.events("chat_broadcast")] == ["before", "everyone on the floor"]
+    for user, old in (("bob", bob), ("cat", cat)):  # both come back where they were, asking for what they missed
+        again = await Client.connect(edge.url)
+        await again.join(room, issuer.issue("realtime", user, room=room, platform="desktop"), lastMessageId=mark[old])
+        await again.wait("chat_broadcast", text="everyone on the floor")
+        await settle(again, room)
+        heard = [c["text"] for c in again.events("chat_broadcast")]
+        assert heard == (["everyone on the floor"] if user == "bob" else ["psst", "everyone on the floor"]), user
+        await again.close()
+
+
 @pytest.fixture
 async def moderator(redis_url):
     """Does what the functions do for a moderator's action: mirror the

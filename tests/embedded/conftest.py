@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,10 +13,8 @@ import pytest
 from infra.localservices import free_port
 
 
-@pytest.fixture(scope="package")
-def embedded(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    port = free_port()
+def start_server(data: Path, port: int, log: Path) -> tuple[subprocess.Popen, str]:
+    """``virtubar up`` on ``data`` and ``port``, once it answers; its output goes to ``log``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
     env |= {
         "VIRTUBAR_SIGNUPS_PER_HOUR": "100000",
@@ -23,14 +22,14 @@ def embedded(tmp_path_factory):
         "VIRTUBAR_REQUESTS_PER_MINUTE": "100000",  # the fuzzer is busy
         "VIRTUBAR_ADMIN_EMAILS": "admin@example.org",
     }
-    log = tmp_path_factory.mktemp("log") / "server.log"  # a file: an unread pipe fills and stalls the server
-    with log.open("w") as out:
+    with log.open("w") as out:  # a file: an unread pipe fills and stalls the server
         proc = subprocess.Popen(
             [sys.executable, "-m", "launcher.cli", "up", "--port", str(port), "--data", str(data)],
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            start_new_session=True,  # its own process group: a test can kill the server with its workers
         )
     url, deadline = None, time.monotonic() + 60
     while url is None and time.monotonic() < deadline and proc.poll() is None:
@@ -45,6 +44,13 @@ def embedded(tmp_path_factory):
                 break
         except httpx.TransportError:
             time.sleep(0.1)
+    return proc, url
+
+
+@pytest.fixture(scope="package")
+def embedded(tmp_path_factory):
+    data = tmp_path_factory.mktemp("data")
+    proc, url = start_server(data, free_port(), tmp_path_factory.mktemp("log") / "server.log")
     yield url, data
     proc.terminate()
     proc.wait(15)

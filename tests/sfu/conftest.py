@@ -38,9 +38,9 @@ class Running:
         return self.tokens.issue("voice", user_id, room=room, platform="desktop")
 
 
-async def serving(app, port: int):
+async def serving(app, port: int, address: str = "127.0.0.1"):
     """Serve ``app`` with granian in this event loop until the block ends."""
-    server = Server(app, address="127.0.0.1", port=port, interface=Interfaces.ASGI, log_enabled=False)
+    server = Server(app, address=address, port=port, interface=Interfaces.ASGI, log_enabled=False)
     task = asyncio.create_task(server.serve())
     for _ in range(100):
         try:
@@ -53,9 +53,16 @@ async def serving(app, port: int):
 
 
 @pytest.fixture
-async def sfu(tmp_path):
+def sfu_origins() -> list[str]:
+    """Pages that may open signaling sockets (none: the node's own origin only)."""
+    return []
+
+
+@pytest.fixture
+async def sfu(tmp_path, sfu_origins):
     port = free_port()
-    settings = Settings(host="127.0.0.1", port=port, data=tmp_path, token_secret=SECRET).completed()
+    settings = Settings(host="127.0.0.1", port=port, data=tmp_path, token_secret=SECRET,
+                        allowed_origins=sfu_origins).completed()
     app = create_app(settings)
     server, task = await serving(app, port)
     yield Running(app.state.sfu, f"ws://127.0.0.1:{port}/sfu", f"http://127.0.0.1:{port}", TokenIssuer(SECRET))

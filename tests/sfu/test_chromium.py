@@ -63,6 +63,11 @@ async def page_url():
 
 
 @pytest.fixture
+def sfu_origins(page_url) -> list[str]:
+    return [page_url]
+
+
+@pytest.fixture
 async def browser(tmp_path, page_url):
     if shutil.which("chromium") is None:
         pytest.fail("chromium is not installed: apt-get install chromium")

@@ -1,0 +1,154 @@
+"""The movement relay: a member's moves in, every tick's moves out.
+
+``move`` accepts a move (or corrects the sender) and keeps only the newest
+per member until the tick; ``tick`` publishes each room's moves as one
+volatile bus entry and hands them to the members here at once (the node
+skips its own batch when the bus brings it back); ``moves`` delivers a batch
+to the viewers of each zone, as ``routing`` plans it, encoding each zone's
+frame once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import msgspec
+
+from realtime_edge import routing, zones
+from realtime_edge.connection import Conn
+from realtime_edge.features import room_state
+from realtime_edge.frames import ENCODERS, Frames, array_frame
+from realtime_edge.logs import log
+from realtime_edge.movement import Correction, Pose, check_move, exclusive_at
+from realtime_edge.ratelimit import TRANSFORM_RATE, Budget
+from realtime_edge.room import Room
+from realtime_edge.tasks import spawn
+from virtubar import wire
+
+BUDGET = Budget(TRANSFORM_RATE, quiet=True)
+"""The platform's rate; moves over it are dropped and counted, not answered."""
+
+
+class Relay:
+    def __init__(self, node) -> None:
+        self.node = node
+        self.ticks = 0  # every aoi_every-th tick carries far moves in crowded zones
+
+    async def move(self, conn: Conn, p: wire.AvatarTransform) -> None:
+        node, now = self.node, time.monotonic()
+        if p.seq <= conn.last_seq:
+            node.metrics.inc("virtubar_edge_dropped_total", reason="stale_seq")
+            return
+        conn.last_seq = p.seq
+        (room, member), pose = conn.joined(), conn.pose
+        assert pose is not None  # placed at join
+        fix = check_move(room.world, pose, p.x, p.y, p.z, now, room.positions_except(member.userId))
+        seats = conn.seats
+        if fix is None:  # the seats it steps onto must also be free on every other node
+            seats = {o.id for o in exclusive_at(room.world, p.x, p.z)}
+            if seats - conn.seats and not await node.seats.take(room.id, member.userId, seats - conn.seats,
+                                                                room.members):
+                fix, seats = Correction("occupied", pose.x, pose.y, pose.z), conn.seats
+        if conn.seats - seats:
+            spawn(node.seats.release(room.id, member.userId, conn.seats - seats), "release_seats",
+                  room=room.id, user=member.userId)
+        conn.seats = seats
+        if fix is not None:
+            node.metrics.inc("virtubar_edge_corrections_total", reason=fix.reason)
+            node.send(conn, wire.PositionCorrection(seq=p.seq, x=fix.x, y=fix.y, z=fix.z, reason=fix.reason))
+            return
+        conn.pose = Pose(p.x, p.y, p.z, now)
+        member.x, member.y, member.z, member.rotY = p.x, p.y, p.z, p.rotY
+        member.anim, member.speaking = p.anim, p.speaking
+        room.dirty.add(member.userId)
+        if member.userId in room.pending:  # two moves in one tick: only the newer is relayed
+            node.metrics.inc("virtubar_edge_coalesced_total")
+        room.pending[member.userId] = wire.AvatarTransformBroadcast(
+            userId=member.userId, seq=p.seq, x=p.x, y=p.y, z=p.z, rotY=p.rotY, anim=p.anim, speaking=p.speaking)
+        zone = zones.zone_id(room.world, p.x, p.z)
+        if zone != member.zoneId:
+            self.enter_zone(conn, zone)
+
+    def enter_zone(self, conn: Conn, zone: str | None) -> None:
+        """The member is in another zone now: its snapshot to the member, the change to the room."""
+        room, member = conn.joined()
+        previous, member.zoneId = member.zoneId, zone
+        self.node.send(conn, room_state(room, room.zone_members(zone), zone))
+        spawn(self.node.publish(room.id, wire.ZoneChanged(userId=member.userId, zoneId=zone, previousZoneId=previous)),
+              "publish_zone_changed", room=room.id, user=member.userId)
+
+    def zone_changed(self, room: Room, offset: str, found) -> list[Conn]:
+        """Another node's member changed zone: everyone here is told."""
+        p = found.payload
+        if (m := room.members.get(p.userId)) is not None and p.userId not in room.local:
+            m.zoneId = p.zoneId
+        return list(room.local.values())
+
+    async def tick(self) -> None:
+        """One tick: every room's waiting moves out, and the far moves held
+        back in crowded zones though nobody moved since."""
+        node = self.node
+        self.ticks += 1
+        far_tick = self.ticks % node.config.aoi_every == 0
+        jobs = []
+        for room in list(node.rooms.values()):
+            if room.held and not room.pending and far_tick:
+                self.moves(room, [], b"")
+            if room.pending:
+                batch = [wire.envelope(p) for p in room.pending.values()]
+                room.pending.clear()
+                data = msgspec.json.encode(batch)
+                room.sent.append(data)
+                self.moves(room, batch, data)  # the members here need no trip through the bus
+                jobs.append(node.bus.publish(room.id, data, durable=False))
+        if jobs:
+            for result in await asyncio.gather(*jobs, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log("publish_failed", node=node.id, error=repr(result))
+
+    def moves(self, room: Room, batch: list, data: bytes) -> None:
+        """One tick's moves of one node (``data``: the batch as published)."""
+        config, world = self.node.config, room.world
+        groups = routing.by_zone(world, batch)
+        for zone, envs in groups.items():
+            for env in envs:
+                p = env.payload
+                m = room.members.get(p.userId)
+                if m is not None and p.userId not in room.local:
+                    m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = (
+                        p.x, p.y, p.z, p.rotY, p.anim, p.speaking, zone)
+        far_tick = self.ticks % config.aoi_every == 0
+        for zone in room.held if far_tick else ():
+            groups.setdefault(zone, [])
+        whole = len(groups) == 1 and data
+        for zone, envs in groups.items():
+            crowded = len(room.zone_members(zone)) > config.aoi_zone_size
+            pick, held = routing.plan(world, envs, room.held.get(zone), crowded, far_tick)
+            if held is None:
+                room.held.pop(zone, None)
+            else:
+                room.held[zone] = held
+            viewers = [c for c in room.local.values() if c.member is not None and c.member.zoneId == zone]
+            self._push(viewers, envs, Frames(envs, data.decode() if whole else None), pick)
+
+    def _push(self, viewers: list[Conn], envs: list, frames: Frames, pick) -> None:
+        """One frame per viewer: viewers given all of ``envs`` share its
+        frame, the others get frames joined from moves encoded once each."""
+        sent = 0
+        pieces: dict[bool, dict[int, bytes]] = {}
+        for conn in viewers:
+            chosen = envs if pick is None else pick(conn.member)
+            if not chosen:
+                continue
+            if chosen is envs:
+                conn.push(frames.get(conn.binary))
+            else:
+                made = pieces.setdefault(conn.binary, {})
+                for e in chosen:
+                    if id(e) not in made:
+                        made[id(e)] = ENCODERS[conn.binary].encode(e)
+                conn.push(array_frame([made[id(e)] for e in chosen], conn.binary))
+            sent += len(chosen)
+        self.node.metrics.inc("virtubar_edge_messages_out_total", sent, type="avatar_transform_broadcast")
+
