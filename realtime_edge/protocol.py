@@ -67,15 +67,3 @@ def _explain(data: bytes | str, binary: bool, detail: str) -> BadMessage:
         return BadMessage("unknown_emote", f"unknown emote: {detail}", name)
     return BadMessage("invalid_payload", detail, name)
 
-
-def array_frame(pieces: list[bytes], binary: bool) -> bytes | str:
-    """A frame holding a list of envelopes, from the envelopes encoded one by
-    one: the same bytes as encoding the list, without encoding it again."""
-    if not binary:
-        return (b"[" + b",".join(pieces) + b"]").decode()
-    n = len(pieces)
-    if n < 16:
-        head = bytes([0x90 | n])
-    else:
-        head = b"\xdc" + n.to_bytes(2, "big") if n < 65536 else b"\xdd" + n.to_bytes(4, "big")
-    return head + b"".join(pieces)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from realtime_edge.connection import Conn
-from realtime_edge.protocol import array_frame
+from realtime_edge.frames import array_frame
 
 ENVELOPES_PER_FRAME = 64
 
