@@ -180,3 +180,13 @@ async def test_a_full_meeting_room_refuses_a_third(joined, office_room):
     await dan.send("avatar_transform", **step(room, 2, 9.5, 5.5))  # a place is free now
     await dan.wait("zone_changed", userId="dan", zoneId="meeting-a")
     assert len(dan.events("position_correction")) == 1
+
+
+async def test_the_movement_limits_are_settings(start_edge, issuer, office_room):
+    node = start_edge(VIRTUBAR_EDGE_MAX_CLIMB_M="0.1")
+    ann = await Client.connect(node.url)
+    await ann.join(office_room, issuer.issue("realtime", "ann", room=office_room, platform="desktop", name="Ann"))
+    await asyncio.sleep(0.5)
+    await ann.send("avatar_transform", **step(office_room, 1, 2.5, 2.5, y=0.3))  # within the default 0.6 m
+    assert (await ann.wait("position_correction"))["reason"] == "climb"
+    await ann.close()
