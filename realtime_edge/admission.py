@@ -1,7 +1,8 @@
 """Who joins a room at the edge, and as whom.
 
 The REST join holds a place for a player only for a while
-(``Settings.reservation_s``) and the realtime token outlives it, so the edge
+(``Settings.reservation_s``); the place may lapse before the realtime token
+is used, and a member who left may come back with its token. So the edge
 counts the room's members again at ``join_room``: presence and places held,
 on every node (``keys.room_members``), against the room's capacity that the
 functions publish in its setup (``keys.room_setup``, member ``"capacity"``).
@@ -55,7 +56,6 @@ async def take_place(state: SharedState, room_id: str, user: str, capacity: int 
 
 
 def identity(claims: Claims) -> tuple[str, str]:
-    """The member's display name and avatar, from its token. The avatar
-    claim is newer than some tokens still alive: those get the default."""
-    avatar = getattr(claims, "avatar", None)
-    return claims.name or claims.sub, avatar if isinstance(avatar, str) and avatar else DEFAULT_AVATAR
+    """The member's display name and avatar, from its token (a token from
+    before the avatar claim gets the default look)."""
+    return claims.name or claims.sub, claims.avatar or DEFAULT_AVATAR

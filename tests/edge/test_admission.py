@@ -56,14 +56,15 @@ def test_name_and_avatar_come_from_the_token():
     claims = Claims(iss="virtubar", aud="realtime", sub="u-1", exp=0, iat=0, jti="j", name="Ann")
     assert identity(claims) == ("Ann", "default")
     assert identity(msgspec.structs.replace(claims, name="")) == ("u-1", "default")
+    assert identity(msgspec.structs.replace(claims, avatar="robot-112233-445566")) == ("Ann", "robot-112233-445566")
 
 
 # Through a real edge ------------------------------------------------------
 
 
 async def test_a_capacity_one_room_refuses_a_second_player(edge, issuer, room, redis_url):
-    """The second player's REST reservation has lapsed (60 s) but its
-    realtime token (300 s) has not: the edge counts again."""
+    """The second player's REST reservation has lapsed (it waited 62 s)
+    while its realtime token is still good: the edge counts again."""
     shared = RedisState(redis_url)
     await shared.put(keys.room_setup(room), "capacity", b"1", 600)
     await shared.close()
@@ -88,12 +89,13 @@ async def test_a_spoofed_name_and_avatar_never_reach_another_member(edge, issuer
     await ann.join(room, issuer.issue("realtime", "ann", room=room, platform="desktop", name="Ann"))
     eve = await Client.connect(edge.url)
     spoof = {"userId": "eve", "displayName": "Moderator\n\u202eTeam", "avatarId": "../../x"}
-    await eve.join(room, issuer.issue("realtime", "eve", room=room, platform="desktop"), user=spoof)
+    token = issuer.issue("realtime", "eve", room=room, platform="desktop", avatar="robot-112233-445566")  # no name
+    await eve.join(room, token, user=spoof)
     joined = (await ann.wait("member_joined"))["member"]
     cat = await Client.connect(edge.url)
     await cat.join(room, issuer.issue("realtime", "cat", room=room, platform="desktop", name="Cat"))
     seen = [joined, *cat.events("room_state")[0]["members"], *eve.events("room_state")[0]["members"]]
     for member in (m for m in seen if m["userId"] == "eve"):
-        assert member["displayName"] == "eve" and member["avatarId"] == "default", member
+        assert member["displayName"] == "eve" and member["avatarId"] == "robot-112233-445566", member
     for client in (ann, eve, cat):
         await client.close()
