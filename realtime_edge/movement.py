@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from msgspec import Struct
 
+from virtubar.wire import CorrectionReason
 from virtubar.world import World, WorldObject
 
 SPEED_TOLERANCE = 1.5
@@ -44,7 +45,7 @@ class Pose(Struct):
 
 
 class Correction(Struct):
-    reason: str  # bounds | wall | speed | climb | occupied | zone_full
+    reason: CorrectionReason
     x: float
     y: float
     z: float
