@@ -94,7 +94,14 @@ async def test_held_events_the_replay_covered_are_not_sent_twice():
     reader.cancel()
 
 
-async def test_a_300_line_backlog_is_recovered_whole(edge, issuer, room, redis_url):
+@pytest.fixture(scope="module")
+def wsserve_edge(start_edge):
+    return start_edge("websockets")
+
+
+@pytest.mark.parametrize("server", ["granian", "websockets"])
+async def test_a_300_line_backlog_is_recovered_whole(request, server, issuer, room, redis_url):
+    edge = request.getfixturevalue("edge" if server == "granian" else "wsserve_edge")
     bus = RedisStreamsBus(redis_url)
     try:
         last = await bus.publish(room, msgspec.json.encode(chat(-1)))
