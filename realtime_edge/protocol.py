@@ -66,4 +66,3 @@ def _explain(data: bytes | str, binary: bool, detail: str) -> BadMessage:
     if name == "emote" and "$.payload.emoteId" in detail:
         return BadMessage("unknown_emote", f"unknown emote: {detail}", name)
     return BadMessage("invalid_payload", detail, name)
-

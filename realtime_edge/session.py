@@ -6,7 +6,8 @@ seen, on the seat it held if still free) under the name and avatar its
 token gives, answers ``room_state`` and announces it; ``recover`` replays
 what a returning member missed of the room's history, each event to it only
 if its feature's rule says it would have received it live, paced by its
-socket (``recovery``); ``leave`` undoes a join. ``joined``/``left`` handle those announcements from every node.
+socket (``recovery``); ``leave`` undoes a join. ``joined``/``left``
+handle those announcements from every node.
 """
 
 from __future__ import annotations
