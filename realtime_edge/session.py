@@ -1,7 +1,7 @@
 """The session: a member's join, leave and return.
 
-``join`` checks the token, the room's sanctions and its capacity
-(``admission``), places the member (a returning member where it was last
+``join`` checks the token, the player's sanctions and the room's capacity
+(``joining``), places the member (a returning member where it was last
 seen, on the seat it held if still free) under the name and avatar its
 token gives, answers ``room_state`` and announces it; ``recover`` replays
 what a returning member missed of the room's history, each event to it only
@@ -19,9 +19,10 @@ import time
 
 import msgspec
 
-from realtime_edge import admission, entries, features, shared, zones
+from realtime_edge import entries, features, shared, zones
 from realtime_edge.connection import Conn
 from realtime_edge.frames import ENCODERS
+from realtime_edge.joining import identity, room_capacity, take_place
 from realtime_edge.logs import log
 from realtime_edge.movement import Pose, exclusive_at
 from realtime_edge.ratelimit import Budget
@@ -63,8 +64,8 @@ class Session:
             node.metrics.inc("virtubar_edge_rejected_total", code=getattr(refusal, "code", "sanctions_reloading"))
             node.send(conn, refusal)
             return
-        capacity = await admission.room_capacity(node.state, p.roomId)
-        if not await admission.take_place(node.state, p.roomId, user, capacity, node.config.presence_ttl_s):
+        capacity = await room_capacity(node.state, p.roomId)
+        if not await take_place(node.state, p.roomId, user, capacity, node.config.presence_ttl_s):
             node.refuse(conn, "room_full", f"the room is full ({capacity} players)", p.name)
             return
         room = await self.host(p.roomId)
@@ -74,7 +75,7 @@ class Session:
             old.close(CLOSE_REPLACED, "joined again")
         world = room.world
         known = room.members.get(user)
-        name, avatar = admission.identity(claims)
+        name, avatar = identity(claims)
         seats: set[str] = set()
         if known is not None:  # returning: last-known transform, and the seat it sat on
             member = msgspec.structs.replace(known, displayName=name, avatarId=avatar)

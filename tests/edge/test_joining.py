@@ -9,7 +9,7 @@ import uuid
 import msgspec
 import pytest
 
-from realtime_edge.admission import identity, room_capacity, take_place
+from realtime_edge.joining import identity, room_capacity, take_place
 from tests.edge.client import Client
 from virtubar import keys
 from virtubar.state import LocalState, RedisState
