@@ -49,7 +49,7 @@ def _too_deep(binary: bool) -> BadMessage:
 
 def _explain(data: bytes | str, binary: bool, detail: str) -> BadMessage:
     try:
-        raw = (msgspec.msgpack if binary else msgspec.json).decode(data)
+        raw = msgspec.msgpack.decode(data) if isinstance(data, bytes) and binary else msgspec.json.decode(data)
     except msgspec.DecodeError:
         return BadMessage("malformed", f"not a {'msgpack' if binary else 'JSON'} message: {detail}")
     except RecursionError:
