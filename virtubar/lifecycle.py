@@ -7,16 +7,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 
-_pending: set[asyncio.Task] = set()
-
-
-def spawn(coro) -> asyncio.Task:
-    """Run ``coro`` in the background, keeping the task referenced until it
-    ends (the loop holds only weak references to tasks)."""
-    task = asyncio.ensure_future(coro)
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
-    return task
+from virtubar.tasks import spawn
 
 
 def drain_on_signal(drain: Callable[[], Awaitable[None]]) -> None:
@@ -35,4 +26,4 @@ def drain_on_signal(drain: Callable[[], Awaitable[None]]) -> None:
                 loop.remove_signal_handler(sig)
                 os.kill(os.getpid(), sig)
 
-        loop.add_signal_handler(sig, lambda go=drain_then: spawn(go()))
+        loop.add_signal_handler(sig, lambda go=drain_then: spawn(go(), "drain"))
