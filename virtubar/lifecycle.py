@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 
+from virtubar.asyncio_hooks import installed_signal_handler
 from virtubar.tasks import spawn
 
 
@@ -16,12 +17,12 @@ def drain_on_signal(drain: Callable[[], Awaitable[None]]) -> None:
     signal to the server's own handler."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        prior = getattr(loop, "_signal_handlers", {}).get(sig)
+        prior = installed_signal_handler(loop, sig)
 
         async def drain_then(sig=sig, prior=prior) -> None:
             await drain()
             if prior is not None:
-                prior._run()
+                prior()
             else:
                 loop.remove_signal_handler(sig)
                 os.kill(os.getpid(), sig)
