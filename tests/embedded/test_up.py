@@ -40,6 +40,15 @@ def test_the_client_or_a_landing_page_is_served_at_the_root(embedded):
     assert page.status_code == 200 and "VirtuBar" in page.text
 
 
+def test_a_missing_file_outside_the_api_answers_with_the_apis_problem_json(embedded):
+    url, _ = embedded
+    for path in ("/assets/no-such-file.js", "/api/no-such-route"):
+        missing = httpx.get(f"{url}{path}")
+        assert missing.status_code == 404, path
+        assert missing.headers["content-type"].startswith("application/problem+json"), path
+        assert missing.json()["title"] == "Not found" and missing.json()["status"] == 404, path
+
+
 def test_migrate_is_idempotent(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
     run = [sys.executable, "-m", "launcher.cli", "migrate", "--data", str(tmp_path)]
