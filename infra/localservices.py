@@ -41,6 +41,12 @@ def _wait_port(port: int, timeout_s: float, proc: subprocess.Popen | None = None
 _running: list[Service] = []
 
 
+def scratch_dir(kind: str) -> Path:
+    """A fresh folder under the temp dir named ``virtubar-KIND-PID-...``: the
+    pid tells which run made it (tests/conftest.py checks its own are gone)."""
+    return Path(tempfile.mkdtemp(prefix=f"virtubar-{kind}-{os.getpid()}-"))
+
+
 @dataclass
 class Service:
     """A started server; ``stop`` ends its processes and deletes the
@@ -182,7 +188,7 @@ def start_postgres(workdir: Path | None = None, port: int | None = None) -> Serv
     port = port or free_port()
     service = Service(url=f"postgres://virtubar@127.0.0.1:{port}/virtubar")
     if workdir is None:
-        workdir = Path(tempfile.mkdtemp(prefix="virtubar-pg-"))
+        workdir = scratch_dir("pg")
         service.scratch.append(workdir)
     data = workdir / "pgdata"
     if data.exists():

@@ -5,10 +5,13 @@ Debian packages.
 Every server a fixture starts is stopped and its files deleted, also when a
 test fails or the run is interrupted (Ctrl-C, or SIGTERM, turned into the
 same KeyboardInterrupt so pytest tears the fixtures down); at the end of the
-session no ``virtubar-*`` folder may be left in the temp dir."""
+session no ``virtubar-*`` folder of this run (``infra.localservices.scratch_dir``
+names them with its pid; other runs on the machine may be going on) may be
+left in the temp dir."""
 
 from __future__ import annotations
 
+import os
 import signal
 import tempfile
 from pathlib import Path
@@ -19,7 +22,7 @@ from infra.localservices import start_postgres, start_redis, start_redis_cluster
 
 
 def _leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("virtubar-*")}
+    return {p.name for p in Path(tempfile.gettempdir()).glob(f"virtubar-*-{os.getpid()}-*")}
 
 
 _before = pytest.StashKey[set[str]]()

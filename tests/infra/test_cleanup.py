@@ -64,10 +64,10 @@ def test_an_interrupted_run_leaves_no_server_folder(temp_dir):
 
 def test_a_run_that_leaves_a_folder_behind_fails(temp_dir):
     run = run_session(temp_dir, (
-        "import tempfile, pathlib\n"
+        "from infra.localservices import scratch_dir\n"
         "def test_passes_but_litters():\n"
-        "    (pathlib.Path(tempfile.gettempdir()) / 'virtubar-litter').mkdir()\n"
+        "    scratch_dir('litter')\n"
     ))
     assert "1 passed" in run.stdout, run.stdout + run.stderr
     assert run.returncode == pytest.ExitCode.TESTS_FAILED
-    assert "virtubar-litter" in run.stdout
+    assert "virtubar-litter-" in run.stdout
