@@ -23,11 +23,13 @@ from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
 from functions.requestlog import RequestLog
 from functions.rooms import RoomsController
-from functions.safety import BlocksController, ReportsController, UploadsController
+from functions.safety import BlocksController, ReportsController
 from functions.security import caller
+from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
 from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
+from virtubar.headers import add_security_headers
 from virtubar.registry import Registry
 from virtubar.settings import Settings
 from virtubar.state import SharedState, open_state
@@ -83,6 +85,7 @@ def create_app(
             BlocksController,
             ReportsController,
             UploadsController,
+            EvidenceController,
             ModerationController,
             RolesController,
         ],
@@ -99,6 +102,7 @@ def create_app(
             lambda app: RateLimiter(app, state=services.state, tokens=services.tokens, settings=services.settings)
         ],
         lifespan=[lifespan],
+        before_send=[add_security_headers],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="VirtuBar API",

@@ -159,7 +159,7 @@ class ModerationController(Controller):
         target: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
         actor: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> AuditPage:
         await require_staff(caller)
         where = AuditEntry.id.is_not_null()
@@ -197,7 +197,7 @@ class ModerationController(Controller):
         room_id: Annotated[str | None, QueryParameter(name="roomId", pattern=r"^[0-9a-f]{32}$")] = None,
         target: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> ReportPage:
         await require_staff(caller)
         where = Report.status == status

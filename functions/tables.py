@@ -100,6 +100,15 @@ class Report(Table, tablename="reports"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class EvidenceUpload(Table, tablename="evidence_uploads"):
+    """A spent upload ticket of the local store: its key can be written once
+    (the primary key refuses a second use, from any API instance)."""
+
+    key = Varchar(length=200, primary_key=True)
+    content_type = Varchar(length=100)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class AuditEntry(Table, tablename="audit_log"):
     """Append-only: every moderation and role action, who, whom, why, when."""
 
@@ -115,4 +124,4 @@ class AuditEntry(Table, tablename="audit_log"):
 
 MODERATION_TABLES: tuple[type[Table], ...] = (Block, Sanction, Report, AuditEntry)
 INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World, Room)
-TABLES = INITIAL_TABLES + MODERATION_TABLES
+TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,)

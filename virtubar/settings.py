@@ -20,6 +20,8 @@ from typing import Annotated, ClassVar, TypeVar
 import msgspec
 from msgspec import Meta, Struct, field
 
+from virtubar.datafiles import private_folder
+
 NOT_FROM_ENV = Meta(extra={"from_env": False})
 """Marks a field set by code (an entry point), never by the environment."""
 
@@ -160,7 +162,7 @@ def _kept_secret(path: Path) -> str:
     """A secret generated once and kept (mode 0600) in the data folder."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     value = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:

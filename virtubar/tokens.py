@@ -40,6 +40,7 @@ class Claims(Struct, kw_only=True, omit_defaults=True):
     iat: int
     jti: str
     name: str = ""
+    avatar: str = ""  # the member's look (``names.avatar_id``); absent in tokens from before it existed
     anon: bool = False
     room: str | None = None
     platform: Platform | None = None
@@ -76,7 +77,11 @@ class TokenIssuer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenIssuer:
-        return cls(settings.token_secret, previous=settings.token_previous_secrets)
+        """A realtime token lives no longer than the place its join reserved
+        (``reservation_s``, at most 300 s): a valid one always has its place,
+        so an old token cannot enter a room that filled up meanwhile."""
+        realtime = max(1, min(300, int(settings.reservation_s)))
+        return cls(settings.token_secret, previous=settings.token_previous_secrets, ttl={"realtime": realtime})
 
     def issue(
         self,
@@ -85,6 +90,7 @@ class TokenIssuer:
         *,
         role: Role = "player",
         name: str = "",
+        avatar: str = "",
         anon: bool = False,
         room: str | None = None,
         platform: Platform | None = None,
@@ -98,6 +104,7 @@ class TokenIssuer:
             sub=sub,
             role=role,
             name=name,
+            avatar=avatar,
             anon=anon,
             iat=now,
             exp=now + self.ttl[kind],
