@@ -26,6 +26,7 @@ test('/api/docs renders the API reference with no host but the server', async ()
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); }); // a refused script or CSP violation
   await page.goto(`${BASE}/api/docs`);
   await page.getByText('VirtuBar API').first().waitFor({ timeout: 60000 });
   await page.getByText('Liveness and database reachability').first().waitFor({ timeout: 60000 });

@@ -16,7 +16,7 @@ async def test_every_operation_documents_its_errors_as_problem_json(client):
     assert len(operations) >= 14
     for path, method, op in operations:
         errors = {int(status): response for status, response in op["responses"].items() if int(status) >= 400}
-        assert {429, 500} <= set(errors), (method, path, sorted(errors))
+        assert 500 in errors, (method, path, sorted(errors))
         for status, response in errors.items():
             assert list(response["content"]) == ["application/problem+json"], (method, path, status)
             shape = resolve(spec, response["content"]["application/problem+json"]["schema"])
@@ -27,14 +27,14 @@ async def test_every_operation_documents_its_errors_as_problem_json(client):
 async def test_operations_with_input_list_the_refusals_they_can_meet(client):
     spec = (await client.get("/api/schema/openapi.json")).json()
     create_room = spec["paths"]["/api/rooms"]["post"]["responses"]
-    assert {"400", "401", "403", "409", "413", "422"} <= set(create_room)
-    health = spec["paths"]["/api/health"]["get"]["responses"]
-    assert set(health) == {"200", "429", "500"}
+    assert {"400", "401", "403", "409", "413", "422", "429"} <= set(create_room)
+    health = spec["paths"]["/api/health"]["get"]["responses"]  # not rate limited
+    assert set(health) == {"200", "500"}
 
 
 async def test_the_docs_page_loads_its_script_from_this_origin(client):
     page = await client.get("/api/docs")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert '<script src="/vendor/scalar/standalone.js"' in page.text
+    assert '<script src="/vendor/scalar/standalone.js">' in page.text
     assert 'data-url="/api/schema/openapi.json"' in page.text
     assert "http://" not in page.text and "https://" not in page.text
