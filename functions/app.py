@@ -24,6 +24,8 @@ from functions.ratelimit import RateLimiter
 from functions.requestlog import RequestLog
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController
+from functions.sanctions import ensure_loaded
+from functions.sanctions import sync as sanctions_sync
 from functions.security import caller
 from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
@@ -69,6 +71,7 @@ def create_app(
     async def lifespan(_: Litestar):
         if pool:
             await services.db.start_pool()
+        await ensure_loaded(services)  # shared state may have lost its copy of the sanctions (restart, data loss)
         try:
             yield
         finally:
@@ -88,6 +91,7 @@ def create_app(
             EvidenceController,
             ModerationController,
             RolesController,
+            sanctions_sync,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),

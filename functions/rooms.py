@@ -4,7 +4,9 @@ everything the realtime edge and the SFU need."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -304,6 +306,14 @@ async def _reserve(services: Services, row: dict, user_id: str, avoid: frozenset
 
 
 def _banned(ban: dict) -> ApiError:
+    if ban["kind"] == "kick":
+        back, wait_s = ban["expires_at"], (ban["expires_at"] - datetime.now(UTC)).total_seconds()
+        return ApiError(
+            403,
+            f"A moderator removed you from this room; you may return at {back.isoformat(timespec='seconds')}: "
+            f"{ban['reason']}",
+            headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
+        )
     until = f"until {ban['expires_at'].isoformat()}" if ban["expires_at"] else "permanently"
     where = "from this room" if ban["room"] else "from every room"
     return ApiError(403, f"You are banned {where} {until}: {ban['reason']}")

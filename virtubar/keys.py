@@ -52,3 +52,9 @@ def user_blocks(user_id: str) -> str:
 
 CONTROL_STREAM = "control"
 """Moderation actions published by the functions, consumed by edges and SFUs."""
+
+
+SANCTIONS_LOADED = "{sanctions}:loaded"
+"""Set by the functions once every active ban, mute, kick cool-down and
+block in the database is in shared state (member ``"generation"``); gone
+with a data loss, which is how nodes know to ask for a rebuild."""

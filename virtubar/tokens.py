@@ -27,7 +27,7 @@ from virtubar.settings import Settings
 from virtubar.wire import Platform
 
 ALGORITHM = "HS256"
-Kind = Literal["api", "realtime", "voice"]
+Kind = Literal["api", "realtime", "voice", "node"]  # node: an edge or SFU calling the functions
 Role = Literal["player", "moderator", "admin"]
 
 
@@ -73,7 +73,7 @@ class TokenIssuer:
         self.kid = key_id(secret)
         self._keys = {key_id(k): k for k in (*previous, secret)}
         self.issuer = issuer
-        self.ttl = {"api": 900, "realtime": 300, "voice": 300} | (ttl or {})
+        self.ttl = {"api": 900, "realtime": 300, "voice": 300, "node": 60} | (ttl or {})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenIssuer:
@@ -95,7 +95,7 @@ class TokenIssuer:
         room: str | None = None,
         platform: Platform | None = None,
     ) -> str:
-        if kind != "api" and (room is None or platform is None):
+        if kind in ("realtime", "voice") and (room is None or platform is None):
             raise ValueError(f"a {kind} token needs a room and a platform")
         now = int(time.time())
         claims = Claims(
