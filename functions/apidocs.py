@@ -65,13 +65,14 @@ def _problem(status: int) -> ResponseSpec:
 
 def error_statuses(handler: HTTPRouteHandler, rate_limited: bool) -> set[int]:
     """The errors an operation may answer with: any request can fail on our
-    side, and be rate limited unless its path is exempt; one that takes input (a caller, parameters,
-    a body) can meet every refusal the API sends; a body's size and type
-    errors only where there is a body."""
-    takes = set(handler.parsed_fn_signature.parameters) - {"services", "request", "state"}
+    side, and be rate limited unless its path is exempt; one that takes
+    input (a caller, the raw request, parameters, a body) can meet every
+    refusal the API sends, and find a node it needs unavailable (503); a
+    body's size and type errors only where there is a body."""
+    takes = set(handler.parsed_fn_signature.parameters) - {"services", "state"}
     statuses = {429, 500} if rate_limited else {500}
     if takes:
-        statuses |= {400, 401, 403, 404, 409, 422}
+        statuses |= {400, 401, 403, 404, 409, 422, 503}
     if "data" in takes:
         statuses |= {413, 415}
     return statuses
