@@ -77,10 +77,11 @@ def chat_filter(row: dict) -> list[str]:
 
 
 async def publish_setup(services: Services, row: dict, world: dict) -> None:
-    """Hand the room's world and chat filter to the edge and the SFU, which
-    cannot read the database; every join and change refreshes them."""
+    """Hand the room's world, chat filter and capacity to the edge and the
+    SFU, which cannot read the database; every join and change refreshes them."""
     key = keys.room_setup(row["id"])
     await services.state.put(key, "world", msgspec.json.encode(world), WORLD_TTL_S)
+    await services.state.put(key, "capacity", msgspec.json.encode(row["capacity"]), WORLD_TTL_S)
     await services.state.put(key, "chatFilter", msgspec.json.encode(chat_filter(row)), WORLD_TTL_S)
 
 

@@ -10,7 +10,7 @@ bash infra/bootstrap.sh --test
 echo "== lint (ruff)"
 .venv/bin/ruff check virtubar launcher functions realtime_edge sfu_node infra tests bench
 echo "== python types (pyright, pinned in client/package.json; settings in pyproject.toml)"
-client/node_modules/.bin/pyright virtubar launcher functions sfu_node
+client/node_modules/.bin/pyright virtubar launcher functions sfu_node realtime_edge
 echo "== template.yaml (cfn-lint)"
 .venv/bin/cfn-lint template.yaml
 echo "== client: types (tsc --noEmit), unit tests (vitest), then headless Chromium with the offline provider"

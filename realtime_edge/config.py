@@ -39,6 +39,13 @@ class EdgeConfig(Struct, kw_only=True):
     the standalone entry point; an embedding server handles its own signals)."""
     send_queue: PositiveInt = 256
     """Frames waiting for a slow client before it is disconnected."""
+    move_budget_s: Positive = 1.0
+    """A move may cover at most this long of travel at the world's speed,
+    however long the member stood still before it."""
+    max_climb_m: NonNegative = 0.6
+    """Up or down in one move."""
+    vertical_speed: NonNegative = 2.0
+    """Metres a second up or down."""
     flood_refusals: PositiveInt = 200
     """A socket refused this many messages over their budgets within
     ``flood_window_s`` is closed (4008)."""

@@ -3,7 +3,8 @@
 Frames go through a bounded queue drained by a writer task (started when
 frames wait, gone when none do), so a slow client never holds up the
 fan-out to everyone else; a client that falls too far behind is
-disconnected.
+disconnected. A long replay (chat recovery) waits for the queue to drain
+between frames instead, so it arrives whole at the pace the client reads.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _CLOSE = object()
 
 class Conn:
     __slots__ = (
+        "_drained",
         "_limit",
         "_out",
         "_reader",
@@ -73,6 +75,7 @@ class Conn:
         self._send: Callable[[dict], Awaitable[None]] | None = None
         self._writer: asyncio.Task | None = None  # runs only while frames wait: idle sockets cost no task
         self._reader: asyncio.Task | None = None
+        self._drained: asyncio.Event | None = None  # set when a paced sender may go on
 
     @property
     def user_id(self) -> str:
@@ -101,11 +104,25 @@ class Conn:
         self._wake()
         return True
 
+    async def push_paced(self, frame: bytes | str) -> bool:
+        """Queue a frame once at most half the queue is taken; False if the socket closed meanwhile."""
+        while not self.closed and len(self._out) > self._limit // 2:
+            if self._drained is None:
+                self._drained = asyncio.Event()
+            await self._drained.wait()
+        return self.push(frame)
+
+    def _release_paced(self) -> None:
+        if self._drained is not None and (self.closed or len(self._out) <= self._limit // 2):
+            self._drained.set()
+            self._drained = None
+
     def close(self, code: int, reason: str = "") -> None:
         if not self.closed:
             self.closed = True
             self._out.append((_CLOSE, code, reason))
             self._wake()
+            self._release_paced()
 
     def _wake(self) -> None:
         if self._writer is None and self._send is not None:
@@ -118,6 +135,7 @@ class Conn:
         if not self.closed:
             self.closed = True
             self._out.clear()
+            self._release_paced()
             if writer is not None:
                 writer.cancel()
         if writer is not None:
@@ -141,6 +159,7 @@ class Conn:
                     await send({"type": "websocket.send", "text": frame})
                 else:
                     await send({"type": "websocket.send", "bytes": frame})
+                self._release_paced()
         except asyncio.CancelledError:
             pass
         except Exception:
@@ -148,5 +167,6 @@ class Conn:
             out.clear()
         finally:
             self._writer = None
+            self._release_paced()
             if out and not self.closed:
                 self._wake()

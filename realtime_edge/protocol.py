@@ -2,7 +2,9 @@
 
 Frames are seed 001 envelopes: JSON text, or msgpack binary when the client
 chose the ``virtubar.msgpack`` subprotocol. Oversized frames never reach
-here (the connection closes with 1009).
+here (the connection closes with 1009). A frame nested deeper than the
+decoder can follow (a few hundred levels; real messages have four) is
+``malformed`` like any other undecodable frame, and the socket stays open.
 """
 
 from __future__ import annotations
@@ -35,15 +37,23 @@ def decode(data: bytes | str, binary: bool):
     """The envelope, or ``BadMessage`` with a stable code."""
     try:
         return CODECS[binary].decode(data)
+    except RecursionError:
+        raise _too_deep(binary) from None
     except (msgspec.DecodeError, msgspec.ValidationError) as e:
         raise _explain(data, binary, str(e)) from None
 
 
+def _too_deep(binary: bool) -> BadMessage:
+    return BadMessage("malformed", f"not a {'msgpack' if binary else 'JSON'} message: nested too deeply")
+
+
 def _explain(data: bytes | str, binary: bool, detail: str) -> BadMessage:
     try:
-        raw = (msgspec.msgpack if binary else msgspec.json).decode(data)
+        raw = msgspec.msgpack.decode(data) if isinstance(data, bytes) and binary else msgspec.json.decode(data)
     except msgspec.DecodeError:
         return BadMessage("malformed", f"not a {'msgpack' if binary else 'JSON'} message: {detail}")
+    except RecursionError:
+        return _too_deep(binary)
     if not isinstance(raw, dict) or not isinstance(raw.get("t"), str):
         return BadMessage("malformed", "expected an envelope {v, t, ts, payload}")
     name = raw["t"]

@@ -20,7 +20,7 @@ from realtime_edge.connection import Conn
 from realtime_edge.features import room_state
 from realtime_edge.frames import ENCODERS, Frames, array_frame
 from realtime_edge.logs import log
-from realtime_edge.movement import Correction, Pose, check_move, exclusive_at
+from realtime_edge.movement import Correction, Limits, Pose, check_move, exclusive_at
 from realtime_edge.ratelimit import TRANSFORM_RATE, Budget
 from realtime_edge.room import Room
 from realtime_edge.tasks import spawn
@@ -34,6 +34,9 @@ class Relay:
     def __init__(self, node) -> None:
         self.node = node
         self.ticks = 0  # every aoi_every-th tick carries far moves in crowded zones
+        config = node.config
+        self.limits = Limits(budget_s=config.move_budget_s, max_climb_m=config.max_climb_m,
+                             vertical_speed=config.vertical_speed)
 
     async def move(self, conn: Conn, p: wire.AvatarTransform) -> None:
         node, now = self.node, time.monotonic()
@@ -43,7 +46,7 @@ class Relay:
         conn.last_seq = p.seq
         (room, member), pose = conn.joined(), conn.pose
         assert pose is not None  # placed at join
-        fix = check_move(room.world, pose, p.x, p.y, p.z, now, room.positions_except(member.userId))
+        fix = check_move(room.world, pose, p.x, p.y, p.z, now, room.positions_except(member.userId), self.limits)
         seats = conn.seats
         if fix is None:  # the seats it steps onto must also be free on every other node
             seats = {o.id for o in exclusive_at(room.world, p.x, p.z)}

@@ -1,11 +1,13 @@
 """The session: a member's join, leave and return.
 
-``join`` checks the token and the room's sanctions, places the member (a
-returning member where it was last seen, on the seat it held if still
-free), answers ``room_state`` and announces it; ``recover`` replays what a
-returning member missed of the room's history, each event to it only if
-its feature's rule says it would have received it live; ``leave`` undoes a
-join. ``joined``/``left`` handle those announcements from every node.
+``join`` checks the token, the player's sanctions and the room's capacity
+(``joining``), places the member (a returning member where it was last
+seen, on the seat it held if still free) under the name and avatar its
+token gives, answers ``room_state`` and announces it; ``recover`` replays
+what a returning member missed of the room's history, each event to it only
+if its feature's rule says it would have received it live, paced by its
+socket (``recovery``); ``leave`` undoes a join. ``joined``/``left``
+handle those announcements from every node.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import msgspec
 
 from realtime_edge import entries, features, shared, zones
 from realtime_edge.connection import Conn
-from realtime_edge.frames import encode
+from realtime_edge.frames import ENCODERS
+from realtime_edge.joining import identity, room_capacity, take_place
 from realtime_edge.logs import log
 from realtime_edge.movement import Pose, exclusive_at
 from realtime_edge.ratelimit import Budget
+from realtime_edge.recovery import replay
 from realtime_edge.room import Room
 from realtime_edge.tasks import spawn
 from virtubar import keys, wire
@@ -60,6 +64,10 @@ class Session:
             node.metrics.inc("virtubar_edge_rejected_total", code=getattr(refusal, "code", "sanctions_reloading"))
             node.send(conn, refusal)
             return
+        capacity = await room_capacity(node.state, p.roomId)
+        if not await take_place(node.state, p.roomId, user, capacity, node.config.presence_ttl_s):
+            node.refuse(conn, "room_full", f"the room is full ({capacity} players)", p.name)
+            return
         room = await self.host(p.roomId)
         room.blocks[user] = await shared.blocked_by(node.state, user)
         if (old := room.local.get(user)) is not None:
@@ -67,17 +75,17 @@ class Session:
             old.close(CLOSE_REPLACED, "joined again")
         world = room.world
         known = room.members.get(user)
+        name, avatar = identity(claims)
         seats: set[str] = set()
         if known is not None:  # returning: last-known transform, and the seat it sat on
-            member = msgspec.structs.replace(known)
+            member = msgspec.structs.replace(known, displayName=name, avatarId=avatar)
             seats = {o.id for o in exclusive_at(world, member.x, member.z)}
             if seats and not await node.seats.take(room.id, user, seats, room.members):
                 seats = set()  # taken while it was away: it stands up at a spawn point
                 (member.x, member.z), member.y = room.spawn_for(world), 0.0
         else:
             x, z = room.spawn_for(world)
-            member = wire.Member(userId=user, displayName=claims.name or (p.user.displayName if p.user else user),
-                                 avatarId=p.user.avatarId if p.user else "default", x=x, z=z)
+            member = wire.Member(userId=user, displayName=name, avatarId=avatar, x=x, z=z)
         member.zoneId = zones.zone_id(world, member.x, member.z)
         conn.member, conn.room, conn.platform, conn.seats = member, room, claims.platform or "desktop", seats
         conn.pose = Pose(member.x, member.y, member.z, time.monotonic())
@@ -100,13 +108,11 @@ class Session:
         received live, or say it cannot (``chat_gap``: never part of it)."""
         node, (room, member) = self.node, conn.joined()
         recovery = await node.bus.history(room.id, last)
-        held, conn.held = conn.held or [], None
         if not recovery.whole:
             node.send(conn, wire.ChatGap(lastMessageId=last))
         node.metrics.inc("virtubar_edge_chat_recovery_total", result="whole" if recovery.whole else "gap")
-        replayed = set()
+        missed = []
         for offset, data in recovery.entries:
-            replayed.add(offset)
             try:
                 found = entries.read(data)
             except (msgspec.DecodeError, msgspec.ValidationError):
@@ -115,10 +121,8 @@ class Session:
             if rule is not None and rule.replay and rule.receives(room, found.payload, found.at, member):
                 if rule.stamp is not None:
                     rule.stamp(found.payload, offset)
-                conn.push(encode(entries.envelope(found), conn.binary))
-        for offset, frame in held:
-            if offset not in replayed:
-                conn.push(frame)
+                missed.append(ENCODERS[conn.binary].encode(entries.envelope(found)))
+        await replay(conn, missed, (offset for offset, _ in recovery.entries))
 
     async def leave(self, conn: Conn) -> None:
         node = self.node

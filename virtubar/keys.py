@@ -18,8 +18,9 @@ def room_sfu(room_id: str, region: str) -> str:
 def room_setup(room_id: str) -> str:
     """What a room is, published by the functions at each join for the edge
     and the SFU (which cannot read the database): an expiring set with
-    member ``"world"`` (the world document) and ``"chatFilter"`` (a JSON
-    list of words masked in its chat)."""
+    member ``"world"`` (the world document), ``"chatFilter"`` (a JSON
+    list of words masked in its chat) and ``"capacity"`` (a JSON number: the
+    most members the edge admits)."""
     return f"{{room:{room_id}}}:setup"
 
 

@@ -30,6 +30,7 @@ EmoteId = Literal["cheers", "laugh", "clap", "wave", "heart", "thumbs_up", "shru
 ChatMode = Literal["local", "zone", "room"]
 Platform = Literal["desktop", "mobile", "vr"]
 Status = Literal["working", "break", "away"]
+CorrectionReason = Literal["bounds", "wall", "speed", "climb", "occupied", "zone_full"]
 
 
 class Event(Struct, kw_only=True, omit_defaults=True):
@@ -211,7 +212,7 @@ class PositionCorrection(Event):
     x: float
     y: float
     z: float
-    reason: Literal["bounds", "wall", "speed", "occupied"]
+    reason: CorrectionReason
 
 
 class ZoneChanged(Event):

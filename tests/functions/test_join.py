@@ -189,3 +189,4 @@ async def test_join_hands_the_rooms_world_to_the_edge_and_sfu(client, player, st
     world = (await client.post("/api/rooms/join", json={"template": "office"}, headers=me["headers"])).json()
     published = await state.members(keys.room_setup(world["roomId"]))
     assert msgspec.json.decode(published["world"]) == world["world"]
+    assert msgspec.json.decode(published["capacity"]) == world["room"]["capacity"]

@@ -247,7 +247,7 @@ export interface PositionCorrection {
   x: number;
   y: number;
   z: number;
-  reason: 'bounds' | 'occupied' | 'speed' | 'wall';
+  reason: 'bounds' | 'climb' | 'occupied' | 'speed' | 'wall' | 'zone_full';
 }
 
 export interface ZoneChangedEnvelope {
