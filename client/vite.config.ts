@@ -1,6 +1,6 @@
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -23,8 +23,27 @@ function serviceWorker(): Plugin {
   };
 }
 
+/** Copies the pinned Scalar API reference (the @scalar/api-reference npm
+ * package's self-contained browser build) to dist/vendor/scalar/, where the API's docs page
+ * (functions/apidocs.py) loads it: the page needs no other host. Not in the
+ * service worker's precache: players never need it. */
+function apiReference(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'virtubar-api-reference',
+    apply: 'build',
+    configResolved(config) { outDir = config.build.outDir; },
+    closeBundle() {
+      const target = new URL(`./${outDir}/vendor/scalar/`, import.meta.url);
+      mkdirSync(target, { recursive: true });
+      copyFileSync(new URL('./node_modules/@scalar/api-reference/dist/browser/standalone.js', import.meta.url),
+        new URL('standalone.js', target));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [serviceWorker()],
+  plugins: [serviceWorker(), apiReference()],
   server: { fs: { allow: [repoRoot] } },
   build: { outDir: 'dist', target: 'es2022', chunkSizeWarningLimit: 800 },
   test: { include: ['test/**/*.test.ts'], environment: 'node' },

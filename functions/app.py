@@ -1,5 +1,6 @@
 """The Litestar application: controllers by domain under ``/api``, services
-injected, problem JSON for every error, OpenAPI 3.1 at ``/api/schema``."""
+injected, problem JSON for every error, OpenAPI 3.1 at ``/api/schema`` and
+the reference page at ``/api/docs`` (functions/apidocs.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from litestar import Litestar, Router, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from functions.apidocs import DOCS_PAGE, api_docs, document_problems
 from functions.auth import AuthController
 from functions.context import Services
 from functions.db import Database
@@ -86,6 +87,7 @@ def create_app(
         path="/api",
         route_handlers=[
             health,
+            api_docs,
             AuthController,
             PreferencesController,
             UsersController,
@@ -104,7 +106,7 @@ def create_app(
             "caller": Provide(caller),
         },
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[api],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
@@ -118,7 +120,7 @@ def create_app(
             title="VirtuBar API",
             version=VERSION,
             path="/api/schema",
-            render_plugins=[ScalarRenderPlugin(version="1.72.1")],  # pinned: "latest" could change the page under us
+            render_plugins=[DOCS_PAGE],
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
@@ -127,3 +129,5 @@ def create_app(
         state=State({"services": services}),
         debug=False,
     )
+    document_problems(app)
+    return app

@@ -24,7 +24,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from infra.localservices import (
     Service,
     _wait_port,
     free_port,
+    scratch_dir,
     start_coturn,
     start_postgres,
     start_redis,
@@ -170,13 +170,13 @@ def start(workdir: Path | None = None, *, api_workers: int = 2, api_port: int | 
     """Start the whole shape; on any failure, stop what already started.
     The client is served when ``client_dist`` holds a build (index.html);
     ``redis_cluster`` puts the shared state on a 3-master Redis Cluster."""
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="virtubar-cloud-"))
+    workdir = Path(workdir or scratch_dir("cloud"))
     workdir.mkdir(parents=True, exist_ok=True)
     cloud = CloudLocal(workdir=workdir, env={}, redis_cluster=redis_cluster)
     try:
         redis = (start_redis_cluster if redis_cluster else start_redis)(workdir / "redis")
         cloud.services.append(redis)
-        cloud.scratch.append(Path(tempfile.mkdtemp(prefix="virtubar-pg-")))  # reachable by the postgres user
+        cloud.scratch.append(scratch_dir("pg"))  # reachable by the postgres user
         postgres = start_postgres(cloud.scratch[-1])
         cloud.services.append(postgres)
         turn_secret = secrets.token_urlsafe(32)

@@ -13,11 +13,13 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.static_files import create_static_files_router
 
+from functions.problems import EXCEPTION_HANDLERS
 from functions.serve import create_app as create_api
 from launcher.composite import Composite
 
 
 def app() -> Composite:
     dist = Path(os.environ["VIRTUBAR_CLIENT_DIST"])
-    client = Litestar([create_static_files_router("/", directories=[dist], html_mode=True)])
+    client = Litestar([create_static_files_router("/", directories=[dist], html_mode=True)],
+                      exception_handlers=EXCEPTION_HANDLERS)  # a missing file: the API's problem JSON
     return Composite([("/api", create_api())], fallback=client)

@@ -8,6 +8,7 @@ owned by, and the server runs as, the ``postgres`` system user.
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
@@ -37,13 +38,32 @@ def _wait_port(port: int, timeout_s: float, proc: subprocess.Popen | None = None
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout_s}s")
 
 
+_running: list[Service] = []
+
+
+def scratch_dir(kind: str) -> Path:
+    """A fresh folder under the temp dir named ``virtubar-KIND-PID-...``: the
+    pid tells which run made it (tests/conftest.py checks its own are gone)."""
+    return Path(tempfile.mkdtemp(prefix=f"virtubar-{kind}-{os.getpid()}-"))
+
+
 @dataclass
 class Service:
+    """A started server; ``stop`` ends its processes and deletes the
+    ``scratch`` folders it made (a PostgreSQL cluster is ~1 GB). Services
+    not stopped by their owner are stopped at interpreter exit."""
+
     url: str
     stop_cmds: list[list[str]] = field(default_factory=list)
     procs: list[subprocess.Popen] = field(default_factory=list)
+    scratch: list[Path] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _running.append(self)
 
     def stop(self) -> None:
+        if self in _running:
+            _running.remove(self)
         for proc in self.procs:
             if proc.poll() is None:
                 proc.terminate()
@@ -55,6 +75,14 @@ class Service:
                 proc.wait()
         for cmd in self.stop_cmds:
             subprocess.run(cmd, capture_output=True, check=False)
+        for folder in self.scratch:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    for service in list(_running):
+        service.stop()
 
 
 def _redis_server(workdir: Path, port: int, *options: str, tls: Path | None = None) -> subprocess.Popen:
@@ -154,10 +182,14 @@ def start_postgres(workdir: Path | None = None, port: int | None = None) -> Serv
     """A throwaway cluster with trust auth on loopback; database ``virtubar``.
 
     Without ``workdir`` it lives in a fresh folder under /tmp, which the
-    ``postgres`` user can reach (a root-only parent folder would stop it).
+    ``postgres`` user can reach (a root-only parent folder would stop it),
+    deleted by ``stop``, also when starting fails.
     """
     port = port or free_port()
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="virtubar-pg-"))
+    service = Service(url=f"postgres://virtubar@127.0.0.1:{port}/virtubar")
+    if workdir is None:
+        workdir = scratch_dir("pg")
+        service.scratch.append(workdir)
     data = workdir / "pgdata"
     if data.exists():
         shutil.rmtree(data)
@@ -166,38 +198,40 @@ def start_postgres(workdir: Path | None = None, port: int | None = None) -> Serv
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [*as_user, _pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "virtubar", "--no-sync"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *as_user,
-            _pg_bin("pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(workdir / "pg.log"),
-            "-w",
-            "-t",
-            "30",
-            "-o",
-            f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [*as_user, _pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "virtubar", "virtubar"],
-        check=True,
-        capture_output=True,
-    )
-    return Service(
-        url=f"postgres://virtubar@127.0.0.1:{port}/virtubar",
-        stop_cmds=[[*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"]],
-    )
+    service.stop_cmds.append([*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"])
+    try:
+        subprocess.run(
+            [*as_user, _pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "virtubar", "--no-sync"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                *as_user,
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(workdir / "pg.log"),
+                "-w",
+                "-t",
+                "30",
+                "-o",
+                f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [*as_user, _pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "virtubar", "virtubar"],
+            check=True,
+            capture_output=True,
+        )
+    except BaseException:
+        service.stop()
+        raise
+    return service
 
 
 def start_coturn(workdir: Path, secret: str, port: int | None = None) -> Service:
@@ -218,5 +252,10 @@ def start_coturn(workdir: Path, secret: str, port: int | None = None) -> Service
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait_port(port, 10, proc)
-    return Service(url=f"turn:127.0.0.1:{port}", procs=[proc])
+    service = Service(url=f"turn:127.0.0.1:{port}", procs=[proc])
+    try:
+        _wait_port(port, 10, proc)
+    except BaseException:
+        service.stop()
+        raise
+    return service

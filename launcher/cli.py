@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import sys
+import threading
+import time
 from pathlib import Path
 
 ROLES = {
@@ -44,6 +47,29 @@ def _migrate() -> list[str]:
     return asyncio.run(run())
 
 
+def _reachable(host: str) -> str:
+    """The address a local client connects to for a server bound to ``host``."""
+    return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def announce_when_listening(host: str, port: int, line: str, every_s: float = 0.05) -> threading.Thread:
+    """Print ``line`` once a connection to ``host:port`` succeeds: a URL
+    printed before the server listens is refused when the user opens it."""
+
+    def wait_then_print() -> None:
+        while True:
+            try:
+                with socket.create_connection((_reachable(host), port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(every_s)
+        print(line, flush=True)
+
+    thread = threading.Thread(target=wait_then_print, name="announce-url", daemon=True)
+    thread.start()
+    return thread
+
+
 def _serve(role: str, workers: int, server: str = "granian") -> None:
     from granian import Granian
     from granian.constants import Interfaces
@@ -55,7 +81,7 @@ def _serve(role: str, workers: int, server: str = "granian") -> None:
         applied = _migrate()
         if applied:
             print(f"database ready ({', '.join(applied)})", flush=True)
-        print(f"\n  VirtuBar is running: open {settings.public_url}/\n", flush=True)
+        announce_when_listening(settings.host, settings.port, f"\n  VirtuBar is running: open {settings.public_url}/\n")
     if server == "websockets":  # the edge's lean server: ~18 KB per idle player instead of ~90-150 KB
         from realtime_edge.wsserve import main as serve_edge
 

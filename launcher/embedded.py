@@ -9,6 +9,7 @@ from litestar import Litestar, get
 from litestar.response import Response
 from litestar.static_files import create_static_files_router
 
+from functions.problems import EXCEPTION_HANDLERS
 from launcher.composite import Composite
 from virtubar.bus import LocalBus, LocalStreams
 from virtubar.settings import Settings
@@ -19,18 +20,19 @@ CLIENT_DIST = Path(__file__).resolve().parent.parent / "client" / "dist"
 
 def _client_app() -> Litestar:
     if (CLIENT_DIST / "index.html").exists():
-        return Litestar([create_static_files_router("/", directories=[CLIENT_DIST], html_mode=True)])
+        return Litestar([create_static_files_router("/", directories=[CLIENT_DIST], html_mode=True)],
+                        exception_handlers=EXCEPTION_HANDLERS)  # a missing file: the API's problem JSON
 
     @get("/", media_type="text/html", include_in_schema=False)
     async def unbuilt() -> Response:
         return Response(
             "<!doctype html><title>VirtuBar</title><h1>VirtuBar is running</h1>"
             "<p>The client is not built yet (<code>npm --prefix client run build</code>). "
-            'The API is at <a href="/api/schema">/api/schema</a>.</p>',
+            'The API is described at <a href="/api/schema/openapi.json">/api/schema/openapi.json</a>.</p>',
             media_type="text/html",
         )
 
-    return Litestar([unbuilt])
+    return Litestar([unbuilt], exception_handlers=EXCEPTION_HANDLERS)
 
 
 def create_app() -> Composite:

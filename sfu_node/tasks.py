@@ -10,29 +10,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from functools import partial
+
+from virtubar import tasks
 
 log = logging.getLogger(__name__)
-_running: set[asyncio.Task] = set()  # the loop keeps only weak references to tasks
 RESTART_S = 1.0  # a long-lived loop that failed starts again after this pause
 
 
 def spawn(coro: Coroutine, what: str, *, room: str | None = None, member: str | None = None) -> asyncio.Task:
-    """Run ``coro`` in the background; if it fails, log ``what`` it was
-    doing with the room and member it was for."""
-    task = asyncio.ensure_future(coro)
-    _running.add(task)
-    task.add_done_callback(partial(_ended, what, room, member))
-    return task
-
-
-def _ended(what: str, room: str | None, member: str | None, task: asyncio.Task) -> None:
-    _running.discard(task)
-    if task.cancelled():
-        return
-    error = task.exception()
-    if error is not None:
-        log.error("%s failed (room %s, member %s)", what, room or "-", member or "-", exc_info=error)
+    """``virtubar.tasks.spawn``, logged as the SFU's, for a room and member."""
+    return tasks.spawn(coro, what, logger="sfu_node", room=room, user=member)
 
 
 async def keep_running(run: Callable[[], Awaitable[None]], what: str) -> None:

@@ -7,16 +7,8 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 
-_pending: set[asyncio.Task] = set()
-
-
-def spawn(coro) -> asyncio.Task:
-    """Run ``coro`` in the background, keeping the task referenced until it
-    ends (the loop holds only weak references to tasks)."""
-    task = asyncio.ensure_future(coro)
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
-    return task
+from virtubar.asyncio_hooks import installed_signal_handler
+from virtubar.tasks import spawn
 
 
 def drain_on_signal(drain: Callable[[], Awaitable[None]]) -> None:
@@ -25,14 +17,14 @@ def drain_on_signal(drain: Callable[[], Awaitable[None]]) -> None:
     signal to the server's own handler."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        prior = getattr(loop, "_signal_handlers", {}).get(sig)
+        prior = installed_signal_handler(loop, sig)
 
         async def drain_then(sig=sig, prior=prior) -> None:
             await drain()
             if prior is not None:
-                prior._run()
+                prior()
             else:
                 loop.remove_signal_handler(sig)
                 os.kill(os.getpid(), sig)
 
-        loop.add_signal_handler(sig, lambda go=drain_then: spawn(go()))
+        loop.add_signal_handler(sig, lambda go=drain_then: spawn(go(), "drain"))

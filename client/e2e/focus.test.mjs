@@ -2,20 +2,26 @@
 // VIRTUBAR_E2E_URL): in a focus room one player declares goals, the other
 // sees "3 goals, 1 done" under her name (never the text), she checks them
 // off and completes the session to a summary with achievements; her history
-// page then shows the week's minutes and the streak (its screenshot lands
-// in docs/screenshots/focus-history.png), and high contrast from the
-// preferences page applies at once.
+// page then shows the week's minutes and the streak, and high contrast from
+// the preferences page applies at once.
 // Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/focus.test.mjs
+// (screenshots go to a temp folder, deleted after); with
+// VIRTUBAR_SCREENSHOTS=../docs/screenshots they replace the docs' pictures
+// focus-summary.png and focus-history.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { launch } from './browser.mjs';
 
 const BASE = process.env.VIRTUBAR_E2E_URL;
 if (!BASE) throw new Error('set VIRTUBAR_E2E_URL to the server under test, e.g. http://127.0.0.1:8000');
 
-const shots = new URL('../../docs/screenshots/', import.meta.url);
-mkdirSync(shots, { recursive: true });
+const forDocs = process.env.VIRTUBAR_SCREENSHOTS;
+const shotsDir = forDocs ? resolve(forDocs) : mkdtempSync(join(tmpdir(), 'vb-e2e-focus-'));
+mkdirSync(shotsDir, { recursive: true });
+const shot = (name) => join(shotsDir, name);
 const suffix = Math.random().toString(36).slice(2, 7);
 const roomName = `focus e2e ${suffix}`;
 const GOALS = ['Write the intro', 'Answer email', 'Plan tomorrow'];
@@ -43,7 +49,10 @@ before(async () => {
   players.a = await player(`Ada ${suffix}`);
   players.b = await player(`Ben ${suffix}`, { width: 390, height: 800 }); // a phone
 });
-after(async () => { await browser?.close(); });
+after(async () => {
+  await browser?.close();
+  if (!forDocs) rmSync(shotsDir, { recursive: true, force: true });
+});
 
 test('both enter a focus room; the goals panel is there at the start', async () => {
   const { a, b } = players;
@@ -67,7 +76,7 @@ test('others see her goal counts, not the text, as she checks them off', async (
   await noteOf(b.page, a.name).filter({ hasText: '3 goals, 0 done' }).waitFor({ timeout: 20000 });
   await a.page.getByRole('checkbox', { name: GOALS[0] }).check();
   await noteOf(b.page, a.name).filter({ hasText: '3 goals, 1 done' }).waitFor({ timeout: 20000 });
-  if (process.env.FOCUS_E2E_PHONE_SHOT) await b.page.screenshot({ path: process.env.FOCUS_E2E_PHONE_SHOT });
+  await b.page.screenshot({ path: shot('focus-phone.png') });
   assert.equal(await b.page.getByText(GOALS[0]).count(), 0);
 });
 
@@ -82,7 +91,7 @@ test('completing shows a summary with achievements, and the room stops showing t
   assert.match(await summary.textContent(), /3 of 3 goals done/);
   await summary.getByText('All goals done').waitFor();
   await summary.getByText('First session').waitFor();
-  await a.page.screenshot({ path: new URL('focus-summary.png', shots).pathname });
+  await a.page.screenshot({ path: shot('focus-summary.png') });
   await noteOf(b.page, a.name).waitFor({ state: 'hidden', timeout: 20000 });
 });
 
@@ -96,7 +105,7 @@ test('her history page shows the session, the week and the streak', async () => 
   const totals = await a.page.locator('.totals').textContent();
   assert.match(totals, /1 day/);
   assert.match(totals, /Sessions completed/);
-  await a.page.screenshot({ path: new URL('focus-history.png', shots).pathname });
+  await a.page.screenshot({ path: shot('focus-history.png') });
 });
 
 test('high contrast chosen on the preferences page applies at once', async () => {

@@ -1,23 +1,33 @@
 // Headless Chromium against the built app with the offline `sim` provider:
-// every template renders its default world within the draw-call budget (and
-// its screenshot lands in docs/screenshots/), a phone moves with the touch
+// every template renders its default world within the draw-call budget, a
+// phone moves with the touch
 // joystick, and with the iwer WebXR emulator "Enter VR" starts an immersive
 // session whose controller teleports the member; with fake media devices your
 // camera shows as a tile (a grid with your status in focus rooms) and a shared
-// screen as a large tile you can stop. Run: npm run e2e
+// screen as a large tile you can stop. Run: npm run e2e (screenshots go to a
+// temp folder, deleted after) or npm run screenshots (they replace the docs'
+// pictures in docs/screenshots/, VIRTUBAR_SCREENSHOTS names that folder).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { framesAtLeast, launch, open, preview } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
-const shots = new URL('../../docs/screenshots/', import.meta.url);
-mkdirSync(shots, { recursive: true });
+const forDocs = process.env.VIRTUBAR_SCREENSHOTS;
+const shotsDir = forDocs ? resolve(forDocs) : mkdtempSync(join(tmpdir(), 'vb-e2e-shots-'));
+mkdirSync(shotsDir, { recursive: true });
+const shot = (name) => join(shotsDir, name);
 let server, browser;
 
 before(async () => { server = await preview(); browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']); });
-after(async () => { await browser?.close(); server?.stop(); });
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  if (!forDocs) rmSync(shotsDir, { recursive: true, force: true });
+});
 
 for (const template of ['bar', 'office', 'focus', 'world']) {
   test(`${template}: renders its world and members, at most 100 draw calls`, async () => {
@@ -31,7 +41,7 @@ for (const template of ['bar', 'office', 'focus', 'world']) {
       tags: document.querySelectorAll('.tag').length,
       zoneLabels: [...document.querySelectorAll('.label.zone')].map((e) => e.textContent),
     }));
-    await page.screenshot({ path: new URL(`${template}.png`, shots).pathname });
+    await page.screenshot({ path: shot(`${template}.png`) });
     assert.equal(seen.members, 10);
     assert.equal(seen.tags, 11);
     assert.ok(seen.calls > 0 && seen.calls <= 100, `draw calls ${seen.calls}`);
@@ -60,7 +70,7 @@ test('office: your camera shows as a tile, and a shared screen as a large tile w
   await stage.waitFor({ timeout: 20000 });
   await playing(page, '.vstage .vtile');
   await page.waitForTimeout(500);
-  await page.screenshot({ path: new URL('office-video.png', shots).pathname });
+  await page.screenshot({ path: shot('office-video.png') });
   await stage.getByRole('button', { name: 'Stop sharing' }).click();
   await stage.waitFor({ state: 'detached', timeout: 10000 });
   await page.getByRole('button', { name: 'Share screen', pressed: false }).waitFor();
@@ -81,7 +91,7 @@ test('focus: cameras form a grid with each status; no screen share offered', asy
   await page.getByLabel('Your status').selectOption('break');
   await mine.locator('.chip.break').waitFor({ timeout: 10000 });
   await playing(page, '.vtile.cam.mine');
-  await page.screenshot({ path: new URL('focus-video.png', shots).pathname });
+  await page.screenshot({ path: shot('focus-video.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -101,7 +111,7 @@ test('a phone moves its member with the touch joystick', async () => {
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   const afterMove = await page.evaluate(() => window.virtubar.view.position);
   assert.ok(Math.abs(afterMove.x - before.x) < 0.3, 'pushing the stick up walks straight ahead');
-  await page.screenshot({ path: new URL('phone.png', shots).pathname });
+  await page.screenshot({ path: shot('phone.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -187,6 +187,9 @@ def test_the_client_is_served_on_the_apis_origin(cloud, client_dist):
     assert page.status_code == 200 and page.text == (client_dist / "index.html").read_text()
     assert httpx.get(f"{cloud.public_url}/assets/app.js", timeout=5).text == "console.log('virtubar')"
     assert httpx.get(f"{cloud.public_url}/api/health", timeout=5).status_code == 200
+    missing = httpx.get(f"{cloud.public_url}/assets/gone.js", timeout=5)  # the API's error shape there too
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+    assert missing.json()["title"] == "Not found"
 
 
 def test_migrate_again_while_serving_changes_nothing(cloud):

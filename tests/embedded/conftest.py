@@ -2,6 +2,7 @@
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -37,7 +38,9 @@ def start_server(data: Path, port: int, log: Path) -> tuple[subprocess.Popen, st
             url = m.group(1)
         else:
             time.sleep(0.1)
-    assert url, log.read_text()
+    if url is None:
+        stop_server(proc)
+        raise AssertionError(log.read_text())
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
@@ -47,10 +50,20 @@ def start_server(data: Path, port: int, log: Path) -> tuple[subprocess.Popen, st
     return proc, url
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """The server and its workers (its process group), killed if it does not stop in time."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 @pytest.fixture(scope="package")
 def embedded(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
     proc, url = start_server(data, free_port(), tmp_path_factory.mktemp("log") / "server.log")
     yield url, data
-    proc.terminate()
-    proc.wait(15)
+    stop_server(proc)
