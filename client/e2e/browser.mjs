@@ -44,3 +44,20 @@ export async function open(context, url) {
 
 export const framesAtLeast = (page, n) =>
   page.waitForFunction((k) => window.virtubar?.view?.stats.frames > k, n, { timeout: 90000 });
+
+/** A guest named `name` signed in at `base` in a fresh context of `browser`
+ * (`contextOptions`: viewport, permissions), waiting at the room browser. */
+export async function guest(browser, base, name, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 750 }, ...contextOptions });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base);
+  await page.getByLabel('Display name').fill(name);
+  await page.getByRole('button', { name: 'Continue as guest' }).click();
+  await page.getByRole('heading', { name: 'Create a room' }).waitFor();
+  return { context, page, errors, name };
+}
+
+/** Resolves once the room's view has drawn a few frames. */
+export const inRoom = (page) => page.waitForFunction(() => window.virtubar?.view?.stats.frames > 5, null, { timeout: 60000 });

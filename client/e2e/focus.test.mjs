@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { guest, inRoom, launch } from './browser.mjs';
 
 const BASE = process.env.VIRTUBAR_E2E_URL;
 if (!BASE) throw new Error('set VIRTUBAR_E2E_URL to the server under test, e.g. http://127.0.0.1:8000');
@@ -28,19 +28,8 @@ const GOALS = ['Write the intro', 'Answer email', 'Plan tomorrow'];
 let browser;
 const players = {};
 
-async function player(name, viewport = { width: 1100, height: 750 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(BASE);
-  await page.getByLabel('Display name').fill(name);
-  await page.getByRole('button', { name: 'Continue as guest' }).click();
-  await page.getByRole('heading', { name: 'Create a room' }).waitFor();
-  return { context, page, errors, name };
-}
+const player = (name, viewport) => guest(browser, BASE, name, viewport ? { viewport } : {});
 
-const inRoom = (page) => page.waitForFunction(() => window.virtubar?.view?.stats.frames > 5, null, { timeout: 60000 });
 /** The note under `name`'s tag as `page` shows it. */
 const noteOf = (page, name) => page.locator('.tag', { has: page.locator('.name', { hasText: name }) }).locator('.note');
 

@@ -7,7 +7,7 @@
 // Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 npm run e2e:server
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './browser.mjs';
+import { guest, inRoom, launch } from './browser.mjs';
 
 const BASE = process.env.VIRTUBAR_E2E_URL;
 if (!BASE) throw new Error('set VIRTUBAR_E2E_URL to the server under test, e.g. http://127.0.0.1:8000');
@@ -17,19 +17,7 @@ const roomName = `e2e room ${suffix}`;
 let browser;
 const players = {};
 
-async function player(name) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 750 }, permissions: ['microphone', 'camera'] });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(BASE);
-  await page.getByLabel('Display name').fill(name);
-  await page.getByRole('button', { name: 'Continue as guest' }).click();
-  await page.getByRole('heading', { name: 'Create a room' }).waitFor();
-  return { context, page, errors, name };
-}
-
-const inRoom = (page) => page.waitForFunction(() => window.virtubar?.view?.stats.frames > 5, null, { timeout: 60000 });
+const player = (name) => guest(browser, BASE, name, { permissions: ['microphone', 'camera'] });
 const remote = (page, name) => page.evaluate((n) => {
   const d = window.virtubar.view.members.list.find((m) => m.displayName === n);
   return d ? { x: d.track.pose.x, z: d.track.pose.z } : null;
