@@ -23,6 +23,7 @@ from functions.ratelimit import RateLimiter
 from functions.requestlog import RequestLog
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController, UploadsController
+from functions.schedules import SchedulesController
 from functions.security import caller
 from functions.users import UsersController
 from virtubar import logs
@@ -83,6 +84,7 @@ def create_app(
             UploadsController,
             ModerationController,
             RolesController,
+            SchedulesController,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),

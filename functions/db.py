@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from piccolo.columns import JSON
+from piccolo.columns import JSON, Boolean
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, Room
+from functions.tables import INITIAL_TABLES, MODERATION_TABLES, SCHEDULE_TABLES, TABLES, Room
 
 _MIGRATION_LOCK = 7_361_002
 
@@ -131,8 +131,16 @@ async def _room_chat_filter(db: Database) -> None:
         await Room.alter().add_column("chat_filter", JSON(default="[]"))
 
 
+async def _focus_schedule(db: Database) -> None:
+    """Scheduled focus sessions and their RSVPs; rooms get the timer setting."""
+    if not await _has_column(db, "rooms", "timer_hosts_only"):
+        await Room.alter().add_column("timer_hosts_only", Boolean(default=False))
+    await _create(*SCHEDULE_TABLES)(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
     (3, "rooms: per-room chat word filter", _room_chat_filter),
+    (4, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
 ]

@@ -84,6 +84,7 @@ class RoomOut(Struct, kw_only=True):
     ownerId: str | None
     occupancy: int
     createdAt: datetime
+    timerHostsOnly: bool = False
 
 
 Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
@@ -112,6 +113,7 @@ class RoomIn(Struct, kw_only=True, forbid_unknown_fields=True):
     public: bool = True
     world: dict[str, Any] | None = None
     chatFilter: ChatFilter = []
+    timerHostsOnly: bool = False
 
 
 class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -120,6 +122,7 @@ class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     public: bool | None = None
     world: dict[str, Any] | None = None
     chatFilter: ChatFilter | None = None
+    timerHostsOnly: bool | None = None
 
 
 class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -256,3 +259,42 @@ class RoleIn(Struct, kw_only=True, forbid_unknown_fields=True):
     userId: Id
     role: Literal["player", "moderator"]
     reason: Reason
+
+
+# Scheduled focus sessions ---------------------------------------------------
+
+Title = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class ScheduleIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Work ``duration`` then break ``breakDuration`` (minutes), ``cycles``
+    times, no break after the last work; ``capacity``: places to RSVP
+    (the room's capacity unless given, never more)."""
+
+    roomId: Id
+    title: Title
+    startsAt: Annotated[datetime, Meta(tz=True)]
+    duration: Annotated[int, Meta(ge=1, le=180)] = 50
+    breakDuration: Annotated[int, Meta(ge=1, le=60)] | None = 10
+    cycles: Annotated[int, Meta(ge=1, le=12)] = 1
+    capacity: Capacity | None = None
+
+
+class ScheduledOut(Struct, kw_only=True):
+    id: str
+    roomId: str
+    roomName: str
+    hostId: str
+    title: str
+    startsAt: datetime
+    endsAt: datetime
+    duration: int
+    breakDuration: int | None
+    cycles: int
+    capacity: int
+    going: int
+    attending: bool
+
+
+class SchedulePage(Struct, kw_only=True):
+    items: list[ScheduledOut]

@@ -24,6 +24,7 @@ from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
 from functions.tables import Room, World
 from virtubar import keys
+from virtubar.focus import TimerPolicy
 from virtubar.tokens import Claims
 from virtubar.world import WorldError, default_world, parse_world, to_json
 
@@ -46,6 +47,7 @@ def room_out(row: dict, occupancy: int) -> RoomOut:
         ownerId=row["owner"],
         occupancy=occupancy,
         createdAt=row["created_at"],
+        timerHostsOnly=bool(row.get("timer_hosts_only")),
     )
 
 
@@ -73,11 +75,14 @@ def chat_filter(row: dict) -> list[str]:
 
 
 async def publish_setup(services: Services, row: dict, world: dict) -> None:
-    """Hand the room's world and chat filter to the edge and the SFU, which
-    cannot read the database; every join and change refreshes them."""
+    """Hand the room's world, chat filter and timer setting (``focus.TimerPolicy``)
+    to the edge and the SFU, which cannot read the database; every join and
+    change refreshes them."""
     key = keys.room_setup(row["id"])
     await services.state.put(key, "world", msgspec.json.encode(world), WORLD_TTL_S)
     await services.state.put(key, "chatFilter", msgspec.json.encode(chat_filter(row)), WORLD_TTL_S)
+    policy = TimerPolicy(hostsOnly=bool(row.get("timer_hosts_only")), hosts=[row["owner"]] if row["owner"] else [])
+    await services.state.put(key, "timer", msgspec.json.encode(policy), WORLD_TTL_S)
 
 
 def _checked_world(document: dict, template: str) -> dict:
@@ -110,6 +115,7 @@ async def create_room(
     owner: str | None,
     document: dict | None,
     words: Sequence[str] = (),
+    timer_hosts_only: bool = False,
 ) -> dict:
     document = document or to_json(default_world(template))
     room_id = new_id()
@@ -123,6 +129,7 @@ async def create_room(
             owner=owner,
             world=await _store_world(template, document),
             chat_filter=json.dumps(sorted({w.lower() for w in words})),
+            timer_hosts_only=timer_hosts_only,
         )
     )
     return await load_room(room_id)
@@ -171,6 +178,7 @@ class RoomsController(Controller):
             caller.sub,
             document,
             data.chatFilter,
+            data.timerHostsOnly,
         )
         return room_out(row, 0)
 
@@ -205,6 +213,8 @@ class RoomsController(Controller):
             changes[Room.world] = await _store_world(row["template"], _checked_world(data.world, row["template"]))
         if data.chatFilter is not None:
             changes[Room.chat_filter] = json.dumps(sorted({w.lower() for w in data.chatFilter}))
+        if data.timerHostsOnly is not None:
+            changes[Room.timer_hosts_only] = data.timerHostsOnly
         if changes:
             await Room.update(changes).where(Room.id == room_id)
             row = await load_room(room_id)
