@@ -16,6 +16,7 @@ import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
+import { mountTimerRing } from '../focus/timerRing';
 
 export interface RoomOptions {
   world: World;
@@ -25,6 +26,8 @@ export interface RoomOptions {
   capacity?: number;
   voice?: VoiceSession;
   video?: VideoRoom;
+  /** May this member control the focus room's timer? (Default: yes.) */
+  timerControls?: boolean;
   block(userId: string): Promise<string>;
   report(userId: string, category: string, text: string): Promise<string>;
   onLeave(reason?: string): void;
@@ -93,6 +96,7 @@ export class RoomView {
       o.video.mount(this.hud.videoSlot, nameOf, (id) => id === o.ticket.user.userId ? this.selfStatus : this.members.get(id)?.status ?? null);
       o.video.onLocal = (source, on) => this.hud.setVideo(source, on);
     }
+    if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerControls ?? true));
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {

@@ -26,6 +26,10 @@ export const CLIENT_EVENTS = {
   localChat: 'local_chat',
   emote: 'emote',
   setStatus: 'set_status',
+  startTimer: 'start_timer',
+  pauseTimer: 'pause_timer',
+  resumeTimer: 'resume_timer',
+  resetTimer: 'reset_timer',
 } as const;
 
 export const SERVER_EVENTS = {
@@ -44,6 +48,9 @@ export const SERVER_EVENTS = {
   statusChanged: 'status_changed',
   chatGap: 'chat_gap',
   reconnect: 'reconnect',
+  timerStarted: 'timer_started',
+  timerUpdated: 'timer_updated',
+  timerCompleted: 'timer_completed',
 } as const;
 
 export const ANIMS = ['idle', 'walk', 'dance', 'wave', 'sit'] as const;
