@@ -8,6 +8,7 @@ import { createProvider, providerKind } from './net/realtime';
 import type { JoinTicket, Platform } from './net/realtime/types';
 import { RoomView } from './room/roomView';
 import { browserScreen } from './ui/browser';
+import { scheduleScreen } from './focus/schedule';
 import { h, toast } from './ui/dom';
 import { loadDevices, settingsScreen } from './ui/settings';
 import { signInScreen } from './ui/signIn';
@@ -29,6 +30,7 @@ export function startApp(root: HTMLElement): void {
   const browser = () => show(browserScreen(api, {
     join: (q) => void enter(q),
     settings: () => show(settingsScreen(api, browser)),
+    schedule: () => show(scheduleScreen(api, { back: browser, join: (roomId) => void enter({ roomId }) })),
     signOut: () => void api.logout().then(signIn),
   }));
   const signIn = () => show(signInScreen(api, browser));

@@ -12,7 +12,7 @@ export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; ico
   world: { title: 'Town', blurb: 'An isometric town with a cafe and a library.', icon: '🏘️' },
 };
 
-export interface BrowserActions { join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void }
+export interface BrowserActions { join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void; schedule(): void }
 
 export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   let template: Template | '' = '';
@@ -71,6 +71,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   return h('main', { class: 'screen browser' },
     h('header', { class: 'bar-top' }, h('h1', { text: 'VirtuBar' }),
       h('span', { class: 'me', text: `${user.displayName}${user.anonymous ? ' (guest)' : ''}` }),
+      h('button', { class: 'btn ghost', onclick: actions.schedule, text: '📅 Schedule' }),
       h('button', { class: 'btn ghost', onclick: actions.settings, text: '⚙ Settings' }),
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,
