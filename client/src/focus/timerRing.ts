@@ -61,6 +61,7 @@ export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, 
     arc.setAttribute('stroke-dashoffset', String(CIRCUMFERENCE * (1 - (timer ? fractionLeft(timer, now) : 0))));
     box.dataset.phase = timer ? timer.type : 'none';
     box.dataset.remainingMs = String(Math.round(left));
+    box.dataset.endsAtServerMs = timer && !timer.paused ? String(timer.endsAtServerMs) : '';
     box.classList.toggle('paused', !!timer?.paused);
     buttons.hidden = !allowed;
     pause.hidden = reset.hidden = !timer;
