@@ -66,7 +66,7 @@ export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, 
     buttons.hidden = !allowed;
     pause.hidden = reset.hidden = !timer;
     pause.textContent = timer?.paused ? 'Resume' : 'Pause';
-    sound.textContent = soundOn() ? '🔔' : '🔕';
+    sound.textContent = soundOn() ? 'Chime on' : 'Chime off';
     sound.setAttribute('aria-pressed', String(soundOn()));
   }
 
