@@ -69,7 +69,7 @@ async def _out(rows: list[dict], caller: str) -> list[ScheduledOut]:
 
 
 async def _load(session_id: str) -> dict:
-    row = await ScheduledSession.select(ScheduledSession.all_columns(), ScheduledSession.room.name).where(
+    row = await ScheduledSession.select(*ScheduledSession.all_columns(), ScheduledSession.room.name).where(
         ScheduledSession.id == session_id).first() if len(session_id) == 32 else None
     return found(row, "No such scheduled session.")
 
@@ -115,7 +115,7 @@ class SchedulesController(Controller):
     ) -> SchedulePage:
         where = ScheduledSession.ends_at > datetime.now(UTC)
         where &= ScheduledSession.room == roomId if roomId else ScheduledSession.room.public == True  # noqa: E712
-        rows = await ScheduledSession.select(ScheduledSession.all_columns(), ScheduledSession.room.name).where(
+        rows = await ScheduledSession.select(*ScheduledSession.all_columns(), ScheduledSession.room.name).where(
             where).order_by(ScheduledSession.starts_at).limit(limit)
         return SchedulePage(items=await _out(rows, caller.sub))
 
