@@ -22,12 +22,16 @@ from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
 from functions.requestlog import RequestLog
 from functions.rooms import RoomsController
-from functions.safety import BlocksController, ReportsController, UploadsController
+from functions.safety import BlocksController, ReportsController
+from functions.sanctions import ensure_loaded
+from functions.sanctions import sync as sanctions_sync
 from functions.schedules import SchedulesController
 from functions.security import caller
+from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
 from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
+from virtubar.headers import add_security_headers
 from virtubar.registry import Registry
 from virtubar.settings import Settings
 from virtubar.state import SharedState, open_state
@@ -67,6 +71,7 @@ def create_app(
     async def lifespan(_: Litestar):
         if pool:
             await services.db.start_pool()
+        await ensure_loaded(services)  # shared state may have lost its copy of the sanctions (restart, data loss)
         try:
             yield
         finally:
@@ -82,8 +87,10 @@ def create_app(
             BlocksController,
             ReportsController,
             UploadsController,
+            EvidenceController,
             ModerationController,
             RolesController,
+            sanctions_sync,
             SchedulesController,
         ],
         dependencies={
@@ -99,6 +106,7 @@ def create_app(
             lambda app: RateLimiter(app, state=services.state, tokens=services.tokens, settings=services.settings)
         ],
         lifespan=[lifespan],
+        before_send=[add_security_headers],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="VirtuBar API",

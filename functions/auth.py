@@ -22,7 +22,7 @@ from functions.security import (
     rotate_refresh,
 )
 from functions.tables import Credential, User
-from functions.users import friendly_name, load_user, user_out
+from functions.users import checked_name, friendly_name, load_user, user_out
 from virtubar.tokens import Claims, TokenError
 
 
@@ -57,16 +57,17 @@ async def _save_account(services: Services, data: RegisterIn, email: str, userna
     """Create the account, or upgrade the anonymous one in place, in one
     transaction; return its id."""
     fields = {"email": email, "username": username, "anonymous": False, "role": _role_for(services, email)}
+    name = checked_name(data.displayName) if data.displayName is not None else None
     async with services.db.transaction():
         if upgrading is not None:
             changes = {getattr(User, k): v for k, v in fields.items()}
-            if data.displayName:
-                changes[User.display_name] = data.displayName.strip()
+            if name is not None:
+                changes[User.display_name] = name
             await User.update(changes).where(User.id == upgrading)
             user_id = upgrading
         else:
             user_id = new_id()
-            await User.insert(User(id=user_id, display_name=(data.displayName or username).strip(), **fields))
+            await User.insert(User(id=user_id, display_name=name or username, **fields))
         await Credential.insert(Credential(user=user_id, password_hash=hash_password(data.password)))
     return user_id
 
@@ -79,7 +80,8 @@ class AuthController(Controller):
     async def anonymous(
         self, services: NamedDependency[Services], data: JSONBody[AnonymousIn | None] = None
     ) -> SessionOut:
-        name = (data.displayName.strip() if data and data.displayName else "") or friendly_name()
+        given = data.displayName if data else None
+        name = checked_name(given) if given is not None else friendly_name()
         user = User(id=new_id(), display_name=name, anonymous=True)
         await User.insert(user)
         return await open_session(services, await load_user(user.id))

@@ -18,7 +18,10 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from functions.tables import INITIAL_TABLES, MODERATION_TABLES, SCHEDULE_TABLES, TABLES, Room
+from functions.tables import INITIAL_TABLES, MODERATION_TABLES, SCHEDULE_TABLES, TABLES, EvidenceUpload, Room, User
+from functions.users import friendly_name
+from virtubar.datafiles import private_file
+from virtubar.names import DISPLAY_NAME_MAX, ROOM_NAME_MAX, BadName, normalise_name
 
 _MIGRATION_LOCK = 7_361_002
 
@@ -28,7 +31,7 @@ def engine_for(url: str) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = Path(unquote(parsed.path))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # before SQLite creates it world-readable (its journals copy its mode)
         return SQLiteEngine(path=str(path), timeout=30)
     if parsed.scheme in ("postgres", "postgresql"):
         return PostgresEngine(
@@ -131,6 +134,27 @@ async def _room_chat_filter(db: Database) -> None:
         await Room.alter().add_column("chat_filter", JSON(default="[]"))
 
 
+def _renamed(name: str, max_length: int, fallback: str) -> str | None:
+    """The name a row must carry under the name rule, or None if unchanged."""
+    try:
+        fixed = normalise_name(name or "", max_length)
+    except BadName:
+        fixed = fallback
+    return fixed if fixed != name else None
+
+
+async def _names_under_the_rule(db: Database) -> None:
+    """Names stored before ``virtubar.names`` existed (empty, with controls,
+    direction overrides or invisible characters) are replaced: players by a
+    generated name, rooms by a plain one; others are normalised."""
+    for row in await User.select(User.id, User.display_name):
+        if (name := _renamed(row["display_name"], DISPLAY_NAME_MAX, friendly_name())) is not None:
+            await User.update({User.display_name: name}).where(User.id == row["id"])
+    for row in await Room.select(Room.id, Room.name):
+        if (name := _renamed(row["name"], ROOM_NAME_MAX, "Room")) is not None:
+            await Room.update({Room.name: name}).where(Room.id == row["id"])
+
+
 async def _focus_schedule(db: Database) -> None:
     """Scheduled focus sessions and their RSVPs; rooms get the timer setting."""
     if not await _has_column(db, "rooms", "timer_hosts_only"):
@@ -142,5 +166,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
     (3, "rooms: per-room chat word filter", _room_chat_filter),
-    (4, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
+    (4, "names: player and room names under the name rule", _names_under_the_rule),
+    (5, "evidence: upload tickets are single use", _create(EvidenceUpload)),
+    (6, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
 ]

@@ -12,12 +12,16 @@ from virtubar.tokens import Role
 from virtubar.wire import Platform
 from virtubar.world import Template
 
-DisplayName = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# Names are checked by ``virtubar.names`` in the handlers (NFKC first, then the
+# characters and the length, naming the field); the schema only caps what is read.
+DisplayName = Annotated[str, Meta(max_length=200, description="NFKC, trimmed, 1-40 characters, no control, "
+                                  "direction-changing or invisible characters")]
 Username = Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
 Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Password = Annotated[str, Meta(min_length=8, max_length=256)]
-RoomName = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Colour = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+RoomName = Annotated[str, Meta(max_length=400, description="NFKC, trimmed, 1-80 characters, no control, "
+                               "direction-changing or invisible characters")]
+Colour = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}(?!\n)$")]  # "$" alone lets a final newline through
 Id = Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")]
 
 

@@ -1,6 +1,7 @@
 """Moderators act here: kick, ban, mute, their undoing, the report queue,
-the audit log, and (admins) who is a moderator. Each action reaches the
-live room through the control stream."""
+the audit log, and (admins) who is a moderator. Each action is written with
+its audit line in one transaction; after the commit it is mirrored into
+shared state and reaches the live room through the control stream."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from functions.security import new_id
 from functions.tables import AuditEntry, Report, Sanction, User
 from functions.users import load_user, user_out
 from virtubar import wire
-from virtubar.moderation import Kind, ModerationLifted
+from virtubar.moderation import Lifted, ModerationLifted
 from virtubar.tokens import Claims
 
 STAFF = ("moderator", "admin")
@@ -42,7 +43,7 @@ _WIRE_TYPE: dict[str, Literal["kicked", "banned", "mutedByMod"]] = {
     "ban": "banned",
     "mute": "mutedByMod",
 }
-_LIFTED: dict[str, Kind] = {"unban": "ban", "unmute": "mute"}
+_LIFTED: dict[str, Lifted] = {"unban": "ban", "unmute": "mute"}
 
 
 async def audit(
@@ -88,8 +89,8 @@ async def _may_act(caller: Claims, data: ActionIn) -> None:
         raise ApiError(403, "Only moderators or the room's owner can moderate this room.")
 
 
-async def _sanction(services: Services, caller: Claims, data: ActionIn, kind: str) -> ActionOut:
-    expires = datetime.now(UTC) + timedelta(seconds=data.durationS) if data.durationS else None
+async def _sanction(caller: Claims, data: ActionIn, kind: str, duration_s: float | None) -> tuple[ActionOut, dict]:
+    expires = datetime.now(UTC) + timedelta(seconds=duration_s) if duration_s else None
     row = {
         "id": new_id(),
         "kind": kind,
@@ -101,20 +102,41 @@ async def _sanction(services: Services, caller: Claims, data: ActionIn, kind: st
         "created_by": caller.sub,
     }
     await Sanction.insert(Sanction(**row))
-    await mirror(services, row)
-    return ActionOut(id=row["id"], type=data.type, userId=data.userId, roomId=data.roomId, expiresAt=expires)
+    return ActionOut(id=row["id"], type=data.type, userId=data.userId, roomId=data.roomId, expiresAt=expires), row
 
 
-async def _lift(services: Services, data: ActionIn, kind: Kind) -> ActionOut:
+async def _lift(data: ActionIn, kind: Lifted) -> tuple[ActionOut, list[dict]]:
     rows = await active_sanctions(data.userId, kind, data.roomId)
     if not rows:
         raise ApiError(404, f"No active {kind} for this player {'in this room' if data.roomId else 'everywhere'}.")
     now = datetime.now(UTC)
-    for row in rows:
-        await Sanction.update({Sanction.lifted_at: now}).where(Sanction.id == row["id"])
-        await unmirror(services, row)
-    await announce(services, ModerationLifted(type=kind, userId=data.userId, roomId=data.roomId))
-    return ActionOut(id=rows[0]["id"], type=data.type, userId=data.userId, roomId=data.roomId, expiresAt=now)
+    await Sanction.update({Sanction.lifted_at: now}).where(Sanction.id.is_in([r["id"] for r in rows]))
+    return ActionOut(id=rows[0]["id"], type=data.type, userId=data.userId, roomId=data.roomId, expiresAt=now), rows
+
+
+async def _record(services: Services, caller: Claims, data: ActionIn) -> tuple[ActionOut, dict | None, list[dict]]:
+    """The action in the database: the sanction written (a kick's is its
+    rejoin cool-down) or lifted, and its audit line, in one transaction so
+    neither is ever there without the other."""
+    new, lifted = None, []
+    duration = services.settings.kick_cooldown_s if data.type == "kick" else data.durationS
+    async with services.db.transaction():
+        if data.type in _LIFTED:
+            result, lifted = await _lift(data, _LIFTED[data.type])
+        elif data.type == "kick" and not duration:
+            result = ActionOut(id=new_id(), type="kick", userId=data.userId, roomId=data.roomId, expiresAt=None)
+        else:
+            result, new = await _sanction(caller, data, data.type, duration)
+        await audit(
+            caller.sub,
+            data.type,
+            data.reason,
+            data.userId,
+            data.roomId,
+            channels=data.channels,
+            durationS=duration,
+        )
+    return result, new, lifted
 
 
 class ModerationController(Controller):
@@ -128,12 +150,14 @@ class ModerationController(Controller):
         await _may_act(caller, data)
         if data.type == "kick" and data.roomId is None:
             raise ApiError(422, "A kick is from a room: give roomId.")
-        if data.type in _LIFTED:
-            result = await _lift(services, data, _LIFTED[data.type])
-        elif data.type == "kick":
-            result = ActionOut(id=new_id(), type="kick", userId=data.userId, roomId=data.roomId, expiresAt=None)
-        else:
-            result = await _sanction(services, caller, data, data.type)
+        result, new, lifted = await _record(services, caller, data)
+        # Committed: now the copies nodes read, then the news they act on.
+        if new is not None:
+            await mirror(services, new)
+        for row in lifted:
+            await unmirror(services, row)
+        if lifted:
+            await announce(services, ModerationLifted(type=_LIFTED[data.type], userId=data.userId, roomId=data.roomId))
         if data.type in _WIRE_TYPE:
             await announce(
                 services,
@@ -141,15 +165,6 @@ class ModerationController(Controller):
                     type=_WIRE_TYPE[data.type], reason=data.reason, userId=data.userId, roomId=data.roomId
                 ),
             )
-        await audit(
-            caller.sub,
-            data.type,
-            data.reason,
-            data.userId,
-            data.roomId,
-            channels=data.channels,
-            durationS=data.durationS,
-        )
         return result
 
     @get("/audit", summary="Every moderation action: who, whom, why, when (moderators)")
@@ -159,7 +174,7 @@ class ModerationController(Controller):
         target: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
         actor: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> AuditPage:
         await require_staff(caller)
         where = AuditEntry.id.is_not_null()
@@ -197,7 +212,7 @@ class ModerationController(Controller):
         room_id: Annotated[str | None, QueryParameter(name="roomId", pattern=r"^[0-9a-f]{32}$")] = None,
         target: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> ReportPage:
         await require_staff(caller)
         where = Report.status == status

@@ -107,10 +107,36 @@ def on_http(_: Request, exc: HTTPException) -> Response[Problem]:
     return problem(exc.status_code, str(exc.detail), errors, headers=exc.headers)
 
 
+def _while_reading_arguments(exc: BaseException) -> bool:
+    """Raised while Litestar read the request's body or parameters (not in
+    a handler): the request was bad, not our code."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__", "").startswith("litestar._kwargs"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def on_undecodable(request: Request, exc: Exception) -> Response[Problem]:
+    """A body nested too deep to decode, or not UTF-8, is the client's error."""
+    if not _while_reading_arguments(exc):
+        return on_unexpected(request, exc)
+    if isinstance(exc, RecursionError):
+        return problem(400, "The request body is nested too deeply.", [FieldError(field="body", message=str(exc))])
+    return problem(400, "The request body is not UTF-8 text.", [FieldError(field="body", message=str(exc))])
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response[Problem]:
     log("unhandled_error", logging.ERROR, logger="functions", exc_info=exc, method=request.method,
         path=request.url.path)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged.")
 
 
-EXCEPTION_HANDLERS = {ValidationException: on_validation, HTTPException: on_http, Exception: on_unexpected}
+EXCEPTION_HANDLERS = {
+    ValidationException: on_validation,
+    HTTPException: on_http,
+    RecursionError: on_undecodable,
+    UnicodeDecodeError: on_undecodable,
+    Exception: on_unexpected,
+}

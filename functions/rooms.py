@@ -4,7 +4,9 @@ everything the realtime edge and the SFU need."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -23,8 +25,10 @@ from functions.problems import ApiError, FieldError, found
 from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
 from functions.tables import Room, World
+from functions.users import checked_name, load_user, look_of
 from virtubar import keys
 from virtubar.focus import TimerPolicy
+from virtubar.names import ROOM_NAME_MAX, BadName, normalise_name
 from virtubar.tokens import Claims
 from virtubar.world import WorldError, default_world, parse_world, to_json
 
@@ -85,6 +89,18 @@ async def publish_setup(services: Services, row: dict, world: dict) -> None:
     await services.state.put(key, "timer", msgspec.json.encode(policy), WORLD_TTL_S)
 
 
+def room_name(value: str) -> str:
+    return checked_name(value, "name", ROOM_NAME_MAX)
+
+
+def _named_parts(world) -> list[tuple[str, object, str]]:
+    """Every name a world shows to players: (field, holder, attribute)."""
+    parts: list[tuple[str, object, str]] = [("world.name", world, "name")]
+    parts += [(f"world.zones[{i}].name", z, "name") for i, z in enumerate(world.zones)]
+    parts += [(f"world.objects[{i}].label", o, "label") for i, o in enumerate(world.objects) if o.label is not None]
+    return parts
+
+
 def _checked_world(document: dict, template: str) -> dict:
     try:
         world = parse_world(document)
@@ -92,6 +108,14 @@ def _checked_world(document: dict, template: str) -> dict:
         raise ApiError(
             422, "The world document is not valid.", [FieldError(field="world", message=m) for m in e.errors]
         ) from e
+    errors = []
+    for field, holder, attribute in _named_parts(world):
+        try:
+            setattr(holder, attribute, normalise_name(getattr(holder, attribute), ROOM_NAME_MAX))
+        except BadName as e:
+            errors.append(FieldError(field=field, message=str(e)))
+    if errors:
+        raise ApiError(422, "A name in the world document cannot be used.", errors)
     if world.template != template:
         raise ApiError(
             422,
@@ -170,8 +194,9 @@ class RoomsController(Controller):
     @post("/", status_code=HTTP_201_CREATED, summary="Create a room from a template (optionally with its own world)")
     async def create(self, caller: NamedDependency[Claims], data: JSONBody[RoomIn]) -> RoomOut:
         document = _checked_world(data.world, data.template) if data.world is not None else None
+        name = room_name(data.name)
         row = await create_room(
-            data.name.strip(),
+            name,
             data.template,
             data.capacity or DEFAULT_CAPACITY[data.template],
             data.public,
@@ -204,7 +229,7 @@ class RoomsController(Controller):
         _may_manage(caller, row)
         changes: dict = {}
         if data.name is not None:
-            changes[Room.name] = data.name.strip()
+            changes[Room.name] = room_name(data.name)
         if data.capacity is not None:
             changes[Room.capacity] = data.capacity
         if data.public is not None:
@@ -254,7 +279,9 @@ class RoomsController(Controller):
         (count,) = await occupancy(services, [row["id"]])
         world = await room_world(row)
         await publish_setup(services, row, world)
-        grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": caller.name}
+        me = await load_user(caller.sub)  # the name and look as they are now, not as at sign-in
+        grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": me["display_name"],
+                 "avatar": look_of(me)}
         tokens = services.tokens
         return Response(
             JoinOut(
@@ -289,6 +316,14 @@ async def _reserve(services: Services, row: dict, user_id: str, avoid: frozenset
 
 
 def _banned(ban: dict) -> ApiError:
+    if ban["kind"] == "kick":
+        back, wait_s = ban["expires_at"], (ban["expires_at"] - datetime.now(UTC)).total_seconds()
+        return ApiError(
+            403,
+            f"A moderator removed you from this room; you may return at {back.isoformat(timespec='seconds')}: "
+            f"{ban['reason']}",
+            headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
+        )
     until = f"until {ban['expires_at'].isoformat()}" if ban["expires_at"] else "permanently"
     where = "from this room" if ban["room"] else "from every room"
     return ApiError(403, f"You are banned {where} {until}: {ban['reason']}")

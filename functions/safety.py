@@ -3,18 +3,14 @@ reports with optional evidence uploaded straight to object storage."""
 
 from __future__ import annotations
 
-import hmac
-import time
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from functions.context import Services
-from functions.evidence import LocalStore
 from functions.models import BlockIn, BlockOut, ReportIn, ReportOut
 from functions.problems import ApiError, found
 from functions.rooms import load_room
@@ -130,41 +126,3 @@ class ReportsController(Controller):
         if data.evidence and key:
             upload = await services.evidence.ticket(key, data.evidence.contentType, data.evidence.size)
         return report_out(found(await Report.select().where(Report.id == report_id).first(), "No such report."), upload)
-
-
-class UploadsController(Controller):
-    """The embedded mode's stand-in for S3's presigned upload."""
-
-    path = "/uploads"
-    tags = ["safety"]
-
-    @put("/{key:path}", status_code=HTTP_204_NO_CONTENT, summary="Upload a file with a signed ticket (embedded)")
-    async def upload(
-        self,
-        request: Request,
-        services: NamedDependency[Services],
-        key: FromPath[str],
-        content_type: Annotated[str, QueryParameter(name="type", max_length=100)],
-        max_bytes: Annotated[int, QueryParameter(name="max", ge=1)],
-        expires: Annotated[int, QueryParameter(name="exp")],
-        sig: Annotated[str, QueryParameter(max_length=64)],
-    ) -> None:
-        store = services.evidence
-        key = key.lstrip("/")
-        if not isinstance(store, LocalStore) or ".." in key.split("/"):
-            raise ApiError(404, "Uploads go to object storage in this deployment.")
-        expected = store.signature(key, content_type, max_bytes, expires)
-        if not hmac.compare_digest(expected.encode(), sig.encode()) or expires < time.time():
-            raise ApiError(403, "The upload ticket is not valid or has expired.")
-        if request.headers.get("content-type", "").split(";")[0].strip() != content_type:
-            raise ApiError(415, f"This ticket is for {content_type} only.")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_bytes:
-                raise ApiError(413, f"The file is larger than {max_bytes} bytes.")
-        if not body:
-            raise ApiError(422, "The file is empty.")
-        path = store.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(bytes(body))

@@ -101,6 +101,15 @@ class Report(Table, tablename="reports"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class EvidenceUpload(Table, tablename="evidence_uploads"):
+    """A spent upload ticket of the local store: its key can be written once
+    (the primary key refuses a second use, from any API instance)."""
+
+    key = Varchar(length=200, primary_key=True)
+    content_type = Varchar(length=100)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class AuditEntry(Table, tablename="audit_log"):
     """Append-only: every moderation and role action, who, whom, why, when."""
 
@@ -145,4 +154,4 @@ class Rsvp(Table, tablename="session_rsvps"):
 MODERATION_TABLES: tuple[type[Table], ...] = (Block, Sanction, Report, AuditEntry)
 INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World, Room)
 SCHEDULE_TABLES: tuple[type[Table], ...] = (ScheduledSession, Rsvp)
-TABLES = INITIAL_TABLES + MODERATION_TABLES + SCHEDULE_TABLES
+TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + SCHEDULE_TABLES

@@ -11,8 +11,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from functions.models import Avatar, ProfilePatch, UserOut
-from functions.problems import ApiError
+from functions.problems import ApiError, FieldError
 from functions.tables import User
+from virtubar.names import DISPLAY_NAME_MAX, BadName, avatar_id, normalise_name
 from virtubar.tokens import Claims
 
 _MOODS = ("Mellow", "Sunny", "Quiet", "Brave", "Curious", "Gentle", "Lucky", "Swift", "Cosy", "Jolly")
@@ -23,17 +24,40 @@ def friendly_name() -> str:
     return f"{random.choice(_MOODS)} {random.choice(_ANIMALS)} {random.randint(10, 99)}"
 
 
-def user_out(row: dict) -> UserOut:
+def checked_name(value: str, field: str = "displayName", max_length: int = DISPLAY_NAME_MAX) -> str:
+    """A name as it enters: normalised, or 422 naming the field and why."""
+    try:
+        return normalise_name(value, max_length)
+    except BadName as e:
+        raise ApiError(422, f"This name cannot be used: it {e}.", [FieldError(field=field, message=str(e))]) from e
+
+
+def stored_avatar(row: dict) -> Avatar:
+    """The player's avatar; the default one if what is stored predates a
+    check it now fails (a colour with a trailing newline)."""
     avatar = row["avatar"]
     if isinstance(avatar, str):
         avatar = json.loads(avatar or "{}")
+    try:
+        return msgspec.convert(avatar or {}, Avatar)
+    except msgspec.ValidationError:
+        return Avatar()
+
+
+def look_of(row: dict) -> str:
+    """The avatar id the room shows for this player (carried by the realtime token)."""
+    avatar = stored_avatar(row)
+    return avatar_id(avatar.model, avatar.colors.body, avatar.colors.accent)
+
+
+def user_out(row: dict) -> UserOut:
     return UserOut(
         id=row["id"],
         displayName=row["display_name"],
         username=row["username"],
         anonymous=row["anonymous"],
         role=row["role"],
-        avatar=msgspec.convert(avatar or {}, Avatar),
+        avatar=stored_avatar(row),
     )
 
 
@@ -57,7 +81,7 @@ class UsersController(Controller):
         await load_user(caller.sub)
         changes: dict = {}
         if data.displayName is not None:
-            changes[User.display_name] = data.displayName.strip() or friendly_name()
+            changes[User.display_name] = checked_name(data.displayName)
         if data.avatar is not None:
             changes[User.avatar] = msgspec.json.encode(data.avatar).decode()
         if changes:

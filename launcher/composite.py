@@ -1,12 +1,15 @@
 """One ASGI app made of several: routes by path prefix and fans the lifespan
 out to every part, so the embedded mode serves the API, the edge, the SFU
-signaling and the client from one process."""
+signaling and the client from one process; every HTTP answer carries the
+security headers."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from virtubar.headers import SecurityHeaders
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
@@ -50,7 +53,7 @@ class Composite:
         if scope["type"] == "lifespan":
             await self._lifespan(scope, receive, send)
         else:
-            await self._route(scope["path"])(scope, receive, send)
+            await SecurityHeaders(self._route(scope["path"]))(scope, receive, send)
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         parts: list[_Lifespan] = []

@@ -26,6 +26,7 @@ from realtime_edge.ratelimit import Budget
 from realtime_edge.room import Room
 from realtime_edge.tasks import spawn
 from virtubar import keys, wire
+from virtubar.moderation import Admission
 from virtubar.tokens import TokenError
 from virtubar.world import default_world
 
@@ -38,6 +39,7 @@ _MEMBER = msgspec.json.Decoder(wire.Member)
 class Session:
     def __init__(self, node) -> None:
         self.node = node
+        self.admission = Admission.for_node(node.state, node.settings.api_url, node.tokens, node.id)
         self._hosting: dict[str, asyncio.Future] = {}
         self._joins = itertools.count(1)
 
@@ -53,10 +55,10 @@ class Session:
             node.refuse(conn, "already_joined", "this socket already joined a room", p.name)
             return
         user = claims.sub
-        found = await shared.sanctions(node.state, user, p.roomId)
-        if ban := shared.banned(found):
-            node.metrics.inc("virtubar_edge_rejected_total", code="banned")
-            node.send(conn, wire.AuthError(code="banned", message=f"a moderator banned you: {ban.reason}"))
+        refusal, found = await self.admission.check(user, p.roomId)  # banned, kicked, or sanctions reloading
+        if refusal is not None:
+            node.metrics.inc("virtubar_edge_rejected_total", code=getattr(refusal, "code", "sanctions_reloading"))
+            node.send(conn, refusal)
             return
         room = await self.host(p.roomId)
         room.blocks[user] = await shared.blocked_by(node.state, user)

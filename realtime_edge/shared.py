@@ -1,21 +1,18 @@
 """What the functions publish for the edge in shared state (the edge cannot
 read the database): a room's world (in ``keys.room_setup``; the chat feature
 reads its chat filter from there) and a player's active sanctions
-(``keys.user_sanctions``) and blocks (``keys.user_blocks``)."""
+(``keys.user_sanctions``) and blocks (``keys.user_blocks``). Whether a join
+is admitted at all is ``virtubar.moderation.Admission``'s to say."""
 
 from __future__ import annotations
 
 import functools
 
-import msgspec
-
 from realtime_edge.logs import log
 from virtubar import keys, wire
-from virtubar.moderation import SanctionInfo
+from virtubar.moderation import SanctionInfo, in_force
 from virtubar.state import SharedState
 from virtubar.world import World, WorldError, parse_world
-
-_SANCTION = msgspec.json.Decoder(SanctionInfo)
 
 
 async def room_world(state: SharedState, room_id: str) -> World | None:
@@ -35,25 +32,13 @@ def _world(room_id: str, data: bytes) -> World | None:
 
 
 async def sanctions(state: SharedState, user_id: str, room_id: str) -> list[SanctionInfo]:
-    """The player's bans and mutes in force in the room."""
-    found = []
-    for data in (await state.members(keys.user_sanctions(user_id))).values():
-        try:
-            info = _SANCTION.decode(data)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            continue
-        if info.applies(room_id, wire.now_ms()):
-            found.append(info)
-    return found
+    """The player's sanctions in force in the room."""
+    return in_force((await state.members(keys.user_sanctions(user_id))).values(), room_id, wire.now_ms())
 
 
 async def blocked_by(state: SharedState, user_id: str) -> frozenset[str]:
     """The players ``user_id`` blocked (``keys.user_blocks``)."""
     return frozenset(await state.members(keys.user_blocks(user_id)))
-
-
-def banned(found: list[SanctionInfo]) -> SanctionInfo | None:
-    return next((s for s in found if s.kind == "ban"), None)
 
 
 def chat_muted(found: list[SanctionInfo]) -> bool:

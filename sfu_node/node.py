@@ -23,6 +23,7 @@ from sfu_node.presence import Platform, room_world
 from sfu_node.room import Room
 from sfu_node.tasks import keep_running
 from virtubar.bus import RoomBus
+from virtubar.moderation import Admission
 from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
 from virtubar.state import SharedState
@@ -66,6 +67,7 @@ class SfuNode:
         # Without shared state (tests, a lone node) every room is the bar.
         self.world_of = world_of
         self.platform = Platform(state, bus, self.rooms) if state is not None else None
+        self.admission = None if state is None else Admission.for_node(state, settings.api_url, self.tokens, self.id)
         self.sessions: dict[Peer, Callable[[], None]] = {}  # a peer's way to end its session
         if self.platform is not None:
             self.platform.on_removed = self._removed

@@ -31,7 +31,7 @@ from virtubar.wire import AuthError, Error, Event, Reconnect
 JOIN_TIMEOUT_S = 10.0
 CLOSE_AUTH = 4401  # policy close codes the client can tell apart
 CLOSE_PROTOCOL = 4400
-CLOSE_DRAINING = 4503
+CLOSE_DRAINING = 4503  # also while the sanctions reload: come back after delayMs
 CLOSE_REMOVED = 4003  # kicked or banned, as the edge closes
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ async def serve(socket: WebSocket, node: SfuNode) -> None:
         claims = node.tokens.verify(join.token, "voice", room=join.roomId)
     except TokenError as e:
         return await refuse(AuthError(code=e.code, message=e.message), CLOSE_AUTH)
+    if node.admission is not None:  # bans and kick cool-downs, as the edge checks them
+        refusal, _ = await node.admission.check(claims.sub, join.roomId)
+        if refusal is not None:
+            return await refuse(refusal, CLOSE_DRAINING if isinstance(refusal, Reconnect) else CLOSE_REMOVED)
     if node.draining:
         return await refuse(Reconnect(delayMs=1000, reason="the voice node is draining"), CLOSE_DRAINING)
 

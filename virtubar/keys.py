@@ -64,3 +64,9 @@ def room_schedule(room_id: str) -> str:
     """The room's upcoming scheduled sessions, mirrored by the functions for
     the edge (expiring set; member = session id, data = ``focus.ScheduledTimer``)."""
     return f"{{room:{room_id}}}:schedule"
+
+
+SANCTIONS_LOADED = "{sanctions}:loaded"
+"""Set by the functions once every active ban, mute, kick cool-down and
+block in the database is in shared state (member ``"generation"``); gone
+with a data loss, which is how nodes know to ask for a rebuild."""

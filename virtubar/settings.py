@@ -20,6 +20,8 @@ from typing import Annotated, ClassVar, TypeVar
 import msgspec
 from msgspec import Meta, Struct, field
 
+from virtubar.datafiles import private_folder
+
 NOT_FROM_ENV = Meta(extra={"from_env": False})
 """Marks a field set by code (an entry point), never by the environment."""
 
@@ -130,6 +132,8 @@ class Settings(Struct, kw_only=True):
     s3_endpoint_url: str = ""
     s3_region: str = ""
     metrics_token: str = ""
+    kick_cooldown_s: NonNegative = 300.0
+    api_url: str = ""  # where nodes reach the API; PUBLIC_URL/api unless set
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -137,12 +141,14 @@ class Settings(Struct, kw_only=True):
         return read_env(cls).completed()
 
     def completed(self) -> Settings:
-        """Derive the public URL, the database URL, the origin allowlist and
+        """Derive the public URL, the API's URL, the database URL, the origin allowlist and
         (embedded mode only) a token secret kept in the data folder."""
         self.data = self.data.resolve()
         self.admin_emails = [e.lower() for e in self.admin_emails]
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
+        if not self.api_url:
+            self.api_url = self.public_url + "/api"
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data / 'virtubar.sqlite3'}"
         if not self.allowed_origins:
@@ -160,7 +166,7 @@ def _kept_secret(path: Path) -> str:
     """A secret generated once and kept (mode 0600) in the data folder."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     value = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:

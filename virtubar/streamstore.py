@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from msgspec import Struct
+
+from virtubar.datafiles import private_file
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,7 @@ def _offset(ms: int, seq: int) -> str:
 
 class StreamStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():  # private like the rest of the data folder (SQLite gives -wal/-shm the same mode)
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        private_file(path)  # like the rest of the data folder (SQLite gives -wal/-shm the same mode)
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

@@ -27,7 +27,7 @@ from virtubar.settings import Settings
 from virtubar.wire import Platform
 
 ALGORITHM = "HS256"
-Kind = Literal["api", "realtime", "voice"]
+Kind = Literal["api", "realtime", "voice", "node"]  # node: an edge or SFU calling the functions
 Role = Literal["player", "moderator", "admin"]
 
 
@@ -40,6 +40,7 @@ class Claims(Struct, kw_only=True, omit_defaults=True):
     iat: int
     jti: str
     name: str = ""
+    avatar: str = ""  # the member's look (``names.avatar_id``); absent in tokens from before it existed
     anon: bool = False
     room: str | None = None
     platform: Platform | None = None
@@ -72,11 +73,15 @@ class TokenIssuer:
         self.kid = key_id(secret)
         self._keys = {key_id(k): k for k in (*previous, secret)}
         self.issuer = issuer
-        self.ttl = {"api": 900, "realtime": 300, "voice": 300} | (ttl or {})
+        self.ttl = {"api": 900, "realtime": 300, "voice": 300, "node": 60} | (ttl or {})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenIssuer:
-        return cls(settings.token_secret, previous=settings.token_previous_secrets)
+        """A realtime token lives no longer than the place its join reserved
+        (``reservation_s``, at most 300 s): a valid one always has its place,
+        so an old token cannot enter a room that filled up meanwhile."""
+        realtime = max(1, min(300, int(settings.reservation_s)))
+        return cls(settings.token_secret, previous=settings.token_previous_secrets, ttl={"realtime": realtime})
 
     def issue(
         self,
@@ -85,11 +90,12 @@ class TokenIssuer:
         *,
         role: Role = "player",
         name: str = "",
+        avatar: str = "",
         anon: bool = False,
         room: str | None = None,
         platform: Platform | None = None,
     ) -> str:
-        if kind != "api" and (room is None or platform is None):
+        if kind in ("realtime", "voice") and (room is None or platform is None):
             raise ValueError(f"a {kind} token needs a room and a platform")
         now = int(time.time())
         claims = Claims(
@@ -98,6 +104,7 @@ class TokenIssuer:
             sub=sub,
             role=role,
             name=name,
+            avatar=avatar,
             anon=anon,
             iat=now,
             exp=now + self.ttl[kind],

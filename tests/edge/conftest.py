@@ -17,6 +17,7 @@ import pytest
 
 from infra.localservices import _wait_port, free_port
 from virtubar import keys
+from virtubar.moderation import mark_loaded
 from virtubar.state import RedisState
 from virtubar.tokens import TokenIssuer
 from virtubar.world import World
@@ -61,6 +62,21 @@ class EdgeProcess:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.returncode
+
+
+@pytest.fixture(autouse=True)
+def sanctions_loaded(request):
+    """Nodes on Redis admit nobody until the functions have loaded every
+    sanction into it (``virtubar.moderation.Admission``); no functions run
+    here, so each test on Redis says they have (a test may flush it)."""
+    if "redis_url" in request.fixturenames:
+        state = RedisState(request.getfixturevalue("redis_url"))
+        asyncio.run(_marked(state))
+
+
+async def _marked(state: RedisState) -> None:
+    await mark_loaded(state, "edge tests")
+    await state.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,21 @@
 """The join flow: everything the edge and SFU need, and fill rooms first."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
 
 import msgspec
 import pytest
+from litestar.testing import AsyncTestClient
 
+from functions import create_app
 from virtubar import keys
 from virtubar.registry import NodeInfo
-from virtubar.tokens import TokenError
+from virtubar.settings import Settings
+from virtubar.tokens import TokenError, TokenIssuer
+
+from .conftest import sign_in
 
 
 async def join(client, who, **body):
@@ -36,7 +42,7 @@ async def test_join_returns_everything_the_edge_and_sfu_need(client, player, tok
     body = r.json()
     assert body["roomId"] == room_id and body["room"]["occupancy"] == 1
     assert body["edgeUrl"] == "ws://edge-1.test/ws" and body["sfuUrl"] == "ws://sfu-1.test/sfu"
-    assert body["world"]["template"] == "bar" and body["expiresIn"] == 300
+    assert body["world"]["template"] == "bar" and body["expiresIn"] == 60  # as long as the reservation
     rt = tokens.verify(body["realtimeToken"], "realtime", room=room_id)
     vt = tokens.verify(body["voiceToken"], "voice", room=room_id)
     assert rt.sub == vt.sub == me["user"]["id"] and rt.platform == "mobile" and rt.name == "Ada"
@@ -108,6 +114,33 @@ async def test_an_explicit_full_room_is_409_and_reserves_nothing(client, player,
     r = await join(client, me, roomId=room_id)
     assert r.status_code == 409 and "full" in r.json()["detail"]
     assert len(await state.members(keys.room_members(room_id))) == 2
+
+
+async def test_no_realtime_token_outlives_the_place_its_join_reserved(settings, state, nodes):
+    """Capacity 1: the first player joins but never connects; once the
+    reservation lapses, the second player gets the place and the first
+    player's token no longer opens the room (the edge refuses it)."""
+    settings.reservation_s = 1
+    app = create_app(settings, state)
+    await app.state["services"].db.migrate()
+    tokens = app.state["services"].tokens
+    async with AsyncTestClient(app) as client:
+        late, prompt = await sign_in(client), await sign_in(client)
+        room_id = await room(client, late, capacity=1)
+        first = (await join(client, late, roomId=room_id)).json()
+        claims = tokens.verify(first["realtimeToken"], "realtime", room=room_id)
+        assert claims.exp - claims.iat <= settings.reservation_s and first["expiresIn"] <= settings.reservation_s
+        assert (await join(client, prompt, roomId=room_id)).status_code == 409
+        await asyncio.sleep(2.2)
+        assert (await join(client, prompt, roomId=room_id)).status_code == 200
+    with pytest.raises(TokenError) as old:
+        tokens.verify(first["realtimeToken"], "realtime", room=room_id)
+    assert old.value.code == "token_expired"
+
+
+def test_realtime_tokens_live_at_most_300_s_however_long_the_reservation():
+    settings = Settings(token_secret="s" * 32, reservation_s=3600)
+    assert TokenIssuer.from_settings(settings).ttl["realtime"] == 300
 
 
 async def test_rejoining_does_not_take_a_second_place(client, player, state):

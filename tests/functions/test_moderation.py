@@ -2,12 +2,18 @@
 announced on the control stream the edges and SFUs read."""
 
 import asyncio
+import uuid
+from datetime import UTC, datetime
 
 import msgspec
+from litestar.testing import AsyncTestClient
 
+import functions.moderation
+from functions import create_app
 from virtubar import keys, wire
 from virtubar.bus import LocalBus
-from virtubar.moderation import ModerationLifted, SanctionInfo, decode_control
+from virtubar.moderation import SYNC_PATH, ModerationLifted, SanctionInfo, decode_control, loaded
+from virtubar.state import LocalState
 
 
 async def staff(client, role="moderator", admin=None):
@@ -155,3 +161,76 @@ async def test_control_stream_entries_are_seed_001_envelopes(client, player, nod
     raw = [d.data for d in await node_bus.read(0.05) if d.room is None][-1]
     envelope = msgspec.json.decode(raw)
     assert set(envelope) == {"v", "t", "ts", "payload"} and envelope["t"] == "moderation_action"
+
+
+async def test_a_failing_audit_insert_leaves_no_sanction_mirror_or_announce(client, player, node_bus, state,
+                                                                            monkeypatch):
+    mod, troll = await staff(client), await player("Troll")
+    room, troll_id = await room_of(client, mod), troll["user"]["id"]
+    taken = (await client.get("/api/moderation/audit", headers=mod["headers"])).json()["items"][0]["id"]
+    ids = iter([uuid.uuid4().hex, taken])  # the sanction's id, then the audit line's: one the log already holds
+    monkeypatch.setattr(functions.moderation, "new_id", lambda: next(ids))
+    assert (await act(client, mod, type="ban", userId=troll_id, roomId=room, reason="slurs")).status_code == 500
+    monkeypatch.undo()
+    assert (await client.post("/api/rooms/join", json={"roomId": room}, headers=troll["headers"])).status_code == 200
+    assert await state.members(keys.user_sanctions(troll_id)) == {}
+    assert await control_events(node_bus) == []
+    log = (await client.get("/api/moderation/audit", headers=mod["headers"])).json()["items"]
+    assert [e["action"] for e in log] == ["role_moderator"]
+
+
+async def test_a_kick_keeps_the_player_out_of_that_room_for_the_cool_down(client, player, state, settings):
+    mod, troll = await staff(client), await player("Troll")
+    room, other, troll_id = await room_of(client, mod), await room_of(client, mod), troll["user"]["id"]
+    r = await act(client, mod, type="kick", userId=troll_id, roomId=room, reason="spamming")
+    assert r.status_code == 201
+    back = datetime.fromisoformat(r.json()["expiresAt"])
+    assert abs((back - datetime.now(UTC)).total_seconds() - settings.kick_cooldown_s) < 30
+    denied = await client.post("/api/rooms/join", json={"roomId": room}, headers=troll["headers"])
+    assert denied.status_code == 403 and denied.headers["content-type"].startswith("application/problem+json")
+    assert "may return at" in denied.json()["detail"] and "spamming" in denied.json()["detail"]
+    assert settings.kick_cooldown_s - 30 < int(denied.headers["retry-after"]) <= settings.kick_cooldown_s
+    assert (await client.post("/api/rooms/join", json={"roomId": other}, headers=troll["headers"])).status_code == 200
+    (info,) = (await state.members(keys.user_sanctions(troll_id))).values()
+    info = msgspec.json.decode(info, type=SanctionInfo)
+    assert info.kind == "kick" and info.room == room and info.keeps_out and info.refusal().code == "kicked"
+
+
+async def test_the_api_writes_every_sanction_and_block_into_empty_shared_state_at_start(
+    client, player, settings, nodes
+):
+    mod, troll, loud, ann, bob = await staff(client), await player(), await player(), await player(), await player()
+    room = await room_of(client, mod)
+    await act(client, mod, type="ban", userId=troll["user"]["id"], reason="raids")
+    await act(client, mod, type="mute", userId=loud["user"]["id"], roomId=room, channels="chat", durationS=600)
+    await act(client, mod, type="ban", userId=ann["user"]["id"], roomId=room)
+    await act(client, mod, type="unban", userId=ann["user"]["id"], roomId=room)  # lifted: not written back
+    await client.post("/api/blocks", json={"userId": bob["user"]["id"]}, headers=ann["headers"])
+    fresh = LocalState()  # what a restart (embedded) or a data loss (Redis) leaves
+    async with AsyncTestClient(create_app(settings, fresh)):
+        assert await loaded(fresh)
+        banned, muted = [
+            [msgspec.json.decode(d, type=SanctionInfo) for d in (await fresh.members(keys.user_sanctions(u))).values()]
+            for u in (troll["user"]["id"], loud["user"]["id"])
+        ]
+        assert [(s.kind, s.room) for s in banned] == [("ban", None)]
+        assert [(s.kind, s.room, s.channels) for s in muted] == [("mute", room, "chat")]
+        assert 590_000 < muted[0].expiresAtMs - wire.now_ms() <= 600_000  # a timed one keeps its end
+        assert await fresh.members(keys.user_sanctions(ann["user"]["id"])) == {}
+        assert set(await fresh.members(keys.user_blocks(ann["user"]["id"]))) == {bob["user"]["id"]}
+
+
+async def test_the_sync_rebuilds_what_shared_state_lost_for_nodes_only(client, player, state, tokens):
+    mod, troll = await staff(client), await player()
+    await act(client, mod, type="ban", userId=troll["user"]["id"], reason="raids")
+    (sanction,) = await state.members(keys.user_sanctions(troll["user"]["id"]))
+    await state.drop(keys.user_sanctions(troll["user"]["id"]), sanction)  # lost with its marker
+    await state.drop(keys.SANCTIONS_LOADED, "generation")
+    sync = "/api" + SYNC_PATH
+    assert (await client.post(sync)).status_code == 401
+    assert (await client.post(sync, headers=troll["headers"])).status_code == 401  # a player's token is no node's
+    node = {"Authorization": f"Bearer {tokens.issue('node', 'edge-1')}"}
+    r = await client.post(sync, headers=node)
+    assert r.status_code == 200 and r.json() == {"rebuilt": True}
+    assert set(await state.members(keys.user_sanctions(troll["user"]["id"]))) == {sanction}
+    assert (await client.post(sync, headers=node)).json() == {"rebuilt": False}

@@ -158,9 +158,9 @@ async def test_evidence_upload_through_the_s3_api(s3_endpoint, monkeypatch):
     policy = json.loads(base64.b64decode(ticket.fields["policy"]))
     assert ["content-length-range", 1, 5000] in policy["conditions"]
     assert {"Content-Type": "image/png"} in policy["conditions"]
-    assert not await store.exists("evidence/r1/f1")
+    assert await store.where("evidence/r1/f1") is None
     async with httpx.AsyncClient() as http:
         r = await http.post(ticket.url, data=ticket.fields, files={"file": ("shot.png", b"\x89PNG" + b"1" * 50)})
     assert r.status_code in (200, 201, 204), r.text
-    assert await store.exists("evidence/r1/f1")
+    assert await store.where("evidence/r1/f1") is not None
     assert msgspec.structs.asdict(ticket)["method"] == "POST"

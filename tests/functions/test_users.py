@@ -17,6 +17,7 @@ async def test_invalid_avatar_is_422_and_changes_nothing(client, player):
     for bad in (
         {"model": "dragon"},
         {"colors": {"body": "red"}},
+        {"colors": {"body": "#112233\n"}},  # would reach every member inside the avatar id
         {"accessories": ["hat"] * 5},
         {"accessories": ["jetpack"]},
     ):
