@@ -28,6 +28,7 @@ from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController
 from functions.sanctions import ensure_loaded
 from functions.sanctions import sync as sanctions_sync
+from functions.schedules import SchedulesController
 from functions.security import caller
 from functions.sessions import SessionsController, housekeeping
 from functions.uploads import EvidenceController, UploadsController
@@ -100,6 +101,7 @@ def create_app(
             RolesController,
             SessionsController,
             sanctions_sync,
+            SchedulesController,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),

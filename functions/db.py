@@ -13,12 +13,21 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from piccolo.columns import JSON, Varchar
+from piccolo.columns import JSON, Boolean, Varchar
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from functions.tables import FOCUS_TABLES, INITIAL_TABLES, MODERATION_TABLES, TABLES, EvidenceUpload, Room, User
+from functions.tables import (
+    FOCUS_TABLES,
+    INITIAL_TABLES,
+    MODERATION_TABLES,
+    SCHEDULE_TABLES,
+    TABLES,
+    EvidenceUpload,
+    Room,
+    User,
+)
 from functions.users import friendly_name
 from virtubar.datafiles import private_file
 from virtubar.names import DISPLAY_NAME_MAX, ROOM_NAME_MAX, BadName, normalise_name
@@ -162,6 +171,13 @@ async def _focus(db: Database) -> None:
         await Room.alter().add_column("work_style", Varchar(length=16, null=True, default=None))
 
 
+async def _focus_schedule(db: Database) -> None:
+    """Scheduled focus sessions and their RSVPs; rooms get the timer setting."""
+    if not await _has_column(db, "rooms", "timer_hosts_only"):
+        await Room.alter().add_column("timer_hosts_only", Boolean(default=False))
+    await _create(*SCHEDULE_TABLES)(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
@@ -169,4 +185,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (4, "names: player and room names under the name rule", _names_under_the_rule),
     (5, "evidence: upload tickets are single use", _create(EvidenceUpload)),
     (6, "focus: sessions with goals, preferences, a work style for rooms", _focus),
+    (7, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
 ]

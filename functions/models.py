@@ -90,6 +90,7 @@ class RoomOut(Struct, kw_only=True):
     occupancy: int
     createdAt: datetime
     workStyle: WorkStyle | None = None
+    timerHostsOnly: bool = False
 
 
 Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
@@ -119,6 +120,7 @@ class RoomIn(Struct, kw_only=True, forbid_unknown_fields=True):
     world: dict[str, Any] | None = None
     chatFilter: ChatFilter = []
     workStyle: WorkStyle | None = None
+    timerHostsOnly: bool = False
 
 
 class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -128,6 +130,7 @@ class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     world: dict[str, Any] | None = None
     chatFilter: ChatFilter | None = None
     workStyle: WorkStyle | None = None
+    timerHostsOnly: bool | None = None
 
 
 class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -344,3 +347,42 @@ class Preferences(Struct, kw_only=True, forbid_unknown_fields=True):
     preferredCategories: Annotated[list[Template], Meta(max_length=4)] = []
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+
+
+# Scheduled focus sessions ---------------------------------------------------
+
+Title = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class ScheduleIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Work ``duration`` then break ``breakDuration`` (minutes), ``cycles``
+    times, no break after the last work; ``capacity``: places to RSVP
+    (the room's capacity unless given, never more)."""
+
+    roomId: Id
+    title: Title
+    startsAt: Annotated[datetime, Meta(tz=True)]
+    duration: Annotated[int, Meta(ge=1, le=180)] = 50
+    breakDuration: Annotated[int, Meta(ge=1, le=60)] | None = 10
+    cycles: Annotated[int, Meta(ge=1, le=12)] = 1
+    capacity: Capacity | None = None
+
+
+class ScheduledOut(Struct, kw_only=True):
+    id: str
+    roomId: str
+    roomName: str
+    hostId: str
+    title: str
+    startsAt: datetime
+    endsAt: datetime
+    duration: int
+    breakDuration: int | None
+    cycles: int
+    capacity: int
+    going: int
+    attending: bool
+
+
+class SchedulePage(Struct, kw_only=True):
+    items: list[ScheduledOut]

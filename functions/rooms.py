@@ -28,6 +28,7 @@ from functions.security import new_id
 from functions.tables import Room, World
 from functions.users import checked_name, load_user, look_of
 from virtubar import keys
+from virtubar.focus import TimerPolicy
 from virtubar.names import ROOM_NAME_MAX, BadName, normalise_name
 from virtubar.tokens import Claims
 from virtubar.world import WorldError, default_world, parse_world, to_json
@@ -52,6 +53,7 @@ def room_out(row: dict, occupancy: int) -> RoomOut:
         occupancy=occupancy,
         createdAt=row["created_at"],
         workStyle=row.get("work_style"),
+        timerHostsOnly=bool(row.get("timer_hosts_only")),
     )
 
 
@@ -79,12 +81,15 @@ def chat_filter(row: dict) -> list[str]:
 
 
 async def publish_setup(services: Services, row: dict, world: dict) -> None:
-    """Hand the room's world, chat filter and capacity to the edge and the
-    SFU, which cannot read the database; every join and change refreshes them."""
+    """Hand the room's world, chat filter, capacity and timer setting
+    (``focus.TimerPolicy``) to the edge and the SFU, which cannot read the
+    database; every join and change refreshes them."""
     key = keys.room_setup(row["id"])
     await services.state.put(key, "world", msgspec.json.encode(world), WORLD_TTL_S)
     await services.state.put(key, "capacity", msgspec.json.encode(row["capacity"]), WORLD_TTL_S)
     await services.state.put(key, "chatFilter", msgspec.json.encode(chat_filter(row)), WORLD_TTL_S)
+    policy = TimerPolicy(hostsOnly=bool(row.get("timer_hosts_only")), hosts=[row["owner"]] if row["owner"] else [])
+    await services.state.put(key, "timer", msgspec.json.encode(policy), WORLD_TTL_S)
 
 
 def room_name(value: str) -> str:
@@ -138,6 +143,7 @@ async def create_room(
     document: dict | None,
     words: Sequence[str] = (),
     work_style: str | None = None,
+    timer_hosts_only: bool = False,
 ) -> dict:
     document = document or to_json(default_world(template))
     room_id = new_id()
@@ -152,6 +158,7 @@ async def create_room(
             world=await _store_world(template, document),
             chat_filter=json.dumps(sorted({w.lower() for w in words})),
             work_style=work_style,
+            timer_hosts_only=timer_hosts_only,
         )
     )
     return await load_room(room_id)
@@ -202,6 +209,7 @@ class RoomsController(Controller):
             document,
             data.chatFilter,
             data.workStyle,
+            data.timerHostsOnly,
         )
         return room_out(row, 0)
 
@@ -238,6 +246,8 @@ class RoomsController(Controller):
             changes[Room.chat_filter] = json.dumps(sorted({w.lower() for w in data.chatFilter}))
         if data.workStyle is not None:
             changes[Room.work_style] = data.workStyle
+        if data.timerHostsOnly is not None:
+            changes[Room.timer_hosts_only] = data.timerHostsOnly
         if changes:
             await Room.update(changes).where(Room.id == room_id)
             row = await load_room(room_id)

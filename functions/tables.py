@@ -60,6 +60,7 @@ class Room(Table, tablename="rooms"):
     created_at = Timestamptz(default=TimestamptzNow())
     chat_filter = JSON(default="[]")  # words masked in this room's chat (migration 3)
     work_style = Varchar(length=16, null=True, default=None)  # quiet | music | check-ins (migration 6)
+    timer_hosts_only = Boolean(default=False)  # only the owner controls the focus timer (migration 7)
 
 
 class Block(Table, tablename="blocks"):
@@ -149,7 +150,36 @@ class UserPreferences(Table, tablename="user_preferences"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class ScheduledSession(Table, tablename="scheduled_sessions"):
+    """A focus session a host scheduled in a room: its timer starts by
+    itself at ``starts_at`` (work ``duration``, break ``break_duration``,
+    ``cycles`` times; minutes)."""
+
+    id = Varchar(length=32, primary_key=True)
+    room = ForeignKey(Room, on_delete=OnDelete.cascade, index=True)
+    host = Varchar(length=32, index=True)
+    title = Varchar(length=80)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz(index=True)
+    duration = Integer()
+    break_duration = Integer(null=True, default=None)
+    cycles = Integer(default=1)
+    capacity = Integer()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Rsvp(Table, tablename="session_rsvps"):
+    """A player's place in a scheduled session; ``id`` is session id + user
+    id, so one player holds at most one place."""
+
+    id = Varchar(length=64, primary_key=True)
+    session = ForeignKey(ScheduledSession, on_delete=OnDelete.cascade, index=True)
+    user = Varchar(length=32, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 MODERATION_TABLES: tuple[type[Table], ...] = (Block, Sanction, Report, AuditEntry)
 INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World, Room)
 FOCUS_TABLES: tuple[type[Table], ...] = (FocusSession, UserPreferences)
-TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES
+SCHEDULE_TABLES: tuple[type[Table], ...] = (ScheduledSession, Rsvp)
+TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES

@@ -50,6 +50,8 @@ class EdgeConfig(Struct, kw_only=True):
     """A socket refused this many messages over their budgets within
     ``flood_window_s`` is closed (4008)."""
     flood_window_s: Positive = 10.0
+    timer_minute_ms: PositiveInt = 60_000
+    """How long a minute of the focus room's timer lasts: tests shorten it."""
 
     @classmethod
     def from_env(cls) -> EdgeConfig:

@@ -21,6 +21,7 @@ from virtubar import wire
 from virtubar.state import SharedState
 
 if TYPE_CHECKING:
+    from realtime_edge.config import EdgeConfig
     from realtime_edge.connection import Conn
     from realtime_edge.entries import Spot
     from realtime_edge.room import Room
@@ -30,6 +31,7 @@ class Edge(Protocol):
     """What a feature's handler may do."""
 
     state: SharedState
+    config: EdgeConfig
 
     def send(self, conn: Conn, payload: wire.Event) -> None:
         """To this socket only."""
@@ -40,6 +42,10 @@ class Edge(Protocol):
     async def emit(self, conn: Conn, payload: wire.Event) -> None:
         """A server event of the feature, from ``conn``'s member, to the room
         (every node), travelling as its ``Rule`` says."""
+
+    async def announce(self, room_id: str, payload: wire.Event) -> None:
+        """A server event of the feature from no member (a timer that ran
+        out), to the room (every node), travelling as its ``Rule`` says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +87,13 @@ class Rule:
 class Feature:
     """``load(state, room_id)``: what the feature keeps of the room's shared
     state (in ``room.data[name]``), read when the room is hosted and again
-    every few seconds. ``room_state(room)``: fields it adds to ``room_state``."""
+    every few seconds. ``room_state(room)``: fields it adds to ``room_state``.
+    ``watch(edge, room)``: what it checks at every housekeeping pass of a room
+    hosted here (things that fall due by time, such as a timer running out)."""
 
     name: str
     routes: Mapping[str, Route]
     rules: tuple[Rule, ...] = ()
     load: Callable[[SharedState, str], Awaitable[object]] | None = None
     room_state: Callable[[Room], dict[str, Any]] | None = None
+    watch: Callable[[Edge, Room], Awaitable[None]] | None = None

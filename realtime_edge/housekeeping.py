@@ -1,5 +1,5 @@
 """Housekeeping, every ``presence_every_s``: silent sockets closed, presence
-and held seats refreshed; every ``presence_ttl_s / 3`` also the room's world
+and held seats refreshed, what falls due in a room feature done; every ``presence_ttl_s / 3`` also the room's world
 and features' shared state re-read and members whose node died (their
 presence expired) removed."""
 
@@ -38,6 +38,8 @@ class Housekeeping:
         for room in list(node.rooms.values()):
             with survive("presence", node=node.id, room=room.id):
                 await self._refresh(room, full)
+            with survive("features", node=node.id, room=room.id):
+                await features.watch(node, room)
 
     async def _refresh(self, room: Room, full: bool) -> None:
         node = self.node

@@ -186,6 +186,11 @@ class EdgeNode:
         rule = features.RULES[type(payload)]
         await self.bus.publish(room.id, entries.entry(payload, at=entries.spot(member)), durable=rule.durable)
 
+    async def announce(self, room_id: str, payload: wire.Event) -> None:
+        """A feature's event from no member, on the stream its rule names."""
+        rule = features.RULES[type(payload)]
+        await self.bus.publish(room_id, entries.entry(payload), durable=rule.durable)
+
     # loops -----------------------------------------------------------------
 
     async def _read_loop(self) -> None:

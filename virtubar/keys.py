@@ -62,6 +62,18 @@ CONTROL_STREAM = "control"
 """Moderation actions published by the functions, consumed by edges and SFUs."""
 
 
+def room_timer(room_id: str) -> str:
+    """The focus room's shared timer (sticky, expiring; changed only by
+    ``swap``, so of two nodes completing one phase one wins)."""
+    return f"{{room:{room_id}}}:timer"
+
+
+def room_schedule(room_id: str) -> str:
+    """The room's upcoming scheduled sessions, mirrored by the functions for
+    the edge (expiring set; member = session id, data = ``focus.ScheduledTimer``)."""
+    return f"{{room:{room_id}}}:schedule"
+
+
 SANCTIONS_LOADED = "{sanctions}:loaded"
 """Set by the functions once every active ban, mute, kick cool-down and
 block in the database is in shared state (member ``"generation"``); gone

@@ -42,6 +42,10 @@ class SharedState(Protocol):
         nodes taking over one dead holder's key, one wins)."""
         ...
 
+    async def get(self, key: str) -> str | None:
+        """The live value of ``key`` (None: none): what a ``swap`` expects."""
+        ...
+
     async def release(self, key: str, value: str) -> None:
         """Delete ``key`` if it holds ``value`` (a late release must not free
         what someone else took over since)."""
@@ -96,6 +100,10 @@ class LocalState:
             return held[1]
         self._values[key] = (now + int(ttl_s * 1000), value)
         return value
+
+    async def get(self, key: str) -> str | None:
+        held = self._values.get(key)
+        return held[1] if held is not None and held[0] > _now_ms() else None
 
     async def release(self, key: str, value: str) -> None:
         held = self._values.get(key)
@@ -214,6 +222,10 @@ class RedisState:
     async def swap(self, key: str, expected: str, value: str, ttl_s: float) -> str:
         held = await self._swap(keys=[key], args=[expected, value, int(ttl_s * 1000)])
         return held.decode()
+
+    async def get(self, key: str) -> str | None:
+        held = cast("bytes | None", await self._redis.get(key))
+        return None if held is None else held.decode()
 
     async def release(self, key: str, value: str) -> None:
         await self._release(keys=[key], args=[value])

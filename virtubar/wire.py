@@ -31,6 +31,9 @@ ChatMode = Literal["local", "zone", "room"]
 Platform = Literal["desktop", "mobile", "vr"]
 Status = Literal["working", "break", "away"]
 CorrectionReason = Literal["bounds", "wall", "speed", "climb", "occupied", "zone_full"]
+TimerType = Literal["work", "break"]
+TimerMinutes = Annotated[int, Meta(ge=1, le=180)]
+"""A timer phase's length in minutes (a test setting of the edge may shorten the minute)."""
 
 
 class Event(Struct, kw_only=True, omit_defaults=True):
@@ -99,6 +102,36 @@ class SetStatus(Event):
     status: Status
 
 
+class StartTimer(Event):
+    """Addition: start the focus room's shared timer. With ``breakDuration``
+    the room runs a cycle (``type`` must be ``work``): work ``duration``,
+    break ``breakDuration``, repeated ``cycles`` times (0: until reset)."""
+
+    name = "start_timer"
+    roomId: Id
+    duration: TimerMinutes
+    type: TimerType
+    breakDuration: TimerMinutes | None = None
+    cycles: Annotated[int, Meta(ge=0, le=24)] = 1
+
+
+class PauseTimer(Event):
+    name = "pause_timer"
+    roomId: Id
+
+
+class ResumeTimer(Event):
+    name = "resume_timer"
+    roomId: Id
+
+
+class ResetTimer(Event):
+    """Stops the room's timer (and its cycle)."""
+
+    name = "reset_timer"
+    roomId: Id
+
+
 # Server → client ------------------------------------------------------------
 
 
@@ -130,13 +163,31 @@ class FocusSessionSummary(Struct, kw_only=True, omit_defaults=True):
     done: list[bool] | None = None  # shared only
 
 
+class RoomTimer(Struct, kw_only=True, omit_defaults=True):
+    """The focus room's timer in ``room_state``: running until
+    ``endsAtServerMs``, or paused with ``remaining`` ms left."""
+
+    duration: int
+    type: TimerType
+    endsAtServerMs: int
+    remaining: int
+    paused: bool
+    cycle: int
+    cycles: int
+    breakDuration: int | None = None
+    title: str | None = None
+
+
 class RoomState(Event):
+    """``timer`` is an addition: the focus room's running or paused timer."""
+
     name = "room_state"
     roomId: str
     serverTimeMs: int
     members: list[Member]
     zoneId: str | None = None
     focusSessions: list[FocusSessionSummary] | None = None
+    timer: RoomTimer | None = None
 
 
 class MemberJoined(Event):
@@ -281,6 +332,43 @@ class FocusSessionCompleted(Event):
     achievements: list[str] = []
 
 
+class TimerStarted(Event):
+    """A phase of the room's timer started (``duration`` in minutes); it ends
+    at ``endsAtServerMs`` on the server's clock. Additions: ``cycle`` of
+    ``cycles`` (0: until reset), ``breakDuration`` and ``title`` (a
+    scheduled session's)."""
+
+    name = "timer_started"
+    roomId: str
+    duration: int
+    type: TimerType
+    endsAtServerMs: int
+    cycle: int
+    cycles: int
+    breakDuration: int | None = None
+    title: str | None = None
+
+
+class TimerUpdated(Event):
+    """Paused, resumed or reset: ``remaining`` ms left (0 and ``stopped``
+    after a reset); ``endsAtServerMs`` (an addition) while running."""
+
+    name = "timer_updated"
+    roomId: str
+    remaining: int
+    paused: bool
+    endsAtServerMs: int | None = None
+    stopped: bool = False
+
+
+class TimerCompleted(Event):
+    """A phase ran out; sent once per completion, whichever node noticed."""
+
+    name = "timer_completed"
+    roomId: str
+    type: TimerType
+
+
 CLIENT_EVENTS: tuple[type[Event], ...] = (
     JoinRoom,
     Heartbeat,
@@ -288,6 +376,10 @@ CLIENT_EVENTS: tuple[type[Event], ...] = (
     LocalChat,
     EmoteEvent,
     SetStatus,
+    StartTimer,
+    PauseTimer,
+    ResumeTimer,
+    ResetTimer,
 )
 SERVER_EVENTS: tuple[type[Event], ...] = (
     RoomState,
@@ -308,6 +400,9 @@ SERVER_EVENTS: tuple[type[Event], ...] = (
     FocusSessionStarted,
     FocusSessionUpdated,
     FocusSessionCompleted,
+    TimerStarted,
+    TimerUpdated,
+    TimerCompleted,
 )
 
 

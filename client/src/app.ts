@@ -11,6 +11,7 @@ import { historyScreen } from './focus/history';
 import { SessionsApi } from './focus/sessions';
 import { browserScreen } from './ui/browser';
 import { loadPreferences, preferencesScreen } from './ui/preferences';
+import { scheduleScreen } from './focus/schedule';
 import { h, toast } from './ui/dom';
 import { loadDevices, settingsScreen } from './ui/settings';
 import { signInScreen } from './ui/signIn';
@@ -34,6 +35,7 @@ export function startApp(root: HTMLElement): void {
     settings: () => show(settingsScreen(api, browser)),
     preferences: () => show(preferencesScreen(api, browser)),
     history: () => show(historyScreen(api, browser)),
+    schedule: () => show(scheduleScreen(api, { back: browser, join: (roomId) => void enter({ roomId }) })),
     signOut: () => void api.logout().then(signIn),
   }));
   const signIn = () => show(signInScreen(api, () => { void loadPreferences(api); browser(); }));
@@ -65,6 +67,7 @@ export function startApp(root: HTMLElement): void {
     root.replaceChildren();
     const view = new RoomView(root, {
       world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice, video, capacity: Math.max(answer.room.capacity ?? 0, 64) + 2,
+      timerControls: !answer.room.timerHostsOnly || answer.room.ownerId === user.id,
       block: (userId) => safety(() => api.block(userId), 'Blocked. You will not see or hear them.'),
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
       onLeave: (reason) => { if (reason) toast(reason, 'error'); browser(); },

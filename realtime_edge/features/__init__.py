@@ -4,11 +4,13 @@ its module here (and its messages to ``virtubar/wire.py`` and the client)."""
 from __future__ import annotations
 
 from realtime_edge.feature import Feature, Route, Rule
-from realtime_edge.features import chat, emotes, focus_sessions, status
+from realtime_edge.features import chat, emotes, focus_sessions, status, timer
 from realtime_edge.room import Room
 from virtubar import wire
 
-FEATURES: tuple[Feature, ...] = (chat.FEATURE, emotes.FEATURE, status.FEATURE, focus_sessions.FEATURE)
+FEATURES: tuple[Feature, ...] = (
+    chat.FEATURE, emotes.FEATURE, status.FEATURE, focus_sessions.FEATURE, timer.FEATURE,
+)
 
 ROUTES: dict[str, Route] = {name: route for f in FEATURES for name, route in f.routes.items()}
 RULES: dict[type[wire.Event], Rule] = {rule.event: rule for f in FEATURES for rule in f.rules}
@@ -29,3 +31,10 @@ async def load(state, room: Room) -> None:
     for f in FEATURES:
         if f.load is not None:
             room.data[f.name] = await f.load(state, room.id)
+
+
+async def watch(edge, room: Room) -> None:
+    """What every feature checks for a room hosted here, at each housekeeping pass."""
+    for f in FEATURES:
+        if f.watch is not None:
+            await f.watch(edge, room)

@@ -61,6 +61,17 @@ async def test_swap_replaces_only_the_value_it_expects(state):
     assert await state.swap("{room:r}:seat:stool-2", "dan", "dan", 30) == "dan"  # cat's expired
 
 
+async def test_get_reads_the_live_value_a_swap_expects(state):
+    key = "{room:r}:timer"
+    assert await state.get(key) is None
+    await state.swap(key, "", "running", 0.2)
+    assert await state.get(key) == "running"
+    assert await state.swap(key, "running", "paused", 0.2) == "paused"
+    assert await state.get(key) == "paused"
+    await asyncio.sleep(0.3)
+    assert await state.get(key) is None  # expired
+
+
 async def test_release_deletes_only_its_own_value(state):
     key = "{room:r}:seat:stool-1"
     await state.swap(key, "bob", "bob", 30)

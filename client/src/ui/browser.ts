@@ -14,7 +14,7 @@ export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; ico
 };
 
 export interface BrowserActions {
-  join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void;
+  join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void; schedule(): void;
   preferences?(): void; history?(): void;
 }
 
@@ -82,6 +82,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
       h('span', { class: 'me', text: `${user.displayName}${user.anonymous ? ' (guest)' : ''}` }),
       actions.history ? h('button', { class: 'btn ghost', onclick: actions.history, text: '📈 Focus history' }) : null,
       actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: '♿ Preferences' }) : null,
+      h('button', { class: 'btn ghost', onclick: actions.schedule, text: '📅 Schedule' }),
       h('button', { class: 'btn ghost', onclick: actions.settings, text: '⚙ Settings' }),
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,

@@ -26,6 +26,10 @@ export const CLIENT_EVENTS = {
   localChat: 'local_chat',
   emote: 'emote',
   setStatus: 'set_status',
+  startTimer: 'start_timer',
+  pauseTimer: 'pause_timer',
+  resumeTimer: 'resume_timer',
+  resetTimer: 'reset_timer',
 } as const;
 
 export const SERVER_EVENTS = {
@@ -47,6 +51,9 @@ export const SERVER_EVENTS = {
   focusSessionStarted: 'focus_session_started',
   focusSessionUpdated: 'focus_session_updated',
   focusSessionCompleted: 'focus_session_completed',
+  timerStarted: 'timer_started',
+  timerUpdated: 'timer_updated',
+  timerCompleted: 'timer_completed',
 } as const;
 
 export const ANIMS = ['idle', 'walk', 'dance', 'wave', 'sit'] as const;

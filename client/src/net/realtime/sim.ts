@@ -10,8 +10,9 @@ import { Emitter } from './emitter';
 import { TransformGate } from './rate';
 import type {
   Anim, ChatMode, ChatResult, ConnectionState, EmoteId, JoinTicket, Member, RealtimeProvider, ServerEnvelope,
-  ServerEventName, ServerHandler, ServerPayloads, Status, TransformInput,
+  ServerEventName, ServerHandler, ServerPayloads, Status, TimerCommand, TransformInput,
 } from './types';
+import { SimTimer } from '../../focus/timerSim';
 
 const NAMES = ['Ada', 'Bo', 'Cleo', 'Dev', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kai', 'Lea', 'Mo', 'Nia', 'Oli', 'Pia'];
 const LINES = ['hey all!', 'anyone up for a dance?', 'this place is nice', 'brb', 'cheers 🍻', 'who picked this song?'];
@@ -34,6 +35,7 @@ export class SimProvider implements RealtimeProvider {
   private me: { x: number; z: number; t: number } | null = null;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastTick = 0;
+  private clock: SimTimer | null = null;
 
   constructor(private readonly world: World, private readonly options: SimOptions = {}) {
     this.rand = mulberry32(options.seed ?? 7);
@@ -116,6 +118,11 @@ export class SimProvider implements RealtimeProvider {
 
   sendStatus(status: Status): void {
     this.emit('status_changed', { userId: this.ticket.user.userId, status }, Date.now());
+  }
+
+  sendTimer(command: TimerCommand): void {
+    this.clock ??= new SimTimer(this.ticket.roomId, (t, payload) => this.emit(t, payload, Date.now()));
+    this.clock.handle(command);
   }
 
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void { return this.events.on(event, handler); }

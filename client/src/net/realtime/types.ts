@@ -7,7 +7,7 @@ import type { UserRef } from './wire.gen';
 
 export type {
   AvatarTransform, ClientMessage, ClientPayloads, Heartbeat, JoinRoom, LocalChat, Member, ServerMessage,
-  ServerPayloads, SetStatus, UserRef,
+  ServerPayloads, SetStatus, UserRef, RoomTimer, StartTimer, TimerStarted, TimerUpdated, TimerCompleted,
 } from './wire.gen';
 export type Emote = Wire.EmoteEvent;
 
@@ -37,6 +37,11 @@ export type ServerHandler<K extends ServerEventName> = (
   payload: Wire.ServerPayloads[K], envelope: Envelope<K, Wire.ServerPayloads[K]>,
 ) => void;
 
+/** The focus room's timer commands (docs/protocol.md), without the roomId the provider adds. */
+export type TimerCommand =
+  | { t: 'start_timer'; duration: number; type: 'work' | 'break'; breakDuration?: number | null; cycles?: number }
+  | { t: 'pause_timer' } | { t: 'resume_timer' } | { t: 'reset_timer' };
+
 export type ConnectionState = 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
 /** What a provider needs to enter a room: the answer of POST /api/rooms/join. */
@@ -59,6 +64,7 @@ export interface RealtimeProvider {
   sendChat(text: string, mode: ChatMode): ChatResult;
   sendEmote(emoteId: EmoteId): void;
   sendStatus(status: Status): void;
+  sendTimer(command: TimerCommand): void;
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void;
   onState(handler: (state: ConnectionState) => void): () => void;
   /** Server clock minus local clock (ms), from heartbeat_ack. */

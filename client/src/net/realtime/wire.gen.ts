@@ -89,6 +89,54 @@ export interface SetStatus {
   status: 'away' | 'break' | 'working';
 }
 
+export interface StartTimerEnvelope {
+  t: 'start_timer';
+  v: 1;
+  ts: number;
+  payload: StartTimer;
+}
+
+export interface StartTimer {
+  roomId: string;
+  duration: number;
+  type: 'break' | 'work';
+  breakDuration?: number | null;
+  cycles?: number;
+}
+
+export interface PauseTimerEnvelope {
+  t: 'pause_timer';
+  v: 1;
+  ts: number;
+  payload: PauseTimer;
+}
+
+export interface PauseTimer {
+  roomId: string;
+}
+
+export interface ResumeTimerEnvelope {
+  t: 'resume_timer';
+  v: 1;
+  ts: number;
+  payload: ResumeTimer;
+}
+
+export interface ResumeTimer {
+  roomId: string;
+}
+
+export interface ResetTimerEnvelope {
+  t: 'reset_timer';
+  v: 1;
+  ts: number;
+  payload: ResetTimer;
+}
+
+export interface ResetTimer {
+  roomId: string;
+}
+
 export interface RoomStateEnvelope {
   t: 'room_state';
   v: 1;
@@ -102,6 +150,7 @@ export interface RoomState {
   members: Member[];
   zoneId?: string | null;
   focusSessions?: FocusSessionSummary[] | null;
+  timer?: RoomTimer | null;
 }
 
 export interface Member {
@@ -127,6 +176,18 @@ export interface FocusSessionSummary {
   startedAtMs: number;
   goals?: string[] | null;
   done?: boolean[] | null;
+}
+
+export interface RoomTimer {
+  duration: number;
+  type: 'break' | 'work';
+  endsAtServerMs: number;
+  remaining: number;
+  paused: boolean;
+  cycle: number;
+  cycles: number;
+  breakDuration?: number | null;
+  title?: string | null;
 }
 
 export interface MemberJoinedEnvelope {
@@ -345,6 +406,51 @@ export interface FocusSessionCompleted {
   achievements?: string[];
 }
 
+export interface TimerStartedEnvelope {
+  t: 'timer_started';
+  v: 1;
+  ts: number;
+  payload: TimerStarted;
+}
+
+export interface TimerStarted {
+  roomId: string;
+  duration: number;
+  type: 'break' | 'work';
+  endsAtServerMs: number;
+  cycle: number;
+  cycles: number;
+  breakDuration?: number | null;
+  title?: string | null;
+}
+
+export interface TimerUpdatedEnvelope {
+  t: 'timer_updated';
+  v: 1;
+  ts: number;
+  payload: TimerUpdated;
+}
+
+export interface TimerUpdated {
+  roomId: string;
+  remaining: number;
+  paused: boolean;
+  endsAtServerMs?: number | null;
+  stopped?: boolean;
+}
+
+export interface TimerCompletedEnvelope {
+  t: 'timer_completed';
+  v: 1;
+  ts: number;
+  payload: TimerCompleted;
+}
+
+export interface TimerCompleted {
+  roomId: string;
+  type: 'break' | 'work';
+}
+
 export interface World {
   version?: 1;
   template: 'bar' | 'focus' | 'office' | 'world';
@@ -481,9 +587,9 @@ export interface TrackOwner {
   source?: 'camera' | 'mic' | 'screen' | null;
 }
 
-export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope;
+export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope;
 
-export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope;
+export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope;
 
 export type ClientSignal = SfuJoinEnvelope | SessionDescriptionEnvelope | IceCandidateEnvelope | PublishEnvelope;
 
@@ -496,6 +602,10 @@ export interface ClientPayloads {
   local_chat: LocalChat;
   emote: EmoteEvent;
   set_status: SetStatus;
+  start_timer: StartTimer;
+  pause_timer: PauseTimer;
+  resume_timer: ResumeTimer;
+  reset_timer: ResetTimer;
 }
 
 export interface ServerPayloads {
@@ -517,6 +627,9 @@ export interface ServerPayloads {
   focus_session_started: FocusSessionStarted;
   focus_session_updated: FocusSessionUpdated;
   focus_session_completed: FocusSessionCompleted;
+  timer_started: TimerStarted;
+  timer_updated: TimerUpdated;
+  timer_completed: TimerCompleted;
 }
 
 export interface ClientSignalPayloads {

@@ -11,7 +11,7 @@ import { Emitter } from './emitter';
 import { TransformGate } from './rate';
 import type {
   ChatMode, ChatResult, ClientPayloads, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
-  ServerEventName, ServerHandler, Status, TransformInput,
+  ServerEventName, ServerHandler, Status, TimerCommand, TransformInput,
 } from './types';
 
 /** Consecutive auth_errors (without a room_state between) before giving up. */
@@ -84,6 +84,10 @@ export class WsProvider implements RealtimeProvider {
 
   sendStatus(status: Status): void {
     if (this.isOpen()) this.send(CLIENT_EVENTS.setStatus, { roomId: this.ticket.roomId, status });
+  }
+
+  sendTimer({ t, ...fields }: TimerCommand): void {
+    if (this.isOpen()) this.send(t, { roomId: this.ticket.roomId, ...fields } as ClientPayloads[typeof t]);
   }
 
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void { return this.events.on(event, handler); }
