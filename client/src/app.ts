@@ -65,7 +65,7 @@ export function startApp(root: HTMLElement): void {
       onLeave: (reason) => { if (reason) toast(reason, 'error'); browser(); },
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
-    view.start().catch((err) => { toast(`Could not enter the room: ${(err as Error).message}`, 'error'); });
+    void view.start();
   }
 
   if (api.session) browser(); else signIn();

@@ -11,6 +11,7 @@ import { Overlay } from '../render/overlay';
 import { Stage, type ViewMode } from '../render/stage';
 import { toast } from '../ui/dom';
 import { EMOJI, Hud } from '../ui/hud';
+import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
 import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
@@ -48,6 +49,7 @@ export class RoomView {
   private readonly walkTo = new Vector3();
   private walking = false;
   private placed = false;
+  private left = false;
   private last = 0;
   private selfStatus: Status | null = null;
   private unsubs: (() => void)[] = [];
@@ -115,11 +117,19 @@ export class RoomView {
   async start(): Promise<void> {
     this.last = performance.now();
     this.stage.renderer.setAnimationLoop((t) => this.frame(t));
-    await this.o.provider.connect(this.o.ticket);
+    try {
+      await this.o.provider.connect(this.o.ticket);
+    } catch (err) {
+      this.leave(`Could not enter the room: ${(err as Error).message}`);  // no-op when a stop already left with its reason
+      return;
+    }
     if (this.o.world.template === 'focus') this.o.provider.sendStatus('working');
   }
 
+  /** Leaves once: a stop that already left (with its reason) is not shown twice. */
   leave(reason?: string): void {
+    if (this.left) return;
+    this.left = true;
     this.o.provider.close();
     this.o.voice?.close();
     this.o.video?.close();
@@ -147,7 +157,7 @@ export class RoomView {
     const p = this.o.provider;
     const me = this.o.ticket.user.userId;
     this.unsubs.push(
-      p.onState((s) => this.hud.setConnection(s)),
+      p.onState((s, reason) => { this.hud.setConnection(s); if (reason) this.leave(reason); }),
       p.on('room_state', (s) => {
         this.members.resync(s.members);
         const mine = s.members.find((m) => m.userId === me);
@@ -162,7 +172,11 @@ export class RoomView {
         if (t.userId === me) return;
         this.members.get(t.userId)?.track.push(t.seq, env.ts, t.x, t.y, t.z, t.rotY, t.anim ?? 'idle', t.speaking ?? false);
       }),
-      p.on('position_correction', (c) => this.reconciler.correct(c.seq, c.x, c.z, this.self.x, this.self.z)),
+      p.on('position_correction', (c) => {
+        const hint = correctionHint(c.reason, this.o.world, this.self.x, this.self.z);
+        if (hint) this.hud.hint(hint);
+        this.reconciler.correct(c.seq, c.x, c.z, this.self.x, this.self.z);
+      }),
       p.on('chat_broadcast', (c) => {
         if (!this.chat.add(c)) return;
         if (c.userId !== me && this.members.get(c.userId)?.mutedForMe) return;
@@ -194,7 +208,10 @@ export class RoomView {
         if (m.type === 'mutedByMod') { toast(`A moderator muted you${m.reason ? `: ${m.reason}` : ''}.`, 'error'); this.o.voice?.setMuted(true); }
         else this.leave(`You were ${m.type === 'banned' ? 'banned from' : 'removed from'} the room${m.reason ? `: ${m.reason}` : ''}.`);
       }),
-      p.on('error', (e) => toast(e.message, 'error')),
+      p.on('error', (e) => {
+        const n = errorNotice(e);
+        if (n?.kind === 'hint') this.hud.hint(n.text); else if (n) toast(n.text, 'error');
+      }),
     );
   }
 

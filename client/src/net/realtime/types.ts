@@ -60,7 +60,8 @@ export interface RealtimeProvider {
   sendEmote(emoteId: EmoteId): void;
   sendStatus(status: Status): void;
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void;
-  onState(handler: (state: ConnectionState) => void): () => void;
+  /** `reason` comes with `closed` when the server stopped the member for good (the player's words: leave the room). */
+  onState(handler: (state: ConnectionState, reason?: string) => void): () => void;
   /** Server clock minus local clock (ms), from heartbeat_ack. */
   clockOffsetMs(): number;
 }
