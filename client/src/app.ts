@@ -51,6 +51,7 @@ export function startApp(root: HTMLElement): void {
     const provider = createProvider('ws', answer.world, async () => ticketOf(await api.join({ roomId: answer.roomId, platform: platform() })));
     const devices = loadDevices();
     const transport = answer.sfuUrl ? new SfuTransport(answer.sfuUrl, answer.roomId, answer.voiceToken, answer.iceServers ?? []) : undefined;
+    transport?.onNotice((text) => toast(text, 'error'));
     // Before the voice joins: the SFU may forward video as soon as it has.
     const video = new VideoRoom(user.id, answer.world.template, transport ?? null, devices.camera);
     const voice = await Voice.start({ micDeviceId: devices.mic, speakerDeviceId: devices.speaker, hearingRadius: hearingRadius(answer.world), transport });
