@@ -55,7 +55,8 @@ export function correctionHint(reason: ServerPayloads['position_correction']['re
   switch (reason) {
     case 'zone_full': {
       const zone = zoneAt(world, x, z);
-      return !zone || zone.type === 'meeting' ? 'Meeting room is full.' : `${zone.name} is full.`;
+      if (!zone?.capacity) return 'That room is full.';
+      return zone.type === 'meeting' ? 'Meeting room is full.' : `${zone.name} is full.`;
     }
     case 'occupied':
       return seatNear(world, x, z) ? 'Someone is sitting there.' : 'Someone else is there.';
