@@ -4,6 +4,7 @@ the reference page at ``/api/docs`` (functions/apidocs.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router, get
@@ -19,6 +20,7 @@ from functions.db import Database
 from functions.evidence import open_store
 from functions.models import Health
 from functions.moderation import ModerationController, RolesController
+from functions.preferences import PreferencesController
 from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
 from functions.requestlog import RequestLog
@@ -27,6 +29,7 @@ from functions.safety import BlocksController, ReportsController
 from functions.sanctions import ensure_loaded
 from functions.sanctions import sync as sanctions_sync
 from functions.security import caller
+from functions.sessions import SessionsController, housekeeping
 from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
 from virtubar import logs
@@ -72,9 +75,12 @@ def create_app(
         if pool:
             await services.db.start_pool()
         await ensure_loaded(services)  # shared state may have lost its copy of the sanctions (restart, data loss)
+        sweeper = asyncio.create_task(housekeeping(services)) if pool else None  # Lambda: on the next request
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
             await services.db.close()
 
     api = Router(
@@ -83,6 +89,7 @@ def create_app(
             health,
             api_docs,
             AuthController,
+            PreferencesController,
             UsersController,
             RoomsController,
             BlocksController,
@@ -91,6 +98,7 @@ def create_app(
             EvidenceController,
             ModerationController,
             RolesController,
+            SessionsController,
             sanctions_sync,
         ],
         dependencies={

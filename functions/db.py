@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from piccolo.columns import JSON
+from piccolo.columns import JSON, Varchar
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from functions.tables import INITIAL_TABLES, MODERATION_TABLES, TABLES, EvidenceUpload, Room, User
+from functions.tables import FOCUS_TABLES, INITIAL_TABLES, MODERATION_TABLES, TABLES, EvidenceUpload, Room, User
 from functions.users import friendly_name
 from virtubar.datafiles import private_file
 from virtubar.names import DISPLAY_NAME_MAX, ROOM_NAME_MAX, BadName, normalise_name
@@ -155,10 +155,18 @@ async def _names_under_the_rule(db: Database) -> None:
             await Room.update({Room.name: name}).where(Room.id == row["id"])
 
 
+async def _focus(db: Database) -> None:
+    """Focus sessions and preferences, and the work style rooms advertise."""
+    await _create(*FOCUS_TABLES)(db)
+    if not await _has_column(db, "rooms", "work_style"):
+        await Room.alter().add_column("work_style", Varchar(length=16, null=True, default=None))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
     (3, "rooms: per-room chat word filter", _room_chat_filter),
     (4, "names: player and room names under the name rule", _names_under_the_rule),
     (5, "evidence: upload tickets are single use", _create(EvidenceUpload)),
+    (6, "focus: sessions with goals, preferences, a work style for rooms", _focus),
 ]

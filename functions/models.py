@@ -23,6 +23,7 @@ RoomName = Annotated[str, Meta(max_length=400, description="NFKC, trimmed, 1-80 
                                "direction-changing or invisible characters")]
 Colour = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}(?!\n)$")]  # "$" alone lets a final newline through
 Id = Annotated[str, Meta(pattern=r"^[0-9a-f]{32}$")]
+WorkStyle = Literal["quiet", "music", "check-ins"]
 
 
 class AvatarColours(Struct, kw_only=True):
@@ -88,6 +89,7 @@ class RoomOut(Struct, kw_only=True):
     ownerId: str | None
     occupancy: int
     createdAt: datetime
+    workStyle: WorkStyle | None = None
 
 
 Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
@@ -116,6 +118,7 @@ class RoomIn(Struct, kw_only=True, forbid_unknown_fields=True):
     public: bool = True
     world: dict[str, Any] | None = None
     chatFilter: ChatFilter = []
+    workStyle: WorkStyle | None = None
 
 
 class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -124,6 +127,7 @@ class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     public: bool | None = None
     world: dict[str, Any] | None = None
     chatFilter: ChatFilter | None = None
+    workStyle: WorkStyle | None = None
 
 
 class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -260,3 +264,83 @@ class RoleIn(Struct, kw_only=True, forbid_unknown_fields=True):
     userId: Id
     role: Literal["player", "moderator"]
     reason: Reason
+
+
+# Focus sessions and preferences -------------------------------------------
+
+MAX_GOALS = 10
+GoalText = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")]
+Achievement = Literal["first_session", "all_goals_done", "streak_3", "four_today", "deep_focus"]
+SessionStatus = Literal["open", "completed", "abandoned"]
+
+
+class FocusSessionIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    roomId: Id
+    goals: Annotated[list[GoalText], Meta(max_length=MAX_GOALS)] = []
+    shareGoals: bool = False
+
+
+class FocusSessionPatch(Struct, kw_only=True, forbid_unknown_fields=True):
+    """``done``: one flag per goal, in the order they were declared."""
+
+    progress: Annotated[int, Meta(ge=0, le=100)] | None = None
+    done: Annotated[list[bool], Meta(max_length=MAX_GOALS)] | None = None
+    shareGoals: bool | None = None
+
+
+class Goal(Struct, kw_only=True):
+    text: str
+    done: bool = False
+
+
+class FocusSessionOut(Struct, kw_only=True):
+    id: str
+    roomId: str
+    goals: list[Goal]
+    progress: int
+    shareGoals: bool
+    status: SessionStatus
+    achievements: list[str]
+    startedAt: datetime
+    endedAt: datetime | None
+    minutes: int
+
+
+class FocusTotals(Struct, kw_only=True):
+    """``focusedMinutesThisWeek``: minutes of sessions completed since Monday
+    (the player's local time); ``streakDays``: consecutive days, up to today
+    or yesterday, each with a completed session."""
+
+    focusedMinutesThisWeek: int
+    sessionsCompleted: int
+    streakDays: int
+
+
+class FocusHistory(Struct, kw_only=True):
+    items: list[FocusSessionOut]
+    total: int
+    limit: int
+    offset: int
+    totals: FocusTotals
+
+
+class NotificationSettings(Struct, kw_only=True, forbid_unknown_fields=True):
+    phaseEndSound: bool = True
+    browserNotification: bool = False
+    volume: Annotated[int, Meta(ge=0, le=100)] = 60
+
+
+class AccessibilitySettings(Struct, kw_only=True, forbid_unknown_fields=True):
+    reducedMotion: bool = False
+    highContrast: bool = False
+    captions: bool = False  # emotes and status changes also as text
+    largerText: bool = False
+
+
+class Preferences(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Also the body of ``PUT /api/users/preferences`` (a whole document)."""
+
+    workStyle: WorkStyle | None = None
+    preferredCategories: Annotated[list[Template], Meta(max_length=4)] = []
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)

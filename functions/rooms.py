@@ -21,6 +21,7 @@ from functions.context import Services
 from functions.ice import ice_servers
 from functions.matchmaking import Candidate, fill_order
 from functions.models import JoinIn, JoinOut, RoomDetail, RoomIn, RoomOut, RoomPage, RoomPatch
+from functions.preferences import preferences_of
 from functions.problems import ApiError, FieldError, found
 from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
@@ -50,6 +51,7 @@ def room_out(row: dict, occupancy: int) -> RoomOut:
         ownerId=row["owner"],
         occupancy=occupancy,
         createdAt=row["created_at"],
+        workStyle=row.get("work_style"),
     )
 
 
@@ -135,6 +137,7 @@ async def create_room(
     owner: str | None,
     document: dict | None,
     words: Sequence[str] = (),
+    work_style: str | None = None,
 ) -> dict:
     document = document or to_json(default_world(template))
     room_id = new_id()
@@ -148,6 +151,7 @@ async def create_room(
             owner=owner,
             world=await _store_world(template, document),
             chat_filter=json.dumps(sorted({w.lower() for w in words})),
+            work_style=work_style,
         )
     )
     return await load_room(room_id)
@@ -197,6 +201,7 @@ class RoomsController(Controller):
             caller.sub,
             document,
             data.chatFilter,
+            data.workStyle,
         )
         return room_out(row, 0)
 
@@ -231,6 +236,8 @@ class RoomsController(Controller):
             changes[Room.world] = await _store_world(row["template"], _checked_world(data.world, row["template"]))
         if data.chatFilter is not None:
             changes[Room.chat_filter] = json.dumps(sorted({w.lower() for w in data.chatFilter}))
+        if data.workStyle is not None:
+            changes[Room.work_style] = data.workStyle
         if changes:
             await Room.update(changes).where(Room.id == room_id)
             row = await load_room(room_id)
@@ -332,22 +339,30 @@ async def _join_room(services: Services, caller: Claims, room_id: str) -> dict:
 
 
 async def _quick_join(services: Services, caller: Claims, template: str) -> dict:
-    """Fill rooms first, never into a room holding someone the player blocked
-    or was blocked by, nor one they are banned from."""
+    """Fill rooms first, focus rooms of the player's work style before
+    others; never into a room holding someone the player blocked or was
+    blocked by, nor one they are banned from. A room made because none had
+    space takes the player's work style."""
     if (ban := await active_ban(caller.sub, None)) is not None:
         raise _banned(ban)
     avoid = frozenset(await blocked_ids(caller.sub))
+    style = (await preferences_of(caller.sub)).workStyle if template == "focus" else None
     rows = await Room.select().where((Room.template == template) & (Room.public == True))  # noqa: E712
     by_id = {r["id"]: r for r in rows}
     counts = await occupancy(services, list(by_id))
-    for candidate in fill_order([Candidate(r["id"], n, r["capacity"]) for r, n in zip(rows, counts, strict=True)]):
+    candidates = [
+        Candidate(r["id"], n, r["capacity"], preferred=style is not None and r["work_style"] == style)
+        for r, n in zip(rows, counts, strict=True)
+    ]
+    for candidate in fill_order(candidates):
         if await active_ban(caller.sub, candidate.room_id) is None and await _reserve(
             services, by_id[candidate.room_id], caller.sub, avoid
         ):
             return by_id[candidate.room_id]
     number = len(rows) + 1
     row = await create_room(
-        f"{TEMPLATE_TITLES[template]} #{number}", template, DEFAULT_CAPACITY[template], True, None, None
+        f"{TEMPLATE_TITLES[template]} #{number}", template, DEFAULT_CAPACITY[template], True, None, None,
+        work_style=style,
     )
     await _reserve(services, row, caller.sub)
     return row

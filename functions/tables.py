@@ -59,6 +59,7 @@ class Room(Table, tablename="rooms"):
     world = ForeignKey(World, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     chat_filter = JSON(default="[]")  # words masked in this room's chat (migration 3)
+    work_style = Varchar(length=16, null=True, default=None)  # quiet | music | check-ins (migration 6)
 
 
 class Block(Table, tablename="blocks"):
@@ -122,6 +123,33 @@ class AuditEntry(Table, tablename="audit_log"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+class FocusSession(Table, tablename="focus_sessions"):
+    """A player's focus session in a room: goals declared at the start,
+    checked off during, closed by completing it or by leaving the room."""
+
+    id = Varchar(length=32, primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    room = Varchar(length=32, index=True)
+    goals = JSON(default="[]")  # [{"text": ..., "done": bool}]
+    progress = Integer(default=0)
+    share_goals = Boolean(default=False)
+    status = Varchar(length=12, default="open", index=True)  # open | completed | abandoned
+    achievements = JSON(default="[]")
+    started_at = Timestamptz(default=TimestamptzNow(), index=True)
+    seen_at = Timestamptz(default=TimestamptzNow())  # last time the player was seen in the room
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class UserPreferences(Table, tablename="user_preferences"):
+    """How a player likes to work and be notified; one JSON document (see
+    ``functions.models.Preferences``) so new settings need no migration."""
+
+    user = ForeignKey(User, unique=True, on_delete=OnDelete.cascade)
+    document = JSON(default="{}")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 MODERATION_TABLES: tuple[type[Table], ...] = (Block, Sanction, Report, AuditEntry)
 INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World, Room)
-TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,)
+FOCUS_TABLES: tuple[type[Table], ...] = (FocusSession, UserPreferences)
+TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES

@@ -35,6 +35,13 @@ def room_stream(room_id: str) -> str:
     return f"{{room:{room_id}}}:events"
 
 
+def room_focus_sessions(room_id: str) -> str:
+    """The room's open focus sessions as others see them (expiring set;
+    member = user id, data = ``wire.FocusSessionSummary``), written by the
+    functions, read by the edge for ``room_state``."""
+    return f"{{room:{room_id}}}:focus"
+
+
 def nodes(kind: str) -> str:
     """The registry of live nodes of a kind (``edge`` or ``sfu``)."""
     return f"{{nodes:{kind}}}"

@@ -134,6 +134,7 @@ class Settings(Struct, kw_only=True):
     metrics_token: str = ""
     kick_cooldown_s: NonNegative = 300.0
     api_url: str = ""  # where nodes reach the API; PUBLIC_URL/api unless set
+    session_grace_s: Positive = 120.0
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -116,12 +116,27 @@ class Member(Struct, kw_only=True, omit_defaults=True):
     status: Status | None = None
 
 
+class FocusSessionSummary(Struct, kw_only=True, omit_defaults=True):
+    """What the room sees of a member's focus session: counts always, the
+    goals' text only when the owner chose to share it."""
+
+    sessionId: str
+    userId: str
+    goalCount: int
+    doneCount: int
+    progress: int = 0
+    startedAtMs: int
+    goals: list[str] | None = None  # shared only
+    done: list[bool] | None = None  # shared only
+
+
 class RoomState(Event):
     name = "room_state"
     roomId: str
     serverTimeMs: int
     members: list[Member]
     zoneId: str | None = None
+    focusSessions: list[FocusSessionSummary] | None = None
 
 
 class MemberJoined(Event):
@@ -245,6 +260,27 @@ class Reconnect(Event):
     reason: str = ""
 
 
+class FocusSessionStarted(Event):
+    """Addition: published by the functions when a member starts a focus session."""
+
+    name = "focus_session_started"
+    session: FocusSessionSummary
+
+
+class FocusSessionUpdated(Event):
+    name = "focus_session_updated"
+    session: FocusSessionSummary
+
+
+class FocusSessionCompleted(Event):
+    """``completed`` False: closed by the server after the member left."""
+
+    name = "focus_session_completed"
+    session: FocusSessionSummary
+    completed: bool
+    achievements: list[str] = []
+
+
 CLIENT_EVENTS: tuple[type[Event], ...] = (
     JoinRoom,
     Heartbeat,
@@ -269,6 +305,9 @@ SERVER_EVENTS: tuple[type[Event], ...] = (
     StatusChanged,
     ChatGap,
     Reconnect,
+    FocusSessionStarted,
+    FocusSessionUpdated,
+    FocusSessionCompleted,
 )
 
 

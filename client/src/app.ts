@@ -7,7 +7,10 @@ import { avatarId, DEFAULT_AVATAR } from './avatar';
 import { createProvider, providerKind } from './net/realtime';
 import type { JoinTicket, Platform } from './net/realtime/types';
 import { RoomView } from './room/roomView';
+import { historyScreen } from './focus/history';
+import { SessionsApi } from './focus/sessions';
 import { browserScreen } from './ui/browser';
+import { loadPreferences, preferencesScreen } from './ui/preferences';
 import { h, toast } from './ui/dom';
 import { loadDevices, settingsScreen } from './ui/settings';
 import { signInScreen } from './ui/signIn';
@@ -29,9 +32,11 @@ export function startApp(root: HTMLElement): void {
   const browser = () => show(browserScreen(api, {
     join: (q) => void enter(q),
     settings: () => show(settingsScreen(api, browser)),
+    preferences: () => show(preferencesScreen(api, browser)),
+    history: () => show(historyScreen(api, browser)),
     signOut: () => void api.logout().then(signIn),
   }));
-  const signIn = () => show(signInScreen(api, browser));
+  const signIn = () => show(signInScreen(api, () => { void loadPreferences(api); browser(); }));
 
   async function enter(q: { roomId?: string; template?: Template }): Promise<void> {
     let answer: JoinAnswer;
@@ -64,11 +69,13 @@ export function startApp(root: HTMLElement): void {
       block: (userId) => safety(() => api.block(userId), 'Blocked. You will not see or hear them.'),
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
       onLeave: (reason) => { if (reason) toast(reason, 'error'); browser(); },
+      sessions: new SessionsApi(api),
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
     void view.start();
   }
 
+  void loadPreferences(api);
   if (api.session) browser(); else signIn();
 }
 

@@ -4,11 +4,11 @@ its module here (and its messages to ``virtubar/wire.py`` and the client)."""
 from __future__ import annotations
 
 from realtime_edge.feature import Feature, Route, Rule
-from realtime_edge.features import chat, emotes, status
+from realtime_edge.features import chat, emotes, focus_sessions, status
 from realtime_edge.room import Room
 from virtubar import wire
 
-FEATURES: tuple[Feature, ...] = (chat.FEATURE, emotes.FEATURE, status.FEATURE)
+FEATURES: tuple[Feature, ...] = (chat.FEATURE, emotes.FEATURE, status.FEATURE, focus_sessions.FEATURE)
 
 ROUTES: dict[str, Route] = {name: route for f in FEATURES for name, route in f.routes.items()}
 RULES: dict[type[wire.Event], Rule] = {rule.event: rule for f in FEATURES for rule in f.rules}

@@ -7,7 +7,7 @@ import type { Platform } from '../net/realtime/types';
 
 export interface User { id: string; displayName: string; username: string | null; anonymous: boolean; role: string; avatar: Avatar }
 export interface Session { accessToken: string; refreshToken: string; expiresIn: number; user: User }
-export interface Room { id: string; name: string; template: Template; capacity: number; public: boolean; ownerId: string; occupancy: number; createdAt: string }
+export interface Room { id: string; name: string; template: Template; capacity: number; public: boolean; ownerId: string; occupancy: number; createdAt: string; workStyle?: 'quiet' | 'music' | 'check-ins' | null }
 export interface RoomPage { items: Room[]; total: number; limit: number; offset: number }
 export interface IceServer { urls: string[]; username?: string; credential?: string }
 export interface JoinAnswer {
@@ -64,7 +64,7 @@ export class Api {
     for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
     return this.request('GET', `/rooms?${params}`);
   }
-  createRoom(body: { name: string; template: Template; capacity?: number; public?: boolean }): Promise<Room> {
+  createRoom(body: { name: string; template: Template; capacity?: number; public?: boolean; workStyle?: Room['workStyle'] }): Promise<Room> {
     return this.request('POST', '/rooms', body);
   }
   join(body: { roomId?: string; template?: Template; platform: Platform; region?: string }): Promise<JoinAnswer> {

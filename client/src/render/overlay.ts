@@ -12,6 +12,7 @@ export class Tag {
   private readonly name: HTMLSpanElement;
   private readonly chip: HTMLSpanElement;
   private readonly bubble: HTMLDivElement;
+  private readonly note: HTMLDivElement;
   bubbleUntil = 0;
   px = -1e9;
   py = -1e9;
@@ -28,7 +29,10 @@ export class Tag {
     this.name = document.createElement('span');
     this.name.className = 'name';
     line.append(this.chip, this.name);
-    this.el.append(this.bubble, line);
+    this.note = document.createElement('div');
+    this.note.className = 'note';
+    this.note.hidden = true;
+    this.el.append(this.bubble, line, this.note);
     this.setName(displayName);
     parent.append(this.el);
   }
@@ -38,6 +42,14 @@ export class Tag {
   setStatus(status: Status | null | undefined): void {
     this.chip.hidden = !status;
     if (status) { this.chip.textContent = status; this.chip.style.background = STATUS_COLORS[status]; }
+  }
+
+  /** A short line under the name (a focus session's "3 goals, 1 done"), with
+   * more on hover (shared goals); empty hides it. */
+  setNote(text: string, more = ''): void {
+    this.note.textContent = text;
+    this.note.title = more;
+    this.note.hidden = !text;
   }
 
   setSpeaking(on: boolean): void { this.el.classList.toggle('speaking', on); }

@@ -4,6 +4,9 @@
 import { Vector3 } from 'three';
 import { parseAvatarId } from '../avatar';
 import { ChatLog } from '../chat/log';
+import { RoomFocus } from '../focus/sessions';
+import { SessionsPanel } from '../focus/sessionsPanel';
+import type { SessionsApi } from '../focus/sessions';
 import { Controls, isTouchDevice, mountJoystick } from '../input/controls';
 import { Reconciler } from '../net/reconcile';
 import type { Anim, EmoteId, JoinTicket, RealtimeProvider, Status } from '../net/realtime/types';
@@ -11,6 +14,7 @@ import { Overlay } from '../render/overlay';
 import { Stage, type ViewMode } from '../render/stage';
 import { toast } from '../ui/dom';
 import { EMOJI, Hud } from '../ui/hud';
+import { captionsOn, motionReduced } from '../ui/preferences';
 import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
 import { screenShareAllowed } from '../video/tiles';
@@ -29,6 +33,8 @@ export interface RoomOptions {
   block(userId: string): Promise<string>;
   report(userId: string, category: string, text: string): Promise<string>;
   onLeave(reason?: string): void;
+  /** Focus rooms: the player's focus sessions (goals panel; absent offline). */
+  sessions?: SessionsApi;
 }
 
 const EMOTE_ANIM: Partial<Record<EmoteId, Anim>> = { wave: 'wave', dance: 'dance', cheers: 'wave', clap: 'wave' };
@@ -52,6 +58,7 @@ export class RoomView {
   private left = false;
   private last = 0;
   private selfStatus: Status | null = null;
+  private readonly focus = new RoomFocus();
   private unsubs: (() => void)[] = [];
   private readonly root: HTMLElement;
   /** Frame statistics for the bench page. */
@@ -95,6 +102,8 @@ export class RoomView {
       o.video.mount(this.hud.videoSlot, nameOf, (id) => id === o.ticket.user.userId ? this.selfStatus : this.members.get(id)?.status ?? null);
       o.video.onLocal = (source, on) => this.hud.setVideo(source, on);
     }
+    // Under the top bar and the video tiles, in their column: it never covers the room's controls, on a phone either.
+    if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.videoSlot.parentElement!, o.sessions, o.ticket.roomId).open();
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
@@ -156,25 +165,30 @@ export class RoomView {
   private wire(): void {
     const p = this.o.provider;
     const me = this.o.ticket.user.userId;
+    const nameOf = (id: string) => id === me ? 'You' : this.members.get(id)?.displayName ?? 'Someone';
     this.unsubs.push(
       p.onState((s, reason) => { this.hud.setConnection(s); if (reason) this.leave(reason); }),
       p.on('room_state', (s) => {
         this.members.resync(s.members);
+        this.focus.reset(s.focusSessions);
+        this.showFocusNotes();
         const mine = s.members.find((m) => m.userId === me);
         if (mine && (mine.x || mine.z)) { this.self.x = mine.x ?? this.self.x; this.self.z = mine.z ?? this.self.z; }
         this.placed = true;
         this.stage.follow(this.self.x, this.self.z, 0, true);
         this.refreshPeople();
       }),
-      p.on('member_joined', (j) => { this.members.upsert(j.member); this.refreshPeople(); }),
-      p.on('member_left', (l) => { this.members.remove(l.userId); this.o.voice?.removeSpeaker(l.userId); this.refreshPeople(); }),
+      p.on('member_joined', (j) => { this.members.upsert(j.member); this.showFocusNotes(); this.refreshPeople(); }),
+      p.on('focus_session_started', (f) => { this.focus.started(f.session); this.showFocusNotes(); }),
+      p.on('focus_session_updated', (f) => { this.focus.updated(f.session); this.showFocusNotes(); }),
+      p.on('focus_session_completed', (f) => { this.focus.completed(f.session); this.showFocusNotes(); }),
+      p.on('member_left', (l) => { this.focus.forget(l.userId); this.members.remove(l.userId); this.o.voice?.removeSpeaker(l.userId); this.refreshPeople(); }),
       p.on('avatar_transform_broadcast', (t, env) => {
         if (t.userId === me) return;
         this.members.get(t.userId)?.track.push(t.seq, env.ts, t.x, t.y, t.z, t.rotY, t.anim ?? 'idle', t.speaking ?? false);
       }),
       p.on('position_correction', (c) => {
-        const hint = correctionHint(c.reason, this.o.world, this.self.x, this.self.z);
-        if (hint) this.hud.hint(hint);
+        this.hud.hint(correctionHint(c.reason, this.o.world, this.self.x, this.self.z));
         this.reconciler.correct(c.seq, c.x, c.z, this.self.x, this.self.z);
       }),
       p.on('chat_broadcast', (c) => {
@@ -186,7 +200,8 @@ export class RoomView {
       p.on('chat_gap', () => { this.chat.gap(); this.hud.addChat(this.chat.entries[this.chat.entries.length - 1]); }),
       p.on('emote_broadcast', (e) => {
         const now = performance.now();
-        const anim = EMOTE_ANIM[e.emoteId] ?? null;
+        const anim = motionReduced() ? null : EMOTE_ANIM[e.emoteId] ?? null;
+        if (captionsOn()) this.hud.addChat({ userId: '', text: `${nameOf(e.userId)}: ${e.emoteId.replace('_', ' ')} ${EMOJI[e.emoteId]}`, messageId: '', system: true });
         if (e.userId === me) {
           this.selfTag.say(EMOJI[e.emoteId], now);
           this.self.emoteAnim = anim; this.self.emoteUntil = now + EMOTE_MS;
@@ -200,6 +215,7 @@ export class RoomView {
         if (d) d.zoneId = z.zoneId;
       }),
       p.on('status_changed', (s) => {
+        if (captionsOn()) this.hud.addChat({ userId: '', text: `${nameOf(s.userId)} ${s.userId === me ? 'are' : 'is'} now ${s.status}`, messageId: '', system: true });
         if (s.userId === me) { this.selfStatus = s.status; this.selfTag.setStatus(s.status); this.o.video?.relabel(); }
         const d = this.members.get(s.userId);
         if (d) { d.status = s.status; d.tag.setStatus(s.status); this.refreshPeople(); }
@@ -208,11 +224,14 @@ export class RoomView {
         if (m.type === 'mutedByMod') { toast(`A moderator muted you${m.reason ? `: ${m.reason}` : ''}.`, 'error'); this.o.voice?.setMuted(true); }
         else this.leave(`You were ${m.type === 'banned' ? 'banned from' : 'removed from'} the room${m.reason ? `: ${m.reason}` : ''}.`);
       }),
-      p.on('error', (e) => {
-        const n = errorNotice(e);
-        if (n?.kind === 'hint') this.hud.hint(n.text); else if (n) toast(n.text, 'error');
-      }),
+      p.on('error', (e) => this.hud.notice(errorNotice(e))),
     );
+  }
+
+  /** "3 goals, 1 done" under each member with an open focus session (the goals' text in the title when shared). */
+  private showFocusNotes(): void {
+    for (const d of this.members.list) d.tag.setNote(this.focus.note(d.userId), this.focus.detail(d.userId));
+    this.selfTag.setNote(this.focus.note(this.o.ticket.user.userId));
   }
 
   private refreshPeople(): void {
@@ -226,7 +245,8 @@ export class RoomView {
     if (this.stats.frames > 0) this.stats.intervalMs += t - this.last;
     this.last = t;
     const now = Date.now();
-    const timeS = t / 1000;
+    const calm = motionReduced();
+    const timeS = calm ? 0 : t / 1000; // frozen animation clock: no idle bob or dance sway
     this.moveSelf(dt, t);
 
     const s = this.self;
@@ -252,7 +272,7 @@ export class RoomView {
       this.o.voice?.placeSpeaker(d.userId, p.x, p.z);
     }
     this.o.voice?.placeListener(s.x, s.z, s.rotY);
-    this.stage.follow(s.x, s.z, dt);
+    this.stage.follow(s.x, s.z, dt, calm);
     this.selfTag.setSpeaking(s.speaking);
     this.selfTag.tick(t);
     this.overlay.place(this.selfTag, s.x, tagY, s.z, cam, w, h);

@@ -4,6 +4,7 @@ import { ApiError, type Api, type Room } from '../api/client';
 import type { Template } from '../world/world';
 import { TEMPLATES } from '../world/world';
 import { h } from './dom';
+import { WORK_STYLES, type WorkStyle } from './preferences';
 
 export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; icon: string }> = {
   bar: { title: 'Bar', blurb: 'A 3D bar with a dance floor and a jukebox.', icon: '🍸' },
@@ -12,7 +13,10 @@ export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; ico
   world: { title: 'Town', blurb: 'An isometric town with a cafe and a library.', icon: '🏘️' },
 };
 
-export interface BrowserActions { join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void }
+export interface BrowserActions {
+  join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void;
+  preferences?(): void; history?(): void;
+}
 
 export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   let template: Template | '' = '';
@@ -36,12 +40,16 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   const kind = h('select', { 'aria-label': 'Template' }, ...TEMPLATES.map((t) => h('option', { value: t, text: TEMPLATE_INFO[t].title })));
   const capacity = h('input', { type: 'number', min: '2', max: '500', value: '30', 'aria-label': 'Capacity' });
   const isPublic = h('input', { type: 'checkbox', checked: true, 'aria-label': 'Public' });
-  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), name, kind, capacity,
+  const style = h('select', { 'aria-label': 'Work style', hidden: true },
+    h('option', { value: '', text: 'Any work style' }), ...WORK_STYLES.map((w) => h('option', { value: w.value, text: w.label })));
+  kind.addEventListener('change', () => { style.hidden = kind.value !== 'focus'; });
+  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), name, kind, style, capacity,
     h('label', {}, isPublic, ' Listed publicly'), h('button', { class: 'btn primary', type: 'submit', text: 'Create and join' }));
   create.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const room = await api.createRoom({ name: name.value.trim(), template: kind.value as Template, capacity: Number(capacity.value), public: isPublic.checked });
+      const workStyle = kind.value === 'focus' && style.value ? style.value as WorkStyle : undefined;
+      const room = await api.createRoom({ name: name.value.trim(), template: kind.value as Template, capacity: Number(capacity.value), public: isPublic.checked, workStyle });
       actions.join({ roomId: room.id });
     } catch (err) { error.textContent = err instanceof ApiError ? err.describe() : String(err); }
   });
@@ -61,6 +69,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
     return h('li', { class: 'room-row' },
       h('span', { class: 'icon', text: TEMPLATE_INFO[r.template].icon }),
       h('span', { class: 'name', text: r.name }),
+      r.workStyle ? h('span', { class: 'chip style', text: r.workStyle, title: 'Work style' }) : null,
       h('span', { class: 'occ', text: `${r.occupancy} / ${r.capacity}`, title: 'People in the room now' }),
       h('button', { class: 'btn', disabled: full, onclick: () => actions.join({ roomId: r.id }), text: full ? 'Full' : 'Join' }));
   }
@@ -71,6 +80,8 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   return h('main', { class: 'screen browser' },
     h('header', { class: 'bar-top' }, h('h1', { text: 'VirtuBar' }),
       h('span', { class: 'me', text: `${user.displayName}${user.anonymous ? ' (guest)' : ''}` }),
+      actions.history ? h('button', { class: 'btn ghost', onclick: actions.history, text: '📈 Focus history' }) : null,
+      actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: '♿ Preferences' }) : null,
       h('button', { class: 'btn ghost', onclick: actions.settings, text: '⚙ Settings' }),
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,

@@ -5,8 +5,8 @@ import { remainingLabel } from '../chat/limits';
 import type { ChatEntry } from '../chat/log';
 import { CHAT_MODES, EMOTES, STATUSES } from '../net/realtime/constants';
 import type { ChatMode, ConnectionState, EmoteId, Status } from '../net/realtime/types';
-import { HintGate, HINT_MS } from '../room/notices';
-import { h } from './dom';
+import { HintGate, HINT_MS, type Notice } from '../room/notices';
+import { h, toast } from './dom';
 
 export const EMOJI: Record<EmoteId, string> = {
   cheers: '🍻', laugh: '😂', clap: '👏', wave: '👋', heart: '❤️', thumbs_up: '👍', shrug: '🤷', dance: '💃',
@@ -122,9 +122,13 @@ export class Hud {
   }
   focusChat(): void { this.input.focus(); }
 
+  notice(n: Notice | null): void {
+    if (n?.kind === 'hint') this.hint(n.text); else if (n) toast(n.text, 'error');
+  }
+
   /** Shows a short hint unless one is already up. */
-  hint(text: string): void {
-    if (!this.hints.admit(performance.now())) return;
+  hint(text: string | null): void {
+    if (!text || !this.hints.admit(performance.now())) return;
     this.hintLine.textContent = text;
     this.hintLine.classList.add('on');
     clearTimeout(this.hintTimer);

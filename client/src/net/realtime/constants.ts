@@ -44,6 +44,9 @@ export const SERVER_EVENTS = {
   statusChanged: 'status_changed',
   chatGap: 'chat_gap',
   reconnect: 'reconnect',
+  focusSessionStarted: 'focus_session_started',
+  focusSessionUpdated: 'focus_session_updated',
+  focusSessionCompleted: 'focus_session_completed',
 } as const;
 
 export const ANIMS = ['idle', 'walk', 'dance', 'wave', 'sit'] as const;

@@ -101,6 +101,7 @@ export interface RoomState {
   serverTimeMs: number;
   members: Member[];
   zoneId?: string | null;
+  focusSessions?: FocusSessionSummary[] | null;
 }
 
 export interface Member {
@@ -115,6 +116,17 @@ export interface Member {
   speaking?: boolean;
   zoneId?: string | null;
   status?: 'away' | 'break' | 'working' | null;
+}
+
+export interface FocusSessionSummary {
+  sessionId: string;
+  userId: string;
+  goalCount: number;
+  doneCount: number;
+  progress?: number;
+  startedAtMs: number;
+  goals?: string[] | null;
+  done?: boolean[] | null;
 }
 
 export interface MemberJoinedEnvelope {
@@ -298,6 +310,41 @@ export interface Reconnect {
   reason?: string;
 }
 
+export interface FocusSessionStartedEnvelope {
+  t: 'focus_session_started';
+  v: 1;
+  ts: number;
+  payload: FocusSessionStarted;
+}
+
+export interface FocusSessionStarted {
+  session: FocusSessionSummary;
+}
+
+export interface FocusSessionUpdatedEnvelope {
+  t: 'focus_session_updated';
+  v: 1;
+  ts: number;
+  payload: FocusSessionUpdated;
+}
+
+export interface FocusSessionUpdated {
+  session: FocusSessionSummary;
+}
+
+export interface FocusSessionCompletedEnvelope {
+  t: 'focus_session_completed';
+  v: 1;
+  ts: number;
+  payload: FocusSessionCompleted;
+}
+
+export interface FocusSessionCompleted {
+  session: FocusSessionSummary;
+  completed: boolean;
+  achievements?: string[];
+}
+
 export interface World {
   version?: 1;
   template: 'bar' | 'focus' | 'office' | 'world';
@@ -436,7 +483,7 @@ export interface TrackOwner {
 
 export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope;
 
-export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope;
+export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope;
 
 export type ClientSignal = SfuJoinEnvelope | SessionDescriptionEnvelope | IceCandidateEnvelope | PublishEnvelope;
 
@@ -467,6 +514,9 @@ export interface ServerPayloads {
   status_changed: StatusChanged;
   chat_gap: ChatGap;
   reconnect: Reconnect;
+  focus_session_started: FocusSessionStarted;
+  focus_session_updated: FocusSessionUpdated;
+  focus_session_completed: FocusSessionCompleted;
 }
 
 export interface ClientSignalPayloads {
