@@ -177,3 +177,22 @@ test('outlets_failed tells the player some people could not be connected; answer
   ws.receive('error', { code: 'outlets_failed', message: "no answer to the SFU's offer after 3 tries: rejoin to hear more speakers" });
   expect(notices).toEqual(['Voice could not connect to some people.']);
 });
+
+test('a camera that was on is sent again after the voice rejoins', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  const { transport, ws } = await joined(() => 0);
+  const camera = { kind: 'video' } as MediaStreamTrack;
+  const on = transport.sendVideo('camera', camera);
+  await settled();
+  ws.receive('sdp', { type: 'answer', sdp: 'sfu answer' });
+  await on;
+  ws.receive('reconnect', { delayMs: 1000, reason: 'draining' });
+  await after(1000);
+  const again = FakeSocket.last;
+  again.onopen!();
+  again.receive('sfu_joined', { roomId: 'room-1', userId: 'me', maxSpeakers: 3 });
+  await settled();
+  expect(again.take()).toEqual(['sfu_join ""', 'publish [{"mid":"1","source":"camera"}]', 'offer: offer 1']);
+  expect((transport.connection as unknown as FakePc).transceivers[1].sender.track).toBe(camera);
+  transport.close();
+});
