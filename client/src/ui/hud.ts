@@ -122,6 +122,7 @@ export class Hud {
   }
   focusChat(): void { this.input.focus(); }
 
+  /** A refusal worth telling: a hint for the small ones, a toast for the rest. */
   notice(n: Notice | null): void {
     if (n?.kind === 'hint') this.hint(n.text); else if (n) toast(n.text, 'error');
   }
