@@ -58,6 +58,7 @@ export function startApp(root: HTMLElement): void {
     const provider = createProvider('ws', answer.world, async () => ticketOf(await api.join({ roomId: answer.roomId, platform: platform() })));
     const devices = loadDevices();
     const transport = answer.sfuUrl ? new SfuTransport(answer.sfuUrl, answer.roomId, answer.voiceToken, answer.iceServers ?? []) : undefined;
+    transport?.onNotice((text) => toast(text, 'error'));
     // Before the voice joins: the SFU may forward video as soon as it has.
     const video = new VideoRoom(user.id, answer.world.template, transport ?? null, devices.camera);
     const voice = await Voice.start({ micDeviceId: devices.mic, speakerDeviceId: devices.speaker, hearingRadius: hearingRadius(answer.world), transport });
@@ -74,7 +75,7 @@ export function startApp(root: HTMLElement): void {
       sessions: new SessionsApi(api),
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
-    view.start().catch((err) => { toast(`Could not enter the room: ${(err as Error).message}`, 'error'); });
+    void view.start();
   }
 
   void loadPreferences(api);

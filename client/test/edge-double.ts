@@ -9,6 +9,8 @@ export class ScriptedEdge {
   readonly sockets: WebSocket[] = [];
   /** Tokens refused with auth_error. */
   refuse = new Set<string>();
+  /** Tokens whose join_room gets this answer instead of room_state (e.g. `error` `room_full`, `auth_error` `banned`). */
+  answers = new Map<string, { t: string; payload: unknown }>();
   private messageId = 0;
   private readonly server: WebSocketServer;
 
@@ -48,6 +50,10 @@ export class ScriptedEdge {
     const p = env.payload;
     switch (env.t) {
       case 'join_room':
+        if (this.answers.has(String(p.token))) {
+          this.send(ws, [this.answers.get(String(p.token))!]);
+          return;
+        }
         if (this.refuse.has(String(p.token))) {
           this.send(ws, [{ t: 'auth_error', payload: { code: 'token_expired', message: 'token expired' } }]);
           return;

@@ -15,6 +15,7 @@ import { Stage, type ViewMode } from '../render/stage';
 import { toast } from '../ui/dom';
 import { EMOJI, Hud } from '../ui/hud';
 import { captionsOn, motionReduced } from '../ui/preferences';
+import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
 import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
@@ -57,6 +58,7 @@ export class RoomView {
   private readonly walkTo = new Vector3();
   private walking = false;
   private placed = false;
+  private left = false;
   private last = 0;
   private selfStatus: Status | null = null;
   private readonly focus = new RoomFocus();
@@ -128,11 +130,19 @@ export class RoomView {
   async start(): Promise<void> {
     this.last = performance.now();
     this.stage.renderer.setAnimationLoop((t) => this.frame(t));
-    await this.o.provider.connect(this.o.ticket);
+    try {
+      await this.o.provider.connect(this.o.ticket);
+    } catch (err) {
+      this.leave(`Could not enter the room: ${(err as Error).message}`);  // no-op when a stop already left with its reason
+      return;
+    }
     if (this.o.world.template === 'focus') this.o.provider.sendStatus('working');
   }
 
+  /** Leaves once: a stop that already left (with its reason) is not shown twice. */
   leave(reason?: string): void {
+    if (this.left) return;
+    this.left = true;
     this.o.provider.close();
     this.o.voice?.close();
     this.o.video?.close();
@@ -161,7 +171,7 @@ export class RoomView {
     const me = this.o.ticket.user.userId;
     const nameOf = (id: string) => id === me ? 'You' : this.members.get(id)?.displayName ?? 'Someone';
     this.unsubs.push(
-      p.onState((s) => this.hud.setConnection(s)),
+      p.onState((s, reason) => { this.hud.setConnection(s); if (reason) this.leave(reason); }),
       p.on('room_state', (s) => {
         this.members.resync(s.members);
         this.focus.reset(s.focusSessions);
@@ -181,7 +191,10 @@ export class RoomView {
         if (t.userId === me) return;
         this.members.get(t.userId)?.track.push(t.seq, env.ts, t.x, t.y, t.z, t.rotY, t.anim ?? 'idle', t.speaking ?? false);
       }),
-      p.on('position_correction', (c) => this.reconciler.correct(c.seq, c.x, c.z, this.self.x, this.self.z)),
+      p.on('position_correction', (c) => {
+        this.hud.hint(correctionHint(c.reason, this.o.world, this.self.x, this.self.z));
+        this.reconciler.correct(c.seq, c.x, c.z, this.self.x, this.self.z);
+      }),
       p.on('chat_broadcast', (c) => {
         if (!this.chat.add(c)) return;
         if (c.userId !== me && this.members.get(c.userId)?.mutedForMe) return;
@@ -215,7 +228,7 @@ export class RoomView {
         if (m.type === 'mutedByMod') { toast(`A moderator muted you${m.reason ? `: ${m.reason}` : ''}.`, 'error'); this.o.voice?.setMuted(true); }
         else this.leave(`You were ${m.type === 'banned' ? 'banned from' : 'removed from'} the room${m.reason ? `: ${m.reason}` : ''}.`);
       }),
-      p.on('error', (e) => toast(e.message, 'error')),
+      p.on('error', (e) => this.hud.notice(errorNotice(e))),
     );
   }
 

@@ -5,7 +5,8 @@ import { remainingLabel } from '../chat/limits';
 import type { ChatEntry } from '../chat/log';
 import { CHAT_MODES, EMOTES, STATUSES } from '../net/realtime/constants';
 import type { ChatMode, ConnectionState, EmoteId, Status } from '../net/realtime/types';
-import { h } from './dom';
+import { HintGate, HINT_MS, type Notice } from '../room/notices';
+import { h, toast } from './dom';
 
 export const EMOJI: Record<EmoteId, string> = {
   cheers: '🍻', laugh: '😂', clap: '👏', wave: '👋', heart: '❤️', thumbs_up: '👍', shrug: '🤷', dance: '💃',
@@ -44,6 +45,10 @@ export class Hud {
   /** Below the top bar, however many rows it wraps to: where the video tiles go. */
   readonly videoSlot = h('div', { class: 'video-slot' });
   private readonly vrButton = h('button', { class: 'btn vr', hidden: true, text: 'Enter VR' });
+  /** One quiet line (e.g. "Slow down a little."), never stacked. */
+  private readonly hintLine = h('div', { class: 'hint', role: 'status', 'aria-live': 'polite' });
+  private readonly hints = new HintGate();
+  private hintTimer: ReturnType<typeof setTimeout> | undefined;
   private names: (id: string) => string = (id) => id;
   private rows: PersonRow[] = [];
 
@@ -98,7 +103,7 @@ export class Hud {
 
     this.el = h('div', { class: 'hud' }, h('div', { class: 'hud-head' }, top, this.videoSlot),
       h('section', { class: 'panel chat', 'aria-label': 'Chat' }, this.log, form),
-      h('div', { class: 'emotes' }, this.wheel, emoteBtn), this.people);
+      h('div', { class: 'emotes' }, this.wheel, emoteBtn), this.people, this.hintLine);
     parent.append(this.el);
   }
 
@@ -116,6 +121,20 @@ export class Hud {
     b.setAttribute('aria-pressed', String(on));
   }
   focusChat(): void { this.input.focus(); }
+
+  /** A refusal worth telling: a hint for the small ones, a toast for the rest. */
+  notice(n: Notice | null): void {
+    if (n?.kind === 'hint') this.hint(n.text); else if (n) toast(n.text, 'error');
+  }
+
+  /** Shows a short hint unless one is already up. */
+  hint(text: string | null): void {
+    if (!text || !this.hints.admit(performance.now())) return;
+    this.hintLine.textContent = text;
+    this.hintLine.classList.add('on');
+    clearTimeout(this.hintTimer);
+    this.hintTimer = setTimeout(() => this.hintLine.classList.remove('on'), HINT_MS);
+  }
 
   addChat(e: ChatEntry): void {
     const li = e.system

@@ -3,8 +3,12 @@
  * its microphone first, and offers again whenever it starts or stops a
  * camera or screen (saying first, in `publish`, which sending mid is which);
  * otherwise it answers the SFU's offers as incoming tracks are added, and
- * `track_owner` says whose mic, camera or screen each incoming track carries. */
+ * `track_owner` says whose mic, camera or screen each incoming track carries.
+ * When the SFU asks (`reconnect`, or close 4503: draining or reloading the
+ * sanctions) it joins again after the delay, backing off; a ban or kick is final. */
+import { backoffDelay } from '../net/realtime/backoff';
 import { encode } from '../net/realtime/codec';
+import { sanctionSentence, VOICE_PARTLY } from '../room/notices';
 import type { ClientSignalPayloads, PublishedTrack, SfuSignal, TrackOwner } from '../net/realtime/wire.gen';
 import type { IceServer } from '../api/client';
 import type { VideoSource } from '../video/tiles';
@@ -16,9 +20,12 @@ type OwnerHandler = (mid: string, userId: string | null, kind: TrackKind, source
 /** How the SFU took our offer: `glare` means its own offer crossed ours. */
 type Outcome = 'answered' | 'glare' | 'failed';
 
-/** Errors that concern no offer of ours: today's SFU answers `publish` with
- * `already_joined` (it forwards the camera all the same). */
-const HARMLESS = new Set(['already_joined']);
+/** Errors that need nothing from us: today's SFU answers `publish` with
+ * `already_joined` (it forwards the camera all the same); after
+ * `answer_timeout` it offers the same again, which we answer. */
+const HARMLESS = new Set(['already_joined', 'answer_timeout']);
+/** The SFU's close code for "come back later" (draining, or its sanctions reload). */
+const CLOSE_RETRY = 4503;
 /** The SFU's limit (signaling.MAX_SIGNAL_BYTES): offers with several video m-lines outgrow the edge's 16 KB. */
 const MAX_SIGNAL_BYTES = 64 * 1024;
 
@@ -34,25 +41,57 @@ export class SfuTransport implements VoiceTransport {
   private steps: Promise<void> = Promise.resolve();
   private settle: ((o: Outcome) => void) | null = null;
   private offerAgain = false;
+  private readonly noticeHandlers: ((text: string) => void)[] = [];
+  /** Joins in a row the SFU sent back (`reconnect`, 4503) without accepting one. */
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
 
-  constructor(private readonly url: string, private readonly roomId: string, private readonly token: string, private readonly iceServers: IceServer[]) {}
+  constructor(
+    private readonly url: string, private readonly roomId: string, private readonly token: string, private readonly iceServers: IceServer[],
+    private readonly random: () => number = Math.random,
+  ) {}
 
   onTrack(handler: TrackHandler): void { this.trackHandlers.push(handler); }
   onOwner(handler: OwnerHandler): void { this.ownerHandlers.push(handler); }
+  /** Something the player should know about their voice (a sentence in their words). */
+  onNotice(handler: (text: string) => void): void { this.noticeHandlers.push(handler); }
 
-  /** Joins and publishes `track`; resolves once the SFU accepted the join. */
+  /** Joins and publishes `track`; resolves once the SFU accepted the join, or
+   * sent us to join again later (voice then comes by itself). */
   publish(track: MediaStreamTrack | null): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.url);
-      this.ws = ws;
-      ws.onopen = () => this.send('sfu_join', { roomId: this.roomId, token: this.token });
-      ws.onerror = () => reject(new Error('voice server unreachable'));
-      ws.onclose = (e) => { this.settle?.('failed'); reject(new Error(`voice server closed the connection (${e.code} ${e.reason})`)); };
-      ws.onmessage = (ev) => {
-        const s = JSON.parse(String(ev.data)) as SfuSignal;
-        this.handle(s, track, resolve, reject).catch((err) => console.warn('voice signaling failed', err));
-      };
-    });
+    return new Promise((resolve, reject) => this.join(track, resolve, reject));
+  }
+
+  private join(track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): void {
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    ws.onopen = () => this.send('sfu_join', { roomId: this.roomId, token: this.token });
+    ws.onerror = () => reject(new Error('voice server unreachable'));
+    ws.onclose = (e) => {
+      this.settle?.('failed');
+      if (e.code !== CLOSE_RETRY) { reject(new Error(`voice server closed the connection (${e.code} ${e.reason})`)); return; }
+      this.rejoinLater(0, track, resolve, reject);
+    };
+    ws.onmessage = (ev) => {
+      const s = JSON.parse(String(ev.data)) as SfuSignal;
+      this.handle(s, track, resolve, reject).catch((err) => console.warn('voice signaling failed', err));
+    };
+  }
+
+  /** Drops this session and joins again after `delayMs` (at least the backoff, which grows until a join is accepted). */
+  private rejoinLater(delayMs: number, track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): void {
+    const ws = this.ws;
+    if (ws) { ws.onclose = null; ws.onmessage = null; ws.onerror = null; ws.close(1000, 'rejoining'); }
+    const pc = this.pc;
+    this.ws = null; this.pc = null;
+    this.settle?.('failed');
+    pc?.close();
+    this.knownMids.clear(); this.pendingOwners.clear();
+    resolve();
+    clearTimeout(this.retryTimer);
+    const wait = Math.max(delayMs, backoffDelay(this.attempt++, this.random()));
+    this.retryTimer = setTimeout(() => { if (!this.closed) this.join(track, resolve, reject); }, wait);
   }
 
   /** Starts (a track) or stops (null) sending your camera or screen. */
@@ -75,6 +114,8 @@ export class SfuTransport implements VoiceTransport {
   }
 
   close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
     this.settle?.('failed');
     this.pc?.close();
     if (this.ws) { this.ws.onclose = null; this.ws.close(1000, 'left'); }
@@ -95,6 +136,7 @@ export class SfuTransport implements VoiceTransport {
   private async handle(s: SfuSignal, track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): Promise<void> {
     switch (s.t) {
       case 'sfu_joined': {
+        this.attempt = 0;
         const pc = new RTCPeerConnection({ iceServers: this.iceServers });
         this.pc = pc;
         pc.onicecandidate = (e) => this.send('ice_candidate', e.candidate
@@ -103,6 +145,7 @@ export class SfuTransport implements VoiceTransport {
         pc.ontrack = (e) => this.arrived(e);
         if (track) pc.addTransceiver(track, { direction: 'sendonly' });
         else pc.addTransceiver('audio', { direction: 'recvonly' });
+        this.carryVideo(pc);
         void this.step(() => this.offer());
         resolve();
         break;
@@ -121,15 +164,28 @@ export class SfuTransport implements VoiceTransport {
       case 'auth_error':
       case 'error': {
         const p = s.payload;
-        if (!this.pc) reject(new Error(p.message));
+        if (!this.pc) reject(new Error((s.t === 'auth_error' ? sanctionSentence(p) : null) ?? p.message));
+        else if (p.code === 'outlets_failed') for (const h of this.noticeHandlers) h(VOICE_PARTLY);
         else if (this.settle && p.code === 'glare') this.settle('glare');  // the SFU's own offer is on its way
         else if (this.settle && p.code === 'bad_sdp') { console.warn('voice server:', p.message); this.settle('failed'); }
         else if (!HARMLESS.has(p.code)) console.warn('voice server:', p.message);
         break;
       }
       case 'reconnect':
-        console.warn('voice server draining:', s.payload.reason);
+        this.rejoinLater(s.payload.delayMs, track, resolve, reject);
         break;
+    }
+  }
+
+  /** After a rejoin: the camera and screen that were on go on the new connection too. */
+  private carryVideo(pc: RTCPeerConnection): void {
+    for (const [source, old] of [...this.sending]) {
+      this.sending.delete(source);
+      const track = old.direction === 'sendonly' ? old.sender.track : null;
+      if (!track) continue;
+      const t = pc.addTransceiver(track, { direction: 'sendonly' });
+      preferVp8(t);
+      this.sending.set(source, t);
     }
   }
 

@@ -4,7 +4,7 @@ import type { ConnectionState, Envelope, ServerEnvelope, ServerEventName, Server
 
 export class Emitter {
   private handlers = new Map<string, Set<(p: unknown, e: Envelope) => void>>();
-  private stateHandlers = new Set<(s: ConnectionState) => void>();
+  private stateHandlers = new Set<(s: ConnectionState, reason?: string) => void>();
 
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void {
     let set = this.handlers.get(event);
@@ -14,7 +14,7 @@ export class Emitter {
     return () => set!.delete(h);
   }
 
-  onState(handler: (s: ConnectionState) => void): () => void {
+  onState(handler: (s: ConnectionState, reason?: string) => void): () => void {
     this.stateHandlers.add(handler);
     return () => this.stateHandlers.delete(handler);
   }
@@ -25,7 +25,7 @@ export class Emitter {
     }
   }
 
-  state(s: ConnectionState): void {
-    for (const h of this.stateHandlers) h(s);
+  state(s: ConnectionState, reason?: string): void {
+    for (const h of this.stateHandlers) h(s, reason);
   }
 }

@@ -66,7 +66,8 @@ export interface RealtimeProvider {
   sendStatus(status: Status): void;
   sendTimer(command: TimerCommand): void;
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void;
-  onState(handler: (state: ConnectionState) => void): () => void;
+  /** `reason` comes with `closed` when the server stopped the member for good (the player's words: leave the room). */
+  onState(handler: (state: ConnectionState, reason?: string) => void): () => void;
   /** Server clock minus local clock (ms), from heartbeat_ack. */
   clockOffsetMs(): number;
 }

@@ -1,7 +1,10 @@
 /** The `ws` provider: the real edge over a WebSocket (docs/protocol.md). Sends
  * join_room at once on open, heartbeats for the clock offset, reconnects with
  * backoff and resyncs from room_state (with lastMessageId so missed chat is
- * replayed), and on auth_error fetches a new ticket and joins again. */
+ * replayed), and on auth_error fetches a new ticket and joins again. It stops
+ * for good, saying why in the closed state, when retrying cannot help: a full
+ * room, a ban or kick, or a close code that says stop. */
+import { closeSentence, ROOM_FULL, sanctionSentence } from '../../room/notices';
 import { backoffDelay } from './backoff';
 import { checkChat } from '../../chat/limits';
 import { ClockSync } from './clock';
@@ -52,7 +55,11 @@ export class WsProvider implements RealtimeProvider {
     });
   }
 
-  close(): void {
+  close(): void { this.shutdown(); }
+
+  /** Stops for good; `reason` (the player's words) rejects a pending connect and comes with the closed state. */
+  private shutdown(reason?: string): void {
+    if (reason) { this.joinedOnce?.reject(new Error(reason)); this.joinedOnce = null; }
     this.closed = true;
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.reconnectTimer);
@@ -60,7 +67,7 @@ export class WsProvider implements RealtimeProvider {
     this.socket = null;
     this.joinedOnce?.reject(new Error('closed before joining'));
     this.joinedOnce = null;
-    this.events.state('closed');
+    this.events.state('closed', reason);
   }
 
   sendTransform(t: TransformInput, nowMs: number): number | null {
@@ -91,7 +98,7 @@ export class WsProvider implements RealtimeProvider {
   }
 
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void { return this.events.on(event, handler); }
-  onState(handler: (s: ConnectionState) => void): () => void { return this.events.onState(handler); }
+  onState(handler: (s: ConnectionState, reason?: string) => void): () => void { return this.events.onState(handler); }
   clockOffsetMs(): number { return this.clock.offsetMs; }
 
   private isOpen(): boolean { return this.socket?.readyState === 1; }
@@ -116,11 +123,13 @@ export class WsProvider implements RealtimeProvider {
       for (const p of problems) console.warn('edge frame skipped:', p);
       for (const env of envelopes) this.handle(env);
     };
-    socket.onclose = () => {
+    socket.onclose = (ev: CloseEvent) => {
       if (this.socket !== socket) return;
       clearInterval(this.heartbeatTimer);
       this.socket = null;
-      if (!this.closed) this.scheduleReconnect(backoffDelay(this.attempt++, (this.options.random ?? Math.random)()));
+      const stop = closeSentence(ev.code);
+      if (stop) this.shutdown(stop);
+      else if (!this.closed) this.scheduleReconnect(backoffDelay(this.attempt++, (this.options.random ?? Math.random)()));
     };
   }
 
@@ -160,8 +169,18 @@ export class WsProvider implements RealtimeProvider {
       case 'chat_broadcast':
         this.lastMessageId = env.payload.messageId;
         break;
-      case 'auth_error':
-        void this.renew(env.payload.message);
+      case 'auth_error': {
+        const sanction = sanctionSentence(env.payload);
+        this.events.emit(env);
+        if (sanction) this.shutdown(sanction); else void this.renew(env.payload.message);
+        return;
+      }
+      case 'error':
+        if (env.payload.code === 'room_full') {
+          this.events.emit(env);
+          this.shutdown(ROOM_FULL);
+          return;
+        }
         break;
       case 'reconnect':
         this.socket?.close(4000, 'edge asked to reconnect');
