@@ -33,7 +33,7 @@ def start_server(data: Path, port: int, log: Path, **settings: str) -> tuple[sub
             env=env,
             start_new_session=True,  # its own process group: a test can kill the server with its workers
         )
-    url, deadline = None, time.monotonic() + 60
+    url, deadline = None, time.monotonic() + 120  # a loaded CI machine starts it slowly
     while url is None and time.monotonic() < deadline and proc.poll() is None:
         if m := re.search(r"open (http://\S+)/", log.read_text()):
             url = m.group(1)
