@@ -16,9 +16,14 @@ import msgspec
 import pytest
 
 from infra.localservices import _wait_port, free_port
+from realtime_edge import create_app
+from realtime_edge.config import EdgeConfig
+from realtime_edge.wsserve import run
 from virtubar import keys
+from virtubar.bus import RoomBus
 from virtubar.moderation import mark_loaded
-from virtubar.state import RedisState
+from virtubar.settings import Settings
+from virtubar.state import RedisState, SharedState
 from virtubar.tokens import TokenIssuer
 from virtubar.world import World
 
@@ -130,3 +135,25 @@ async def eventually(check, timeout: float = 5.0, every: float = 0.05):
             if time.monotonic() > deadline:
                 raise
         await asyncio.sleep(every)
+
+
+@pytest.fixture
+async def serve_in_process(tmp_path):
+    """``serve_in_process(state, bus, config)``: the URL of an edge served by
+    ``wsserve`` in this process on ``state`` and ``bus`` (the embedded
+    server's shape), stopped at the end of the test."""
+    servers: list[tuple[asyncio.Future, asyncio.Task]] = []
+
+    async def start(state: SharedState, bus: RoomBus, config: EdgeConfig) -> str:
+        port = free_port()
+        settings = Settings(token_secret=SECRET, data=tmp_path, port=port).completed()
+        stop = asyncio.get_running_loop().create_future()
+        app = create_app(settings, state, bus, config)
+        servers.append((stop, asyncio.create_task(run(app, "127.0.0.1", port, stop))))
+        await asyncio.sleep(0.3)
+        return f"ws://127.0.0.1:{port}/ws"
+
+    yield start
+    for stop, task in servers:
+        stop.done() or stop.set_result(None)
+        await asyncio.wait_for(task, 10)

@@ -13,41 +13,26 @@ import time
 import pytest
 import websockets
 
-from infra.localservices import free_port
-from realtime_edge import create_app
 from realtime_edge.config import EdgeConfig
-from realtime_edge.wsserve import run
 from tests.edge.client import Client
-from tests.edge.conftest import SECRET
 from virtubar.bus import LocalBus, RedisStreamsBus
-from virtubar.settings import Settings
 from virtubar.state import LocalState
 
 
 @pytest.fixture(params=["in-process", "redis"])
-async def serve(request, start_edge, tmp_path):
+async def serve(request, start_edge, serve_in_process):
     """``serve(**config)``: the URL of an edge with those ``EdgeConfig``
     settings; ``serve.bus``: the bus it uses, to read a room's history."""
-    servers: list[tuple[asyncio.Future, asyncio.Task]] = []
     bus = LocalBus() if request.param == "in-process" else RedisStreamsBus(request.getfixturevalue("redis_url"))
 
     async def start(**config) -> str:
         if request.param == "redis":
             # the websockets server (what ``virtubar edge`` runs) reads past a flood to the client's close
             return start_edge("websockets", **{f"VIRTUBAR_EDGE_{k.upper()}": str(v) for k, v in config.items()}).url
-        port = free_port()
-        settings = Settings(token_secret=SECRET, data=tmp_path, port=port).completed()
-        app = create_app(settings, LocalState(), LocalBus(bus.streams), EdgeConfig(**config))
-        stop = asyncio.get_running_loop().create_future()
-        servers.append((stop, asyncio.create_task(run(app, "127.0.0.1", port, stop))))
-        await asyncio.sleep(0.3)
-        return f"ws://127.0.0.1:{port}/ws"
+        return await serve_in_process(LocalState(), LocalBus(bus.streams), EdgeConfig(**config))
 
     start.bus = bus
     yield start
-    for stop, task in servers:
-        stop.done() or stop.set_result(None)
-        await asyncio.wait_for(task, 10)
     await bus.close()
 
 

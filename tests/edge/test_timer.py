@@ -11,16 +11,12 @@ import time
 import msgspec
 import pytest
 
-from infra.localservices import free_port
-from realtime_edge import create_app
 from realtime_edge.config import EdgeConfig
-from realtime_edge.wsserve import run
 from tests.edge.client import Client
-from tests.edge.conftest import SECRET, eventually
+from tests.edge.conftest import eventually
 from virtubar import keys, wire
 from virtubar.bus import LocalBus
 from virtubar.focus import ScheduledTimer, TimerPolicy
-from virtubar.settings import Settings
 from virtubar.state import LocalState, RedisState
 from virtubar.world import default_world
 
@@ -32,28 +28,18 @@ def env(config: dict) -> dict[str, str]:
 
 
 @pytest.fixture(params=["in-process", "redis"])
-async def focus(request, start_edge, tmp_path):
+async def focus(request, start_edge, serve_in_process):
     """``focus(**config)``: the URL of an edge node; ``focus.state``: the
     shared state it reads (where the functions publish a room's setup)."""
-    servers: list[tuple[asyncio.Future, asyncio.Task]] = []
     state = LocalState() if request.param == "in-process" else RedisState(request.getfixturevalue("redis_url"))
 
     async def start(**config) -> str:
         if request.param == "redis":
             return start_edge(**env(FAST | config)).url
-        port = free_port()
-        settings = Settings(token_secret=SECRET, data=tmp_path, port=port).completed()
-        app = create_app(settings, state, LocalBus(), EdgeConfig(**(FAST | config)))
-        stop = asyncio.get_running_loop().create_future()
-        servers.append((stop, asyncio.create_task(run(app, "127.0.0.1", port, stop))))
-        await asyncio.sleep(0.3)
-        return f"ws://127.0.0.1:{port}/ws"
+        return await serve_in_process(state, LocalBus(), EdgeConfig(**(FAST | config)))
 
     start.state = state
     yield start
-    for stop, task in servers:
-        stop.done() or stop.set_result(None)
-        await asyncio.wait_for(task, 10)
     await state.close()
 
 
