@@ -9,6 +9,7 @@ embedded server (any path ending in ``/ws`` is the socket).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from realtime_edge.config import EdgeConfig
@@ -16,7 +17,6 @@ from realtime_edge.connection import Conn
 from realtime_edge.logs import log
 from realtime_edge.node import EdgeNode
 from realtime_edge.protocol import MSGPACK, choose_subprotocol
-from realtime_edge.tasks import survive
 from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
 from virtubar.lifecycle import drain_on_signal
@@ -136,8 +136,11 @@ class EdgeApp:
                 conn.close(CLOSE_TOO_BIG, f"messages are limited to {limit} bytes")
                 return
             conn.last_seen = time.monotonic()
-            with survive("handle", node=node.id, room=conn.room.id if conn.room else None, user=conn.user_id):
-                await node.handle(conn, data)  # a bug in one handler does not cost the player its socket
+            try:  # not ``survive``: this runs for every message, and its context is wanted only on failure
+                await node.handle(conn, data)
+            except Exception as error:  # a bug in one handler does not cost the player its socket
+                room = conn.room.id if conn.room else None
+                log("handle_failed", logging.ERROR, node=node.id, room=room, user=conn.user_id, error=repr(error))
 
 
 def create_app(settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None,
