@@ -99,7 +99,7 @@ export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, 
     const allowed = mayControl({ owner: access.owner, hostsOnly });
     for (const b of [preset, start, pause, reset]) b.disabled = !allowed;
     note.hidden = allowed;
-    lock.checked = hostsOnly;
+    if (!lock.disabled) lock.checked = hostsOnly; // not while the switch is being saved
     pause.hidden = reset.hidden = !timer;
     pause.textContent = timer?.paused ? 'Resume' : 'Pause';
     const on = currentPreferences().notifications.phaseEndSound;
