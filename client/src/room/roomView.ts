@@ -21,7 +21,7 @@ import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
-import { mountTimerRing } from '../focus/timerRing';
+import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
 
 export interface RoomOptions {
   world: World;
@@ -31,8 +31,8 @@ export interface RoomOptions {
   capacity?: number;
   voice?: VoiceSession;
   video?: VideoRoom;
-  /** May this member control the focus room's timer? (Default: yes.) */
-  timerControls?: boolean;
+  /** Who controls the focus room's timer. (Default: anyone, this member owning the room.) */
+  timerAccess?: TimerAccess;
   block(userId: string): Promise<string>;
   report(userId: string, category: string, text: string): Promise<string>;
   onLeave(reason?: string): void;
@@ -107,7 +107,7 @@ export class RoomView {
     }
     // Under the top bar and the video tiles, in their column: it never covers the room's controls, on a phone either.
     if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.videoSlot.parentElement!, o.sessions, o.ticket.roomId).open();
-    if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerControls ?? true));
+    if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerAccess ?? { owner: true, hostsOnly: false }));
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
