@@ -31,6 +31,8 @@ from functions.sanctions import sync as sanctions_sync
 from functions.schedules import SchedulesController
 from functions.security import caller
 from functions.sessions import SessionsController, housekeeping
+from functions.trackfiles import open_tracks
+from functions.tracks import RoomTracksController, TracksController
 from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
 from virtubar import logs
@@ -61,6 +63,7 @@ def build_services(settings: Settings, state: SharedState | None = None, bus: Ro
         tokens=TokenIssuer.from_settings(settings),
         bus=bus or open_bus(settings.redis_url, settings.redis_cluster),
         evidence=open_store(settings),
+        tracks=open_tracks(settings),
     )
 
 
@@ -102,6 +105,8 @@ def create_app(
             SessionsController,
             sanctions_sync,
             SchedulesController,
+            RoomTracksController,
+            TracksController,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
