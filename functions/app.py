@@ -20,6 +20,7 @@ from functions.db import Database
 from functions.evidence import open_store
 from functions.models import Health
 from functions.moderation import ModerationController, RolesController
+from functions.playlists import PlaylistsController
 from functions.preferences import PreferencesController
 from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
@@ -107,6 +108,7 @@ def create_app(
             SchedulesController,
             RoomTracksController,
             TracksController,
+            PlaylistsController,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
