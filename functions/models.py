@@ -340,6 +340,13 @@ class AccessibilitySettings(Struct, kw_only=True, forbid_unknown_fields=True):
     largerText: bool = False
 
 
+class MusicPreferences(Struct, kw_only=True, forbid_unknown_fields=True):
+    """The rooms' music: ``on`` false plays none at all."""
+
+    on: bool = True
+    volume: Annotated[int, Meta(ge=0, le=100)] = 70
+
+
 class Preferences(Struct, kw_only=True, forbid_unknown_fields=True):
     """Also the body of ``PUT /api/users/preferences`` (a whole document)."""
 
@@ -347,6 +354,7 @@ class Preferences(Struct, kw_only=True, forbid_unknown_fields=True):
     preferredCategories: Annotated[list[Template], Meta(max_length=4)] = []
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+    music: MusicPreferences = field(default_factory=MusicPreferences)
 
 
 # Scheduled focus sessions ---------------------------------------------------
