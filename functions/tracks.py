@@ -85,7 +85,8 @@ async def publish_catalog(services: Services, room_id: str) -> list[dict]:
     rows = await library(room_id)
     key = keys.room_music(room_id)
     for row in rows:
-        info = wire.TrackInfo(trackId=row["id"], title=row["title"], durationMs=row["duration_ms"])
+        info = wire.TrackInfo(trackId=row["id"], title=row["title"], durationMs=row["duration_ms"],
+                              uploaderId=row["uploader"])
         await services.state.put(key, keys.music_track(row["id"]), msgspec.json.encode(info), CATALOG_TTL_S)
     default = await Playlist.select(Playlist.tracks).where(
         (Playlist.room == room_id) & (Playlist.is_default == True)  # noqa: E712

@@ -383,6 +383,7 @@ class TrackInfo(Struct, kw_only=True, omit_defaults=True):
     trackId: str
     title: str
     durationMs: int
+    uploaderId: str | None = None  # whose upload it is: a DJ plays their own (None: a house track)
 
 
 class QueueTrack(Event):
@@ -400,6 +401,15 @@ class Vote(Event):
     roomId: Id
     trackId: Id
     vote: MusicVote
+
+
+class Dj(Event):
+    """Join (``join`` true) or leave the room's DJ rotation: each DJ in turn
+    plays one of their own uploads when nobody has queued a track."""
+
+    name = "dj"
+    roomId: Id
+    join: bool
 
 
 class QueuedTrack(Struct, kw_only=True, omit_defaults=True):
@@ -430,6 +440,7 @@ class MusicState(Event):
     nowPlaying: NowPlaying | None = None
     queue: list[QueuedTrack] = []
     serverTimeMs: int = 0
+    djs: list[str] = []  # the DJ rotation, the next DJ first
 
 
 CLIENT_EVENTS: tuple[type[Event], ...] = (
@@ -445,6 +456,7 @@ CLIENT_EVENTS: tuple[type[Event], ...] = (
     ResetTimer,
     QueueTrack,
     Vote,
+    Dj,
 )
 SERVER_EVENTS: tuple[type[Event], ...] = (
     RoomState,

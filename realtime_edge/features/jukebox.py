@@ -1,4 +1,4 @@
-"""The room's jukebox: ``queue_track`` and ``vote`` in; ``music_state``
+"""The room's jukebox: ``queue_track``, ``vote`` and ``dj`` in; ``music_state``
 (what plays since when, the queue, the votes) to everyone in the room, and
 the same in ``room_state`` for a member who joins mid-song.
 
@@ -14,8 +14,10 @@ functions mirror into shared state (``keys.room_music``) when the library
 changes and each time a player opens it; a client names only a track id.
 A track not in the catalog (a mirror lost with the shared state) is refused
 with ``unknown_track``: the client reads the library again, which rebuilds
-the mirror, and queues once more. With nothing queued the jukebox plays
-the room's default playlist (mirrored with the catalog).
+the mirror, and queues once more. With nothing queued, each member in the
+DJ rotation in turn plays one of their own uploads (the catalog names each
+track's uploader); with no DJ, the room's default playlist plays (mirrored
+with the catalog).
 """
 
 from __future__ import annotations
@@ -53,8 +55,9 @@ class Seen:
     catalog: dict[str, wire.TrackInfo] = field(default_factory=dict)
     playlist: list[str] = field(default_factory=list)
 
-    def playlist_tracks(self) -> list[wire.TrackInfo]:
-        return [self.catalog[t] for t in self.playlist if t in self.catalog]
+    def library(self) -> rules.Library:
+        return rules.Library(playlist=[self.catalog[t] for t in self.playlist if t in self.catalog],
+                             tracks=list(self.catalog.values()))
 
 
 def _seen(room: Room) -> Seen:
@@ -133,7 +136,7 @@ async def vote(edge: Edge, conn: Conn, p: wire.Vote) -> None:
     def apply(cur: rules.Jukebox) -> rules.Jukebox | str:
         if p.vote == "up":
             return rules.up(cur, p.trackId, conn.user_id)
-        return rules.skip(cur, p.trackId, conn.user_id, by_box, wire.now_ms(), seen.playlist_tracks())
+        return rules.skip(cur, p.trackId, conn.user_id, by_box, wire.now_ms(), seen.library())
 
     before, new = await _change(edge, room, apply)
     if isinstance(new, str):
@@ -148,16 +151,28 @@ async def watch(edge: Edge, room: Room) -> None:
     """Starts the next track when one ran out (or the playlist when the
     jukebox is silent); whichever node's swap wins tells the room."""
     seen, now = _seen(room), wire.now_ms()
-    if not rules.due(seen.jukebox, now, bool(seen.playlist_tracks())):
+    library = seen.library()
+    if not rules.due(seen.jukebox, now, library):
         return
-    tracks = seen.playlist_tracks()
 
     def next_track(cur: rules.Jukebox) -> rules.Jukebox | str:
         at = wire.now_ms()
-        return rules.advance(cur, rules.end_of(cur, at), tracks) if rules.due(cur, at, bool(tracks)) else "done"
+        return rules.advance(cur, rules.end_of(cur, at), library) if rules.due(cur, at, library) else "done"
 
     _, new = await _change(edge, room, next_track)
     if not isinstance(new, str):
+        await edge.announce(room.id, rules.music_state(room.id, new, wire.now_ms()))
+
+
+async def dj(edge: Edge, conn: Conn, p: wire.Dj) -> None:
+    room, _ = conn.joined()
+    seen = _seen(room)
+    seen.catalog, seen.playlist = await _catalog(edge.state, room.id)
+    library = seen.library()
+    _, new = await _change(edge, room, lambda cur: rules.dj(cur, conn.user_id, p.join, library))
+    if isinstance(new, str):
+        edge.refuse(conn, "bad_music", new, p.name)
+    else:
         await edge.announce(room.id, rules.music_state(room.id, new, wire.now_ms()))
 
 
@@ -172,7 +187,7 @@ def learn(room: Room, event: wire.MusicState) -> None:
 
 def room_state(room: Room) -> dict:
     jb = _seen(room).jukebox
-    if jb.playing is None and not jb.queue:
+    if jb.playing is None and not jb.queue and not jb.djs:
         return {}
     return {"music": rules.music_state(room.id, jb, wire.now_ms())}
 
@@ -182,6 +197,7 @@ FEATURE = Feature(
     routes={
         wire.QueueTrack.name: Route(queue_track, QUEUES),
         wire.Vote.name: Route(vote, VOTES),
+        wire.Dj.name: Route(dj, QUEUES),
     },
     rules=(Rule(wire.MusicState, everyone, durable=False, learn=learn),),
     load=load,

@@ -41,6 +41,8 @@ class Jukebox(Struct, kw_only=True, omit_defaults=True):
     playing: Playing | None = None
     queue: list[Entry] = []
     playlistNext: int = 0  # where the default playlist goes on when nobody queued anything
+    djs: list[str] = []  # the DJ rotation, the next DJ first
+    djPlayed: dict[str, int] = {}  # how many of each DJ's uploads played: they take turns through their own
 
 
 _DECODER = msgspec.json.Decoder(Jukebox)
@@ -82,8 +84,8 @@ def queue(jb: Jukebox, track: wire.TrackInfo, by: str, now: int) -> Jukebox | st
         return f"you have {MAX_QUEUED_EACH} tracks in the queue already"
     entry = _entry(track, by, now)
     if jb.playing is None:
-        return Jukebox(playing=_play(entry, now), queue=jb.queue, playlistNext=jb.playlistNext)
-    return Jukebox(playing=jb.playing, queue=[*jb.queue, entry], playlistNext=jb.playlistNext)
+        return msgspec.structs.replace(jb, playing=_play(entry, now))
+    return msgspec.structs.replace(jb, queue=[*jb.queue, entry])
 
 
 def up(jb: Jukebox, track_id: str, voter: str) -> Jukebox | str:
@@ -95,11 +97,10 @@ def up(jb: Jukebox, track_id: str, voter: str) -> Jukebox | str:
         msgspec.structs.replace(e, up=sorted({*e.up, voter})) if e.trackId == track_id else e for e in jb.queue
     ]
     entries.sort(key=lambda e: (-len(e.up), e.atMs))
-    return Jukebox(playing=jb.playing, queue=entries, playlistNext=jb.playlistNext)
+    return msgspec.structs.replace(jb, queue=entries)
 
 
-def skip(jb: Jukebox, track_id: str, voter: str, voters: set[str], now: int,
-         playlist: list[wire.TrackInfo]) -> Jukebox | str:
+def skip(jb: Jukebox, track_id: str, voter: str, voters: set[str], now: int, library: Library) -> Jukebox | str:
     """A skip vote on the track playing; more than half of ``voters`` (the
     members by the jukebox) voting skip moves on to the next track now."""
     if jb.playing is None or jb.playing.trackId != track_id:
@@ -107,27 +108,70 @@ def skip(jb: Jukebox, track_id: str, voter: str, voters: set[str], now: int,
     skips = sorted({*jb.playing.skips, voter})
     counted = len(set(skips) & voters)
     if 2 * counted > len(voters):
-        return advance(jb, now, playlist)
-    return Jukebox(playing=msgspec.structs.replace(jb.playing, skips=skips), queue=jb.queue,
-                   playlistNext=jb.playlistNext)
+        return advance(jb, now, library)
+    return msgspec.structs.replace(jb, playing=msgspec.structs.replace(jb.playing, skips=skips))
 
 
-def due(jb: Jukebox, now: int, playlist_has_tracks: bool) -> bool:
-    """Has the track playing run out, or is the jukebox silent with a playlist to play?"""
+class Library(Struct, kw_only=True):
+    """What the jukebox may play by itself: the default playlist, and each
+    track's uploader (for the DJs), from the catalog the functions mirror."""
+
+    playlist: list[wire.TrackInfo] = []
+    tracks: list[wire.TrackInfo] = []
+
+    def uploads_of(self, user: str) -> list[wire.TrackInfo]:
+        return sorted((t for t in self.tracks if t.uploaderId == user), key=lambda t: t.trackId)
+
+
+def due(jb: Jukebox, now: int, library: Library) -> bool:
+    """Has the track playing run out, or is the jukebox silent with something to play?"""
     if jb.playing is None:
-        return bool(jb.queue) or playlist_has_tracks
+        return bool(jb.queue) or bool(library.playlist) or any(library.uploads_of(d) for d in jb.djs)
     return now >= jb.playing.startedAtMs + jb.playing.durationMs
 
 
-def advance(jb: Jukebox, at: int, playlist: list[wire.TrackInfo]) -> Jukebox:
-    """The next track starts at ``at``: the queue's first, else the default
-    playlist's next, else silence."""
+def _dj_turn(jb: Jukebox, at: int, library: Library) -> Jukebox | None:
+    """The next DJ with an upload plays their next one; the rotation moves on."""
+    for turn, dj in enumerate(jb.djs):
+        uploads = library.uploads_of(dj)
+        if not uploads:
+            continue
+        played = jb.djPlayed.get(dj, 0)
+        rotation = [*jb.djs[turn + 1:], *jb.djs[:turn + 1]]
+        return msgspec.structs.replace(jb, playing=_play(_entry(uploads[played % len(uploads)], dj, at), at),
+                                       djs=rotation, djPlayed={**jb.djPlayed, dj: played + 1})
+    return None
+
+
+def advance(jb: Jukebox, at: int, library: Library) -> Jukebox:
+    """The next track starts at ``at``: the queue's first, else the next
+    DJ's, else the default playlist's next, else silence."""
     if jb.queue:
-        return Jukebox(playing=_play(jb.queue[0], at), queue=jb.queue[1:], playlistNext=jb.playlistNext)
-    if playlist:
-        index = jb.playlistNext % len(playlist)
-        return Jukebox(playing=_play(_entry(playlist[index], None, at), at), playlistNext=index + 1)
-    return Jukebox(playlistNext=jb.playlistNext)
+        return msgspec.structs.replace(jb, playing=_play(jb.queue[0], at), queue=jb.queue[1:])
+    if (turn := _dj_turn(jb, at, library)) is not None:
+        return turn
+    if library.playlist:
+        index = jb.playlistNext % len(library.playlist)
+        return msgspec.structs.replace(jb, playing=_play(_entry(library.playlist[index], None, at), at),
+                                       playlistNext=index + 1)
+    return msgspec.structs.replace(jb, playing=None)
+
+
+def dj(jb: Jukebox, user: str, join: bool, library: Library) -> Jukebox | str:
+    """Join the rotation at its end (with an upload of one's own to play), or leave it."""
+    if not join:
+        if user not in jb.djs:
+            return "you are not in the DJ rotation"
+        return msgspec.structs.replace(jb, djs=[d for d in jb.djs if d != user])
+    if user in jb.djs:
+        return "you are in the DJ rotation already"
+    if not library.uploads_of(user):
+        return "upload a track first: a DJ plays their own uploads"
+    if len(jb.djs) >= MAX_QUEUE:
+        return "the DJ rotation is full"
+    if jb.djs and jb.playing is not None and jb.playing.by == jb.djs[-1]:  # in line before the DJ playing now
+        return msgspec.structs.replace(jb, djs=[*jb.djs[:-1], user, jb.djs[-1]])
+    return msgspec.structs.replace(jb, djs=[*jb.djs, user])
 
 
 def end_of(jb: Jukebox, now: int) -> int:
@@ -146,7 +190,7 @@ def music_state(room_id: str, jb: Jukebox, now: int) -> wire.MusicState:
         byUserId=p.by, skipBy=p.skips)
     queued = [wire.QueuedTrack(trackId=e.trackId, title=e.title, durationMs=e.durationMs, byUserId=e.by, upBy=e.up)
               for e in jb.queue]
-    return wire.MusicState(roomId=room_id, nowPlaying=playing, queue=queued, serverTimeMs=now)
+    return wire.MusicState(roomId=room_id, nowPlaying=playing, queue=queued, serverTimeMs=now, djs=jb.djs)
 
 
 def learn(jb: Jukebox, event: wire.MusicState) -> Jukebox:
@@ -156,4 +200,4 @@ def learn(jb: Jukebox, event: wire.MusicState) -> Jukebox:
                                              startedAtMs=p.startedAtServerMs, by=p.byUserId, skips=p.skipBy)
     entries = [Entry(trackId=q.trackId, title=q.title, durationMs=q.durationMs, by=q.byUserId, up=q.upBy, atMs=i)
                for i, q in enumerate(event.queue)]
-    return Jukebox(playing=playing, queue=entries, playlistNext=jb.playlistNext)
+    return msgspec.structs.replace(jb, playing=playing, queue=entries, djs=event.djs)

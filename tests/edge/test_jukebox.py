@@ -153,3 +153,57 @@ def test_the_queue_refuses_doubles_and_holds_each_member_to_three():
     assert rules.queue(jb, track[2], "ann", 3000) == "you have 3 tracks in the queue already"
     queued_twice = rules.queue(rules.queue(jb, track[2], "bob", 3000), track[2], "cat", 3001)  # type: ignore[arg-type]
     assert isinstance(queued_twice, str)
+
+
+async def test_djs_take_turns_each_playing_their_own_uploads(start_edge, redis_url, room, issuer):
+    state = RedisState(redis_url)
+    await setup(state, room, template="bar")
+    uploads = {"1" * 32: ("Ann's first", "ann"), "2" * 32: ("Bob's", "bob"), "3" * 32: ("Ann's second", "ann")}
+    for track_id, (title, by) in uploads.items():
+        info = wire.TrackInfo(trackId=track_id, title=title, durationMs=2_000, uploaderId=by)
+        await state.put(keys.room_music(room), keys.music_track(track_id), msgspec.json.encode(info), 3600)
+    node_a, node_b = start_edge(**env(FAST)), start_edge(**env(FAST))
+    ann, bob = await joined(node_a.url, issuer, room, "ann"), await joined(node_b.url, issuer, room, "bob")
+    cat = await joined(node_b.url, issuer, room, "cat")
+    await cat.send("dj", roomId=room, join=True)
+    assert "upload a track first" in (await cat.wait("error", event="dj"))["message"]
+    await ann.send("dj", roomId=room, join=True)
+    await until(bob, playing("1" * 32))
+    await bob.send("dj", roomId=room, join=True)
+    await until(cat, playing("2" * 32), timeout=10)
+    await until(cat, playing("3" * 32), timeout=10)
+    third = await until(cat, playing("3" * 32))
+    assert third["nowPlaying"]["byUserId"] == "ann" and third["djs"] == ["bob", "ann"]
+    order = [s["nowPlaying"]["trackId"][0] for s in cat.events("music_state") if s.get("nowPlaying")]
+    assert [k for i, k in enumerate(order) if i == 0 or order[i - 1] != k][:3] == ["1", "2", "3"]
+    before = len(cat.events("music_state"))
+    await bob.send("dj", roomId=room, join=False)
+    left = await until(cat, lambda s: s in cat.events("music_state")[before:] and "bob" not in s.get("djs", []))
+    assert left.get("djs") == ["ann"]
+    for c in (ann, bob, cat):
+        await c.close()
+    await state.close()
+
+
+def test_the_dj_rotation_goes_round_each_dj_through_their_uploads():
+    t = {n: wire.TrackInfo(trackId=n * 32, title=n, durationMs=1000, uploaderId=by)
+         for n, by in (("1", "ann"), ("2", "bob"), ("3", "ann"))}
+    library = rules.Library(tracks=list(t.values()))
+    jb = rules.Jukebox()
+    for who in ("ann", "bob"):
+        joined_up = rules.dj(jb, who, True, library)
+        assert isinstance(joined_up, rules.Jukebox)
+        jb = joined_up
+    assert rules.dj(jb, "cat", True, library) == "upload a track first: a DJ plays their own uploads"
+    played = []
+    for at in range(4):
+        jb = rules.advance(jb, at * 1000, library)
+        assert jb.playing is not None
+        played.append((jb.playing.by, jb.playing.trackId[0]))
+    assert played == [("ann", "1"), ("bob", "2"), ("ann", "3"), ("bob", "2")]
+    queued = rules.queue(jb, t["1"], "cat", 9000)
+    assert isinstance(queued, rules.Jukebox)
+    assert rules.advance(queued, 10_000, library).playing.trackId == "1" * 32  # a queued track before the DJs
+    alone = rules.advance(rules.dj(rules.Jukebox(), "ann", True, library), 0, library)  # type: ignore[arg-type]
+    both = rules.dj(alone, "bob", True, library)
+    assert isinstance(both, rules.Jukebox) and both.djs == ["bob", "ann"]  # a new DJ is next, not after the one playing

@@ -1,7 +1,8 @@
 /** The room's jukebox: one audio element that plays what the server says
  * at the second the room is at (`musicClock.ts`), and the panel you open by
  * walking up to the jukebox or with its button: now playing with progress,
- * skip, the queue with up-votes, add from the library or upload, volume.
+ * skip, the queue with up-votes, add from the library or upload, the DJ
+ * rotation, volume.
  * Music off in the preferences plays nothing; the music is lowered while
  * someone near you speaks. */
 import type { Api } from '../api/client';
@@ -23,6 +24,7 @@ export interface JukeboxOptions {
   position(): { x: number; z: number };
   /** Is someone near the local member speaking? (The music ducks.) */
   nearSpeaking(): boolean;
+  nameOf(userId: string): string;
 }
 
 const describe = (err: unknown) => (err instanceof ApiError ? err.describe() : (err as Error).message);
@@ -45,6 +47,8 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
   const queue = h('ol', { class: 'jukebox-queue', 'aria-label': 'Up next' });
   const pick = h('select', { 'aria-label': 'Track from the library' });
   const add = h('button', { class: 'btn small primary', text: 'Add' });
+  const djButton = h('button', { class: 'btn small', text: 'Become DJ', title: 'Take turns playing your own uploads' });
+  const djs = h('p', { class: 'muted jukebox-djs' });
   const file = h('input', { type: 'file', accept: 'audio/*', 'aria-label': 'Upload a track' });
   const volume = h('input', { type: 'range', min: '0', max: '100', 'aria-label': 'Music volume' });
   const onOff = h('input', { type: 'checkbox', 'aria-label': 'Music on' });
@@ -56,6 +60,7 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
     h('h3', { text: 'Up next' }), queue,
     h('div', { class: 'row jukebox-add' }, pick, add),
     h('label', { class: 'muted jukebox-upload' }, 'Upload: ', file),
+    h('div', { class: 'row jukebox-dj' }, djs, djButton),
     h('div', { class: 'row jukebox-volume' }, h('label', {}, onOff, ' Music'), volume),
     error);
   panel.hidden = true;
@@ -71,6 +76,7 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
   skip.addEventListener('click', () => { if (state?.nowPlaying) o.provider.sendMusic({ t: 'vote', trackId: state.nowPlaying.trackId, vote: 'skip' }); });
   add.addEventListener('click', () => { unblock(); if (pick.value) o.provider.sendMusic({ t: 'queue_track', trackId: pick.value }); });
   file.addEventListener('change', () => void uploadPicked());
+  djButton.addEventListener('click', () => o.provider.sendMusic({ t: 'dj', join: !(state?.djs ?? []).includes(o.me) }));
   const prefs = () => currentPreferences().music;
   volume.value = String(prefs().volume);
   onOff.checked = prefs().on;
@@ -112,6 +118,9 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
       return h('li', {}, h('span', { text: q.title }), vote);
     });
     queue.replaceChildren(...(items.length ? items : [h('li', { class: 'muted', text: 'Nothing queued: add a track.' })]));
+    const rotation = state?.djs ?? [];
+    djs.textContent = rotation.length ? `DJs: ${rotation.map((id) => (id === o.me ? 'you' : o.nameOf(id))).join(', ')}` : 'No DJs';
+    djButton.textContent = rotation.includes(o.me) ? 'Leave DJ rotation' : 'Become DJ';
   }
 
   function sync(): void {

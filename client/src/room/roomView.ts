@@ -115,7 +115,8 @@ export class RoomView {
     if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerControls ?? true));
     if (o.music && o.world.objects?.some((b) => b.kind === 'jukebox')) {
       this.unsubs.push(mountJukebox(this.root, { api: o.music, provider: o.provider, world: o.world, roomId: o.ticket.roomId,
-        me: o.ticket.user.userId, position: () => this.position, nearSpeaking: () => this.nearSpeaking }));
+        me: o.ticket.user.userId, position: () => this.position, nearSpeaking: () => this.nearSpeaking,
+        nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone' }));
     }
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });

@@ -32,6 +32,7 @@ export const CLIENT_EVENTS = {
   resetTimer: 'reset_timer',
   queueTrack: 'queue_track',
   vote: 'vote',
+  dj: 'dj',
 } as const;
 
 export const SERVER_EVENTS = {

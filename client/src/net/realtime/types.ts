@@ -44,7 +44,7 @@ export type TimerCommand =
 
 /** The jukebox's messages (docs/protocol.md, Music), without the roomId the provider adds. */
 export type MusicCommand =
-  | { t: 'queue_track'; trackId: string } | { t: 'vote'; trackId: string; vote: 'up' | 'skip' };
+  | { t: 'queue_track'; trackId: string } | { t: 'vote'; trackId: string; vote: 'up' | 'skip' } | { t: 'dj'; join: boolean };
 
 export type ConnectionState = 'connecting' | 'joined' | 'reconnecting' | 'closed';
 

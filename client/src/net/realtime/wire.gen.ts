@@ -162,6 +162,18 @@ export interface Vote {
   vote: 'skip' | 'up';
 }
 
+export interface DjEnvelope {
+  t: 'dj';
+  v: 1;
+  ts: number;
+  payload: Dj;
+}
+
+export interface Dj {
+  roomId: string;
+  join: boolean;
+}
+
 export interface RoomStateEnvelope {
   t: 'room_state';
   v: 1;
@@ -221,6 +233,7 @@ export interface MusicState {
   nowPlaying?: NowPlaying | null;
   queue?: QueuedTrack[];
   serverTimeMs?: number;
+  djs?: string[];
 }
 
 export interface NowPlaying {
@@ -645,7 +658,7 @@ export interface TrackOwner {
   source?: 'camera' | 'mic' | 'screen' | null;
 }
 
-export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope;
+export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope;
 
 export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope;
 
@@ -666,6 +679,7 @@ export interface ClientPayloads {
   reset_timer: ResetTimer;
   queue_track: QueueTrack;
   vote: Vote;
+  dj: Dj;
 }
 
 export interface ServerPayloads {
