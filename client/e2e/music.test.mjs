@@ -24,7 +24,8 @@ let browser;
 /** Where this page's audio is in the song (ms) and when (local ms: both pages share this machine's clock). */
 const heard = (page) => page.evaluate(() => {
   const a = document.querySelector('.jukebox-audio');
-  return { atMs: Date.now(), positionMs: a.currentTime * 1000, paused: a.paused, track: a.dataset.trackId ?? '' };
+  const offsetMs = window.virtubar.view.o.provider.clockOffsetMs();
+  return { atMs: Date.now(), positionMs: a.currentTime * 1000, paused: a.paused, track: a.dataset.trackId ?? '', offsetMs, rate: a.playbackRate };
 });
 
 const playing = (page) => page.waitForFunction(() => {
@@ -55,16 +56,17 @@ test('two players in a bar hear the jukebox at the same position', async () => {
   await panel.getByRole('button', { name: 'Add' }).click();
   await panel.locator('.now-title', { hasText: 'House Loop' }).waitFor({ timeout: 10000 });
   await Promise.all([playing(a.page), playing(b.page)]);
-  await a.page.waitForTimeout(3000); // rate corrections settle
-  const gaps = [];
+  await a.page.waitForTimeout(5000); // rate corrections settle
+  const gaps = [], seen = [];
   for (let i = 0; i < 5; i++) {
     const [x, y] = [await heard(a.page), await heard(b.page)];
     assert.equal(x.track, y.track);
     assert.ok(!x.paused && !y.paused);
     gaps.push(Math.abs(x.positionMs + (y.atMs - x.atMs) - y.positionMs));
+    seen.push([x.offsetMs, y.offsetMs, x.rate, y.rate].map((n) => Math.round(n * 100) / 100).join('/'));
     await a.page.waitForTimeout(400);
   }
-  assert.ok(Math.max(...gaps) < 150, `Ana's and Ben's audio differ by ${gaps.map(Math.round).join(', ')} ms`);
+  assert.ok(Math.max(...gaps) < 150, `Ana's and Ben's audio differ by ${gaps.map(Math.round).join(', ')} ms (clock offsets and rates: ${seen.join(' ')})`);
   await panel.locator('.now-time', { hasText: '/ 0:24' }).waitFor();
   await a.page.screenshot({ path: join(shotsDir, 'jukebox.png') });
   for (const p of [a, b]) {

@@ -10,8 +10,8 @@ import type { ServerPayloads } from '../net/realtime/types';
 export type MusicState = ServerPayloads['music_state'];
 export type NowPlaying = NonNullable<MusicState['nowPlaying']>;
 
-/** Off by more than this (ms): seek instead of catching up by rate. */
-export const SEEK_MS = 1000;
+/** Off by more than this (ms): seek instead of catching up by rate (a slow start of playback is fixed at once). */
+export const SEEK_MS = 400;
 /** Within this (ms): play at normal speed. */
 export const IN_STEP_MS = 30;
 /** The largest rate change used to catch up (±5 %: not heard as a pitch change on most music). */
