@@ -16,8 +16,9 @@ from urllib.parse import unquote, urlparse
 from piccolo.columns import JSON, Boolean, Varchar
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import TransactionType
 
+from functions.sqlite_pool import PooledSQLiteEngine
 from functions.tables import (
     FOCUS_TABLES,
     INITIAL_TABLES,
@@ -42,7 +43,7 @@ def engine_for(url: str) -> Engine:
     if parsed.scheme == "sqlite":
         path = Path(unquote(parsed.path))
         private_file(path)  # before SQLite creates it world-readable (its journals copy its mode)
-        return SQLiteEngine(path=str(path), timeout=30)
+        return PooledSQLiteEngine(path=str(path), timeout=30)
     if parsed.scheme in ("postgres", "postgresql"):
         return PostgresEngine(
             config={
@@ -90,8 +91,10 @@ class Database:
             await self.engine.start_connection_pool(min_size=1, max_size=10)
 
     async def close(self) -> None:
-        if self.is_postgres:
+        if isinstance(self.engine, PostgresEngine):
             await self.engine.close_connection_pool()
+        elif isinstance(self.engine, PooledSQLiteEngine):
+            await self.engine.pool.close()
 
     async def rows(self, sql: str) -> list[dict]:
         """The rows a statement returns (piccolo types ``run_ddl``'s answer as optional)."""

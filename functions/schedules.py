@@ -6,6 +6,14 @@ The functions answer requests and keep no process awake until a start
 time, so they hand each session to the edge in shared state
 (``keys.room_schedule``, expiring when the session ends): the edge node
 hosting the room starts its timer when due (``realtime_edge/features/timer.py``).
+
+Shared state can lose that copy (a Redis FLUSHALL or failover, a restart of
+the embedded mode). Like the sanctions (``virtubar/moderation.py``), a
+marker (``focus.SCHEDULE_LOADED``) goes with it: every schedule request
+checks it and, when it is gone, hands every session not yet over to the
+edge again. The players who took a place have the app open and read the
+schedule each minute (``client/src/focus/scheduleAlerts.ts``), so the copy
+is back within a minute, with no new RSVP needed.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from functions.rooms import load_room
 from functions.security import new_id
 from functions.tables import Room, Rsvp, ScheduledSession
 from virtubar import keys
-from virtubar.focus import ScheduledTimer, phases
+from virtubar.focus import LOADED_TTL_S, SCHEDULE_LOADED, ScheduledTimer, phases
 from virtubar.tokens import Claims
 
 MAX_AHEAD = timedelta(days=90)
@@ -51,6 +59,18 @@ async def _mirror(services: Services, row: dict) -> None:
     session = ScheduledTimer(id=row["id"], startsAtMs=_ms(row["starts_at"]), duration=row["duration"],
                              breakDuration=row["break_duration"], cycles=row["cycles"], title=row["title"])
     await services.state.put(keys.room_schedule(row["room"]), row["id"], msgspec.json.encode(session), left)
+
+
+async def ensure_mirrored(services: Services) -> bool:
+    """Hand every session not yet over to the edge again, unless the marker
+    says shared state holds them; whether it did."""
+    if await services.state.members(SCHEDULE_LOADED):
+        return False
+    rows = await ScheduledSession.select().where(ScheduledSession.ends_at > datetime.now(UTC))
+    for row in rows:
+        await _mirror(services, row)
+    await services.state.put(SCHEDULE_LOADED, "generation", datetime.now(UTC).isoformat().encode(), LOADED_TTL_S)
+    return True
 
 
 async def _out(rows: list[dict], caller: str) -> list[ScheduledOut]:
@@ -103,16 +123,19 @@ class SchedulesController(Controller):
             ends_at=starts + _length(data.duration, break_duration, data.cycles), duration=data.duration,
             break_duration=break_duration, cycles=data.cycles, capacity=capacity))
         row = await _load(session_id)
-        await _mirror(services, row)
+        if not await ensure_mirrored(services):
+            await _mirror(services, row)
         return (await _out([row], caller.sub))[0]
 
     @get("/", summary="Upcoming and running scheduled sessions, soonest first (of one room, or all public rooms)")
     async def upcoming(
         self,
+        services: NamedDependency[Services],
         caller: NamedDependency[Claims],
         roomId: Annotated[str | None, QueryParameter(pattern=r"^[0-9a-f]{32}$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
     ) -> SchedulePage:
+        await ensure_mirrored(services)
         where = ScheduledSession.ends_at > datetime.now(UTC)
         where &= ScheduledSession.room == roomId if roomId else ScheduledSession.room.public == True  # noqa: E712
         rows = await ScheduledSession.select(*ScheduledSession.all_columns(), ScheduledSession.room.name).where(
@@ -136,7 +159,7 @@ class SchedulesController(Controller):
                 except Exception as e:
                     if not is_unique_violation(e):
                         raise
-        await _mirror(services, row)  # shared state may have lost it: every RSVP hands it over again
+        await ensure_mirrored(services)  # shared state may have lost it
         return (await _out([row], caller.sub))[0]
 
     @delete("/{session_id:str}/rsvp", status_code=HTTP_204_NO_CONTENT, summary="Give up my place")

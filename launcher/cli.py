@@ -93,8 +93,10 @@ def _serve(role: str, workers: int, server: str = "granian") -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
+    from virtubar.oslimits import raise_open_files
     from virtubar.settings import Settings
 
+    raise_open_files()  # before granian forks its workers: they inherit it
     settings = Settings.from_env()
     if role == "up":
         applied = _migrate()

@@ -31,6 +31,7 @@ from realtime_edge.config import EdgeConfig
 from realtime_edge.protocol import choose_subprotocol
 from virtubar.metricsauth import CHALLENGE, metrics_refusal
 from virtubar.origins import origin_allowed
+from virtubar.oslimits import raise_open_files
 from virtubar.settings import Settings
 
 
@@ -138,6 +139,7 @@ async def run(app: EdgeApp, host: str, port: int, stop: asyncio.Future | None = 
 
 
 def main() -> None:
+    raise_open_files()
     settings = Settings.from_env()
     asyncio.run(run(create_app(settings, config=EdgeConfig.from_env()), settings.host, settings.port))
 

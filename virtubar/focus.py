@@ -8,6 +8,13 @@ from msgspec import Struct
 
 from virtubar.wire import TimerType
 
+SCHEDULE_LOADED = "{schedule}:loaded"
+"""Set by the functions once every scheduled session not yet over is in
+shared state (member ``"generation"``); gone with a data loss (a FLUSHALL,
+a restart of the embedded mode's in-process state), which is how the
+functions know to hand them all over again."""
+LOADED_TTL_S = 365 * 24 * 3600
+
 
 class TimerPolicy(Struct, kw_only=True):
     """Who may start, pause, resume and reset the room's timer: anyone in

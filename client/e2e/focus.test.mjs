@@ -7,7 +7,9 @@
 // Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/focus.test.mjs
 // (screenshots go to a temp folder, deleted after); with
 // VIRTUBAR_SCREENSHOTS=../docs/screenshots they replace the docs' pictures
-// focus-summary.png and focus-history.png.
+// focus-summary.png and focus-history.png (and writes focus-phone.png), and for the
+// history to show real minutes she first completes two more sessions through
+// the API that last a minute and two (about three minutes more).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +29,24 @@ const roomName = `focus e2e ${suffix}`;
 const GOALS = ['Write the intro', 'Answer email', 'Plan tomorrow'];
 let browser;
 const players = {};
+
+/** A REST call as the page's signed-in player. */
+const api = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
+  const { accessToken } = JSON.parse(localStorage.getItem('virtubar.session'));
+  const r = await fetch(`/api${p}`, { method: m, headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    body: b ? JSON.stringify(b) : undefined });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}, [method, path, body]);
+
+/** A focus session with `goals`, all checked off, completed after `seconds`: a real one, through the API. */
+async function focusFor(page, roomId, goals, seconds) {
+  const started = await api(page, 'POST', '/sessions', { roomId, goals, shareGoals: false });
+  assert.equal(started.status, 201, JSON.stringify(started.body));
+  await page.waitForTimeout(seconds * 1000);
+  assert.equal((await api(page, 'PUT', `/sessions/${started.body.id}`, { done: goals.map(() => true) })).status, 200);
+  const offset = -new Date().getTimezoneOffset();
+  assert.equal((await api(page, 'POST', `/sessions/${started.body.id}/complete?utcOffsetMin=${offset}`)).status, 200);
+}
 
 const player = (name, viewport) => guest(browser, BASE, name, viewport ? { viewport } : {});
 
@@ -82,6 +102,11 @@ test('completing shows a summary with achievements, and the room stops showing t
   await summary.getByText('First session').waitFor();
   await a.page.screenshot({ path: shot('focus-summary.png') });
   await noteOf(b.page, a.name).waitFor({ state: 'hidden', timeout: 20000 });
+  if (forDocs) { // the history page's picture: sessions with real minutes
+    const roomId = await a.page.evaluate(() => window.virtubar.view.o.ticket.roomId);
+    await focusFor(a.page, roomId, ['Outline chapter 2', 'Review the pull requests'], 125);
+    await focusFor(a.page, roomId, ['Inbox zero'], 65);
+  }
 });
 
 test('her history page shows the session, the week and the streak', async () => {
@@ -89,10 +114,11 @@ test('her history page shows the session, the week and the streak', async () => 
   await a.page.getByRole('button', { name: 'Leave' }).click();
   await a.page.getByRole('button', { name: 'Focus history' }).click();
   const row = a.page.locator('.history-row.completed');
-  await row.waitFor({ timeout: 20000 });
-  assert.match(await row.textContent(), /3\/3 goals/);
+  await row.first().waitFor({ timeout: 20000 });
+  assert.match(await row.last().textContent(), /3\/3 goals/);
   const totals = await a.page.locator('.totals').textContent();
   assert.match(totals, /1 day/);
+  if (forDocs) assert.match(totals, /3 min/);
   assert.match(totals, /Sessions completed/);
   await a.page.screenshot({ path: shot('focus-history.png') });
 });

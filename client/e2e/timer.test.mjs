@@ -2,11 +2,15 @@
 // server (VIRTUBAR_E2E_URL, started with a short timer minute,
 // VIRTUBAR_EDGE_TIMER_MINUTE_MS): two players in headless Chromium meet in a
 // focus room, one starts a timer from the ring's controls, both rings count
-// down the same time, and both get the chime event at its end. Then the
-// offline demo's focus room with a running 50/10 cycle is photographed
-// (focus-timer.png: into VIRTUBAR_SCREENSHOTS when set, e.g. docs/screenshots,
-// else a temporary folder that is removed).
-// Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/timer.test.mjs
+// down the same time, and both get the chime event at its end; a player who
+// switches the chime off hears no more (and the preference is saved); the
+// owner keeps the timer to hosts and the other sees the controls disabled;
+// a scheduled session the other took a place in calls him into the room at
+// its start, where its timer already runs. Then the offline demo's focus
+// room with a running 50/10 cycle is photographed (focus-timer.png: into
+// VIRTUBAR_SCREENSHOTS when set, e.g. docs/screenshots, else a temporary
+// folder that is removed).
+// Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test --test-concurrency=1 e2e/timer.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +24,9 @@ const forDocs = process.env.VIRTUBAR_SCREENSHOTS;
 const shotsDir = forDocs ? resolve(forDocs) : mkdtempSync(join(tmpdir(), 'vb-e2e-timer-'));
 mkdirSync(shotsDir, { recursive: true });
 const suffix = Math.random().toString(36).slice(2, 7);
+const roomName = `focus e2e ${suffix}`;
 let browser;
+const players = {};
 
 const player = (name) => guest(browser, BASE, name);
 
@@ -30,29 +36,48 @@ const leftAt = (page, at) => page.evaluate((t) => {
   return ends - (t + window.virtubar.view.o.provider.clockOffsetMs());
 }, at);
 
+/** A REST call as the page's signed-in player. */
+const api = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
+  const { accessToken } = JSON.parse(localStorage.getItem('virtubar.session'));
+  const r = await fetch(`/api${p}`, { method: m, headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    body: b ? JSON.stringify(b) : undefined });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}, [method, path, body]);
+
+/** Counts phase ends and chimes on the page from now on. */
+const listen = (page) => page.evaluate(() => {
+  window.chimes = []; window.phaseEnds = [];
+  addEventListener('virtubar:chime', (e) => window.chimes.push(e.detail.type));
+  addEventListener('virtubar:phase-end', (e) => window.phaseEnds.push(e.detail.type));
+});
+
+const startBreak = async (page) => {
+  await page.locator('.focus-timer select').selectOption({ label: '5 min break' });
+  await page.locator('.focus-timer').getByRole('button', { name: 'Start' }).click();
+};
+
 before(async () => { browser = await launch(); });
 after(async () => {
+  for (const p of Object.values(players)) assert.deepEqual(p.errors, []);
   await browser?.close();
   if (!forDocs) rmSync(shotsDir, { recursive: true, force: true });
 });
 
 test('two players in a focus room see one timer count down alike and both hear its end', async () => {
-  const a = await player(`Ana ${suffix}`), b = await player(`Ben ${suffix}`);
-  const room = `focus e2e ${suffix}`;
-  await a.page.getByLabel('Room name').fill(room);
+  const a = players.a = await player(`Ana ${suffix}`), b = players.b = await player(`Ben ${suffix}`);
+  await a.page.getByLabel('Room name').fill(roomName);
   await a.page.getByLabel('Template').selectOption('focus');
   await a.page.getByRole('button', { name: 'Create and join' }).click();
   await inRoom(a.page);
-  await b.page.getByLabel('Search rooms').fill(room);
-  await b.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await b.page.getByLabel('Search rooms').fill(roomName);
+  await b.page.locator('.room-row', { hasText: roomName }).getByRole('button', { name: 'Join' }).click();
   await inRoom(b.page);
   for (const p of [a, b]) {
-    await p.page.evaluate(() => { window.chimes = []; addEventListener('virtubar:chime', (e) => window.chimes.push(e.detail.type)); });
+    await listen(p.page);
     await p.page.locator('.focus-timer .clock', { hasText: '--:--' }).waitFor();
   }
   await a.page.waitForTimeout(2500); // a heartbeat round trip or two: each page knows the server's clock
-  await a.page.locator('.focus-timer select').selectOption({ label: '5 min break' });
-  await a.page.locator('.focus-timer').getByRole('button', { name: 'Start' }).click();
+  await startBreak(a.page);
   for (const p of [a, b]) await p.page.waitForFunction(() => document.querySelector('.focus-timer')?.dataset.endsAtServerMs, null, { timeout: 10000 });
   const at = Date.now(); // both pages run in this machine's browser: one local clock
   const [left, right] = [await leftAt(a.page, at), await leftAt(b.page, at)];
@@ -64,9 +89,65 @@ test('two players in a focus room see one timer count down alike and both hear i
   for (const p of [a, b]) {
     assert.deepEqual(await p.page.evaluate(() => window.chimes), ['break']);
     assert.equal(await p.page.locator('.focus-timer .clock').textContent(), '--:--');
-    assert.deepEqual(p.errors, []);
-    await p.context.close();
   }
+});
+
+test('with the chime switched off a player gets no chime at the next phase end, and the choice is saved', async () => {
+  const { a, b } = players;
+  await b.page.locator('.focus-timer').getByRole('button', { name: 'Chime on' }).click();
+  await b.page.locator('.focus-timer').getByRole('button', { name: 'Chime off' }).waitFor();
+  await b.page.waitForFunction(async () => {
+    const { accessToken } = JSON.parse(localStorage.getItem('virtubar.session'));
+    const r = await fetch('/api/users/preferences', { headers: { authorization: `Bearer ${accessToken}` } });
+    return (await r.json()).notifications.phaseEndSound === false;
+  }, null, { timeout: 10000 });
+  await startBreak(a.page);
+  for (const p of [a, b]) await p.page.waitForFunction(() => window.phaseEnds.length === 2, null, { timeout: 30000 });
+  await a.page.waitForTimeout(500);
+  assert.deepEqual(await a.page.evaluate(() => window.chimes), ['break', 'break']);
+  assert.deepEqual(await b.page.evaluate(() => window.chimes), ['break'], 'Ben switched the chime off: no chime this time');
+  await b.page.locator('.focus-timer').getByRole('button', { name: 'Chime off' }).click(); // on again
+  await b.page.locator('.focus-timer').getByRole('button', { name: 'Chime on' }).waitFor();
+});
+
+test('the owner keeps the timer to hosts: the other sees that and his controls disabled', async () => {
+  const { a, b } = players;
+  const start = (p) => p.page.locator('.focus-timer').getByRole('button', { name: 'Start' });
+  assert.equal(await b.page.getByLabel('Only hosts control the timer').isVisible(), false);
+  await a.page.getByLabel('Only hosts control the timer').check();
+  await b.page.getByText("Only the room's hosts can start the timer.").waitFor({ timeout: 20000 });
+  assert.ok(await start(b).isDisabled());
+  assert.ok(await b.page.locator('.focus-timer select').isDisabled());
+  assert.ok(await start(a).isEnabled());
+  await startBreak(a.page); // the owner still may (5 s: over by itself)
+  await b.page.waitForFunction(() => document.querySelector('.focus-timer')?.dataset.endsAtServerMs, null, { timeout: 10000 });
+  await a.page.getByLabel('Only hosts control the timer').uncheck();
+  await b.page.waitForFunction(() => !document.querySelector('.focus-timer button.primary').disabled, null, { timeout: 20000 });
+  assert.equal(await b.page.getByText("Only the room's hosts can start the timer.").isVisible(), false);
+});
+
+test('at a scheduled session\'s start the player who took a place is called into the room, where its timer runs', async () => {
+  const { a, b } = players;
+  await b.page.getByRole('button', { name: 'Leave' }).click();
+  await b.page.getByRole('heading', { name: 'Create a room' }).waitFor();
+  const roomId = await a.page.evaluate(() => window.virtubar.view.o.ticket.roomId);
+  const startsAt = new Date(Date.now() + 15000).toISOString();
+  const made = await api(a.page, 'POST', '/schedule', { roomId, title: `Sprint ${suffix}`, startsAt, duration: 50, breakDuration: 10, cycles: 2 });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  await b.page.getByRole('button', { name: '📅 Schedule' }).click();
+  const row = b.page.locator('.session-row', { hasText: `Sprint ${suffix}` });
+  await row.getByRole('button', { name: 'RSVP' }).click();
+  await row.getByRole('button', { name: 'Cancel my place' }).waitFor();
+  const notice = b.page.locator('.session-alert');
+  await notice.waitFor({ timeout: 30000 });
+  assert.match(await notice.textContent(), new RegExp(`Sprint ${suffix}.*is starting in ${roomName}`));
+  await notice.getByRole('button', { name: 'Go to the room' }).click();
+  await inRoom(b.page);
+  await b.page.locator('.focus-timer .title', { hasText: `Sprint ${suffix}` }).waitFor({ timeout: 10000 });
+  assert.match(await b.page.locator('.focus-timer .phase').textContent(), /Work · 1 of 2/);
+  assert.notEqual(await b.page.locator('.focus-timer .clock').textContent(), '--:--');
+  await a.page.locator('.focus-timer .title', { hasText: `Sprint ${suffix}` }).waitFor(); // started by itself for Ana too
+  for (const p of [a, b]) await p.context.close();
 });
 
 test('the focus room with a running timer, on a laptop and on a phone', async () => {

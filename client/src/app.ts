@@ -2,7 +2,7 @@
  * `?provider=sim` it opens a room of simulated members at once, offline
  * (`&template=bar|office|focus|world`, `&members=N`, `&bench=1` for the
  * frame-time bench). */
-import { Api, ApiError, type JoinAnswer } from './api/client';
+import { Api, ApiError, type JoinAnswer, type Room } from './api/client';
 import { avatarId, DEFAULT_AVATAR } from './avatar';
 import { createProvider, providerKind } from './net/realtime';
 import type { JoinTicket, Platform } from './net/realtime/types';
@@ -12,6 +12,7 @@ import { SessionsApi } from './focus/sessions';
 import { browserScreen } from './ui/browser';
 import { loadPreferences, preferencesScreen } from './ui/preferences';
 import { scheduleScreen } from './focus/schedule';
+import { watchSchedule } from './focus/scheduleAlerts';
 import { h, toast } from './ui/dom';
 import { loadDevices, settingsScreen } from './ui/settings';
 import { signInScreen } from './ui/signIn';
@@ -40,7 +41,9 @@ export function startApp(root: HTMLElement): void {
   }));
   const signIn = () => show(signInScreen(api, () => { void loadPreferences(api); browser(); }));
 
+  let here: string | null = null; // the room the player is in
   async function enter(q: { roomId?: string; template?: Template }): Promise<void> {
+    if (here) return void toast('Leave this room first.', 'error');
     let answer: JoinAnswer;
     try {
       answer = await api.join({ ...q, platform: platform() });
@@ -68,18 +71,24 @@ export function startApp(root: HTMLElement): void {
     root.replaceChildren();
     const view = new RoomView(root, {
       world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice, video, capacity: Math.max(answer.room.capacity ?? 0, 64) + 2,
-      timerControls: !answer.room.timerHostsOnly || answer.room.ownerId === user.id,
+      timerAccess: {
+        owner: answer.room.ownerId === user.id, hostsOnly: !!answer.room.timerHostsOnly,
+        setHostsOnly: async (on) => !!(await api.request<Room>('PATCH', `/rooms/${answer.roomId}`, { timerHostsOnly: on })).timerHostsOnly,
+        recheck: async () => !!(await api.request<Room>('GET', `/rooms/${answer.roomId}`)).timerHostsOnly,
+      },
       block: (userId) => safety(() => api.block(userId), 'Blocked. You will not see or hear them.'),
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
-      onLeave: (reason) => { if (reason) toast(reason, 'error'); browser(); },
+      onLeave: (reason) => { here = null; if (reason) toast(reason, 'error'); browser(); },
       sessions: new SessionsApi(api),
       music: api,
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
+    here = answer.roomId;
     void view.start();
   }
 
   void loadPreferences(api);
+  watchSchedule(api, (roomId) => void enter({ roomId }), () => here);
   if (api.session) browser(); else signIn();
 }
 

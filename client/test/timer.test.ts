@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClockSync } from '../src/net/realtime/clock';
 import { clockLabel, fractionLeft, nextTimer, phaseLabel, remainingMs, type TimerShown } from '../src/focus/timerClock';
 import { SimTimer } from '../src/focus/timerSim';
+import { phaseEndActions } from '../src/focus/timerChime';
+import { mayControl } from '../src/focus/timerRing';
 
 const started = (endsAtServerMs: number, extra: Partial<TimerShown> = {}) =>
   nextTimer(null, { t: 'timer_started', payload: { roomId: 'r', duration: 25, type: 'work', endsAtServerMs, cycle: 1, cycles: 1, ...extra } })!;
@@ -69,5 +71,32 @@ describe('the offline demo timer', () => {
     expect(seen).toEqual(['timer_started:work', 'timer_completed:work', 'timer_started:break', 'timer_completed:break',
       'timer_started:work', 'timer_completed:work']);
     expect(timer.current).toBeNull();
+  });
+});
+
+describe('a phase end follows the notification preferences', () => {
+  const prefs = (over: Partial<{ phaseEndSound: boolean; browserNotification: boolean; volume: number }>) =>
+    ({ phaseEndSound: true, browserNotification: false, volume: 60, ...over });
+
+  it('the chime plays only when the player wants it, as loud as they chose', () => {
+    expect(phaseEndActions(prefs({}), false, 'granted')).toEqual({ chime: true, gain: expect.closeTo(0.24, 5), notify: false });
+    expect(phaseEndActions(prefs({ phaseEndSound: false }), false, 'granted').chime).toBe(false);
+    expect(phaseEndActions(prefs({ volume: 0 }), false, 'granted').chime).toBe(false);
+    expect(phaseEndActions(prefs({ volume: 100 }), false, 'default').gain).toBeCloseTo(0.4);
+    expect(phaseEndActions(prefs({ volume: 100 }), false, 'default').gain).toBeGreaterThan(phaseEndActions(prefs({ volume: 20 }), false, 'default').gain);
+  });
+
+  it('a browser notification only when asked for, allowed, and the tab is in the background', () => {
+    expect(phaseEndActions(prefs({ browserNotification: true }), true, 'granted').notify).toBe(true);
+    expect(phaseEndActions(prefs({ browserNotification: true }), false, 'granted').notify).toBe(false);
+    expect(phaseEndActions(prefs({ browserNotification: true }), true, 'denied').notify).toBe(false);
+    expect(phaseEndActions(prefs({ browserNotification: false }), true, 'granted').notify).toBe(false);
+    expect(phaseEndActions(prefs({ browserNotification: true, phaseEndSound: false }), true, 'granted')).toEqual({ chime: false, gain: 0, notify: true });
+  });
+
+  it('the controls are for everyone unless the owner keeps them to hosts', () => {
+    expect(mayControl({ owner: false, hostsOnly: false })).toBe(true);
+    expect(mayControl({ owner: false, hostsOnly: true })).toBe(false);
+    expect(mayControl({ owner: true, hostsOnly: true })).toBe(true);
   });
 });

@@ -98,7 +98,9 @@ async def test_the_data_folder_and_the_database_are_private(tmp_path):
     settings = Settings(data=data).completed()
     assert mode(tmp_path / "new") == mode(data) == 0o700
     assert mode(data / "token-secret") == 0o600
-    await Database(settings.database_url).migrate()
+    db = Database(settings.database_url)
+    await db.migrate()
+    await db.close()
     with closing(sqlite3.connect(data / "virtubar.sqlite3")) as live:  # the journals exist while it is open
         live.execute("INSERT INTO virtubar_migrations VALUES (999, 'a write')")
         live.commit()

@@ -10,7 +10,7 @@ import msgspec
 
 from tests.functions.test_rooms import make_room
 from virtubar import keys
-from virtubar.focus import ScheduledTimer, TimerPolicy
+from virtubar.focus import SCHEDULE_LOADED, ScheduledTimer, TimerPolicy
 
 
 def at(minutes: float) -> str:
@@ -111,3 +111,18 @@ async def test_the_owner_restricts_the_timer_to_hosts_and_the_edge_is_told(clien
     assert joined.status_code == 200, joined.text
     policy = msgspec.json.decode((await state.members(keys.room_setup(room["id"])))["timer"], type=TimerPolicy)
     assert policy == TimerPolicy(hostsOnly=True, hosts=[host["user"]["id"]])
+
+
+async def test_a_lost_copy_for_the_edge_comes_back_at_the_next_schedule_read_without_a_new_rsvp(client, player, state):
+    host, ada = await player("Host"), await player("Ada")
+    room = await make_room(client, host, template="focus")
+    made = (await schedule(client, host, room, title="Evening")).json()
+    assert (await client.post(f"/api/schedule/{made['id']}/rsvp", headers=ada["headers"])).status_code == 200
+    await state.drop(keys.room_schedule(room["id"]), made["id"])  # shared state lost it, marker and all
+    await state.drop(SCHEDULE_LOADED, "generation")
+    assert (await client.get("/api/schedule", headers=ada["headers"])).status_code == 200
+    mirrored = await state.members(keys.room_schedule(room["id"]))
+    assert msgspec.json.decode(mirrored[made["id"]], type=ScheduledTimer).title == "Evening"
+    await state.drop(keys.room_schedule(room["id"]), made["id"])  # gone while the marker holds: not this path
+    await client.get("/api/schedule", headers=ada["headers"])
+    assert made["id"] not in await state.members(keys.room_schedule(room["id"]))

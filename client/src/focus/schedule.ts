@@ -5,6 +5,7 @@
 import { ApiError, type Api } from '../api/client';
 import { h } from '../ui/dom';
 import './schedule.css';
+import { scheduleChanged } from './scheduleAlerts';
 
 export interface Scheduled {
   id: string; roomId: string; roomName: string; hostId: string; title: string; startsAt: string; endsAt: string;
@@ -37,7 +38,7 @@ export function scheduleScreen(api: Api, actions: { back(): void; join(roomId: s
       list.replaceChildren(...(page.items.length ? page.items.map(row) : [h('li', { class: 'muted', text: 'Nothing scheduled yet.' })]));
     } catch (err) { describe(err); }
   }
-  const act = (call: () => Promise<unknown>) => async () => { try { await call(); await load(); } catch (err) { describe(err); } };
+  const act = (call: () => Promise<unknown>) => async () => { try { await call(); await load(); scheduleChanged(); } catch (err) { describe(err); } };
 
   function row(s: Scheduled): HTMLElement {
     const when = new Date(s.startsAt).toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });

@@ -1,10 +1,12 @@
 /** The focus room's shared timer ring: every member sees the same countdown
  * (server time, corrected by the heartbeat's clock offset), with start,
- * pause/resume and reset for those allowed to control it, and a chime and
- * notification at each phase end (`timerChime.ts`). */
+ * pause/resume and reset for those allowed to control it (the owner may keep
+ * them to the room's hosts, with a switch on the ring), and a chime and
+ * notification at each phase end as the player's preferences say (`timerChime.ts`). */
 import type { RealtimeProvider } from '../net/realtime/types';
 import { h } from '../ui/dom';
-import { askToNotify, phaseEnded, setSoundOn, soundOn } from './timerChime';
+import { changeNotifications, currentPreferences } from '../ui/preferences';
+import { askToNotify, phaseEnded } from './timerChime';
 import './timer.css';
 import { clockLabel, fractionLeft, nextTimer, phaseLabel, PRESETS, remainingMs, type TimerShown } from './timerClock';
 
@@ -19,11 +21,26 @@ function circle(cls: string): SVGCircleElement {
   return c;
 }
 
-/** Mounts the ring in `parent`; `controls`: whether this member may control
- * the timer (the room's owner may keep it to hosts). Returns the unmount. */
-export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, controls: boolean): () => void {
+/** Who controls the room's timer: anyone in it, or with `hostsOnly` only its
+ * hosts (the owner). The calls are absent offline. */
+export interface TimerAccess {
+  owner: boolean;
+  hostsOnly: boolean;
+  /** The owner's switch; resolves with the setting now in force. */
+  setHostsOnly?(on: boolean): Promise<boolean>;
+  /** The setting as the server has it now (others learn of the owner's switch). */
+  recheck?(): Promise<boolean>;
+}
+
+const RECHECK_MS = 10_000;
+
+/** May this member start, pause and reset the timer? */
+export const mayControl = (a: Pick<TimerAccess, 'owner' | 'hostsOnly'>): boolean => a.owner || !a.hostsOnly;
+
+/** Mounts the ring in `parent`. Returns the unmount. */
+export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, access: TimerAccess): () => void {
   let timer: TimerShown | null = null;
-  let allowed = controls;
+  let hostsOnly = access.hostsOnly;
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', '0 0 100 100');
   svg.setAttribute('aria-hidden', 'true');
@@ -37,20 +54,36 @@ export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, 
   const start = h('button', { class: 'btn primary', text: 'Start' });
   const pause = h('button', { class: 'btn', text: 'Pause' });
   const reset = h('button', { class: 'btn ghost', text: 'Reset' });
-  const sound = h('button', { class: 'btn ghost', 'aria-pressed': String(soundOn()), title: 'Chime and notification at phase end' });
+  const sound = h('button', { class: 'btn ghost', title: 'Chime at phase end (saved in your preferences)' });
   const buttons = h('div', { class: 'timer-controls' }, preset, start, pause, reset);
+  const note = h('p', { class: 'timer-note', text: 'Only the room\'s hosts can start the timer.' });
+  const lock = h('input', { type: 'checkbox', checked: hostsOnly });
+  const lockRow = h('label', { class: 'check timer-lock', hidden: !(access.owner && access.setHostsOnly) }, lock, ' Only hosts control the timer');
   const box = h('section', { class: 'focus-timer', 'aria-label': 'Room timer' },
-    h('div', { class: 'ring' }, svg, h('div', { class: 'face' }, clock, phase)), title, h('div', { class: 'timer-row' }, buttons, sound));
+    h('div', { class: 'ring' }, svg, h('div', { class: 'face' }, clock, phase)), title, note,
+    h('div', { class: 'timer-row' }, buttons, sound), lockRow);
   parent.append(box);
 
+  lock.addEventListener('change', () => {
+    lock.disabled = true;
+    access.setHostsOnly!(lock.checked).then((on) => { hostsOnly = on; }, () => { lock.checked = hostsOnly; })
+      .finally(() => { lock.disabled = false; show(); });
+  });
+  const recheck = access.owner || !access.recheck ? undefined : setInterval(() => {
+    access.recheck!().then((on) => { hostsOnly = on; show(); }, () => { /* offline a moment: keep what we know */ });
+  }, RECHECK_MS);
+
   start.addEventListener('click', () => {
-    askToNotify();
+    askToNotify(currentPreferences().notifications);
     const p = PRESETS[Number(preset.value)];
     provider.sendTimer({ t: 'start_timer', duration: p.minutes, type: p.type, ...(p.rest ? { breakDuration: p.rest, cycles: 0 } : {}) });
   });
   pause.addEventListener('click', () => provider.sendTimer({ t: timer?.paused ? 'resume_timer' : 'pause_timer' }));
   reset.addEventListener('click', () => provider.sendTimer({ t: 'reset_timer' }));
-  sound.addEventListener('click', () => { setSoundOn(!soundOn()); askToNotify(); show(); });
+  sound.addEventListener('click', () => {
+    void changeNotifications({ phaseEndSound: !currentPreferences().notifications.phaseEndSound }).then(show);
+    show();
+  });
 
   function show(): void {
     const now = Date.now() + provider.clockOffsetMs();
@@ -63,11 +96,15 @@ export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, 
     box.dataset.remainingMs = String(Math.round(left));
     box.dataset.endsAtServerMs = timer && !timer.paused ? String(timer.endsAtServerMs) : '';
     box.classList.toggle('paused', !!timer?.paused);
-    buttons.hidden = !allowed;
+    const allowed = mayControl({ owner: access.owner, hostsOnly });
+    for (const b of [preset, start, pause, reset]) b.disabled = !allowed;
+    note.hidden = allowed;
+    if (!lock.disabled) lock.checked = hostsOnly; // not while the switch is being saved
     pause.hidden = reset.hidden = !timer;
     pause.textContent = timer?.paused ? 'Resume' : 'Pause';
-    sound.textContent = soundOn() ? 'Chime on' : 'Chime off';
-    sound.setAttribute('aria-pressed', String(soundOn()));
+    const on = currentPreferences().notifications.phaseEndSound;
+    sound.textContent = on ? 'Chime on' : 'Chime off';
+    sound.setAttribute('aria-pressed', String(on));
   }
 
   const every = setInterval(show, 250);
@@ -75,9 +112,9 @@ export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, 
     provider.on('room_state', (p) => { timer = nextTimer(timer, { t: 'room_state', payload: p }); show(); }),
     provider.on('timer_started', (p) => { timer = nextTimer(timer, { t: 'timer_started', payload: p }); show(); }),
     provider.on('timer_updated', (p) => { timer = nextTimer(timer, { t: 'timer_updated', payload: p }); show(); }),
-    provider.on('timer_completed', (p) => { timer = nextTimer(timer, { t: 'timer_completed', payload: p }); phaseEnded(p.type); show(); }),
-    provider.on('error', (e) => { if (e.code === 'hosts_only') { allowed = false; show(); } }),
+    provider.on('timer_completed', (p) => { timer = nextTimer(timer, { t: 'timer_completed', payload: p }); phaseEnded(p.type, currentPreferences().notifications); show(); }),
+    provider.on('error', (e) => { if (e.code === 'hosts_only') { hostsOnly = true; show(); } }),
   ];
   show();
-  return () => { clearInterval(every); unsubs.forEach((u) => u()); box.remove(); };
+  return () => { clearInterval(every); clearInterval(recheck); unsubs.forEach((u) => u()); box.remove(); };
 }

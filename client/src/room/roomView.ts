@@ -21,7 +21,7 @@ import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
-import { mountTimerRing } from '../focus/timerRing';
+import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
 import type { Api } from '../api/client';
 import { mountJukebox } from '../music/jukebox';
 
@@ -33,8 +33,8 @@ export interface RoomOptions {
   capacity?: number;
   voice?: VoiceSession;
   video?: VideoRoom;
-  /** May this member control the focus room's timer? (Default: yes.) */
-  timerControls?: boolean;
+  /** Who controls the focus room's timer. (Default: anyone, this member owning the room.) */
+  timerAccess?: TimerAccess;
   block(userId: string): Promise<string>;
   report(userId: string, category: string, text: string): Promise<string>;
   onLeave(reason?: string): void;
@@ -112,7 +112,7 @@ export class RoomView {
     }
     // Under the top bar and the video tiles, in their column: it never covers the room's controls, on a phone either.
     if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.videoSlot.parentElement!, o.sessions, o.ticket.roomId).open();
-    if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerControls ?? true));
+    if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerAccess ?? { owner: true, hostsOnly: false }));
     if (o.music && o.world.objects?.some((b) => b.kind === 'jukebox')) {
       this.unsubs.push(mountJukebox(this.root, { api: o.music, provider: o.provider, world: o.world, roomId: o.ticket.roomId,
         me: o.ticket.user.userId, position: () => this.position, nearSpeaking: () => this.nearSpeaking,

@@ -33,6 +33,8 @@ export const DEFAULT_PREFERENCES: Preferences = {
 
 const KEY = 'virtubar.preferences';
 let current: Preferences = DEFAULT_PREFERENCES;
+/** Where changes made outside the preferences page are saved (set at boot). */
+let savedBy: Api | null = null;
 
 /** A saved document, with anything missing or unknown taken from the defaults. */
 export function completePreferences(raw: unknown): Preferences {
@@ -72,12 +74,24 @@ export function usePreferences(p: Preferences, root: HTMLElement = document.docu
 
 /** At boot: the device's copy now, then the server's. */
 export async function loadPreferences(api: Api): Promise<Preferences> {
+  savedBy = api;
   usePreferences(completePreferences(JSON.parse(localStorage.getItem(KEY) ?? 'null')));
   if (!api.session) return current;
   try {
     usePreferences(completePreferences(await api.request('GET', '/users/preferences')));
   } catch { /* offline or an older server: the device's copy stays */ }
   return current;
+}
+
+/** A change of the notification settings made elsewhere (the timer ring's
+ * chime button): in force at once, then saved like the page saves it. */
+export async function changeNotifications(change: Partial<Notifications>): Promise<void> {
+  const p = { ...current, notifications: { ...current.notifications, ...change } };
+  usePreferences(p);
+  if (!savedBy?.session) return;
+  try {
+    usePreferences(completePreferences(await savedBy.request('PUT', '/users/preferences', p)));
+  } catch { /* offline: the device's copy holds it until the next save */ }
 }
 
 export function preferencesScreen(api: Api, done: () => void): HTMLElement {
