@@ -20,6 +20,7 @@ from functions.db import Database
 from functions.evidence import open_store
 from functions.models import Health
 from functions.moderation import ModerationController, RolesController
+from functions.playlists import PlaylistsController
 from functions.preferences import PreferencesController
 from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
@@ -31,6 +32,8 @@ from functions.sanctions import sync as sanctions_sync
 from functions.schedules import SchedulesController
 from functions.security import caller
 from functions.sessions import SessionsController, housekeeping
+from functions.trackfiles import open_tracks
+from functions.tracks import RoomTracksController, TracksController
 from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
 from virtubar import logs
@@ -61,6 +64,7 @@ def build_services(settings: Settings, state: SharedState | None = None, bus: Ro
         tokens=TokenIssuer.from_settings(settings),
         bus=bus or open_bus(settings.redis_url, settings.redis_cluster),
         evidence=open_store(settings),
+        tracks=open_tracks(settings),
     )
 
 
@@ -102,6 +106,9 @@ def create_app(
             SessionsController,
             sanctions_sync,
             SchedulesController,
+            RoomTracksController,
+            TracksController,
+            PlaylistsController,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from functions.db import Database
 from functions.evidence import EvidenceStore
+from functions.trackfiles import TrackStore
 from virtubar.bus import RoomBus
 from virtubar.registry import Registry
 from virtubar.settings import Settings
@@ -22,3 +23,4 @@ class Services:
     tokens: TokenIssuer
     bus: RoomBus
     evidence: EvidenceStore
+    tracks: TrackStore

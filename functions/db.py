@@ -23,6 +23,7 @@ from functions.tables import (
     FOCUS_TABLES,
     INITIAL_TABLES,
     MODERATION_TABLES,
+    MUSIC_TABLES,
     SCHEDULE_TABLES,
     TABLES,
     EvidenceUpload,
@@ -181,6 +182,13 @@ async def _focus_schedule(db: Database) -> None:
     await _create(*SCHEDULE_TABLES)(db)
 
 
+async def _music(db: Database) -> None:
+    """Tracks and playlists; rooms get the setting that lets any member add music."""
+    if not await _has_column(db, "rooms", "members_add_tracks"):
+        await Room.alter().add_column("members_add_tracks", Boolean(default=False))
+    await _create(*MUSIC_TABLES)(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
@@ -189,4 +197,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (5, "evidence: upload tickets are single use", _create(EvidenceUpload)),
     (6, "focus: sessions with goals, preferences, a work style for rooms", _focus),
     (7, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
+    (8, "music: tracks, playlists, the members-add-music setting of rooms", _music),
 ]

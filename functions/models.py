@@ -340,6 +340,13 @@ class AccessibilitySettings(Struct, kw_only=True, forbid_unknown_fields=True):
     largerText: bool = False
 
 
+class MusicPreferences(Struct, kw_only=True, forbid_unknown_fields=True):
+    """The rooms' music: ``on`` false plays none at all."""
+
+    on: bool = True
+    volume: Annotated[int, Meta(ge=0, le=100)] = 70
+
+
 class Preferences(Struct, kw_only=True, forbid_unknown_fields=True):
     """Also the body of ``PUT /api/users/preferences`` (a whole document)."""
 
@@ -347,6 +354,7 @@ class Preferences(Struct, kw_only=True, forbid_unknown_fields=True):
     preferredCategories: Annotated[list[Template], Meta(max_length=4)] = []
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+    music: MusicPreferences = field(default_factory=MusicPreferences)
 
 
 # Scheduled focus sessions ---------------------------------------------------
@@ -386,3 +394,72 @@ class ScheduledOut(Struct, kw_only=True):
 
 class SchedulePage(Struct, kw_only=True):
     items: list[ScheduledOut]
+
+
+# Music -------------------------------------------------------------------
+
+TrackTitle = Annotated[str, Meta(max_length=400, description="NFKC, trimmed, 1-80 characters")]
+TrackStatus = Literal["pending", "ready"]
+MAX_PLAYLIST_TRACKS = 200
+
+
+class TrackIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """A track about to be uploaded: its title and size in bytes (the size
+    is held at storage too; type and duration are read from the bytes)."""
+
+    title: TrackTitle
+    size: Annotated[int, Meta(ge=1)]
+
+
+class TrackOut(Struct, kw_only=True):
+    id: str
+    roomId: str | None  # None: a house track, in every room's library
+    title: str
+    status: TrackStatus
+    contentType: str | None
+    durationMs: int | None
+    size: int
+    uploaderId: str | None
+    url: str  # where a player's browser plays it (no credentials needed: the id is unguessable)
+    createdAt: datetime
+
+
+class TrackUpload(Struct, kw_only=True):
+    track: TrackOut
+    upload: Upload
+
+
+class TrackPage(Struct, kw_only=True):
+    items: list[TrackOut]
+
+
+class MusicSettings(Struct, kw_only=True, forbid_unknown_fields=True):
+    membersAddTracks: bool
+
+
+PlaylistTracks = Annotated[list[Id], Meta(max_length=MAX_PLAYLIST_TRACKS)]
+
+
+class PlaylistIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    name: RoomName
+    trackIds: PlaylistTracks = []
+    default: bool = False
+
+
+class PlaylistPatch(Struct, kw_only=True, forbid_unknown_fields=True):
+    name: RoomName | None = None
+    trackIds: PlaylistTracks | None = None
+    default: bool | None = None
+
+
+class PlaylistOut(Struct, kw_only=True):
+    id: str
+    roomId: str
+    name: str
+    trackIds: list[str]
+    default: bool
+    createdAt: datetime
+
+
+class PlaylistPage(Struct, kw_only=True):
+    items: list[PlaylistOut]

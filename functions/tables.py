@@ -61,6 +61,7 @@ class Room(Table, tablename="rooms"):
     chat_filter = JSON(default="[]")  # words masked in this room's chat (migration 3)
     work_style = Varchar(length=16, null=True, default=None)  # quiet | music | check-ins (migration 6)
     timer_hosts_only = Boolean(default=False)  # only the owner controls the focus timer (migration 7)
+    members_add_tracks = Boolean(default=False)  # any member may upload music, not only hosts (migration 8)
 
 
 class Block(Table, tablename="blocks"):
@@ -178,8 +179,37 @@ class Rsvp(Table, tablename="session_rsvps"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Track(Table, tablename="tracks"):
+    """A music track: immutable once ``ready`` (its bytes in the track store
+    under ``tracks/<id>``); ``room`` None for the house tracks every room has.
+    Type and duration are what the server read from the bytes."""
+
+    id = Varchar(length=32, primary_key=True)
+    room = Varchar(length=32, null=True, default=None, index=True)
+    uploader = Varchar(length=32, null=True, default=None, index=True)
+    title = Varchar(length=80)
+    content_type = Varchar(length=32, null=True, default=None)
+    duration_ms = Integer(null=True, default=None)
+    size = Integer()
+    status = Varchar(length=8, default="pending", index=True)  # pending | ready
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Playlist(Table, tablename="playlists"):
+    """A room's ordered list of tracks; at most one per room is its default,
+    which the jukebox plays when nobody has queued anything."""
+
+    id = Varchar(length=32, primary_key=True)
+    room = ForeignKey(Room, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=80)
+    tracks = JSON(default="[]")  # track ids, in order
+    is_default = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 MODERATION_TABLES: tuple[type[Table], ...] = (Block, Sanction, Report, AuditEntry)
 INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World, Room)
 FOCUS_TABLES: tuple[type[Table], ...] = (FocusSession, UserPreferences)
 SCHEDULE_TABLES: tuple[type[Table], ...] = (ScheduledSession, Rsvp)
-TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES
+MUSIC_TABLES: tuple[type[Table], ...] = (Track, Playlist)
+TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES

@@ -47,6 +47,25 @@ def _migrate() -> list[str]:
     return asyncio.run(run())
 
 
+def _house_tracks() -> None:
+    """The embedded mode's own music, made on its first start (``functions.housetracks``)."""
+    from functions.db import Database
+    from functions.housetracks import ensure_house_tracks
+    from functions.trackfiles import LocalTracks, open_tracks
+    from virtubar.settings import Settings
+
+    async def run() -> None:
+        settings = Settings.from_env()
+        store, db = open_tracks(settings), Database(settings.database_url)
+        try:
+            if isinstance(store, LocalTracks):
+                await ensure_house_tracks(store)
+        finally:
+            await db.close()
+
+    asyncio.run(run())
+
+
 def _reachable(host: str) -> str:
     """The address a local client connects to for a server bound to ``host``."""
     return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
@@ -83,6 +102,7 @@ def _serve(role: str, workers: int, server: str = "granian") -> None:
         applied = _migrate()
         if applied:
             print(f"database ready ({', '.join(applied)})", flush=True)
+        _house_tracks()
         announce_when_listening(settings.host, settings.port, f"\n  VirtuBar is running: open {settings.public_url}/\n")
     if server == "websockets":  # the edge's lean server: ~18 KB per idle player instead of ~90-150 KB
         from realtime_edge.wsserve import main as serve_edge

@@ -78,3 +78,24 @@ SANCTIONS_LOADED = "{sanctions}:loaded"
 """Set by the functions once every active ban, mute, kick cool-down and
 block in the database is in shared state (member ``"generation"``); gone
 with a data loss, which is how nodes know to ask for a rebuild."""
+
+
+def room_music(room_id: str) -> str:
+    """The room's music library as the jukebox needs it, mirrored by the
+    functions (expiring set): member ``music_track(id)`` = ``wire.TrackInfo``
+    (the duration the server read from the file), member ``MUSIC_PLAYLIST`` =
+    the default playlist's track ids (JSON list)."""
+    return f"{{room:{room_id}}}:music"
+
+
+def music_track(track_id: str) -> str:
+    return f"track:{track_id}"
+
+
+MUSIC_PLAYLIST = "playlist"
+
+
+def room_jukebox(room_id: str) -> str:
+    """The room's jukebox: what plays since when, the queue, the votes
+    (sticky, expiring; changed only by ``swap``, as the timer is)."""
+    return f"{{room:{room_id}}}:jukebox"

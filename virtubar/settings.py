@@ -135,6 +135,7 @@ class Settings(Struct, kw_only=True):
     kick_cooldown_s: NonNegative = 300.0
     api_url: str = ""  # where nodes reach the API; PUBLIC_URL/api unless set
     session_grace_s: Positive = 120.0
+    track_max_bytes: PositiveInt = 20 * 1024 * 1024  # the largest music track a room accepts
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -179,7 +179,8 @@ class RoomTimer(Struct, kw_only=True, omit_defaults=True):
 
 
 class RoomState(Event):
-    """``timer`` is an addition: the focus room's running or paused timer."""
+    """``timer`` is an addition: the focus room's running or paused timer;
+    ``music`` too: the jukebox's track playing and its queue."""
 
     name = "room_state"
     roomId: str
@@ -188,6 +189,7 @@ class RoomState(Event):
     zoneId: str | None = None
     focusSessions: list[FocusSessionSummary] | None = None
     timer: RoomTimer | None = None
+    music: MusicState | None = None
 
 
 class MemberJoined(Event):
@@ -369,6 +371,78 @@ class TimerCompleted(Event):
     type: TimerType
 
 
+# Music: the jukebox (realtime_edge/features/jukebox.py) ------------------
+
+MusicVote = Literal["up", "skip"]
+
+
+class TrackInfo(Struct, kw_only=True, omit_defaults=True):
+    """A track as the jukebox knows it: its duration is what the server read
+    from the file (mirrored by the functions, ``keys.room_music``)."""
+
+    trackId: str
+    title: str
+    durationMs: int
+    uploaderId: str | None = None  # whose upload it is: a DJ plays their own (None: a house track)
+
+
+class QueueTrack(Event):
+    """Add a track of the room's library to the jukebox's queue."""
+
+    name = "queue_track"
+    roomId: Id
+    trackId: Id
+
+
+class Vote(Event):
+    """``up``: move a queued track forward; ``skip``: vote to skip the one playing."""
+
+    name = "vote"
+    roomId: Id
+    trackId: Id
+    vote: MusicVote
+
+
+class Dj(Event):
+    """Join (``join`` true) or leave the room's DJ rotation: each DJ in turn
+    plays one of their own uploads when nobody has queued a track."""
+
+    name = "dj"
+    roomId: Id
+    join: bool
+
+
+class QueuedTrack(Struct, kw_only=True, omit_defaults=True):
+    trackId: str
+    title: str
+    durationMs: int
+    byUserId: str | None = None
+    upBy: list[str] = []
+
+
+class NowPlaying(Struct, kw_only=True, omit_defaults=True):
+    """Play from ``serverNow - startedAtServerMs`` (ms into the track)."""
+
+    trackId: str
+    title: str
+    durationMs: int
+    startedAtServerMs: int
+    paused: bool = False
+    byUserId: str | None = None
+    skipBy: list[str] = []
+
+
+class MusicState(Event):
+    """The jukebox after every change, to the whole room (and in ``room_state``)."""
+
+    name = "music_state"
+    roomId: str
+    nowPlaying: NowPlaying | None = None
+    queue: list[QueuedTrack] = []
+    serverTimeMs: int = 0
+    djs: list[str] = []  # the DJ rotation, the next DJ first
+
+
 CLIENT_EVENTS: tuple[type[Event], ...] = (
     JoinRoom,
     Heartbeat,
@@ -380,6 +454,9 @@ CLIENT_EVENTS: tuple[type[Event], ...] = (
     PauseTimer,
     ResumeTimer,
     ResetTimer,
+    QueueTrack,
+    Vote,
+    Dj,
 )
 SERVER_EVENTS: tuple[type[Event], ...] = (
     RoomState,
@@ -403,6 +480,7 @@ SERVER_EVENTS: tuple[type[Event], ...] = (
     TimerStarted,
     TimerUpdated,
     TimerCompleted,
+    MusicState,
 )
 
 

@@ -80,6 +80,7 @@ export function startApp(root: HTMLElement): void {
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
       onLeave: (reason) => { here = null; if (reason) toast(reason, 'error'); browser(); },
       sessions: new SessionsApi(api),
+      music: api,
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
     here = answer.roomId;

@@ -12,12 +12,14 @@ DEFAULTS = {
     "preferredCategories": [],
     "notifications": {"phaseEndSound": True, "browserNotification": False, "volume": 60},
     "accessibility": {"reducedMotion": False, "highContrast": False, "captions": False, "largerText": False},
+    "music": {"on": True, "volume": 70},
 }
 MINE = {
     "workStyle": "music",
     "preferredCategories": ["focus", "office"],
     "notifications": {"phaseEndSound": False, "browserNotification": True, "volume": 20},
     "accessibility": {"reducedMotion": True, "highContrast": True, "captions": True, "largerText": False},
+    "music": {"on": False, "volume": 35},
 }
 
 
@@ -41,6 +43,7 @@ async def test_preferences_start_as_defaults_and_are_kept_per_player(client, pla
         {"notifications": {"volume": 101}},
         {"accessibility": {"reducedMotion": "sometimes"}},
         {"accessibility": {"blink": True}},
+        {"music": {"volume": 101}},
         {"theme": "dark"},
     ],
 )

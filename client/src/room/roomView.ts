@@ -22,6 +22,8 @@ import type { VoiceSession } from '../voice/voice';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
 import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
+import type { Api } from '../api/client';
+import { mountJukebox } from '../music/jukebox';
 
 export interface RoomOptions {
   world: World;
@@ -38,6 +40,8 @@ export interface RoomOptions {
   onLeave(reason?: string): void;
   /** Focus rooms: the player's focus sessions (goals panel; absent offline). */
   sessions?: SessionsApi;
+  /** Rooms with a jukebox: the API its music library comes from (absent offline). */
+  music?: Api;
 }
 
 const EMOTE_ANIM: Partial<Record<EmoteId, Anim>> = { wave: 'wave', dance: 'dance', cheers: 'wave', clap: 'wave' };
@@ -61,6 +65,7 @@ export class RoomView {
   private left = false;
   private last = 0;
   private selfStatus: Status | null = null;
+  private nearSpeaking = false;
   private readonly focus = new RoomFocus();
   private unsubs: (() => void)[] = [];
   private readonly root: HTMLElement;
@@ -108,6 +113,11 @@ export class RoomView {
     // Under the top bar and the video tiles, in their column: it never covers the room's controls, on a phone either.
     if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.videoSlot.parentElement!, o.sessions, o.ticket.roomId).open();
     if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerAccess ?? { owner: true, hostsOnly: false }));
+    if (o.music && o.world.objects?.some((b) => b.kind === 'jukebox')) {
+      this.unsubs.push(mountJukebox(this.root, { api: o.music, provider: o.provider, world: o.world, roomId: o.ticket.roomId,
+        me: o.ticket.user.userId, position: () => this.position, nearSpeaking: () => this.nearSpeaking,
+        nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone' }));
+    }
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
@@ -265,9 +275,11 @@ export class RoomView {
     const w = this.stage.canvas.clientWidth, h = this.stage.canvas.clientHeight;
     const list = this.members.list;
     const tagY = 1.85 * this.stage.crowd.sizeScale;
+    this.nearSpeaking = false;
     for (let i = 0; i < list.length; i++) {
       const d = list[i];
       const p = d.track.sample(serverNow);
+      if (p.speaking && !d.mutedForMe && Math.hypot(p.x - s.x, p.z - s.z) < 4) this.nearSpeaking = true;
       const a = d.emoteUntil > t && d.emoteAnim ? d.emoteAnim : p.anim;
       this.stage.crowd.setPose(i + 1, p.x, p.y, p.z, p.rotY, a, p.speaking, timeS);
       d.tag.setSpeaking(p.speaking && !d.mutedForMe);

@@ -18,14 +18,17 @@ export const WORK_STYLES: { value: WorkStyle; label: string }[] = [
 ];
 export interface Notifications { phaseEndSound: boolean; browserNotification: boolean; volume: number }
 export interface Accessibility { reducedMotion: boolean; highContrast: boolean; captions: boolean; largerText: boolean }
+export interface Music { on: boolean; volume: number }
 export interface Preferences {
   workStyle: WorkStyle | null; preferredCategories: Template[]; notifications: Notifications; accessibility: Accessibility;
+  music: Music;
 }
 
 export const DEFAULT_PREFERENCES: Preferences = {
   workStyle: null, preferredCategories: [],
   notifications: { phaseEndSound: true, browserNotification: false, volume: 60 },
   accessibility: { reducedMotion: false, highContrast: false, captions: false, largerText: false },
+  music: { on: true, volume: 70 },
 };
 
 const KEY = 'virtubar.preferences';
@@ -41,6 +44,7 @@ export function completePreferences(raw: unknown): Preferences {
     preferredCategories: Array.isArray(p.preferredCategories) ? p.preferredCategories.filter((c) => TEMPLATES.includes(c)) : [],
     notifications: { ...DEFAULT_PREFERENCES.notifications, ...(p.notifications ?? {}) },
     accessibility: { ...DEFAULT_PREFERENCES.accessibility, ...(p.accessibility ?? {}) },
+    music: { ...DEFAULT_PREFERENCES.music, ...(p.music ?? {}) },
   };
 }
 
@@ -125,6 +129,8 @@ export function preferencesScreen(api: Api, done: () => void): HTMLElement {
       check('High contrast', a.highContrast, (v) => { a.highContrast = v; }),
       check('Captions: emotes and status changes as text', a.captions, (v) => { a.captions = v; }),
       check('Larger text', a.largerText, (v) => { a.largerText = v; })),
+    h('fieldset', { class: 'choices' }, h('legend', { text: 'Music' }),
+      check("Play the rooms' music (jukebox)", p.music.on, (v) => { p.music.on = v; })),
     h('div', { class: 'row' }, h('button', { class: 'btn primary', type: 'submit', text: 'Save' }),
       h('button', { class: 'btn ghost', type: 'button', onclick: done, text: 'Back' })));
   form.addEventListener('submit', async (e) => {

@@ -30,6 +30,9 @@ export const CLIENT_EVENTS = {
   pauseTimer: 'pause_timer',
   resumeTimer: 'resume_timer',
   resetTimer: 'reset_timer',
+  queueTrack: 'queue_track',
+  vote: 'vote',
+  dj: 'dj',
 } as const;
 
 export const SERVER_EVENTS = {
@@ -54,6 +57,7 @@ export const SERVER_EVENTS = {
   timerStarted: 'timer_started',
   timerUpdated: 'timer_updated',
   timerCompleted: 'timer_completed',
+  musicState: 'music_state',
 } as const;
 
 export const ANIMS = ['idle', 'walk', 'dance', 'wave', 'sit'] as const;

@@ -10,7 +10,7 @@ import { Emitter } from './emitter';
 import { TransformGate } from './rate';
 import type {
   Anim, ChatMode, ChatResult, ConnectionState, EmoteId, JoinTicket, Member, RealtimeProvider, ServerEnvelope,
-  ServerEventName, ServerHandler, ServerPayloads, Status, TimerCommand, TransformInput,
+  ServerEventName, ServerHandler, ServerPayloads, Status, TimerCommand, TransformInput, MusicCommand,
 } from './types';
 import { SimTimer } from '../../focus/timerSim';
 
@@ -119,6 +119,9 @@ export class SimProvider implements RealtimeProvider {
   sendStatus(status: Status): void {
     this.emit('status_changed', { userId: this.ticket.user.userId, status }, Date.now());
   }
+
+  /** The offline simulation has no jukebox: its rooms have no music library. */
+  sendMusic(_command: MusicCommand): void { /* nothing to play offline */ }
 
   sendTimer(command: TimerCommand): void {
     this.clock ??= new SimTimer(this.ticket.roomId, (t, payload) => this.emit(t, payload, Date.now()));

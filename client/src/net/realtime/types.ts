@@ -42,6 +42,10 @@ export type TimerCommand =
   | { t: 'start_timer'; duration: number; type: 'work' | 'break'; breakDuration?: number | null; cycles?: number }
   | { t: 'pause_timer' } | { t: 'resume_timer' } | { t: 'reset_timer' };
 
+/** The jukebox's messages (docs/protocol.md, Music), without the roomId the provider adds. */
+export type MusicCommand =
+  | { t: 'queue_track'; trackId: string } | { t: 'vote'; trackId: string; vote: 'up' | 'skip' } | { t: 'dj'; join: boolean };
+
 export type ConnectionState = 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
 /** What a provider needs to enter a room: the answer of POST /api/rooms/join. */
@@ -65,6 +69,7 @@ export interface RealtimeProvider {
   sendEmote(emoteId: EmoteId): void;
   sendStatus(status: Status): void;
   sendTimer(command: TimerCommand): void;
+  sendMusic(command: MusicCommand): void;
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void;
   /** `reason` comes with `closed` when the server stopped the member for good (the player's words: leave the room). */
   onState(handler: (state: ConnectionState, reason?: string) => void): () => void;

@@ -137,6 +137,43 @@ export interface ResetTimer {
   roomId: string;
 }
 
+export interface QueueTrackEnvelope {
+  t: 'queue_track';
+  v: 1;
+  ts: number;
+  payload: QueueTrack;
+}
+
+export interface QueueTrack {
+  roomId: string;
+  trackId: string;
+}
+
+export interface VoteEnvelope {
+  t: 'vote';
+  v: 1;
+  ts: number;
+  payload: Vote;
+}
+
+export interface Vote {
+  roomId: string;
+  trackId: string;
+  vote: 'skip' | 'up';
+}
+
+export interface DjEnvelope {
+  t: 'dj';
+  v: 1;
+  ts: number;
+  payload: Dj;
+}
+
+export interface Dj {
+  roomId: string;
+  join: boolean;
+}
+
 export interface RoomStateEnvelope {
   t: 'room_state';
   v: 1;
@@ -151,6 +188,7 @@ export interface RoomState {
   zoneId?: string | null;
   focusSessions?: FocusSessionSummary[] | null;
   timer?: RoomTimer | null;
+  music?: MusicState | null;
 }
 
 export interface Member {
@@ -188,6 +226,32 @@ export interface RoomTimer {
   cycles: number;
   breakDuration?: number | null;
   title?: string | null;
+}
+
+export interface MusicState {
+  roomId: string;
+  nowPlaying?: NowPlaying | null;
+  queue?: QueuedTrack[];
+  serverTimeMs?: number;
+  djs?: string[];
+}
+
+export interface NowPlaying {
+  trackId: string;
+  title: string;
+  durationMs: number;
+  startedAtServerMs: number;
+  paused?: boolean;
+  byUserId?: string | null;
+  skipBy?: string[];
+}
+
+export interface QueuedTrack {
+  trackId: string;
+  title: string;
+  durationMs: number;
+  byUserId?: string | null;
+  upBy?: string[];
 }
 
 export interface MemberJoinedEnvelope {
@@ -451,6 +515,13 @@ export interface TimerCompleted {
   type: 'break' | 'work';
 }
 
+export interface MusicStateEnvelope {
+  t: 'music_state';
+  v: 1;
+  ts: number;
+  payload: MusicState;
+}
+
 export interface World {
   version?: 1;
   template: 'bar' | 'focus' | 'office' | 'world';
@@ -587,9 +658,9 @@ export interface TrackOwner {
   source?: 'camera' | 'mic' | 'screen' | null;
 }
 
-export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope;
+export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope;
 
-export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope;
+export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope;
 
 export type ClientSignal = SfuJoinEnvelope | SessionDescriptionEnvelope | IceCandidateEnvelope | PublishEnvelope;
 
@@ -606,6 +677,9 @@ export interface ClientPayloads {
   pause_timer: PauseTimer;
   resume_timer: ResumeTimer;
   reset_timer: ResetTimer;
+  queue_track: QueueTrack;
+  vote: Vote;
+  dj: Dj;
 }
 
 export interface ServerPayloads {
@@ -630,6 +704,7 @@ export interface ServerPayloads {
   timer_started: TimerStarted;
   timer_updated: TimerUpdated;
   timer_completed: TimerCompleted;
+  music_state: MusicState;
 }
 
 export interface ClientSignalPayloads {

@@ -14,7 +14,7 @@ import { Emitter } from './emitter';
 import { TransformGate } from './rate';
 import type {
   ChatMode, ChatResult, ClientPayloads, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
-  ServerEventName, ServerHandler, Status, TimerCommand, TransformInput,
+  ServerEventName, ServerHandler, Status, TimerCommand, TransformInput, MusicCommand,
 } from './types';
 
 /** Consecutive auth_errors (without a room_state between) before giving up. */
@@ -94,6 +94,10 @@ export class WsProvider implements RealtimeProvider {
   }
 
   sendTimer({ t, ...fields }: TimerCommand): void {
+    if (this.isOpen()) this.send(t, { roomId: this.ticket.roomId, ...fields } as ClientPayloads[typeof t]);
+  }
+
+  sendMusic({ t, ...fields }: MusicCommand): void {
     if (this.isOpen()) this.send(t, { roomId: this.ticket.roomId, ...fields } as ClientPayloads[typeof t]);
   }
 
