@@ -35,11 +35,11 @@ def test_the_piccolo_internals_it_overrides_are_still_there():
 
 
 async def test_queries_reuse_open_connections(db, monkeypatch):
-    import functions.sqlite_pool as pool_module
+    import aiosqlite
 
     opened = []
-    connect = pool_module.aiosqlite.connect
-    monkeypatch.setattr(pool_module.aiosqlite, "connect", lambda **kw: opened.append(1) or connect(**kw))
+    connect = aiosqlite.connect
+    monkeypatch.setattr(aiosqlite, "connect", lambda **kw: opened.append(1) or connect(**kw))
     for n in range(20):
         await db.rows(f"INSERT INTO notes (body) VALUES ('n{n}')")
         async with db.transaction():
