@@ -40,7 +40,10 @@ after(async () => {
 });
 
 test('two players in a bar hear the jukebox at the same position', async () => {
-  const a = await guest(browser, BASE, `Ana ${suffix}`), b = await guest(browser, BASE, `Ben ${suffix}`);
+  // small windows: two software-rendered 3D bars on a two-core machine otherwise keep each page's main
+  // thread so busy that its heartbeat round trips (and so its clock estimate) carry the rendering's delay
+  const small = { viewport: { width: 800, height: 560 } };
+  const a = await guest(browser, BASE, `Ana ${suffix}`, small), b = await guest(browser, BASE, `Ben ${suffix}`, small);
   const room = `bar music ${suffix}`;
   await a.page.getByLabel('Room name').fill(room);
   await a.page.getByLabel('Template').selectOption('bar');
