@@ -1,6 +1,9 @@
 """The focus room's shared timer in real headless Chromium against the
 embedded server (client/e2e/timer.test.mjs), with a timer minute of a
-second: two players' rings agree and both get the chime at the end."""
+second: two players' rings agree and both get the chime at the end; a
+player who switched the chime off gets none; the owner's hosts-only switch
+disables the other's controls; a scheduled session calls the player who
+took a place into the room at its start, its timer already running."""
 
 from infra.localservices import free_port
 from tests.embedded.chromium import run_client_e2e
