@@ -19,6 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from functions.tables import (
+    BOARD_TABLES,
     FOCUS_TABLES,
     INITIAL_TABLES,
     MODERATION_TABLES,
@@ -186,4 +187,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (5, "evidence: upload tickets are single use", _create(EvidenceUpload)),
     (6, "focus: sessions with goals, preferences, a work style for rooms", _focus),
     (7, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
+    (8, "boards: room objects, whiteboard updates and snapshots", _create(*BOARD_TABLES)),
 ]

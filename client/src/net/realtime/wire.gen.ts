@@ -137,6 +137,45 @@ export interface ResetTimer {
   roomId: string;
 }
 
+export interface BoardSyncEnvelope {
+  t: 'board_sync';
+  v: 1;
+  ts: number;
+  payload: BoardSync;
+}
+
+export interface BoardSync {
+  roomId: string;
+  objectId: string;
+  data: string;
+  id?: number;
+}
+
+export interface BoardAwarenessEnvelope {
+  t: 'board_awareness';
+  v: 1;
+  ts: number;
+  payload: BoardAwareness;
+}
+
+export interface BoardAwareness {
+  roomId: string;
+  objectId: string;
+  data: string;
+}
+
+export interface BoardCloseEnvelope {
+  t: 'board_close';
+  v: 1;
+  ts: number;
+  payload: BoardClose;
+}
+
+export interface BoardClose {
+  roomId: string;
+  objectId: string;
+}
+
 export interface RoomStateEnvelope {
   t: 'room_state';
   v: 1;
@@ -451,6 +490,80 @@ export interface TimerCompleted {
   type: 'break' | 'work';
 }
 
+export interface RoomObjectsChangedEnvelope {
+  t: 'room_objects_changed';
+  v: 1;
+  ts: number;
+  payload: RoomObjectsChanged;
+}
+
+export interface RoomObjectsChanged {
+  roomId: string;
+  objects: RoomObject[];
+}
+
+export interface RoomObject {
+  id: string;
+  kind: string;
+  x: number;
+  z: number;
+  w?: number;
+  d?: number;
+  rot?: number;
+  label?: string | null;
+  config?: Record<string, unknown> | null;
+}
+
+export interface BoardStateEnvelope {
+  t: 'board_state';
+  v: 1;
+  ts: number;
+  payload: BoardState;
+}
+
+export interface BoardState {
+  objectId: string;
+  data: string;
+}
+
+export interface BoardUpdateEnvelope {
+  t: 'board_update';
+  v: 1;
+  ts: number;
+  payload: BoardUpdate;
+}
+
+export interface BoardUpdate {
+  objectId: string;
+  userId: string;
+  data: string;
+}
+
+export interface BoardSavedEnvelope {
+  t: 'board_saved';
+  v: 1;
+  ts: number;
+  payload: BoardSaved;
+}
+
+export interface BoardSaved {
+  objectId: string;
+  id: number;
+}
+
+export interface BoardAwarenessBroadcastEnvelope {
+  t: 'board_awareness_broadcast';
+  v: 1;
+  ts: number;
+  payload: BoardAwarenessBroadcast;
+}
+
+export interface BoardAwarenessBroadcast {
+  objectId: string;
+  userId: string;
+  data: string;
+}
+
 export interface World {
   version?: 1;
   template: 'bar' | 'focus' | 'office' | 'world';
@@ -587,9 +700,9 @@ export interface TrackOwner {
   source?: 'camera' | 'mic' | 'screen' | null;
 }
 
-export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope;
+export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | BoardSyncEnvelope | BoardAwarenessEnvelope | BoardCloseEnvelope;
 
-export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope;
+export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | RoomObjectsChangedEnvelope | BoardStateEnvelope | BoardUpdateEnvelope | BoardSavedEnvelope | BoardAwarenessBroadcastEnvelope;
 
 export type ClientSignal = SfuJoinEnvelope | SessionDescriptionEnvelope | IceCandidateEnvelope | PublishEnvelope;
 
@@ -606,6 +719,9 @@ export interface ClientPayloads {
   pause_timer: PauseTimer;
   resume_timer: ResumeTimer;
   reset_timer: ResetTimer;
+  board_sync: BoardSync;
+  board_awareness: BoardAwareness;
+  board_close: BoardClose;
 }
 
 export interface ServerPayloads {
@@ -630,6 +746,11 @@ export interface ServerPayloads {
   timer_started: TimerStarted;
   timer_updated: TimerUpdated;
   timer_completed: TimerCompleted;
+  room_objects_changed: RoomObjectsChanged;
+  board_state: BoardState;
+  board_update: BoardUpdate;
+  board_saved: BoardSaved;
+  board_awareness_broadcast: BoardAwarenessBroadcast;
 }
 
 export interface ClientSignalPayloads {
