@@ -440,4 +440,4 @@ class BoardOut(Struct, kw_only=True):
     roomId: str
     objectId: str
     update: bytes
-    bytes: int
+    size: int

@@ -159,7 +159,7 @@ class ObjectsController(Controller):
         _owner(caller, room)
         await whiteboard(room, object_id)
         update, size = await board_state(room_id, object_id)
-        return BoardOut(roomId=room_id, objectId=object_id, update=update, bytes=size)
+        return BoardOut(roomId=room_id, objectId=object_id, update=update, size=size)
 
     @delete("/{object_id:str}/board", status_code=HTTP_204_NO_CONTENT,
             summary="Clear a whiteboard for everyone (the room's owner, moderators, admins; audited)")
@@ -267,8 +267,8 @@ async def append_update(request: Request, services: NamedDependency[Services], r
                             "a moderator or the room's owner can clear it.")
     await _append(room_id, object_id, data.update, data.userId[:32])
     if waiting + 1 >= settings.board_compact_every:
-        return boards.Stored(bytes=await compact(room_id, object_id))
-    return boards.Stored(bytes=size + len(data.update))
+        return boards.Stored(size=await compact(room_id, object_id))
+    return boards.Stored(size=size + len(data.update))
 
 
 @get("/internal/boards/{room_id:str}/{object_id:str}/state", tags=["internal"],
@@ -278,7 +278,7 @@ async def read_state(request: Request, services: NamedDependency[Services], room
     _node(request, services)
     await whiteboard(await load_room(room_id), object_id)
     update, size = await board_state(room_id, object_id)
-    return boards.BoardState(update=update, bytes=size)
+    return boards.BoardState(update=update, size=size)
 
 
 @post("/internal/boards/{room_id:str}/{object_id:str}/compact", status_code=200, tags=["internal"],
@@ -286,7 +286,7 @@ async def read_state(request: Request, services: NamedDependency[Services], room
 async def compact_board(request: Request, services: NamedDependency[Services], room_id: FromPath[str],
                         object_id: FromPath[str]) -> boards.Stored:
     _node(request, services)
-    return boards.Stored(bytes=await compact(room_id, object_id))
+    return boards.Stored(size=await compact(room_id, object_id))
 
 
 INTERNAL = [append_update, read_state, compact_board]

@@ -110,14 +110,14 @@ class Append(msgspec.Struct, kw_only=True):
 class Stored(msgspec.Struct, kw_only=True):
     """The board's size once the update is stored."""
 
-    bytes: int
+    size: int
 
 
 class BoardState(msgspec.Struct, kw_only=True):
     """A whole board in one update (``STATE_PATH``)."""
 
     update: bytes
-    bytes: int
+    size: int
 
 
 class Refused(Exception):
@@ -160,7 +160,7 @@ class BoardClient:
         """Store an update; the board's size after it. Raises ``Refused``."""
         body = msgspec.json.encode({"update": _b64(update), "userId": user_id})
         data = await asyncio.to_thread(self._call, "POST", self._path(APPEND_PATH, room_id, object_id), body)
-        return msgspec.json.decode(data, type=Stored).bytes
+        return msgspec.json.decode(data, type=Stored).size
 
     async def state(self, room_id: str, object_id: str) -> bytes:
         data = await asyncio.to_thread(self._call, "GET", self._path(STATE_PATH, room_id, object_id), None)

@@ -198,7 +198,7 @@ async def test_updates_fold_into_the_snapshot_and_a_full_board_refuses_more(clie
         colors.append(f"#0000{len(colors):02d}")
         raw.append(len(update := stroke(doc, colors[-1])))
         r = await client.post(url, json={"update": base64.b64encode(update).decode(), "userId": "u"}, headers=node)
-        sizes.append(r.json().get("bytes"))
+        sizes.append(r.json().get("size"))
         if r.status_code != 200:
             colors.pop()
             break
