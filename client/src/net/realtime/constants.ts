@@ -30,6 +30,9 @@ export const CLIENT_EVENTS = {
   pauseTimer: 'pause_timer',
   resumeTimer: 'resume_timer',
   resetTimer: 'reset_timer',
+  boardSync: 'board_sync',
+  boardAwareness: 'board_awareness',
+  boardClose: 'board_close',
 } as const;
 
 export const SERVER_EVENTS = {
@@ -54,6 +57,11 @@ export const SERVER_EVENTS = {
   timerStarted: 'timer_started',
   timerUpdated: 'timer_updated',
   timerCompleted: 'timer_completed',
+  roomObjectsChanged: 'room_objects_changed',
+  boardState: 'board_state',
+  boardUpdate: 'board_update',
+  boardSaved: 'board_saved',
+  boardAwarenessBroadcast: 'board_awareness_broadcast',
 } as const;
 
 export const ANIMS = ['idle', 'walk', 'dance', 'wave', 'sit'] as const;

@@ -120,6 +120,9 @@ export class SimProvider implements RealtimeProvider {
     this.emit('status_changed', { userId: this.ticket.user.userId, status }, Date.now());
   }
 
+  /** The offline simulation has no whiteboards to sync. */
+  sendBoard(): boolean { return false; }
+
   sendTimer(command: TimerCommand): void {
     this.clock ??= new SimTimer(this.ticket.roomId, (t, payload) => this.emit(t, payload, Date.now()));
     this.clock.handle(command);

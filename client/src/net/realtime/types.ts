@@ -42,6 +42,12 @@ export type TimerCommand =
   | { t: 'start_timer'; duration: number; type: 'work' | 'break'; breakDuration?: number | null; cycles?: number }
   | { t: 'pause_timer' } | { t: 'resume_timer' } | { t: 'reset_timer' };
 
+/** A whiteboard's y-protocols messages (docs/protocol.md, "Whiteboards"), `data` in base64, without the roomId. */
+export type BoardCommand =
+  | { t: 'board_sync'; objectId: string; data: string; id?: number }
+  | { t: 'board_awareness'; objectId: string; data: string }
+  | { t: 'board_close'; objectId: string };
+
 export type ConnectionState = 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
 /** What a provider needs to enter a room: the answer of POST /api/rooms/join. */
@@ -65,6 +71,8 @@ export interface RealtimeProvider {
   sendEmote(emoteId: EmoteId): void;
   sendStatus(status: Status): void;
   sendTimer(command: TimerCommand): void;
+  /** False when not connected (nothing sent). */
+  sendBoard(command: BoardCommand): boolean;
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void;
   /** `reason` comes with `closed` when the server stopped the member for good (the player's words: leave the room). */
   onState(handler: (state: ConnectionState, reason?: string) => void): () => void;
