@@ -19,6 +19,7 @@ import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
 import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
+import { mountBoards } from '../board/panel';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
 import { mountTimerRing } from '../focus/timerRing';
@@ -63,6 +64,7 @@ export class RoomView {
   private selfStatus: Status | null = null;
   private readonly focus = new RoomFocus();
   private unsubs: (() => void)[] = [];
+  private readonly blocked = new Set<string>();  // whom this player blocked here: their whiteboard strokes are not drawn
   private readonly root: HTMLElement;
   /** Frame statistics for the bench page. */
   readonly stats = { frames: 0, workMs: 0, intervalMs: 0, drawCalls: 0 };
@@ -94,7 +96,7 @@ export class RoomView {
       setStatus: (s: Status) => o.provider.sendStatus(s),
       enterVr: () => void this.enterVr(),
       muteForMe: (id, muted) => { const d = this.members.get(id); if (d) d.mutedForMe = muted; o.voice?.muteForMe(id, muted); },
-      block: o.block, report: o.report,
+      block: (id) => { this.blocked.add(id); return o.block(id); }, report: o.report,
     }, {
       focus: o.world.template === 'focus', views: o.world.template === 'office' || o.world.template === 'world',
       camera: !!o.video, screen: !!o.video && screenShareAllowed(o.world),
@@ -109,6 +111,8 @@ export class RoomView {
     if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.videoSlot.parentElement!, o.sessions, o.ticket.roomId).open();
     if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerControls ?? true));
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
+    this.unsubs.push(mountBoards({ root: this.root, provider: o.provider, world: o.world, userId: o.ticket.user.userId,
+      displayName: o.ticket.user.displayName, position: () => this.position, blocked: this.blocked }));
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).tagName === 'INPUT') return;
