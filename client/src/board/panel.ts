@@ -35,8 +35,14 @@ export function boardNear(world: World, x: number, z: number): { id: string; lab
   return best;
 }
 
-/** The E key and the "Open whiteboard" button; returns what removes them. */
-export function mountBoards(host: BoardHost): () => void {
+export interface Boards {
+  /** The board open now, if any (its document: `panel.sync.doc`). */
+  panel(): BoardPanel | null;
+  stop(): void;
+}
+
+/** The E key and the "Open whiteboard" button. */
+export function mountBoards(host: BoardHost): Boards {
   let open: BoardPanel | null = null;
   const button = document.createElement('button');
   button.className = 'board-open';
@@ -62,8 +68,9 @@ export function mountBoards(host: BoardHost): () => void {
   const offObjects = host.provider.on('room_objects_changed', (p) => {
     host.world.objects = p.objects as NonNullable<World['objects']>;
   });
-  return () => {
-    clearInterval(timer); removeEventListener('keydown', onKey); offObjects(); open?.close(); button.remove();
+  return {
+    panel: () => open,
+    stop: () => { clearInterval(timer); removeEventListener('keydown', onKey); offObjects(); open?.close(); button.remove(); },
   };
 }
 

@@ -19,7 +19,7 @@ import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
 import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
-import { mountBoards } from '../board/panel';
+import { mountBoards, type Boards } from '../board/panel';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
 import { mountTimerRing } from '../focus/timerRing';
@@ -64,6 +64,7 @@ export class RoomView {
   private selfStatus: Status | null = null;
   private readonly focus = new RoomFocus();
   private unsubs: (() => void)[] = [];
+  readonly boards: Boards;
   private readonly blocked = new Set<string>();  // whom this player blocked here: their whiteboard strokes are not drawn
   private readonly root: HTMLElement;
   /** Frame statistics for the bench page. */
@@ -111,8 +112,9 @@ export class RoomView {
     if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.videoSlot.parentElement!, o.sessions, o.ticket.roomId).open();
     if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerControls ?? true));
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
-    this.unsubs.push(mountBoards({ root: this.root, provider: o.provider, world: o.world, userId: o.ticket.user.userId,
-      displayName: o.ticket.user.displayName, position: () => this.position, blocked: this.blocked }));
+    this.boards = mountBoards({ root: this.root, provider: o.provider, world: o.world, userId: o.ticket.user.userId,
+      displayName: o.ticket.user.displayName, position: () => this.position, blocked: this.blocked });
+    this.unsubs.push(this.boards.stop);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).tagName === 'INPUT') return;
