@@ -132,7 +132,7 @@ async def test_two_players_on_two_nodes_draw_on_one_board_and_a_latecomer_gets_i
             ann.take_updates()
             bob.take_updates()
             assert ann.colors() == bob.colors() == ["#0000ff", "#ff0000"]
-        await eventually(converged)
+        await eventually(converged, timeout=15)
         assert ann.doc.get_state() == bob.doc.get_state()
 
         cat = await Drawer.enter(platform, "Cat", 1)
