@@ -20,6 +20,8 @@ from functions.db import Database
 from functions.evidence import open_store
 from functions.models import Health
 from functions.moderation import ModerationController, RolesController
+from functions.objects import INTERNAL as BOARD_ROUTES
+from functions.objects import ObjectsController
 from functions.playlists import PlaylistsController
 from functions.preferences import PreferencesController
 from functions.problems import EXCEPTION_HANDLERS
@@ -109,6 +111,8 @@ def create_app(
             RoomTracksController,
             TracksController,
             PlaylistsController,
+            ObjectsController,
+            *BOARD_ROUTES,
         ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),

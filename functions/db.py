@@ -20,6 +20,7 @@ from piccolo.engine.sqlite import TransactionType
 
 from functions.sqlite_pool import PooledSQLiteEngine
 from functions.tables import (
+    BOARD_TABLES,
     FOCUS_TABLES,
     INITIAL_TABLES,
     MODERATION_TABLES,
@@ -198,4 +199,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (6, "focus: sessions with goals, preferences, a work style for rooms", _focus),
     (7, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
     (8, "music: tracks, playlists, the members-add-music setting of rooms", _music),
+    (9, "boards: room objects, whiteboard updates and snapshots", _create(*BOARD_TABLES)),
 ]

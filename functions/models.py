@@ -10,7 +10,7 @@ from msgspec import Meta, Struct, field
 
 from virtubar.tokens import Role
 from virtubar.wire import Platform
-from virtubar.world import Template
+from virtubar.world import ObjectKind, Template
 
 # Names are checked by ``virtubar.names`` in the handlers (NFKC first, then the
 # characters and the length, naming the field); the schema only caps what is read.
@@ -463,3 +463,56 @@ class PlaylistOut(Struct, kw_only=True):
 
 class PlaylistPage(Struct, kw_only=True):
     items: list[PlaylistOut]
+ObjectLabel = Annotated[str, Meta(min_length=1, max_length=80)]
+Metres = Annotated[float, Meta(ge=0, le=100_000)]
+Extent = Annotated[float, Meta(gt=0, le=1_000)]
+Turn = Annotated[float, Meta(ge=-1_000, le=1_000)]
+ObjectConfig = Annotated[dict[str, Any], Meta(description="The kind's own settings (at most 4 KiB of JSON)")]
+
+
+class ObjectIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    kind: ObjectKind
+    x: Metres
+    z: Metres
+    w: Extent = 1.0
+    d: Extent = 1.0
+    rot: Turn = 0.0
+    label: ObjectLabel | None = None
+    config: ObjectConfig = {}
+
+
+class ObjectPatch(Struct, kw_only=True, forbid_unknown_fields=True):
+    x: Metres | None = None
+    z: Metres | None = None
+    w: Extent | None = None
+    d: Extent | None = None
+    rot: Turn | None = None
+    label: ObjectLabel | None = None
+    config: ObjectConfig | None = None
+
+
+class ObjectOut(Struct, kw_only=True):
+    id: str
+    roomId: str
+    kind: str
+    x: float
+    z: float
+    w: float
+    d: float
+    rot: float
+    label: str | None
+    config: dict[str, Any]
+    createdAt: datetime
+
+
+class ObjectList(Struct, kw_only=True):
+    items: list[ObjectOut]
+
+
+class BoardOut(Struct, kw_only=True):
+    """A whiteboard's whole Yjs document as one update (base64)."""
+
+    roomId: str
+    objectId: str
+    update: bytes
+    size: int

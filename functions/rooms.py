@@ -25,7 +25,7 @@ from functions.preferences import preferences_of
 from functions.problems import ApiError, FieldError, found
 from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
-from functions.tables import Room, World
+from functions.tables import Room, RoomObject, World
 from functions.users import checked_name, load_user, look_of
 from virtubar import keys
 from virtubar.focus import TimerPolicy
@@ -72,8 +72,17 @@ WORLD_TTL_S = 24 * 3600
 
 
 async def room_world(row: dict) -> dict:
+    """The room's world document with the objects its owner placed
+    (``functions/objects.py``); a placed object replaces one of the same id."""
     world = found(await World.select(World.document).where(World.id == row["world"]).first(), "No such room.")
-    return _document(world["document"])
+    document = _document(world["document"])
+    placed = await RoomObject.select().where(RoomObject.room == row["id"]).order_by(RoomObject.created_at)
+    if placed:
+        ids = {p["id"] for p in placed}
+        document["objects"] = [o for o in document.get("objects", []) if o.get("id") not in ids] + [
+            {"id": p["id"], "kind": p["kind"], "x": p["x"], "z": p["z"], "w": p["w"], "d": p["d"], "rot": p["rot"]}
+            | ({"label": p["label"]} if p["label"] else {}) for p in placed]
+    return document
 
 
 def chat_filter(row: dict) -> list[str]:

@@ -4,7 +4,7 @@ Designed to grow: bans, reports, blocks, focus sessions and playlists get
 their own tables (and migrations) with the issues that need them.
 """
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Real, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -212,4 +212,51 @@ INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World
 FOCUS_TABLES: tuple[type[Table], ...] = (FocusSession, UserPreferences)
 SCHEDULE_TABLES: tuple[type[Table], ...] = (ScheduledSession, Rsvp)
 MUSIC_TABLES: tuple[type[Table], ...] = (Track, Playlist)
-TABLES = INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
+
+
+class RoomObject(Table, tablename="room_objects"):
+    """An object an owner placed in a room (whiteboard, screen, table, ...),
+    added to the room's world when it is published; ``config`` is the kind's
+    own settings (JSON object)."""
+
+    id = Varchar(length=32, primary_key=True)
+    room = ForeignKey(Room, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=16)
+    x = Real()
+    z = Real()
+    w = Real(default=1.0)
+    d = Real(default=1.0)
+    rot = Real(default=0.0)
+    label = Varchar(length=80, null=True, default=None)
+    config = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BoardUpdate(Table, tablename="board_updates"):
+    """One Yjs update of a whiteboard as it came (base64), until compaction
+    folds it into the board's snapshot."""
+
+    id = Varchar(length=32, primary_key=True)
+    room = Varchar(length=32, index=True)
+    board = Varchar(length=40, index=True)
+    data = Text()
+    size = Integer()
+    author = Varchar(length=32)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BoardSnapshot(Table, tablename="board_snapshots"):
+    """A whiteboard's compacted state (one Yjs update, base64); ``version``
+    grows with each compaction, which writes only over the version it read."""
+
+    id = Varchar(length=80, primary_key=True)  # room id + ":" + object id
+    room = Varchar(length=32, index=True)
+    data = Text(default="")
+    size = Integer(default=0)
+    version = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+BOARD_TABLES: tuple[type[Table], ...] = (RoomObject, BoardUpdate, BoardSnapshot)
+TABLES = (INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
+          + BOARD_TABLES)

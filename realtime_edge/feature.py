@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from realtime_edge.ratelimit import Budget
 from virtubar import wire
+from virtubar.settings import Settings
 from virtubar.state import SharedState
+from virtubar.tokens import TokenIssuer
 
 if TYPE_CHECKING:
     from realtime_edge.config import EdgeConfig
@@ -32,6 +34,9 @@ class Edge(Protocol):
 
     state: SharedState
     config: EdgeConfig
+    settings: Settings
+    tokens: TokenIssuer
+    id: str
 
     def send(self, conn: Conn, payload: wire.Event) -> None:
         """To this socket only."""

@@ -136,6 +136,9 @@ class Settings(Struct, kw_only=True):
     api_url: str = ""  # where nodes reach the API; PUBLIC_URL/api unless set
     session_grace_s: Positive = 120.0
     track_max_bytes: PositiveInt = 20 * 1024 * 1024  # the largest music track a room accepts
+    board_update_max_bytes: PositiveInt = 8192  # one whiteboard update (a stroke's batch)
+    board_max_bytes: PositiveInt = 2 * 1024 * 1024  # a whole whiteboard, its stored updates and snapshot
+    board_compact_every: PositiveInt = 200  # stored updates of a board folded into its snapshot
 
     @classmethod
     def from_env(cls) -> Settings:

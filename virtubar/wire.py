@@ -11,7 +11,7 @@ Additions are new events or new optional fields, never renames.
 from __future__ import annotations
 
 import time
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 import msgspec
 from msgspec import Meta, Struct
@@ -19,6 +19,7 @@ from msgspec import Meta, Struct
 PROTOCOL_VERSION = 1
 CHAT_MAX_CHARS = 240
 MAX_MESSAGE_BYTES = 16 * 1024
+BOARD_AWARENESS_MAX_BYTES = 1024
 
 Id = Annotated[str, Meta(min_length=1, max_length=64)]
 Name = Annotated[str, Meta(min_length=1, max_length=40)]
@@ -130,6 +131,37 @@ class ResetTimer(Event):
 
     name = "reset_timer"
     roomId: Id
+
+
+class BoardSync(Event):
+    """Addition: a y-protocols sync message (without its outer message
+    type: step1, step2 or update) for the whiteboard ``objectId``. A step1
+    opens the board for this socket (it then gets ``board_state`` and every
+    ``board_update``); an update is stored before it is acknowledged with
+    ``board_saved`` carrying the same ``id``."""
+
+    name = "board_sync"
+    roomId: Id
+    objectId: Id
+    data: Annotated[bytes, Meta(min_length=2, max_length=MAX_MESSAGE_BYTES)]
+    id: Annotated[int, Meta(ge=0, le=2**53)] = 0
+
+
+class BoardAwareness(Event):
+    """Addition: a y-protocols awareness update (cursor, name, tool) on an open whiteboard; live only."""
+
+    name = "board_awareness"
+    roomId: Id
+    objectId: Id
+    data: Annotated[bytes, Meta(min_length=1, max_length=BOARD_AWARENESS_MAX_BYTES)]
+
+
+class BoardClose(Event):
+    """Addition: this socket no longer looks at the whiteboard."""
+
+    name = "board_close"
+    roomId: Id
+    objectId: Id
 
 
 # Server → client ------------------------------------------------------------
@@ -441,6 +473,65 @@ class MusicState(Event):
     queue: list[QueuedTrack] = []
     serverTimeMs: int = 0
     djs: list[str] = []  # the DJ rotation, the next DJ first
+class RoomObject(Struct, kw_only=True, omit_defaults=True):
+    """An object of the room's world as ``room_objects_changed`` shows it
+    (``config``: the kind's settings, for objects an owner placed)."""
+
+    id: str
+    kind: str
+    x: float
+    z: float
+    w: float = 1.0
+    d: float = 1.0
+    rot: float = 0.0
+    label: str | None = None
+    config: dict[str, Any] | None = None
+
+
+class RoomObjectsChanged(Event):
+    """Addition: an owner placed, moved or removed an object; every object
+    of the room's world now."""
+
+    name = "room_objects_changed"
+    roomId: str
+    objects: list[RoomObject]
+
+
+class BoardState(Event):
+    """Addition: the answer to a ``board_sync`` step1: a step2 holding what
+    the socket lacks (for an empty state vector: the whole board, in one
+    message), then the edge's own step1."""
+
+    name = "board_state"
+    objectId: str
+    data: bytes
+
+
+class BoardUpdate(Event):
+    """Addition: a stored update of an open whiteboard (a y-protocols sync
+    ``update`` message), from ``userId`` (a moderator's clear too)."""
+
+    name = "board_update"
+    objectId: str
+    userId: str
+    data: bytes
+
+
+class BoardSaved(Event):
+    """Addition: the update of the sender's ``board_sync`` with this ``id`` is stored."""
+
+    name = "board_saved"
+    objectId: str
+    id: int
+
+
+class BoardAwarenessBroadcast(Event):
+    """Addition: another viewer's awareness update (cursors); live only."""
+
+    name = "board_awareness_broadcast"
+    objectId: str
+    userId: str
+    data: bytes
 
 
 CLIENT_EVENTS: tuple[type[Event], ...] = (
@@ -457,6 +548,9 @@ CLIENT_EVENTS: tuple[type[Event], ...] = (
     QueueTrack,
     Vote,
     Dj,
+    BoardSync,
+    BoardAwareness,
+    BoardClose,
 )
 SERVER_EVENTS: tuple[type[Event], ...] = (
     RoomState,
@@ -481,6 +575,11 @@ SERVER_EVENTS: tuple[type[Event], ...] = (
     TimerUpdated,
     TimerCompleted,
     MusicState,
+    RoomObjectsChanged,
+    BoardState,
+    BoardUpdate,
+    BoardSaved,
+    BoardAwarenessBroadcast,
 )
 
 

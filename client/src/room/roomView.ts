@@ -19,6 +19,7 @@ import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
 import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
+import { mountBoards, type Boards } from '../board/panel';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
 import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
@@ -68,6 +69,8 @@ export class RoomView {
   private nearSpeaking = false;
   private readonly focus = new RoomFocus();
   private unsubs: (() => void)[] = [];
+  readonly boards: Boards;
+  private readonly blocked = new Set<string>();  // whom this player blocked here: their whiteboard strokes are not drawn
   private readonly root: HTMLElement;
   /** Frame statistics for the bench page. */
   readonly stats = { frames: 0, workMs: 0, intervalMs: 0, drawCalls: 0 };
@@ -99,7 +102,7 @@ export class RoomView {
       setStatus: (s: Status) => o.provider.sendStatus(s),
       enterVr: () => void this.enterVr(),
       muteForMe: (id, muted) => { const d = this.members.get(id); if (d) d.mutedForMe = muted; o.voice?.muteForMe(id, muted); },
-      block: o.block, report: o.report,
+      block: (id) => { this.blocked.add(id); return o.block(id); }, report: o.report,
     }, {
       focus: o.world.template === 'focus', views: o.world.template === 'office' || o.world.template === 'world',
       camera: !!o.video, screen: !!o.video && screenShareAllowed(o.world),
@@ -119,6 +122,9 @@ export class RoomView {
         nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone' }));
     }
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
+    this.boards = mountBoards({ root: this.root, provider: o.provider, world: o.world, userId: o.ticket.user.userId,
+      displayName: o.ticket.user.displayName, position: () => this.position, blocked: this.blocked });
+    this.unsubs.push(this.boards.stop);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).tagName === 'INPUT') return;

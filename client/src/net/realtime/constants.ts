@@ -33,6 +33,9 @@ export const CLIENT_EVENTS = {
   queueTrack: 'queue_track',
   vote: 'vote',
   dj: 'dj',
+  boardSync: 'board_sync',
+  boardAwareness: 'board_awareness',
+  boardClose: 'board_close',
 } as const;
 
 export const SERVER_EVENTS = {
@@ -58,6 +61,11 @@ export const SERVER_EVENTS = {
   timerUpdated: 'timer_updated',
   timerCompleted: 'timer_completed',
   musicState: 'music_state',
+  roomObjectsChanged: 'room_objects_changed',
+  boardState: 'board_state',
+  boardUpdate: 'board_update',
+  boardSaved: 'board_saved',
+  boardAwarenessBroadcast: 'board_awareness_broadcast',
 } as const;
 
 export const ANIMS = ['idle', 'walk', 'dance', 'wave', 'sit'] as const;

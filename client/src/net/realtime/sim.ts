@@ -122,6 +122,8 @@ export class SimProvider implements RealtimeProvider {
 
   /** The offline simulation has no jukebox: its rooms have no music library. */
   sendMusic(_command: MusicCommand): void { /* nothing to play offline */ }
+  /** The offline simulation has no whiteboards to sync. */
+  sendBoard(): boolean { return false; }
 
   sendTimer(command: TimerCommand): void {
     this.clock ??= new SimTimer(this.ticket.roomId, (t, payload) => this.emit(t, payload, Date.now()));

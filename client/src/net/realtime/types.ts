@@ -45,6 +45,11 @@ export type TimerCommand =
 /** The jukebox's messages (docs/protocol.md, Music), without the roomId the provider adds. */
 export type MusicCommand =
   | { t: 'queue_track'; trackId: string } | { t: 'vote'; trackId: string; vote: 'up' | 'skip' } | { t: 'dj'; join: boolean };
+/** A whiteboard's y-protocols messages (docs/protocol.md, "Whiteboards"), `data` in base64, without the roomId. */
+export type BoardCommand =
+  | { t: 'board_sync'; objectId: string; data: string; id?: number }
+  | { t: 'board_awareness'; objectId: string; data: string }
+  | { t: 'board_close'; objectId: string };
 
 export type ConnectionState = 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
@@ -70,6 +75,8 @@ export interface RealtimeProvider {
   sendStatus(status: Status): void;
   sendTimer(command: TimerCommand): void;
   sendMusic(command: MusicCommand): void;
+  /** False when not connected (nothing sent). */
+  sendBoard(command: BoardCommand): boolean;
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void;
   /** `reason` comes with `closed` when the server stopped the member for good (the player's words: leave the room). */
   onState(handler: (state: ConnectionState, reason?: string) => void): () => void;

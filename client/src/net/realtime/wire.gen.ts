@@ -174,6 +174,45 @@ export interface Dj {
   join: boolean;
 }
 
+export interface BoardSyncEnvelope {
+  t: 'board_sync';
+  v: 1;
+  ts: number;
+  payload: BoardSync;
+}
+
+export interface BoardSync {
+  roomId: string;
+  objectId: string;
+  data: string;
+  id?: number;
+}
+
+export interface BoardAwarenessEnvelope {
+  t: 'board_awareness';
+  v: 1;
+  ts: number;
+  payload: BoardAwareness;
+}
+
+export interface BoardAwareness {
+  roomId: string;
+  objectId: string;
+  data: string;
+}
+
+export interface BoardCloseEnvelope {
+  t: 'board_close';
+  v: 1;
+  ts: number;
+  payload: BoardClose;
+}
+
+export interface BoardClose {
+  roomId: string;
+  objectId: string;
+}
+
 export interface RoomStateEnvelope {
   t: 'room_state';
   v: 1;
@@ -522,6 +561,80 @@ export interface MusicStateEnvelope {
   payload: MusicState;
 }
 
+export interface RoomObjectsChangedEnvelope {
+  t: 'room_objects_changed';
+  v: 1;
+  ts: number;
+  payload: RoomObjectsChanged;
+}
+
+export interface RoomObjectsChanged {
+  roomId: string;
+  objects: RoomObject[];
+}
+
+export interface RoomObject {
+  id: string;
+  kind: string;
+  x: number;
+  z: number;
+  w?: number;
+  d?: number;
+  rot?: number;
+  label?: string | null;
+  config?: Record<string, unknown> | null;
+}
+
+export interface BoardStateEnvelope {
+  t: 'board_state';
+  v: 1;
+  ts: number;
+  payload: BoardState;
+}
+
+export interface BoardState {
+  objectId: string;
+  data: string;
+}
+
+export interface BoardUpdateEnvelope {
+  t: 'board_update';
+  v: 1;
+  ts: number;
+  payload: BoardUpdate;
+}
+
+export interface BoardUpdate {
+  objectId: string;
+  userId: string;
+  data: string;
+}
+
+export interface BoardSavedEnvelope {
+  t: 'board_saved';
+  v: 1;
+  ts: number;
+  payload: BoardSaved;
+}
+
+export interface BoardSaved {
+  objectId: string;
+  id: number;
+}
+
+export interface BoardAwarenessBroadcastEnvelope {
+  t: 'board_awareness_broadcast';
+  v: 1;
+  ts: number;
+  payload: BoardAwarenessBroadcast;
+}
+
+export interface BoardAwarenessBroadcast {
+  objectId: string;
+  userId: string;
+  data: string;
+}
+
 export interface World {
   version?: 1;
   template: 'bar' | 'focus' | 'office' | 'world';
@@ -658,9 +771,9 @@ export interface TrackOwner {
   source?: 'camera' | 'mic' | 'screen' | null;
 }
 
-export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope;
+export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope | BoardSyncEnvelope | BoardAwarenessEnvelope | BoardCloseEnvelope;
 
-export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope;
+export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope | RoomObjectsChangedEnvelope | BoardStateEnvelope | BoardUpdateEnvelope | BoardSavedEnvelope | BoardAwarenessBroadcastEnvelope;
 
 export type ClientSignal = SfuJoinEnvelope | SessionDescriptionEnvelope | IceCandidateEnvelope | PublishEnvelope;
 
@@ -680,6 +793,9 @@ export interface ClientPayloads {
   queue_track: QueueTrack;
   vote: Vote;
   dj: Dj;
+  board_sync: BoardSync;
+  board_awareness: BoardAwareness;
+  board_close: BoardClose;
 }
 
 export interface ServerPayloads {
@@ -705,6 +821,11 @@ export interface ServerPayloads {
   timer_updated: TimerUpdated;
   timer_completed: TimerCompleted;
   music_state: MusicState;
+  room_objects_changed: RoomObjectsChanged;
+  board_state: BoardState;
+  board_update: BoardUpdate;
+  board_saved: BoardSaved;
+  board_awareness_broadcast: BoardAwarenessBroadcast;
 }
 
 export interface ClientSignalPayloads {

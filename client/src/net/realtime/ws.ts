@@ -13,7 +13,7 @@ import { CLIENT_EVENTS, HEARTBEAT_INTERVAL_MS, TRANSFORM_HZ } from './constants'
 import { Emitter } from './emitter';
 import { TransformGate } from './rate';
 import type {
-  ChatMode, ChatResult, ClientPayloads, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
+  BoardCommand, ChatMode, ChatResult, ClientPayloads, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
   ServerEventName, ServerHandler, Status, TimerCommand, TransformInput, MusicCommand,
 } from './types';
 
@@ -99,6 +99,12 @@ export class WsProvider implements RealtimeProvider {
 
   sendMusic({ t, ...fields }: MusicCommand): void {
     if (this.isOpen()) this.send(t, { roomId: this.ticket.roomId, ...fields } as ClientPayloads[typeof t]);
+  }
+
+  sendBoard({ t, ...fields }: BoardCommand): boolean {
+    if (!this.isOpen()) return false;
+    this.send(t, { roomId: this.ticket.roomId, ...fields } as ClientPayloads[typeof t]);
+    return true;
   }
 
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void { return this.events.on(event, handler); }

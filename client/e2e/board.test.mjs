@@ -1,0 +1,90 @@
+// Whiteboards end to end, against a running VirtuBar server
+// (VIRTUBAR_E2E_URL): two players in headless Chromium meet in an office,
+// both open Whiteboard A, one draws a stroke with the mouse; the other's Yjs
+// document holds its points soon after; after a reload the stroke is still
+// there. Then the board with two cursors is photographed (whiteboard.png:
+// into VIRTUBAR_SCREENSHOTS when set, e.g. docs/screenshots, else a
+// temporary folder that is removed).
+// Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/board.test.mjs
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { guest, inRoom, launch } from './browser.mjs';
+
+const BASE = process.env.VIRTUBAR_E2E_URL;
+if (!BASE) throw new Error('set VIRTUBAR_E2E_URL to the server under test, e.g. http://127.0.0.1:8000');
+const forDocs = process.env.VIRTUBAR_SCREENSHOTS;
+const shotsDir = forDocs ? resolve(forDocs) : mkdtempSync(join(tmpdir(), 'vb-e2e-board-'));
+mkdirSync(shotsDir, { recursive: true });
+const suffix = Math.random().toString(36).slice(2, 7);
+let browser;
+
+/** Stands next to Whiteboard A (wb-a at 5.5, 1.5) and presses E; waits for the board's first state. */
+async function openBoard(page) {
+  await page.evaluate(() => {
+    const view = window.virtubar.view;
+    view.self.x = 5.5; view.self.z = 2.6;
+    dispatchEvent(new KeyboardEvent('keydown', { key: 'e' }));
+  });
+  await page.locator('.board-panel[data-board="wb-a"]').waitFor();
+  await page.waitForFunction(() => window.virtubar.view.boards.panel()?.sync.synced, null, { timeout: 15000 });
+}
+
+const strokes = (page) => page.evaluate(() => window.virtubar.view.boards.panel().sync.doc.getArray('strokes').toJSON());
+
+before(async () => { browser = await launch(); });
+after(async () => {
+  await browser?.close();
+  if (!forDocs) rmSync(shotsDir, { recursive: true, force: true });
+});
+
+test('what one player draws on a whiteboard reaches the other and stays after a reload', async () => {
+  const a = await guest(browser, BASE, `Ana ${suffix}`), b = await guest(browser, BASE, `Ben ${suffix}`);
+  const room = `board e2e ${suffix}`;
+  await a.page.getByLabel('Room name').fill(room);
+  await a.page.getByLabel('Template').selectOption('office');
+  await a.page.getByRole('button', { name: 'Create and join' }).click();
+  await inRoom(a.page);
+  await b.page.getByLabel('Search rooms').fill(room);
+  await b.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await inRoom(b.page);
+  await openBoard(a.page);
+  await openBoard(b.page);
+
+  const box = await a.page.locator('.board-canvas').boundingBox();
+  await a.page.mouse.move(box.x + 100, box.y + 100);
+  await a.page.mouse.down();
+  for (let i = 1; i <= 10; i++) await a.page.mouse.move(box.x + 100 + i * 30, box.y + 100 + i * 12);
+  await a.page.mouse.up();
+  const drawn = Date.now();
+  await b.page.waitForFunction(() => {
+    const s = window.virtubar.view.boards.panel()?.sync.doc.getArray('strokes').toJSON() ?? [];
+    return s.length === 1 && s[0].points.length >= 20;
+  }, null, { timeout: 10000 });
+  const took = Date.now() - drawn;
+  assert.ok(took < 5000, `Ben saw the stroke after ${took} ms`);  // generous: the machine is shared
+  const [mine, theirs] = [await strokes(a.page), await strokes(b.page)];
+  assert.deepEqual(theirs[0].points, mine[0].points);
+
+  // two cursors, then the picture for the docs
+  await a.page.mouse.move(box.x + 420, box.y + 260);
+  const boxB = await b.page.locator('.board-canvas').boundingBox();
+  await b.page.mouse.move(boxB.x + 250, boxB.y + 330);
+  await a.page.locator('.board-cursor', { hasText: `Ben ${suffix}` }).waitFor({ timeout: 10000 });
+  await b.page.locator('.board-cursor', { hasText: `Ana ${suffix}` }).waitFor({ timeout: 10000 });
+  await a.page.screenshot({ path: join(shotsDir, 'whiteboard.png') });
+
+  await b.page.reload();  // back at the room browser, signed in still: into the room again
+  await b.page.getByLabel('Search rooms').fill(room);
+  await b.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await inRoom(b.page);
+  await openBoard(b.page);
+  const again = await strokes(b.page);
+  assert.deepEqual(again.map((s) => s.points), mine.map((s) => s.points));
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  await a.context.close();
+  await b.context.close();
+});
