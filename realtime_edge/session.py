@@ -19,7 +19,7 @@ import time
 
 import msgspec
 
-from realtime_edge import entries, features, shared, zones
+from realtime_edge import entries, features, shared, spaces, zones
 from realtime_edge.connection import Conn
 from realtime_edge.frames import ENCODERS
 from realtime_edge.joining import identity, room_capacity, take_place
@@ -96,7 +96,8 @@ class Session:
         room.local[user] = conn
         if p.lastMessageId:
             conn.held = []
-        node.send(conn, features.room_state(room, list(room.members.values()), member.zoneId))
+        seen = spaces.view(world, room.members.values(), member.zoneId)
+        node.send(conn, features.room_state(room, seen, member.zoneId))
         await node.state.put(keys.room_members(room.id), user, msgspec.json.encode(member), node.config.presence_ttl_s)
         await node.publish(room.id, wire.MemberJoined(member=member), ts=conn.joined_ts)
         log("member_joined", node=node.id, room=room.id, user=user, platform=conn.platform)

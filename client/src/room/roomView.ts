@@ -21,6 +21,7 @@ import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
+import { PrivateZones } from './privacy';
 import { mountTimerRing } from '../focus/timerRing';
 
 export interface RoomOptions {
@@ -62,6 +63,7 @@ export class RoomView {
   private last = 0;
   private selfStatus: Status | null = null;
   private readonly focus = new RoomFocus();
+  private readonly zones: PrivateZones;
   private unsubs: (() => void)[] = [];
   private readonly root: HTMLElement;
   /** Frame statistics for the bench page. */
@@ -76,7 +78,11 @@ export class RoomView {
     parent.append(this.root);
     this.stage = new Stage(canvas, o.world, o.capacity ?? 128);
     this.overlay = new Overlay(this.root);
-    for (const l of this.stage.room.labels) this.overlay.label(l.text, l.x, l.y, l.z, l.kind);
+    this.zones = new PrivateZones(o.world);
+    for (const l of this.stage.room.labels) {
+      const el = this.overlay.label(l.text, l.x, l.y, l.z, l.kind);
+      if (l.kind === 'zone') this.zones.label(l.text, el);
+    }
     this.members = new Members(this.stage.crowd, this.overlay, o.ticket.user.userId);
     this.stage.crowd.setLook(0, parseAvatarId(o.ticket.user.avatarId));
     this.stage.crowd.count = 1;
@@ -216,7 +222,7 @@ export class RoomView {
       }),
       p.on('zone_changed', (z) => {
         const d = this.members.get(z.userId);
-        if (d) d.zoneId = z.zoneId;
+        if (d) { d.zoneId = z.zoneId ?? null; this.refreshPeople(); }
       }),
       p.on('status_changed', (s) => {
         if (captionsOn()) this.hud.addChat({ userId: '', text: `${nameOf(s.userId)} ${s.userId === me ? 'are' : 'is'} now ${s.status}`, messageId: '', system: true });
@@ -238,8 +244,12 @@ export class RoomView {
     this.selfTag.setNote(this.focus.note(this.o.ticket.user.userId));
   }
 
+  /** The People list and count, and who is drawn (private zones). */
   private refreshPeople(): void {
-    this.hud.setPeople(this.members.list.map((d) => ({ userId: d.userId, displayName: d.displayName, mutedForMe: d.mutedForMe, status: d.status })));
+    this.zones.apply(this.members.list);
+    this.hud.setPeople(this.members.list.map((d) => ({
+      userId: d.userId, displayName: d.displayName, mutedForMe: d.mutedForMe, status: d.status, where: this.zones.where(d.zoneId),
+    })));
     this.o.video?.relabel();
   }
 
@@ -267,6 +277,7 @@ export class RoomView {
     const tagY = 1.85 * this.stage.crowd.sizeScale;
     for (let i = 0; i < list.length; i++) {
       const d = list[i];
+      if (d.hidden) { this.stage.crowd.setPose(i + 1, -1e4, -100, -1e4, 0, 'idle', false, timeS); continue; }  // in another space: out of sight
       const p = d.track.sample(serverNow);
       const a = d.emoteUntil > t && d.emoteAnim ? d.emoteAnim : p.anim;
       this.stage.crowd.setPose(i + 1, p.x, p.y, p.z, p.rotY, a, p.speaking, timeS);
@@ -312,7 +323,9 @@ export class RoomView {
     this.reconciler.step(s);
     s.anim = moving ? 'walk' : this.o.world.template === 'bar' && onDanceFloor(this.o.world, s.x, s.z) ? 'dance' : 'idle';
     if (moving && s.emoteUntil > t) s.emoteUntil = 0;
-    this.hudZone(zoneAt(this.o.world, s.x, s.z)?.name ?? null);
+    const zone = zoneAt(this.o.world, s.x, s.z);
+    this.hudZone(zone?.name ?? null);
+    if (this.zones.enter(zone?.id ?? null)) this.refreshPeople();
   }
 
   private zoneShown: string | null = '';

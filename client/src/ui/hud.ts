@@ -28,7 +28,7 @@ export interface HudActions {
   report(userId: string, category: string, text: string): Promise<string>;
 }
 
-export interface PersonRow { userId: string; displayName: string; mutedForMe: boolean; status: Status | null }
+export interface PersonRow { userId: string; displayName: string; mutedForMe: boolean; status: Status | null; where?: string }
 
 export class Hud {
   readonly el: HTMLElement;
@@ -167,7 +167,7 @@ export class Hud {
       const report = h('button', { class: 'btn small danger', text: 'Report' });
       report.addEventListener('click', () => this.reportForm(r));
       this.people.append(h('div', { class: 'person' },
-        h('span', { class: 'who', text: r.displayName }), r.status ? h('span', { class: `chip ${r.status}`, text: r.status }) : null,
+        h('span', { class: 'who', text: r.displayName }), r.where ? h('span', { class: 'where muted', text: r.where }) : null, r.status ? h('span', { class: `chip ${r.status}`, text: r.status }) : null,
         h('span', { class: 'actions' }, mute, block, report)));
     }
   }

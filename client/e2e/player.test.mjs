@@ -1,0 +1,96 @@
+// The player's experience, two players in real headless Chromium against a
+// running VirtuBar server (embedded mode, VIRTUBAR_E2E_URL): a private meeting
+// room seen from outside and from inside. VIRTUBAR_SCREENSHOTS (a folder)
+// also saves the docs' pictures of it; tests never write docs/screenshots/.
+// Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/player.test.mjs
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { guest, inRoom, launch } from './browser.mjs';
+
+const BASE = process.env.VIRTUBAR_E2E_URL;
+if (!BASE) throw new Error('set VIRTUBAR_E2E_URL to the server under test, e.g. http://127.0.0.1:8000');
+const SHOTS = process.env.VIRTUBAR_SCREENSHOTS;
+const shot = async (page, name) => { if (SHOTS) await page.screenshot({ path: join(resolve(SHOTS), name) }); };
+
+const suffix = Math.random().toString(36).slice(2, 7);
+let browser;
+const players = {};
+
+/** `host` creates a room of `template`; `other` finds and joins it; each sees the other. */
+async function meet(host, other, name, template) {
+  await host.page.getByLabel('Room name').fill(name);
+  await host.page.getByLabel('Template').selectOption(template);
+  await host.page.getByRole('button', { name: 'Create and join' }).click();
+  await inRoom(host.page);
+  await other.page.getByLabel('Search rooms').fill(name);
+  await other.page.locator('.room-row', { hasText: name }).getByRole('button', { name: 'Join' }).click();
+  await inRoom(other.page);
+  await seesMember(other.page, host.name);
+  await seesMember(host.page, other.name);
+}
+
+const seesMember = (page, name) => page.waitForFunction((n) => window.virtubar.view.members.list.some((m) => m.displayName === n), name, { timeout: 20000 });
+
+/** Click-to-walk to (x, z), as a click on the floor there would. */
+async function walk(page, x, z) {
+  await page.evaluate(([x, z]) => { const v = window.virtubar.view; v.walkTo.set(x, 0, z); v.walking = true; }, [x, z]);
+  await page.waitForFunction(([x, z]) => Math.hypot(window.virtubar.view.position.x - x, window.virtubar.view.position.z - z) < 0.3,
+    [x, z], { timeout: 30000 });
+}
+
+/** Is `name`'s name tag shown on `page` (a hidden avatar's tag is hidden too)? */
+const tagShown = (page, name) => page.evaluate((n) => [...document.querySelectorAll('.tag:not(.self)')]
+  .some((t) => t.querySelector('.name')?.textContent === n && !t.hidden), name);
+
+const people = (page) => page.getByRole('button', { name: /^People/ }).textContent();
+
+before(async () => {
+  browser = await launch();
+  players.a = await guest(browser, BASE, `Ana ${suffix}`);
+  players.b = await guest(browser, BASE, `Ben ${suffix}`);
+  await meet(players.a, players.b, `e2e meeting ${suffix}`, 'office');
+});
+after(async () => { await browser?.close(); });
+
+test('a player who walks into a meeting room disappears for those outside, who see the room is occupied', async () => {
+  const { a, b } = players;
+  assert.equal(await tagShown(b.page, a.name), true);
+  await walk(a.page, 15.5, 5.5);
+  await walk(a.page, 5.5, 5.5);  // through the door, into Meeting room A
+  await b.page.waitForFunction((n) => ![...document.querySelectorAll('.tag:not(.self)')]
+    .some((t) => t.querySelector('.name')?.textContent === n && !t.hidden), a.name, { timeout: 10000 });
+  await b.page.locator('.label.zone', { hasText: 'Meeting room A · 1 inside' }).waitFor({ timeout: 10000 });
+  assert.equal(await people(b.page), 'People 2');
+  await b.page.getByRole('button', { name: /^People/ }).click();
+  await b.page.locator('.person', { hasText: a.name }).getByText('in Meeting room A').waitFor();
+  await b.page.getByRole('button', { name: /^People/ }).click();
+  await shot(b.page, 'private-zone-outside.png');
+});
+
+test('inside, the player keeps the member list and sees who speaks in room chat', async () => {
+  const { a, b } = players;
+  assert.equal(await people(a.page), 'People 2');
+  assert.equal(await tagShown(a.page, b.name), false);  // the floor is another space: no frozen avatar there either
+  const text = `room-wide from the floor ${suffix}`;
+  await b.page.getByLabel('Chat mode').selectOption('room');
+  await b.page.getByLabel('Chat message').fill(text);
+  await b.page.getByRole('button', { name: 'Send' }).click();
+  const line = a.page.locator('.chatlog li', { hasText: text });
+  await line.waitFor({ timeout: 10000 });
+  assert.equal(await line.locator('b').textContent(), b.name);
+  await shot(a.page, 'private-zone-inside.png');
+});
+
+test('leaving the meeting room, the player reappears where they are', async () => {
+  const { a, b } = players;
+  await walk(a.page, 15.5, 5.5);
+  await b.page.waitForFunction((n) => {
+    const d = window.virtubar.view.members.list.find((m) => m.displayName === n);
+    return d && !d.tag.el.hidden && Math.hypot(d.track.pose.x - 15.5, d.track.pose.z - 5.5) < 1.5;
+  }, a.name, { timeout: 10000 });
+  await b.page.locator('.label.zone', { hasText: /^Meeting room A$/ }).waitFor({ timeout: 10000 });
+  assert.equal(await tagShown(a.page, b.name), true);
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
