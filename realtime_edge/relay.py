@@ -136,15 +136,19 @@ class Relay:
                 room.held[space] = held
             viewers = [c for c in room.local.values()
                        if c.member is not None and spaces.space(private, c.member.zoneId) == space]
-            self._push(viewers, envs, Frames(envs, data.decode() if whole else None), pick)
+            self._push(viewers, envs, Frames(envs, data.decode() if whole else None), pick, room)
 
-    def _push(self, viewers: list[Conn], envs: list, frames: Frames, pick) -> None:
+    def _push(self, viewers: list[Conn], envs: list, frames: Frames, pick, room: Room) -> None:
         """One frame per viewer: viewers given all of ``envs`` share its
-        frame, the others get frames joined from moves encoded once each."""
+        frame, the others get frames joined from moves encoded once each.
+        Players who blocked each other (either way) get none of the other's."""
         sent = 0
         pieces: dict[bool, dict[int, bytes]] = {}
+        shy = blocking(room)
         for conn in viewers:
             chosen = envs if pick is None else pick(conn.member)
+            if conn.user_id in shy:
+                chosen = [e for e in chosen if not room.hidden(conn.user_id, e.payload.userId)]
             if not chosen:
                 continue
             if chosen is envs:
@@ -158,3 +162,13 @@ class Relay:
             sent += len(chosen)
         self.node.metrics.inc("virtubar_edge_messages_out_total", sent, type="avatar_transform_broadcast")
 
+
+
+def blocking(room: Room) -> set[str]:
+    """Everyone here in a block, either side: only their moves need filtering."""
+    shy: set[str] = set()
+    for user, blocked in room.blocks.items():
+        if blocked:
+            shy.add(user)
+            shy.update(blocked)
+    return shy
