@@ -1,6 +1,8 @@
 // The player's experience, two players in real headless Chromium against a
 // running VirtuBar server (embedded mode, VIRTUBAR_E2E_URL): a private meeting
-// room seen from outside and from inside. VIRTUBAR_SCREENSHOTS (a folder)
+// room seen from outside and from inside; a block that hides both players
+// from each other, live and after a reconnect; a room's link, opened by a
+// signed-out browser, lands in the room, and a reload keeps it there. VIRTUBAR_SCREENSHOTS (a folder)
 // also saves the docs' pictures of it; tests never write docs/screenshots/.
 // Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/player.test.mjs
 import { after, before, test } from 'node:test';
@@ -91,6 +93,60 @@ test('leaving the meeting room, the player reappears where they are', async () =
   }, a.name, { timeout: 10000 });
   await b.page.locator('.label.zone', { hasText: /^Meeting room A$/ }).waitFor({ timeout: 10000 });
   assert.equal(await tagShown(a.page, b.name), true);
+});
+
+/** Drops the page's realtime socket and resolves once the room's state came again. */
+async function reconnect(page) {
+  await page.evaluate(() => new Promise((done) => {
+    const p = window.virtubar.view.o.provider;
+    const off = p.on('room_state', () => { off(); done(); });
+    p.socket.close();
+  }));
+}
+
+const gone = (page, name) => page.waitForFunction((n) => !window.virtubar.view.members.list.some((m) => m.displayName === n)
+  && ![...document.querySelectorAll('.tag .name')].some((t) => t.textContent === n)
+  && [...document.querySelectorAll('.hud button')].some((x) => x.textContent === 'People 1'), name, { timeout: 10000 });
+
+test('a block takes each player out of the other\'s room, live and after a reconnect', async () => {
+  const { a, b } = players;
+  await a.page.getByRole('button', { name: /^People/ }).click();
+  await a.page.locator('.person', { hasText: b.name }).getByRole('button', { name: 'Block' }).click();
+  await a.page.locator('.chatlog .system', { hasText: 'Blocked.' }).waitFor({ timeout: 10000 });
+  await gone(a.page, b.name);
+  await gone(b.page, a.name);
+  await reconnect(b.page);
+  await reconnect(a.page);
+  await walk(b.page, 15.5, 12.5);  // moving, and being seen to move, would bring the avatar back
+  await gone(a.page, b.name);
+  await gone(b.page, a.name);
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
+});
+
+test("the room's address is its link: Invite copies it, a signed-out browser opens it after guest sign-in, a reload stays", async () => {
+  const { a } = players;
+  const link = await a.page.getByRole('button', { name: 'Invite' }).getAttribute('data-link');
+  assert.match(link, /\/r\/[A-Za-z0-9_.-]+$/);
+  assert.equal(a.page.url(), link);
+  const context = await browser.newContext({ viewport: { width: 1100, height: 750 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(link);
+  const name = `Cy ${suffix}`;
+  await page.getByLabel('Display name').fill(name);
+  await page.getByRole('button', { name: 'Continue as guest' }).click();
+  await inRoom(page);
+  await seesMember(page, a.name);
+  await seesMember(a.page, name);
+  await page.reload();
+  await inRoom(page);
+  assert.equal(page.url(), link);
+  await seesMember(page, a.name);
+  await page.getByRole('button', { name: 'Leave' }).click();
+  await page.getByRole('heading', { name: 'Create a room' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -1,6 +1,6 @@
 """The player's experience in real headless Chromium against the embedded
 server (client/e2e/player.test.mjs): private meeting rooms seen from both
-sides."""
+sides, block, room links."""
 
 from tests.embedded.chromium import run_client_e2e
 

@@ -37,6 +37,8 @@ export interface RoomOptions {
   block(userId: string): Promise<string>;
   report(userId: string, category: string, text: string): Promise<string>;
   onLeave(reason?: string): void;
+  /** The room's link, for the Invite button (absent offline). */
+  inviteLink?: string;
   /** Focus rooms: the player's focus sessions (goals panel; absent offline). */
   sessions?: SessionsApi;
 }
@@ -103,7 +105,7 @@ export class RoomView {
       block: o.block, report: o.report,
     }, {
       focus: o.world.template === 'focus', views: o.world.template === 'office' || o.world.template === 'world',
-      camera: !!o.video, screen: !!o.video && screenShareAllowed(o.world),
+      camera: !!o.video, screen: !!o.video && screenShareAllowed(o.world), invite: o.inviteLink,
     });
     const nameOf = (id: string) => id === o.ticket.user.userId ? 'You' : this.members.get(id)?.displayName ?? 'Someone';
     this.hud.setNames(nameOf);

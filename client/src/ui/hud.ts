@@ -55,7 +55,7 @@ export class Hud {
   private readonly camera = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Start camera' });
   private readonly screen = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Share screen' });
 
-  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean; camera: boolean; screen: boolean }) {
+  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean; camera: boolean; screen: boolean; invite?: string }) {
     for (const m of CHAT_MODES) this.mode.append(h('option', { value: m, text: m === 'local' ? 'Nearby' : m === 'zone' ? 'Zone' : 'Room' }));
     this.place.textContent = roomName;
     const mute = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Mic on' });
@@ -80,7 +80,7 @@ export class Hud {
     const top = h('header', { class: 'hud-top' },
       h('div', { class: 'where' }, this.place, this.zone, this.conn),
       h('div', { class: 'tools' },
-        this.count, status,
+        this.count, status, opts.invite ? inviteButton(opts.invite) : null,
         opts.views ? h('button', { class: 'btn', title: 'Switch between top-down and isometric (V)', onclick: () => actions.cycleView?.(), text: 'View' }) : null,
         mute, opts.camera ? this.camera : null, opts.screen ? this.screen : null, this.vrButton,
         h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' })));
@@ -196,4 +196,14 @@ export class Hud {
   private flash(text: string): void {
     this.addChat({ userId: '', text, messageId: '', system: true });
   }
+}
+
+/** Copies the room's link (shows it when the clipboard is not available). */
+function inviteButton(link: string): HTMLButtonElement {
+  const b = h('button', { class: 'btn', title: 'Copy a link that opens this room', 'data-link': link, text: 'Invite' });
+  b.addEventListener('click', () => {
+    navigator.clipboard?.writeText(link).then(() => toast(`Link copied: ${link}`), () => toast(`Share this link: ${link}`))
+      ?? toast(`Share this link: ${link}`);
+  });
+  return b;
 }
