@@ -150,3 +150,29 @@ test("the room's address is its link: Invite copies it, a signed-out browser ope
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the mic button tells the truth: no microphone says "No mic", a refused one "Mic denied"; deafen silences the room', async () => {
+  const { a } = players;
+  const link = await a.page.getByRole('button', { name: 'Invite' }).getAttribute('data-link');
+  const micButton = (page) => page.locator('.hud-top button', { hasText: /^(Mic on|Muted|No mic|Mic denied)$/ });
+  const granted = await guest(browser, BASE, `Dot ${suffix}`, { permissions: ['microphone'] });  // allowed, but this machine has none
+  await granted.page.goto(link);
+  await inRoom(granted.page);
+  assert.equal(await micButton(granted.page).textContent(), 'No mic');
+  await micButton(granted.page).click();
+  assert.equal(await micButton(granted.page).textContent(), 'No mic');  // clicking cannot make a missing mic "Muted"
+  await granted.page.getByRole('button', { name: 'Deafen' }).click();
+  await granted.page.getByRole('button', { name: 'Undeafen' }).waitFor();
+  await granted.page.waitForFunction(() => window.virtubar.voice.ctx.state === 'suspended');
+  await granted.page.getByRole('button', { name: 'Undeafen' }).click();
+  await granted.page.waitForFunction(() => window.virtubar.voice.ctx.state !== 'suspended');
+  const withMic = await launch(['--use-fake-device-for-media-stream']);  // a microphone, but no permission given
+  const refused = await guest(withMic, BASE, `Eli ${suffix}`);
+  await refused.page.goto(link);
+  await inRoom(refused.page);
+  assert.equal(await micButton(refused.page).textContent(), 'Mic denied');
+  assert.deepEqual(granted.errors, []);
+  assert.deepEqual(refused.errors, []);
+  await granted.context.close();
+  await withMic.close();
+});

@@ -95,6 +95,7 @@ export class RoomView {
       chat: (text, mode) => { const r = o.provider.sendChat(text, mode); return r.ok ? null : r.reason; },
       emote: (id) => o.provider.sendEmote(id),
       toggleMute: () => o.voice?.toggleMute() ?? true,
+      micState: o.voice && (() => o.voice!.micState()), toggleDeafen: o.voice && (() => o.voice!.toggleDeafen()),
       toggleCamera: () => void this.toggleVideo('camera'),
       toggleScreen: () => void this.toggleVideo('screen'),
       leave: () => this.leave(),
