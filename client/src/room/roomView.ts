@@ -22,6 +22,7 @@ import type { VoiceSession } from '../voice/voice';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
 import { PrivateZones } from './privacy';
+import { VR_NEEDS, vrProblem } from '../xr/hints';
 import { mountTimerRing } from '../focus/timerRing';
 
 export interface RoomOptions {
@@ -338,15 +339,18 @@ export class RoomView {
 
   private async checkVr(): Promise<void> {
     const xr = (navigator as Navigator & { xr?: { isSessionSupported(m: string): Promise<boolean> } }).xr;
-    if (xr && (await xr.isSessionSupported('immersive-vr').catch(() => false))) this.hud.showVr(true);
+    this.vrReady = !!xr && (await xr.isSessionSupported('immersive-vr').catch(() => false));
+    this.hud.showVr(this.vrReady ? undefined : VR_NEEDS);
   }
 
+  private vrReady = false;
   private async enterVr(): Promise<void> {
+    if (!this.vrReady) { toast(VR_NEEDS); return; }
     const { startVr } = await import('../xr/vr');
     await startVr(this.stage, {
       position: () => this.self,
       teleport: (x, z) => { this.self.x = x; this.self.z = z; },
-    });
+    }).catch((err: unknown) => toast(vrProblem(err), 'error'));
   }
 }
 

@@ -136,7 +136,12 @@ export class Hud {
     this.conn.textContent = s === 'joined' ? '' : s === 'reconnecting' ? '· reconnecting…' : s === 'connecting' ? '· connecting…' : '· disconnected';
     this.conn.className = `conn ${s}`;
   }
-  showVr(on: boolean): void { this.vrButton.hidden = !on; }
+  /** The VR button: ready, or (with `hint`) shown dimmed, saying what VR needs. */
+  showVr(hint?: string): void {
+    this.vrButton.hidden = false;
+    this.vrButton.title = hint ?? 'Enter VR with your headset';
+    this.vrButton.classList.toggle('unavailable', !!hint);
+  }
   /** Whether your camera / screen share is on (also when it stopped elsewhere). */
   setVideo(source: 'camera' | 'screen', on: boolean): void {
     const b = source === 'camera' ? this.camera : this.screen;
