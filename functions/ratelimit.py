@@ -36,7 +36,8 @@ class Rule:
 
 def rules_for(settings: Settings) -> tuple[Rule, ...]:
     return (
-        Rule("signup", settings.signups_per_hour, 3600, "ip", "POST", ("/api/auth/anonymous", "/api/auth/register")),
+        Rule("guest", settings.guests_per_hour, 3600, "ip", "POST", ("/api/auth/anonymous",)),  # a class behind one NAT
+        Rule("signup", settings.signups_per_hour, 3600, "ip", "POST", ("/api/auth/register",)),
         Rule("login", settings.login_attempts_per_10_min, 600, "ip", "POST", ("/api/auth/login",)),
         Rule("ip", settings.requests_per_minute * 2, 60, "ip"),
         Rule("user", settings.requests_per_minute, 60, "user"),
@@ -95,6 +96,19 @@ def _node_call(scope: dict, tokens: TokenIssuer) -> bool:
                 return False
     return False
 
+_REFUSALS = {
+    "guest": ("Too many guests have joined from your network in the last hour. "
+              "Try again in {wait}, or sign in with an account."),
+    "signup": "Too many accounts were created from your network in the last hour. Try again in {wait}.",
+    "login": "Too many sign-in attempts. Wait {wait} and try again.",
+}
+
+
+def refusal(rule: str, retry_s: int) -> str:
+    """What a player is told when a limit refuses them: a sentence, with the wait in their units."""
+    wait = f"{math.ceil(retry_s / 60)} minutes" if retry_s > 90 else f"{retry_s} seconds"
+    return _REFUSALS.get(rule, "You are doing that too often. Wait {wait} and try again.").format(wait=wait)
+
 
 async def _too_many(send, detail: str, retry_after: int) -> None:
     body = msgspec.json.encode(Problem(status=429, title=TITLES[429], detail=detail))
@@ -133,8 +147,5 @@ class RateLimiter:
             count, left = await self.state.hit(key, rule.window_s)
             if count > rule.limit:
                 retry = max(1, math.ceil(left))
-                detail = (
-                    f"Too many requests ({rule.name}: {rule.limit} per {int(rule.window_s)} s); try again in {retry} s."
-                )
-                return await _too_many(send, detail, retry)
+                return await _too_many(send, refusal(rule.name, retry), retry)
         await self.app(scope, receive, send)

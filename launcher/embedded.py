@@ -20,7 +20,12 @@ CLIENT_DIST = Path(__file__).resolve().parent.parent / "client" / "dist"
 
 def _client_app() -> Litestar:
     if (CLIENT_DIST / "index.html").exists():
-        return Litestar([create_static_files_router("/", directories=[CLIENT_DIST], html_mode=True)],
+        @get("/r/{room_id:str}", media_type="text/html", include_in_schema=False)
+        async def room_link(room_id: str) -> Response:
+            """A room's link (``/r/{roomId}``) opens the app, which joins that room."""
+            return Response((CLIENT_DIST / "index.html").read_bytes(), media_type="text/html")
+
+        return Litestar([room_link, create_static_files_router("/", directories=[CLIENT_DIST], html_mode=True)],
                         exception_handlers=EXCEPTION_HANDLERS)  # a missing file: the API's problem JSON
 
     @get("/", media_type="text/html", include_in_schema=False)

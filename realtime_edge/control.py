@@ -59,7 +59,8 @@ class Control:
     async def _load_blocks(self, room: Room, user: str) -> None:
         blocked = await shared.blocked_by(self.node.state, user)
         if user in room.members:  # not gone meanwhile
-            room.blocks[user] = blocked
+            before, room.blocks[user] = room.blocks.get(user, frozenset()), blocked
+            self.node.session.part(room, user, blocked - before)
 
     async def _reload_mute(self, conn: Conn, told: wire.ModerationAction | None = None) -> None:
         if conn.room is not None:

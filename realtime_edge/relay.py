@@ -4,8 +4,9 @@
 per member until the tick; ``tick`` publishes each room's moves as one
 volatile bus entry and hands them to the members here at once (the node
 skips its own batch when the bus brings it back); ``moves`` delivers a batch
-to the viewers of each zone, as ``routing`` plans it, encoding each zone's
-frame once.
+to the viewers of each space, as ``routing`` plans it, encoding each space's
+frame once. Moves stay in the mover's space (``spaces``: a private zone
+is a space of its own).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 
 import msgspec
 
-from realtime_edge import routing, zones
+from realtime_edge import routing, spaces, zones
 from realtime_edge.connection import Conn
 from realtime_edge.features import room_state
 from realtime_edge.frames import ENCODERS, Frames, array_frame
@@ -74,10 +75,11 @@ class Relay:
             self.enter_zone(conn, zone)
 
     def enter_zone(self, conn: Conn, zone: str | None) -> None:
-        """The member is in another zone now: its snapshot to the member, the change to the room."""
+        """The member is in another zone now: the room as seen from there to
+        the member, the change to the room."""
         room, member = conn.joined()
         previous, member.zoneId = member.zoneId, zone
-        self.node.send(conn, room_state(room, room.zone_members(zone), zone))
+        self.node.send(conn, room_state(room, spaces.view(room.world, room.members.values(), zone), zone))
         spawn(self.node.publish(room.id, wire.ZoneChanged(userId=member.userId, zoneId=zone, previousZoneId=previous)),
               "publish_zone_changed", room=room.id, user=member.userId)
 
@@ -113,35 +115,40 @@ class Relay:
     def moves(self, room: Room, batch: list, data: bytes) -> None:
         """One tick's moves of one node (``data``: the batch as published)."""
         config, world = self.node.config, room.world
-        groups = routing.by_zone(world, batch)
-        for zone, envs in groups.items():
-            for env in envs:
-                p = env.payload
-                m = room.members.get(p.userId)
-                if m is not None and p.userId not in room.local:
-                    m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = (
-                        p.x, p.y, p.z, p.rotY, p.anim, p.speaking, zone)
+        private = spaces.private_zones(world)
+        groups, where = routing.by_space(world, private, batch)
+        for env in batch:
+            p = env.payload
+            m = room.members.get(p.userId)
+            if m is not None and p.userId not in room.local:
+                m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = (
+                    p.x, p.y, p.z, p.rotY, p.anim, p.speaking, where[p.userId])
         far_tick = self.ticks % config.aoi_every == 0
-        for zone in room.held if far_tick else ():
-            groups.setdefault(zone, [])
+        for space in room.held if far_tick else ():
+            groups.setdefault(space, [])
         whole = len(groups) == 1 and data
-        for zone, envs in groups.items():
-            crowded = len(room.zone_members(zone)) > config.aoi_zone_size
-            pick, held = routing.plan(world, envs, room.held.get(zone), crowded, far_tick)
+        for space, envs in groups.items():
+            crowded = spaces.members_in(private, room.members.values(), space) > config.aoi_zone_size
+            pick, held = routing.plan(world, envs, room.held.get(space), crowded, far_tick)
             if held is None:
-                room.held.pop(zone, None)
+                room.held.pop(space, None)
             else:
-                room.held[zone] = held
-            viewers = [c for c in room.local.values() if c.member is not None and c.member.zoneId == zone]
-            self._push(viewers, envs, Frames(envs, data.decode() if whole else None), pick)
+                room.held[space] = held
+            viewers = [c for c in room.local.values()
+                       if c.member is not None and spaces.space(private, c.member.zoneId) == space]
+            self._push(viewers, envs, Frames(envs, data.decode() if whole else None), pick, room)
 
-    def _push(self, viewers: list[Conn], envs: list, frames: Frames, pick) -> None:
+    def _push(self, viewers: list[Conn], envs: list, frames: Frames, pick, room: Room) -> None:
         """One frame per viewer: viewers given all of ``envs`` share its
-        frame, the others get frames joined from moves encoded once each."""
+        frame, the others get frames joined from moves encoded once each.
+        Players who blocked each other (either way) get none of the other's."""
         sent = 0
         pieces: dict[bool, dict[int, bytes]] = {}
+        shy = blocking(room)
         for conn in viewers:
             chosen = envs if pick is None else pick(conn.member)
+            if conn.user_id in shy:
+                chosen = [e for e in chosen if not room.hidden(conn.user_id, e.payload.userId)]
             if not chosen:
                 continue
             if chosen is envs:
@@ -155,3 +162,13 @@ class Relay:
             sent += len(chosen)
         self.node.metrics.inc("virtubar_edge_messages_out_total", sent, type="avatar_transform_broadcast")
 
+
+
+def blocking(room: Room) -> set[str]:
+    """Everyone here in a block, either side: only their moves need filtering."""
+    shy: set[str] = set()
+    for user, blocked in room.blocks.items():
+        if blocked:
+            shy.add(user)
+            shy.update(blocked)
+    return shy

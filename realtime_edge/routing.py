@@ -1,7 +1,8 @@
 """Who gets which moves of a tick (pure, no sockets).
 
 A tick's moves (``avatar_transform_broadcast`` envelopes) go to the members
-of the mover's zone. In a crowded zone, moves of members far from a viewer
+of the mover's space (``spaces``: its private zone, or the room's open
+space). In a crowded space, moves of members far from a viewer
 (beyond twice the hearing radius, ``zones.interest_split``) reach it only
 every ``aoi_every``-th tick: the latest move of each mover is held back
 until then, even if the mover stood still since. A ``Pick`` gives a viewer
@@ -13,28 +14,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from realtime_edge import zones
+from realtime_edge import spaces, zones
 from virtubar.world import World
 
 Pick = Callable[[object], list]
 
 
-def by_zone(world: World, moves: list) -> dict[str | None, list]:
-    """The moves grouped by the zone each mover is in now."""
+def by_space(world: World, private: frozenset[str],
+             moves: list) -> tuple[dict[str | None, list], dict[str, str | None]]:
+    """The moves grouped by the space each mover is in now, and the zone of
+    each mover (by user id)."""
     groups: dict[str | None, list] = {}
+    where: dict[str, str | None] = {}
     for env in moves:
         p = env.payload
-        groups.setdefault(zones.zone_id(world, p.x, p.z), []).append(env)
-    return groups
+        zone = where[p.userId] = zones.zone_id(world, p.x, p.z)
+        groups.setdefault(spaces.space(private, zone), []).append(env)
+    return groups, where
 
 
 def plan(world: World, moves: list, held: dict | None, crowded: bool,
          far_tick: bool) -> tuple[Pick | None, dict | None]:
-    """A zone's moves this tick: the pick (None: every viewer gets every
+    """A space's moves this tick: the pick (None: every viewer gets every
     move) and the moves held back for far viewers after it (by mover).
 
     ``held``: the moves held back so far; ``crowded``: more members in the
-    zone than the area of interest starts at; ``far_tick``: this tick
+    space than the area of interest starts at; ``far_tick``: this tick
     carries far moves."""
     if crowded and not far_tick:
         kept = dict(held or {})
@@ -48,7 +53,7 @@ def plan(world: World, moves: list, held: dict | None, crowded: bool,
 
 
 def near(world: World, moves: list) -> Pick:
-    """A crowded zone between far ticks: each viewer gets only nearby moves."""
+    """A crowded space between far ticks: each viewer gets only nearby moves."""
     box = zones.spread(moves)
 
     def pick(viewer) -> list:
@@ -60,7 +65,7 @@ def near(world: World, moves: list) -> Pick:
 
 
 def far_missed(world: World, moves: list, missed: list) -> Pick:
-    """A crowded zone's far tick: each viewer also gets the latest far moves
+    """A crowded space's far tick: each viewer also gets the latest far moves
     it missed since the last one (of movers who stood still since)."""
     box = zones.spread(missed)
 

@@ -19,7 +19,7 @@ import time
 
 import msgspec
 
-from realtime_edge import entries, features, shared, zones
+from realtime_edge import entries, features, shared, spaces, zones
 from realtime_edge.connection import Conn
 from realtime_edge.frames import ENCODERS
 from realtime_edge.joining import identity, room_capacity, take_place
@@ -96,7 +96,8 @@ class Session:
         room.local[user] = conn
         if p.lastMessageId:
             conn.held = []
-        node.send(conn, features.room_state(room, list(room.members.values()), member.zoneId))
+        seen = spaces.view(world, (m for m in room.members.values() if not room.hidden(user, m.userId)), member.zoneId)
+        node.send(conn, features.room_state(room, seen, member.zoneId))
         await node.state.put(keys.room_members(room.id), user, msgspec.json.encode(member), node.config.presence_ttl_s)
         await node.publish(room.id, wire.MemberJoined(member=member), ts=conn.joined_ts)
         log("member_joined", node=node.id, room=room.id, user=user, platform=conn.platform)
@@ -187,9 +188,19 @@ class Session:
             room.members[uid] = member
             self.node.control.load_blocks(room, uid)
         # whoever joined at or after this was told in its room_state
+        recipients = [c for c in recipients if not room.hidden(c.user_id, uid)]  # blocked either way: never there
         if local is not None and local.joined_ts == ts:  # joined here: this node's order decides
             return [c for c in recipients if c.join_seq < local.join_seq]
         return [c for c in recipients if c.user_id != uid and c.joined_ts < ts]
+
+    def part(self, room: Room, user: str, blocked: frozenset[str]) -> None:
+        """``user`` just blocked ``blocked``: to each side here the other has
+        left (avatar, tag and People row go at once; moves, chat, emotes and
+        voice stop by the block itself)."""
+        for other in blocked & room.members.keys():
+            for viewer, gone in ((user, other), (other, user)):
+                if (conn := room.local.get(viewer)) is not None:
+                    self.node.send(conn, wire.MemberLeft(userId=gone))
 
     def left(self, room: Room, offset: str, found) -> list[Conn]:
         """A member left: everyone here is told, unless it is connected here

@@ -25,6 +25,12 @@ import { mountBench } from './bench';
 
 const platform = (): Platform => (matchMedia('(pointer: coarse)').matches && Math.min(innerWidth, innerHeight) < 820 ? 'mobile' : 'desktop');
 
+/** The room a link opens (`/r/{roomId}`), if the address is one. */
+const linkedRoom = (): string | null => /^\/r\/([A-Za-z0-9_.-]{1,80})\/?$/.exec(location.pathname)?.[1] ?? null;
+const roomLink = (roomId: string) => `/r/${encodeURIComponent(roomId)}`;
+/** Shows `path` in the address bar (a reload opens the same place). */
+const address = (path: string) => { if (location.pathname !== path) history.pushState(null, '', path); };
+
 export function startApp(root: HTMLElement): void {
   const params = new URLSearchParams(location.search);
   if (providerKind() === 'sim') return void startSim(root, params);
@@ -39,7 +45,9 @@ export function startApp(root: HTMLElement): void {
     schedule: () => show(scheduleScreen(api, { back: browser, join: (roomId) => void enter({ roomId }) })),
     signOut: () => void api.logout().then(signIn),
   }));
-  const signIn = () => show(signInScreen(api, () => { void loadPreferences(api); browser(); }));
+  /** After sign-in: the linked room, else the room browser. */
+  const home = () => { const id = linkedRoom(); if (id) void enter({ roomId: id }); else browser(); };
+  const signIn = () => show(signInScreen(api, () => { void loadPreferences(api); home(); }));
 
   let here: string | null = null; // the room the player is in
   async function enter(q: { roomId?: string; template?: Template }): Promise<void> {
@@ -49,6 +57,7 @@ export function startApp(root: HTMLElement): void {
       answer = await api.join({ ...q, platform: platform() });
     } catch (err) {
       toast(err instanceof ApiError ? err.describe() : String(err), 'error');
+      if (linkedRoom()) { address('/'); browser(); }  // a link to a room that cannot be joined: the browser instead
       return;
     }
     const problems = worldProblems(answer.world);
@@ -69,6 +78,7 @@ export function startApp(root: HTMLElement): void {
     if (unheard.length) toast(unheard.join(' '), 'error');
     (window as unknown as { virtubar: unknown }).virtubar = { voice, transport, video };
     root.replaceChildren();
+    address(roomLink(answer.roomId));
     const view = new RoomView(root, {
       world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice, video, capacity: Math.max(answer.room.capacity ?? 0, 64) + 2,
       timerAccess: {
@@ -78,8 +88,8 @@ export function startApp(root: HTMLElement): void {
       },
       block: (userId) => safety(() => api.block(userId), 'Blocked. You will not see or hear them.'),
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
-      onLeave: (reason) => { here = null; if (reason) toast(reason, 'error'); browser(); },
-      sessions: new SessionsApi(api),
+      onLeave: (reason) => { here = null; if (reason) toast(reason, 'error'); address('/'); browser(); },
+      sessions: new SessionsApi(api), inviteLink: location.origin + roomLink(answer.roomId),
       music: api,
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
@@ -89,7 +99,7 @@ export function startApp(root: HTMLElement): void {
 
   void loadPreferences(api);
   watchSchedule(api, (roomId) => void enter({ roomId }), () => here);
-  if (api.session) browser(); else signIn();
+  if (api.session) home(); else signIn();
 }
 
 /** Runs a safety call; a 404 means the server does not offer it yet, and we say so. */

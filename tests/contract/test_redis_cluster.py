@@ -28,7 +28,7 @@ async def cluster_state(redis_cluster_url):
 
 async def test_the_signup_limit_is_shared_by_two_api_instances_on_the_cluster(tmp_path, cluster_state,
                                                                                redis_cluster_url):
-    settings = Settings(data=tmp_path, database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", signups_per_hour=3,
+    settings = Settings(data=tmp_path, database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", guests_per_hour=3,
                         redis_url=redis_cluster_url, redis_cluster=True).completed()
     first, second = create_app(settings), create_app(settings)  # each with its own cluster client, as on Lambda
     await first.state["services"].db.migrate()

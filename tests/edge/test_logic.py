@@ -157,12 +157,28 @@ def moves_at(*points, seq: int = 1) -> list:
             for u, x, z in points]
 
 
-def test_moves_go_to_the_zone_the_mover_is_in():
-    from realtime_edge.routing import by_zone
+def test_moves_go_to_the_space_the_mover_is_in():
+    """A meeting room is a space of its own; the floor and the stage share the open space."""
+    from realtime_edge.routing import by_space
+    from realtime_edge.spaces import private_zones
 
-    groups = by_zone(OFFICE, moves_at(("a", 15.5, 19.5), ("b", 5.0, 5.0), ("c", 16.0, 20.0)))
-    assert {zone: [e.payload.userId for e in envs] for zone, envs in groups.items()} == {
-        "floor": ["a", "c"], "meeting-a": ["b"]}
+    private = private_zones(OFFICE)
+    assert private == {"meeting-a", "meeting-b"}
+    groups, where = by_space(OFFICE, private, moves_at(("a", 15.5, 19.5), ("b", 5.0, 5.0), ("c", 25.0, 20.0)))
+    assert {space: [e.payload.userId for e in envs] for space, envs in groups.items()} == {
+        None: ["a", "c"], "meeting-a": ["b"]}
+    assert where == {"a": "floor", "b": "meeting-a", "c": "stage"}
+
+
+def test_a_snapshot_names_everyone_but_places_only_those_in_the_viewers_space():
+    from realtime_edge.spaces import view
+
+    people = [member("in", 5.0, 5.0, "meeting-a"), member("out", 15.5, 19.5, "floor"),
+              member("up", 25.0, 20.0, "stage")]
+    outside = {m.userId: (m.x, m.z, m.zoneId) for m in view(OFFICE, people, "floor")}
+    assert outside == {"in": (0.0, 0.0, "meeting-a"), "out": (15.5, 19.5, "floor"), "up": (25.0, 20.0, "stage")}
+    inside = {m.userId: (m.x, m.z, m.zoneId) for m in view(OFFICE, people, "meeting-a")}
+    assert inside == {"in": (5.0, 5.0, "meeting-a"), "out": (0.0, 0.0, "floor"), "up": (0.0, 0.0, "stage")}
 
 
 def test_a_quiet_zone_sends_every_move_to_every_viewer():

@@ -20,6 +20,7 @@ def start_server(data: Path, port: int, log: Path, **settings: str) -> tuple[sub
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
     env |= {
         "VIRTUBAR_SIGNUPS_PER_HOUR": "100000",
+        "VIRTUBAR_GUESTS_PER_HOUR": "100000",
         "VIRTUBAR_LOGIN_ATTEMPTS_PER_10_MIN": "100000",  # the fuzzer signs in too
         "VIRTUBAR_REQUESTS_PER_MINUTE": "100000",  # the fuzzer is busy
         "VIRTUBAR_ADMIN_EMAILS": "admin@example.org",

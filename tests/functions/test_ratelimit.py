@@ -11,6 +11,7 @@ from functions.ratelimit import Rule, client_ip, counters
 @pytest.fixture
 async def strict(settings, state, nodes):
     settings.signups_per_hour = 3
+    settings.guests_per_hour = 3
     settings.requests_per_minute = 5
     settings.login_attempts_per_10_min = 4
     app = create_app(settings, state)
@@ -19,13 +20,30 @@ async def strict(settings, state, nodes):
         yield c
 
 
-async def test_account_creation_is_limited_per_ip_with_retry_after(strict):
+async def test_guest_sign_in_is_limited_per_ip_with_retry_after(strict):
     for _ in range(3):
         assert (await strict.post("/api/auth/anonymous")).status_code == 201
     r = await strict.post("/api/auth/anonymous")
     assert r.status_code == 429 and r.headers["content-type"] == "application/problem+json"
-    assert 3500 <= int(r.headers["retry-after"]) <= 3600 and "signup" in r.json()["detail"]
+    assert 3500 <= int(r.headers["retry-after"]) <= 3600
+    assert r.json()["detail"].startswith("Too many guests have joined from your network in the last hour.")
     assert (await strict.get("/api/health")).status_code == 200  # health checks are never limited
+
+
+async def test_fifty_guests_behind_one_address_all_get_in_and_the_refusal_is_a_sentence(settings, state, nodes):
+    settings.requests_per_minute = 100_000
+    app = create_app(settings, state)  # the default guest limit: 200 an hour per address
+    await app.state["services"].db.migrate()
+    async with AsyncTestClient(app) as c:
+        codes = [(await c.post("/api/auth/anonymous")).status_code for _ in range(50)]
+        assert codes == [201] * 50
+    settings.guests_per_hour = 50
+    app = create_app(settings, state)
+    async with AsyncTestClient(app) as c:
+        r = await c.post("/api/auth/anonymous")
+    assert r.status_code == 429
+    assert r.json()["detail"] == ("Too many guests have joined from your network in the last hour. "
+                                  "Try again in 60 minutes, or sign in with an account.")
 
 
 async def test_requests_are_limited_per_user(strict):

@@ -80,12 +80,13 @@ export class Overlay {
 
   tag(displayName: string, self = false): Tag { return new Tag(this.el, displayName, self); }
 
-  label(text: string, x: number, y: number, z: number, kind: 'zone' | 'object'): void {
+  label(text: string, x: number, y: number, z: number, kind: 'zone' | 'object'): HTMLElement {
     const el = document.createElement('div');
     el.className = `label ${kind}`;
     el.textContent = text;
     this.el.append(el);
     this.statics.push({ el, x, y, z, px: -1e9, py: -1e9 });
+    return el;
   }
 
   /** Projects a tag above the point (x, y, z). */

@@ -10,6 +10,8 @@ import type { Overlay, Tag } from '../render/overlay';
 export interface Drawn {
   userId: string; displayName: string; avatarId: string; track: RemoteTrack; tag: Tag;
   status: Status | null; zoneId: string | null; mutedForMe: boolean;
+  /** In another space than yours (a private zone): no avatar, no tag. */
+  hidden: boolean;
   /** An emote's animation overrides the transmitted one until this time (ms). */
   emoteAnim: Anim | null; emoteUntil: number;
 }
@@ -34,7 +36,7 @@ export class Members {
       if (this.list.length + 1 >= this.crowd.capacity) return null;
       d = {
         userId: m.userId, displayName: m.displayName, avatarId: m.avatarId, track: new RemoteTrack(),
-        tag: this.overlay.tag(m.displayName), status: null, zoneId: null, mutedForMe: false, emoteAnim: null, emoteUntil: 0,
+        tag: this.overlay.tag(m.displayName), status: null, zoneId: null, mutedForMe: false, hidden: false, emoteAnim: null, emoteUntil: 0,
       };
       this.bySlot.set(m.userId, this.list.length);
       this.list.push(d);
@@ -48,7 +50,7 @@ export class Members {
     d.tag.setName(m.displayName);
     d.status = m.status ?? d.status;
     d.tag.setStatus(d.status);
-    d.zoneId = m.zoneId ?? d.zoneId;
+    d.zoneId = m.zoneId ?? null;
     d.track.reset(m.x ?? 0, m.y ?? 0, m.z ?? 0, m.rotY ?? 0, m.anim ?? 'idle');
     return d;
   }

@@ -25,6 +25,8 @@ import { Members } from './members';
 import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
 import type { Api } from '../api/client';
 import { mountJukebox } from '../music/jukebox';
+import { PrivateZones } from './privacy';
+import { VR_NEEDS, vrProblem } from '../xr/hints';
 
 export interface RoomOptions {
   world: World;
@@ -39,6 +41,8 @@ export interface RoomOptions {
   block(userId: string): Promise<string>;
   report(userId: string, category: string, text: string): Promise<string>;
   onLeave(reason?: string): void;
+  /** The room's link, for the Invite button (absent offline). */
+  inviteLink?: string;
   /** Focus rooms: the player's focus sessions (goals panel; absent offline). */
   sessions?: SessionsApi;
   /** Rooms with a jukebox: the API its music library comes from (absent offline). */
@@ -68,6 +72,7 @@ export class RoomView {
   private selfStatus: Status | null = null;
   private nearSpeaking = false;
   private readonly focus = new RoomFocus();
+  private readonly zones: PrivateZones;
   private unsubs: (() => void)[] = [];
   readonly boards: Boards;
   private readonly blocked = new Set<string>();  // whom this player blocked here: their whiteboard strokes are not drawn
@@ -84,7 +89,11 @@ export class RoomView {
     parent.append(this.root);
     this.stage = new Stage(canvas, o.world, o.capacity ?? 128);
     this.overlay = new Overlay(this.root);
-    for (const l of this.stage.room.labels) this.overlay.label(l.text, l.x, l.y, l.z, l.kind);
+    this.zones = new PrivateZones(o.world);
+    for (const l of this.stage.room.labels) {
+      const el = this.overlay.label(l.text, l.x, l.y, l.z, l.kind);
+      if (l.kind === 'zone') this.zones.label(l.text, el);
+    }
     this.members = new Members(this.stage.crowd, this.overlay, o.ticket.user.userId);
     this.stage.crowd.setLook(0, parseAvatarId(o.ticket.user.avatarId));
     this.stage.crowd.count = 1;
@@ -95,6 +104,7 @@ export class RoomView {
       chat: (text, mode) => { const r = o.provider.sendChat(text, mode); return r.ok ? null : r.reason; },
       emote: (id) => o.provider.sendEmote(id),
       toggleMute: () => o.voice?.toggleMute() ?? true,
+      micState: o.voice && (() => o.voice!.micState()), toggleDeafen: o.voice && (() => o.voice!.toggleDeafen()),
       toggleCamera: () => void this.toggleVideo('camera'),
       toggleScreen: () => void this.toggleVideo('screen'),
       leave: () => this.leave(),
@@ -105,7 +115,7 @@ export class RoomView {
       block: (id) => { this.blocked.add(id); return o.block(id); }, report: o.report,
     }, {
       focus: o.world.template === 'focus', views: o.world.template === 'office' || o.world.template === 'world',
-      camera: !!o.video, screen: !!o.video && screenShareAllowed(o.world),
+      camera: !!o.video, screen: !!o.video && screenShareAllowed(o.world), invite: o.inviteLink,
     });
     const nameOf = (id: string) => id === o.ticket.user.userId ? 'You' : this.members.get(id)?.displayName ?? 'Someone';
     this.hud.setNames(nameOf);
@@ -232,7 +242,7 @@ export class RoomView {
       }),
       p.on('zone_changed', (z) => {
         const d = this.members.get(z.userId);
-        if (d) d.zoneId = z.zoneId;
+        if (d) { d.zoneId = z.zoneId ?? null; this.refreshPeople(); }
       }),
       p.on('status_changed', (s) => {
         if (captionsOn()) this.hud.addChat({ userId: '', text: `${nameOf(s.userId)} ${s.userId === me ? 'are' : 'is'} now ${s.status}`, messageId: '', system: true });
@@ -254,8 +264,12 @@ export class RoomView {
     this.selfTag.setNote(this.focus.note(this.o.ticket.user.userId));
   }
 
+  /** The People list and count, and who is drawn (private zones). */
   private refreshPeople(): void {
-    this.hud.setPeople(this.members.list.map((d) => ({ userId: d.userId, displayName: d.displayName, mutedForMe: d.mutedForMe, status: d.status })));
+    this.zones.apply(this.members.list);
+    this.hud.setPeople(this.members.list.map((d) => ({
+      userId: d.userId, displayName: d.displayName, mutedForMe: d.mutedForMe, status: d.status, where: this.zones.where(d.zoneId),
+    })));
     this.o.video?.relabel();
   }
 
@@ -284,6 +298,7 @@ export class RoomView {
     this.nearSpeaking = false;
     for (let i = 0; i < list.length; i++) {
       const d = list[i];
+      if (d.hidden) { this.stage.crowd.setPose(i + 1, -1e4, -100, -1e4, 0, 'idle', false, timeS); continue; }  // in another space: out of sight
       const p = d.track.sample(serverNow);
       if (p.speaking && !d.mutedForMe && Math.hypot(p.x - s.x, p.z - s.z) < 4) this.nearSpeaking = true;
       const a = d.emoteUntil > t && d.emoteAnim ? d.emoteAnim : p.anim;
@@ -330,7 +345,9 @@ export class RoomView {
     this.reconciler.step(s);
     s.anim = moving ? 'walk' : this.o.world.template === 'bar' && onDanceFloor(this.o.world, s.x, s.z) ? 'dance' : 'idle';
     if (moving && s.emoteUntil > t) s.emoteUntil = 0;
-    this.hudZone(zoneAt(this.o.world, s.x, s.z)?.name ?? null);
+    const zone = zoneAt(this.o.world, s.x, s.z);
+    this.hudZone(zone?.name ?? null);
+    if (this.zones.enter(zone?.id ?? null)) this.refreshPeople();
   }
 
   private zoneShown: string | null = '';
@@ -340,15 +357,18 @@ export class RoomView {
 
   private async checkVr(): Promise<void> {
     const xr = (navigator as Navigator & { xr?: { isSessionSupported(m: string): Promise<boolean> } }).xr;
-    if (xr && (await xr.isSessionSupported('immersive-vr').catch(() => false))) this.hud.showVr(true);
+    this.vrReady = !!xr && (await xr.isSessionSupported('immersive-vr').catch(() => false));
+    this.hud.showVr(this.vrReady ? undefined : VR_NEEDS);
   }
 
+  private vrReady = false;
   private async enterVr(): Promise<void> {
+    if (!this.vrReady) { toast(VR_NEEDS); return; }
     const { startVr } = await import('../xr/vr');
     await startVr(this.stage, {
       position: () => this.self,
       teleport: (x, z) => { this.self.x = x; this.self.z = z; },
-    });
+    }).catch((err: unknown) => toast(vrProblem(err), 'error'));
   }
 }
 

@@ -5,6 +5,7 @@ import { remainingLabel } from '../chat/limits';
 import type { ChatEntry } from '../chat/log';
 import { CHAT_MODES, EMOTES, STATUSES } from '../net/realtime/constants';
 import type { ChatMode, ConnectionState, EmoteId, Status } from '../net/realtime/types';
+import type { MicState } from '../voice/voice';
 import { HintGate, HINT_MS, type Notice } from '../room/notices';
 import { h, toast } from './dom';
 
@@ -12,10 +13,20 @@ export const EMOJI: Record<EmoteId, string> = {
   cheers: '🍻', laugh: '😂', clap: '👏', wave: '👋', heart: '❤️', thumbs_up: '👍', shrug: '🤷', dance: '💃',
 };
 
+const MIC_LABELS: Record<MicState, [string, string]> = {
+  live: ['Mic on', 'Others near you hear you. Click to mute.'],
+  muted: ['Muted', 'Nobody hears you. Click to unmute.'],
+  none: ['No mic', 'No microphone was found: you can listen and chat.'],
+  denied: ['Mic denied', "The browser was not allowed to use the microphone: allow it in the site's settings, then rejoin."],
+};
+
 export interface HudActions {
   chat(text: string, mode: ChatMode): string | null;
   emote(id: EmoteId): void;
   toggleMute(): boolean;
+  /** The mic button's state (without a voice session: live or muted by `toggleMute`). */
+  micState?(): MicState;
+  toggleDeafen?(): boolean;
   /** Turn your camera / screen share on or off (`setVideo` shows the outcome). */
   toggleCamera?(): void;
   toggleScreen?(): void;
@@ -28,7 +39,7 @@ export interface HudActions {
   report(userId: string, category: string, text: string): Promise<string>;
 }
 
-export interface PersonRow { userId: string; displayName: string; mutedForMe: boolean; status: Status | null }
+export interface PersonRow { userId: string; displayName: string; mutedForMe: boolean; status: Status | null; where?: string }
 
 export class Hud {
   readonly el: HTMLElement;
@@ -55,14 +66,26 @@ export class Hud {
   private readonly camera = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Start camera' });
   private readonly screen = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Share screen' });
 
-  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean; camera: boolean; screen: boolean }) {
+  constructor(parent: HTMLElement, roomName: string, private readonly actions: HudActions, opts: { focus: boolean; views: boolean; camera: boolean; screen: boolean; invite?: string }) {
     for (const m of CHAT_MODES) this.mode.append(h('option', { value: m, text: m === 'local' ? 'Nearby' : m === 'zone' ? 'Zone' : 'Room' }));
     this.place.textContent = roomName;
-    const mute = h('button', { class: 'btn', 'aria-pressed': 'false', text: 'Mic on' });
+    const mute = h('button', { class: 'btn', 'aria-pressed': 'false' });
+    const showMic = (state: MicState) => {
+      mute.textContent = MIC_LABELS[state][0];
+      mute.title = MIC_LABELS[state][1];
+      mute.setAttribute('aria-pressed', String(state !== 'live'));
+    };
+    showMic(actions.micState?.() ?? 'live');
     mute.addEventListener('click', () => {
       const muted = actions.toggleMute();
-      mute.textContent = muted ? 'Muted' : 'Mic on';
-      mute.setAttribute('aria-pressed', String(muted));
+      showMic(actions.micState?.() ?? (muted ? 'muted' : 'live'));
+    });
+    const deafen = actions.toggleDeafen ? h('button', { class: 'btn', 'aria-pressed': 'false', title: 'Hear nobody, and nobody hears you', text: 'Deafen' }) : null;
+    deafen?.addEventListener('click', () => {
+      const on = actions.toggleDeafen!();
+      deafen.textContent = on ? 'Undeafen' : 'Deafen';
+      deafen.setAttribute('aria-pressed', String(on));
+      showMic(actions.micState?.() ?? 'live');
     });
     this.camera.addEventListener('click', () => actions.toggleCamera?.());
     this.screen.addEventListener('click', () => actions.toggleScreen?.());
@@ -80,9 +103,9 @@ export class Hud {
     const top = h('header', { class: 'hud-top' },
       h('div', { class: 'where' }, this.place, this.zone, this.conn),
       h('div', { class: 'tools' },
-        this.count, status,
+        this.count, status, opts.invite ? inviteButton(opts.invite) : null,
         opts.views ? h('button', { class: 'btn', title: 'Switch between top-down and isometric (V)', onclick: () => actions.cycleView?.(), text: 'View' }) : null,
-        mute, opts.camera ? this.camera : null, opts.screen ? this.screen : null, this.vrButton,
+        mute, deafen, opts.camera ? this.camera : null, opts.screen ? this.screen : null, this.vrButton,
         h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' })));
 
     for (const id of EMOTES) {
@@ -113,7 +136,12 @@ export class Hud {
     this.conn.textContent = s === 'joined' ? '' : s === 'reconnecting' ? '· reconnecting…' : s === 'connecting' ? '· connecting…' : '· disconnected';
     this.conn.className = `conn ${s}`;
   }
-  showVr(on: boolean): void { this.vrButton.hidden = !on; }
+  /** The VR button: ready, or (with `hint`) shown dimmed, saying what VR needs. */
+  showVr(hint?: string): void {
+    this.vrButton.hidden = false;
+    this.vrButton.title = hint ?? 'Enter VR with your headset';
+    this.vrButton.classList.toggle('unavailable', !!hint);
+  }
   /** Whether your camera / screen share is on (also when it stopped elsewhere). */
   setVideo(source: 'camera' | 'screen', on: boolean): void {
     const b = source === 'camera' ? this.camera : this.screen;
@@ -167,7 +195,7 @@ export class Hud {
       const report = h('button', { class: 'btn small danger', text: 'Report' });
       report.addEventListener('click', () => this.reportForm(r));
       this.people.append(h('div', { class: 'person' },
-        h('span', { class: 'who', text: r.displayName }), r.status ? h('span', { class: `chip ${r.status}`, text: r.status }) : null,
+        h('span', { class: 'who', text: r.displayName }), r.where ? h('span', { class: 'where muted', text: r.where }) : null, r.status ? h('span', { class: `chip ${r.status}`, text: r.status }) : null,
         h('span', { class: 'actions' }, mute, block, report)));
     }
   }
@@ -196,4 +224,14 @@ export class Hud {
   private flash(text: string): void {
     this.addChat({ userId: '', text, messageId: '', system: true });
   }
+}
+
+/** Copies the room's link (shows it when the clipboard is not available). */
+function inviteButton(link: string): HTMLButtonElement {
+  const b = h('button', { class: 'btn', title: 'Copy a link that opens this room', 'data-link': link, text: 'Invite' });
+  b.addEventListener('click', () => {
+    navigator.clipboard?.writeText(link).then(() => toast(`Link copied: ${link}`), () => toast(`Share this link: ${link}`))
+      ?? toast(`Share this link: ${link}`);
+  });
+  return b;
 }

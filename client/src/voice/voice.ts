@@ -3,8 +3,14 @@
  * for everyone you hear. The SFU transport plugs in through `VoiceTransport`. */
 import { SpatialMixer } from './mixer';
 
+/** What the mic button says: `none` no microphone found, `denied` not allowed. */
+export type MicState = 'live' | 'muted' | 'none' | 'denied';
+
 export interface VoiceSession {
   toggleMute(): boolean;
+  micState(): MicState;
+  /** Deafened: you hear nobody and nobody hears you; true when now deafened. */
+  toggleDeafen(): boolean;
   setMuted(muted: boolean): void;
   speaking(): boolean;
   placeListener(x: number, z: number, rotY: number): void;
@@ -36,6 +42,8 @@ export interface VoiceOptions { micDeviceId?: string; speakerDeviceId?: string; 
 
 export class Voice implements VoiceSession {
   private muted = false;
+  private deafened = false;
+  private micError = '';
   private readonly samples = new Float32Array(512);
   private talking = false;
   private frame = 0;
@@ -54,12 +62,15 @@ export class Voice implements VoiceSession {
   static async start(o: VoiceOptions): Promise<Voice> {
     let mic: MediaStream | null = null;
     let problem: string | null = null;
+    let micError = '';
     try {
       mic = await navigator.mediaDevices.getUserMedia({
         audio: { deviceId: o.micDeviceId ? { exact: o.micDeviceId } : undefined, echoCancellation: true, noiseSuppression: true },
       });
     } catch (err) {
       problem = `Microphone unavailable (${(err as Error).name}): you can still listen and chat.`;
+      mic = null;
+      micError = (err as Error).name;
     }
     const ctx = new AudioContext();
     const sinkCtx = ctx as AudioContext & { setSinkId?: (id: string) => Promise<void> };
@@ -69,6 +80,7 @@ export class Voice implements VoiceSession {
     if (mic) ctx.createMediaStreamSource(mic).connect(analyser);
     const voice = new Voice(ctx, mic, analyser, new SpatialMixer(ctx, o.hearingRadius), o.transport);
     voice.micProblem = problem;
+    voice.micError = micError;
     if (o.transport) {
       o.transport.onTrack((mid, stream, kind) => { if (kind === 'audio') voice.mixer.addSlot(mid, stream); });
       o.transport.onOwner((mid, userId, kind) => { if (kind === 'audio') voice.mixer.setOwner(mid, userId); });
@@ -83,13 +95,25 @@ export class Voice implements VoiceSession {
 
   toggleMute(): boolean { this.setMuted(!this.muted); return this.muted || !this.mic; }
 
+  micState(): MicState {
+    if (!this.mic) return this.micError === 'NotAllowedError' || this.micError === 'SecurityError' ? 'denied' : 'none';
+    return this.muted || this.deafened ? 'muted' : 'live';
+  }
+
+  toggleDeafen(): boolean {
+    this.deafened = !this.deafened;
+    for (const t of this.mic?.getAudioTracks() ?? []) t.enabled = !this.muted && !this.deafened;
+    void (this.deafened ? this.ctx.suspend() : this.ctx.resume());
+    return this.deafened;
+  }
+
   setMuted(muted: boolean): void {
     this.muted = muted;
-    for (const t of this.mic?.getAudioTracks() ?? []) t.enabled = !muted;
+    for (const t of this.mic?.getAudioTracks() ?? []) t.enabled = !muted && !this.deafened;
   }
 
   speaking(): boolean {
-    if (this.muted || !this.mic) return false;
+    if (this.muted || this.deafened || !this.mic) return false;
     if (this.frame++ % 4 === 0) {
       this.analyser.getFloatTimeDomainData(this.samples);
       this.talking = isSpeaking(this.samples);
