@@ -5,7 +5,6 @@ import { Vector3 } from 'three';
 import { parseAvatarId } from '../avatar';
 import { ChatLog } from '../chat/log';
 import { RoomFocus } from '../focus/sessions';
-import { SessionsPanel } from '../focus/sessionsPanel';
 import type { SessionsApi } from '../focus/sessions';
 import { Controls, isTouchDevice, mountJoystick } from '../input/controls';
 import { Reconciler } from '../net/reconcile';
@@ -19,14 +18,14 @@ import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
 import { screenShareAllowed } from '../video/tiles';
 import type { VoiceSession } from '../voice/voice';
-import { mountBoards, type Boards } from '../board/panel';
+import type { Boards } from '../board/panel';
 import { maxSpeed, slide, zoneAt, type World } from '../world/world';
 import { Members } from './members';
-import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
+import type { TimerAccess } from '../focus/timerRing';
 import type { Api } from '../api/client';
-import { mountJukebox } from '../music/jukebox';
 import { PrivateZones } from './privacy';
-import { VR_NEEDS, vrProblem } from '../xr/hints';
+import { VrEntry } from '../xr/hints';
+import { mountFeatures } from './features';
 
 export interface RoomOptions {
   world: World;
@@ -77,6 +76,7 @@ export class RoomView {
   readonly boards: Boards;
   private readonly blocked = new Set<string>();  // whom this player blocked here: their whiteboard strokes are not drawn
   private readonly root: HTMLElement;
+  private vr!: VrEntry;
   /** Frame statistics for the bench page. */
   readonly stats = { frames: 0, workMs: 0, intervalMs: 0, drawCalls: 0 };
 
@@ -110,7 +110,7 @@ export class RoomView {
       leave: () => this.leave(),
       cycleView: () => this.cycleView(),
       setStatus: (s: Status) => o.provider.sendStatus(s),
-      enterVr: () => void this.enterVr(),
+      enterVr: () => void this.vr.enter().then((problem) => problem && toast(problem, 'error')),
       muteForMe: (id, muted) => { const d = this.members.get(id); if (d) d.mutedForMe = muted; o.voice?.muteForMe(id, muted); },
       block: (id) => { this.blocked.add(id); return o.block(id); }, report: o.report,
     }, {
@@ -123,18 +123,12 @@ export class RoomView {
       o.video.mount(this.hud.videoSlot, nameOf, (id) => id === o.ticket.user.userId ? this.selfStatus : this.members.get(id)?.status ?? null);
       o.video.onLocal = (source, on) => this.hud.setVideo(source, on);
     }
-    // Under the top bar and the video tiles, in their column: it never covers the room's controls, on a phone either.
-    if (o.sessions && o.world.template === 'focus') void new SessionsPanel(this.hud.videoSlot.parentElement!, o.sessions, o.ticket.roomId).open();
-    if (o.world.template === 'focus') this.unsubs.push(mountTimerRing(this.root, o.provider, o.timerAccess ?? { owner: true, hostsOnly: false }));
-    if (o.music && o.world.objects?.some((b) => b.kind === 'jukebox')) {
-      this.unsubs.push(mountJukebox(this.root, { api: o.music, provider: o.provider, world: o.world, roomId: o.ticket.roomId,
-        me: o.ticket.user.userId, position: () => this.position, nearSpeaking: () => this.nearSpeaking,
-        nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone' }));
-    }
+    // Panels go under the top bar and the video tiles, in their column: they never cover the room's controls, on a phone either.
+    const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, blocked: this.blocked,
+      position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone' });
+    this.boards = features.boards;
+    this.unsubs.push(...features.stops);
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
-    this.boards = mountBoards({ root: this.root, provider: o.provider, world: o.world, userId: o.ticket.user.userId,
-      displayName: o.ticket.user.displayName, position: () => this.position, blocked: this.blocked });
-    this.unsubs.push(this.boards.stop);
     canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).tagName === 'INPUT') return;
@@ -146,7 +140,8 @@ export class RoomView {
     addEventListener('resize', onResize);
     this.unsubs.push(() => removeEventListener('keydown', onKey), () => removeEventListener('resize', onResize));
     this.wire();
-    void this.checkVr();
+    this.vr = new VrEntry(this.stage, this.self);
+    void this.vr.check().then((needs) => this.hud.showVr(needs));
   }
 
   /** Where the local member stands (metres). */
@@ -355,21 +350,6 @@ export class RoomView {
     if (name !== this.zoneShown) { this.zoneShown = name; this.hud.setZone(name); }
   }
 
-  private async checkVr(): Promise<void> {
-    const xr = (navigator as Navigator & { xr?: { isSessionSupported(m: string): Promise<boolean> } }).xr;
-    this.vrReady = !!xr && (await xr.isSessionSupported('immersive-vr').catch(() => false));
-    this.hud.showVr(this.vrReady ? undefined : VR_NEEDS);
-  }
-
-  private vrReady = false;
-  private async enterVr(): Promise<void> {
-    if (!this.vrReady) { toast(VR_NEEDS); return; }
-    const { startVr } = await import('../xr/vr');
-    await startVr(this.stage, {
-      position: () => this.self,
-      teleport: (x, z) => { this.self.x = x; this.self.z = z; },
-    }).catch((err: unknown) => toast(vrProblem(err), 'error'));
-  }
 }
 
 function onDanceFloor(world: World, x: number, z: number): boolean {
