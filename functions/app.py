@@ -31,7 +31,7 @@ from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController
 from functions.sanctions import ensure_loaded
 from functions.sanctions import sync as sanctions_sync
-from functions.schedules import SchedulesController
+from functions.schedules import SchedulesController, ensure_mirrored
 from functions.security import caller
 from functions.sessions import SessionsController, housekeeping
 from functions.trackfiles import open_tracks
@@ -82,6 +82,7 @@ def create_app(
         if pool:
             await services.db.start_pool()
         await ensure_loaded(services)  # shared state may have lost its copy of the sanctions (restart, data loss)
+        await ensure_mirrored(services)  # and of the scheduled sessions
         sweeper = asyncio.create_task(housekeeping(services)) if pool else None  # Lambda: on the next request
         try:
             yield

@@ -38,6 +38,7 @@ from functions.models import (
 )
 from functions.problems import ApiError, FieldError, found
 from functions.rooms import load_room
+from functions.schedules import ensure_mirrored
 from functions.security import new_id
 from functions.tables import FocusSession
 from virtubar import keys, wire
@@ -152,13 +153,17 @@ async def close_abandoned(services: Services, now: datetime | None = None, user:
 
 
 async def housekeeping(services: Services) -> None:
-    """Long-running processes: close abandoned sessions every quarter grace."""
+    """Long-running processes: close abandoned sessions every quarter grace,
+    and hand the scheduled sessions to the edge again when shared state lost
+    them (a Redis restart), whether or not a player reads the schedule."""
     every = max(1.0, min(60.0, services.settings.session_grace_s / 4))
     while True:
         await asyncio.sleep(every)
         try:
             if count := await close_abandoned(services):
                 log("focus_sessions_abandoned", logger="functions", count=count)
+            if await ensure_mirrored(services):
+                log("schedule_handed_over", logger="functions")
         except Exception as e:  # the next pass tries again
             log("focus_housekeeping_failed", logging.ERROR, logger="functions", error=repr(e))
 

@@ -33,3 +33,21 @@ async def test_a_left_session_is_closed_in_the_background(client, player, state)
         assert time.monotonic() < deadline, "still open long after the grace"
         await asyncio.sleep(0.25)
     assert status == "abandoned"
+
+
+async def test_a_schedule_lost_by_shared_state_comes_back_with_nobody_asking(client, player, state):
+    """A Redis restart loses the edge's copy of the scheduled sessions: the
+    API's housekeeping hands it back, even when no player reads the schedule."""
+    from tests.functions.test_rooms import make_room
+    from tests.functions.test_schedules import schedule
+    from virtubar.focus import SCHEDULE_LOADED
+
+    host = await player("Host")
+    room = await make_room(client, host, template="focus")
+    made = (await schedule(client, host, room, title="Evening")).json()
+    await state.drop(keys.room_schedule(room["id"]), made["id"])  # shared state lost it, marker and all
+    await state.drop(SCHEDULE_LOADED, "generation")
+    deadline = time.monotonic() + 15
+    while made["id"] not in await state.members(keys.room_schedule(room["id"])):
+        assert time.monotonic() < deadline, "the schedule was not handed back"
+        await asyncio.sleep(0.25)
