@@ -17,12 +17,21 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** A short message at the bottom of the screen. */
+/** Where a message goes in a room: just under the HUD's top bar, however many
+ * rows it wraps to on a phone, so it never covers the mic, camera or share buttons. */
+export function underTopBar(el: HTMLElement): void {
+  const bar = document.querySelector('.hud-top');
+  el.style.top = bar ? `${Math.round(bar.getBoundingClientRect().bottom) + 8}px` : '';
+  el.classList.toggle('in-room', !!bar);
+}
+
+/** A short message near the top of the screen (in a room: under the top bar). */
 export function toast(text: string, kind: 'info' | 'error' = 'info'): void {
   let el = document.getElementById('toast');
   if (!el) { el = h('div', { id: 'toast', role: 'status', 'aria-live': 'polite' }); document.body.append(el); }
   el.textContent = text;
   el.className = `toast on ${kind}`;
+  underTopBar(el);
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => el!.classList.remove('on'), 4500);
 }

@@ -7,7 +7,7 @@ import { CHAT_MODES, EMOTES, STATUSES } from '../net/realtime/constants';
 import type { ChatMode, ConnectionState, EmoteId, Status } from '../net/realtime/types';
 import type { MicState } from '../voice/voice';
 import { HintGate, HINT_MS, type Notice } from '../room/notices';
-import { h, toast } from './dom';
+import { h, toast, underTopBar } from './dom';
 
 export const EMOJI: Record<EmoteId, string> = {
   cheers: '🍻', laugh: '😂', clap: '👏', wave: '👋', heart: '❤️', thumbs_up: '👍', shrug: '🤷', dance: '💃',
@@ -159,6 +159,7 @@ export class Hud {
   hint(text: string | null): void {
     if (!text || !this.hints.admit(performance.now())) return;
     this.hintLine.textContent = text;
+    underTopBar(this.hintLine);
     this.hintLine.classList.add('on');
     clearTimeout(this.hintTimer);
     this.hintTimer = setTimeout(() => this.hintLine.classList.remove('on'), HINT_MS);
