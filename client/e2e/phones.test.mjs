@@ -98,7 +98,7 @@ const controls = (page) => page.evaluate(() => [...document.querySelectorAll(
   .map((el) => { const r = el.getBoundingClientRect(); return { name: (el.textContent || el.className).trim().slice(0, 20), x: r.x, y: r.y, width: r.width, height: r.height }; }));
 
 for (const template of ['bar', 'office']) {
-  test(`a ${template} room on a phone: the HUD fits, no control covers another, and a toast leaves mic, camera and share free`, async () => {
+  test(`${template === "office" ? "an" : "a"} ${template} room on a phone: the HUD fits, no control covers another, and a toast leaves mic, camera and share free`, async () => {
     for (const width of WIDTHS) {
       const { context, page, errors } = await phone(width);
       await page.getByLabel('Display name').fill(`Pia ${width}`);
