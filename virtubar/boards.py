@@ -10,7 +10,9 @@ every stored update merged, in any order, twice or not.
 
 The document's shape, written by the client (``client/src/board/``): a
 root array ``strokes`` of maps (``id``, ``by``, ``tool``, ``color``,
-``width``, ``points``); ``clear`` deletes them all.
+``width``, ``points``) and a root array ``items`` of maps (shapes, text,
+sticky notes: ``id``, ``by``, ``kind``, ``color``, ``x``, ``y``, ``w``,
+``h``, ``text``); ``clear`` deletes them all.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pycrdt import Array, Decoder, Doc, YSyncMessageType, merge_updates
 from virtubar.tokens import TokenIssuer
 
 STROKES = "strokes"
+ITEMS = "items"
 EMPTY_UPDATE = b"\x00\x00"
 APPEND_PATH = "/internal/boards/{room_id}/{object_id}/updates"
 STATE_PATH = "/internal/boards/{room_id}/{object_id}/state"
@@ -87,16 +90,17 @@ def checked_update(update: bytes) -> bytes:
 
 
 def clearing(state: bytes) -> bytes:
-    """The update that deletes every stroke of a board whose state is ``state``
+    """The update that deletes every stroke and item of a board whose state is ``state``
     (a clear travels as an update, so clients that still hold the strokes
     delete them too instead of sending them back)."""
     doc = Doc()
     doc.apply_update(state)
-    strokes = doc.get(STROKES, type=Array)
+    roots = [doc.get(STROKES, type=Array), doc.get(ITEMS, type=Array)]
     before = doc.get_state()
     with doc.transaction():
-        if len(strokes):
-            del strokes[0:len(strokes)]
+        for root in roots:
+            if len(root):
+                del root[0:len(root)]
     return doc.get_update(before)
 
 

@@ -1,7 +1,8 @@
 // Whiteboards end to end, against a running VirtuBar server
 // (VIRTUBAR_E2E_URL): two players in headless Chromium meet in an office,
 // both open Whiteboard A, one draws a stroke with the mouse; the other's Yjs
-// document holds its points soon after; after a reload the stroke is still
+// document holds its points soon after; a sticky note Ana puts up reaches
+// Ben's document too; after a reload the stroke and the note are still
 // there. Then the board with two cursors is photographed (whiteboard.png:
 // into VIRTUBAR_SCREENSHOTS when set, e.g. docs/screenshots, else a
 // temporary folder that is removed).
@@ -68,6 +69,15 @@ test('what one player draws on a whiteboard reaches the other and stays after a 
   const [mine, theirs] = [await strokes(a.page), await strokes(b.page)];
   assert.deepEqual(theirs[0].points, mine[0].points);
 
+  // a sticky note: the tool, a click on the board, the text typed into the prompt
+  await a.page.getByRole('button', { name: 'Sticky note' }).click();
+  a.page.once('dialog', (d) => d.accept('Ship on Friday'));
+  await a.page.mouse.click(box.x + 300, box.y + 60);
+  await b.page.waitForFunction(() => {
+    const items = window.virtubar.view.boards.panel()?.sync.doc.getArray('items').toJSON() ?? [];
+    return items.length === 1 && items[0].kind === 'sticky' && items[0].text === 'Ship on Friday';
+  }, null, { timeout: 10000 });
+
   // two cursors, then the picture for the docs
   await a.page.mouse.move(box.x + 420, box.y + 260);
   const boxB = await b.page.locator('.board-canvas').boundingBox();
@@ -76,13 +86,13 @@ test('what one player draws on a whiteboard reaches the other and stays after a 
   await b.page.locator('.board-cursor', { hasText: `Ana ${suffix}` }).waitFor({ timeout: 10000 });
   await a.page.screenshot({ path: join(shotsDir, 'whiteboard.png') });
 
-  await b.page.reload();  // back at the room browser, signed in still: into the room again
-  await b.page.getByLabel('Search rooms').fill(room);
-  await b.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await b.page.reload();  // the address is the room's link: back in the room, signed in still
   await inRoom(b.page);
   await openBoard(b.page);
   const again = await strokes(b.page);
   assert.deepEqual(again.map((s) => s.points), mine.map((s) => s.points));
+  const notes = await b.page.evaluate(() => window.virtubar.view.boards.panel().sync.doc.getArray('items').toJSON());
+  assert.deepEqual(notes.map((n) => n.text), ['Ship on Friday']);
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
   await a.context.close();

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import time
 from dataclasses import dataclass
 
 import httpx
 import pytest
+import websockets
 from pycrdt import Array, Awareness, Doc, Map
 
 from functions import create_app as create_api
@@ -209,5 +212,41 @@ async def test_cursors_reach_the_other_viewers_live_and_a_board_must_be_open_fir
         await bob.client.send("board_sync", roomId=platform.room, objectId="no-such-board",
                               data=base64.b64encode(boards.sync_message("step1", b"\x00")).decode())
         assert (await bob.client.wait("error", event="board_sync"))["code"] == "no_such_board"
+    finally:
+        await asyncio.gather(ann.client.close(), bob.client.close())
+
+
+async def test_a_flood_of_updates_is_refused_past_the_budget_and_the_board_keeps_only_what_was_within_it(platform):
+    ann, bob = await Drawer.enter(platform, "Ann", 0), await Drawer.enter(platform, "Bob", 0)
+    try:
+        await ann.open()
+        await bob.open()
+        started = time.monotonic()
+        sent = 0
+        with contextlib.suppress(websockets.ConnectionClosed):
+            for n in range(600):  # each stroke from a document of its own: none depends on a dropped one
+                doc = Doc()
+                doc.get(boards.STROKES, type=Array).append(Map({"id": f"s{n}", "by": ann.user, "color": f"#{n:06x}"}))
+                await ann.sync(boards.sync_message("update", doc.get_update()))
+                sent += 1
+        assert await ann.client.wait_closed(timeout=15) == 4008  # flooding
+        elapsed = time.monotonic() - started
+        told = ann.client.events("error", code="rate_limited", event="board_sync")
+        assert 1 <= len(told) <= 1 + elapsed
+
+        cat = await Drawer.enter(platform, "Cat", 1)
+        await cat.open()
+        kept = [s["id"] for s in cat.doc.get(boards.STROKES, type=Array).to_py()]
+        assert set(kept) >= {f"s{n}" for n in range(40)}  # the burst
+        assert len(kept) <= 40 + 20 * elapsed + 1, (len(kept), elapsed)  # then twenty a second
+        assert len(kept) < sent
+        saved = {e["id"] for e in ann.client.events("board_saved")}
+        assert {f"s{i - 2}" for i in saved if i >= 2} <= set(kept)  # every acknowledged stroke is kept
+        await cat.client.close()
+
+        def bob_sees_what_was_kept() -> None:
+            bob.take_updates()
+            assert sorted(s["id"] for s in bob.doc.get(boards.STROKES, type=Array).to_py()) == sorted(kept)
+        await eventually(bob_sees_what_was_kept, timeout=15)
     finally:
         await asyncio.gather(ann.client.close(), bob.client.close())

@@ -1,6 +1,6 @@
 """Whiteboards in real headless Chromium against the embedded server
 (client/e2e/board.test.mjs): one player draws, the other's Yjs document holds
-the stroke's points, and still does after a reload."""
+the stroke's points and a sticky note, and still does after a reload."""
 
 from infra.localservices import free_port
 from tests.embedded.chromium import run_client_e2e

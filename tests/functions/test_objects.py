@@ -136,11 +136,18 @@ async def test_the_owner_downloads_a_board_and_a_moderator_clears_it_in_the_audi
         body = {"update": base64.b64encode(stroke(doc, color)).decode(), "userId": owner["user"]["id"]}
         r = await client.post(f"/api/internal/boards/{room['id']}/wb-a/updates", json=body, headers=node)
         assert r.status_code == 200, r.text
+    before = doc.get_state()
+    doc.get(boards.ITEMS, type=Array).append(Map({"id": "n1", "by": owner["user"]["id"], "kind": "sticky",
+                                                  "text": "Ship Friday"}))
+    body = {"update": base64.b64encode(doc.get_update(before)).decode(), "userId": owner["user"]["id"]}
+    r = await client.post(f"/api/internal/boards/{room['id']}/wb-a/updates", json=body, headers=node)
+    assert r.status_code == 200, r.text
     got = await client.get(f"/api/rooms/{room['id']}/objects/wb-a/board", headers=owner["headers"])
     assert got.status_code == 200, got.text
     copy = Doc()
     copy.apply_update(base64.b64decode(got.json()["update"]))
     assert [s["color"] for s in copy.get(boards.STROKES, type=Array).to_py()] == ["#ff0000", "#00ff00"]
+    assert [n["text"] for n in copy.get(boards.ITEMS, type=Array).to_py()] == ["Ship Friday"]
 
     mod = await staff(client)
     r = await client.delete(f"/api/rooms/{room['id']}/objects/wb-a/board", headers=mod["headers"])
@@ -148,11 +155,12 @@ async def test_the_owner_downloads_a_board_and_a_moderator_clears_it_in_the_audi
     got = await client.get(f"/api/rooms/{room['id']}/objects/wb-a/board", headers=owner["headers"])
     copy = Doc()
     copy.apply_update(base64.b64decode(got.json()["update"]))
-    assert copy.get(boards.STROKES, type=Array).to_py() == []
+    assert copy.get(boards.STROKES, type=Array).to_py() == copy.get(boards.ITEMS, type=Array).to_py() == []
     cleared = [e for e in await room_events(node_bus, room["id"]) if e["t"] == "board_update"]
     kind, update = boards.read_sync(base64.b64decode(cleared[-1]["payload"]["data"]))
     doc.apply_update(update)  # a client that still held the strokes loses them too
-    assert kind == "update" and doc.get(boards.STROKES, type=Array).to_py() == []
+    assert kind == "update"
+    assert doc.get(boards.STROKES, type=Array).to_py() == doc.get(boards.ITEMS, type=Array).to_py() == []
     audit = (await client.get("/api/moderation/audit", headers=mod["headers"])).json()["items"]
     assert [(a["action"], a["roomId"], a["details"]) for a in audit][:1] == [
         ("clear_board", room["id"], {"board": "wb-a"})]

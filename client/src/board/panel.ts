@@ -1,9 +1,12 @@
 /** The whiteboard full screen: walk up to a board and press E (or tap
  * "Open whiteboard"); draw with a pen in a few colours, erase, clear; see the
- * other viewers' cursors with their names; export PNG or SVG. Mouse, pen and
- * finger alike (pointer events). A blocked player's strokes are not drawn. */
+ * other viewers' cursors with their names; rectangles, ellipses, lines and
+ * arrows (drag), text and sticky notes (click, then type); export PNG or
+ * SVG. Mouse, pen and finger alike (pointer events). A blocked player's
+ * strokes and items are not drawn. */
 import type { RealtimeProvider } from '../net/realtime/types';
 import type { World } from '../world/world';
+import { clearItems, drawItems, eraseItems, itemsSvg, NOTE, place, visibleItems, type ItemKind } from './items';
 import { begin, clear, COLOURS, erase, extend, toSvg, visible } from './strokes';
 import { BoardSync } from './sync';
 import type * as Y from 'yjs';
@@ -74,7 +77,11 @@ export function mountBoards(host: BoardHost): Boards {
   };
 }
 
-type Tool = 'pen' | 'eraser';
+type Tool = 'pen' | 'eraser' | ItemKind;
+const ITEM_TOOLS: [ItemKind, string, string][] = [
+  ['rect', '▭', 'Rectangle'], ['ellipse', '◯', 'Ellipse'], ['line', '╱', 'Line'], ['arrow', '→', 'Arrow'],
+  ['text', 'T', 'Text'], ['sticky', 'Note', 'Sticky note'],
+];
 
 export class BoardPanel {
   readonly sync: BoardSync;
@@ -84,6 +91,7 @@ export class BoardPanel {
   private tool: Tool = 'pen';
   private color: string = COLOURS[0];
   private drawing: Y.Map<unknown> | null = null;
+  private from: [number, number] | null = null;
   private frame = 0;
 
   constructor(private readonly host: BoardHost, readonly objectId: string, title: string, private readonly onClose: () => void) {
@@ -97,8 +105,11 @@ export class BoardPanel {
     bar.append(name);
     for (const c of COLOURS) bar.append(this.button('', `Pen ${c}`, () => { this.tool = 'pen'; this.color = c; }, c));
     bar.append(
+      ...ITEM_TOOLS.map(([kind, text, title]) => this.button(text, title, () => { this.tool = kind; })),
       this.button('Eraser', 'Eraser', () => { this.tool = 'eraser'; }),
-      this.button('Clear', 'Clear the board', () => { if (confirm('Clear the whole board for everyone?')) clear(this.sync.doc); }),
+      this.button('Clear', 'Clear the board', () => {
+        if (confirm('Clear the whole board for everyone?')) this.sync.doc.transact(() => { clear(this.sync.doc); clearItems(this.sync.doc); });
+      }),
       this.button('PNG', 'Export PNG', () => this.download('png')),
       this.button('SVG', 'Export SVG', () => this.download('svg')),
       this.button('Close', 'Close the whiteboard', () => this.close()),
@@ -145,18 +156,42 @@ export class BoardPanel {
       c.setPointerCapture(e.pointerId);
       const [x, y] = this.at(e);
       if (this.tool === 'pen') this.drawing = begin(this.sync.doc, this.host.userId, this.color, 3, x, y);
-      else erase(this.sync.doc, x, y, 0.02);
+      else if (this.tool === 'eraser') this.rub(x, y);
+      else if (this.tool === 'text' || this.tool === 'sticky') this.write(this.tool, x, y);
+      else this.from = [x, y];
     });
     c.addEventListener('pointermove', (e) => {
       const [x, y] = this.at(e);
       this.sync.awareness.setLocalStateField('cursor', { x, y });
       if (!(e.buttons & 1)) return;
       if (this.drawing) extend(this.drawing, x, y);
-      else if (this.tool === 'eraser') erase(this.sync.doc, x, y, 0.02);
+      else if (this.tool === 'eraser') this.rub(x, y);
     });
-    const end = () => { this.drawing = null; this.sync.flush(); };
+    const end = (e: PointerEvent) => {
+      const [x, y] = this.at(e);
+      const from = this.from;
+      if (from && e.type === 'pointerup' && Math.hypot(x - from[0], y - from[1]) > 0.01) {
+        place(this.sync.doc, { by: this.host.userId, kind: this.tool as ItemKind, color: this.color,
+          x: from[0], y: from[1], w: x - from[0], h: y - from[1] });
+      }
+      this.drawing = this.from = null;
+      this.sync.flush();
+    };
     c.addEventListener('pointerup', end);
     c.addEventListener('pointercancel', end);
+  }
+
+  private rub(x: number, y: number): void {
+    this.sync.doc.transact(() => { erase(this.sync.doc, x, y, 0.02); eraseItems(this.sync.doc, x, y, 0.005); });
+  }
+
+  /** A text or a sticky note at (x, y), with what the player types. */
+  private write(kind: 'text' | 'sticky', x: number, y: number): void {
+    const text = prompt(kind === 'sticky' ? 'Sticky note' : 'Text')?.trim().slice(0, 280);
+    if (!text) return;
+    const h = kind === 'sticky' ? NOTE.h : NOTE.font * 1.4;
+    place(this.sync.doc, { by: this.host.userId, kind, color: this.color, x, y, w: NOTE.w, h, text });
+    this.sync.flush();
   }
 
   private redraw(): void {
@@ -181,6 +216,7 @@ export class BoardPanel {
         }
         g.stroke();
       }
+      drawItems(g, visibleItems(this.sync.doc, this.host.blocked), w, h, devicePixelRatio);
     });
   }
 
@@ -205,7 +241,8 @@ export class BoardPanel {
     a.download = `${this.objectId}.${kind}`;
     if (kind === 'png') a.href = this.canvas.toDataURL('image/png');
     else {
-      const svg = toSvg(visible(this.sync.doc, this.host.blocked), this.canvas.width, this.canvas.height);
+      const [doc, blocked, w, h] = [this.sync.doc, this.host.blocked, this.canvas.width, this.canvas.height];
+      const svg = toSvg(visible(doc, blocked), w, h, itemsSvg(visibleItems(doc, blocked), w, h));
       a.href = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
     }
     a.click();

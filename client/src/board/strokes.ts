@@ -58,8 +58,8 @@ export function visible(doc: Y.Doc, blocked: ReadonlySet<string>): Stroke[] {
   return strokes(doc).toArray().map((s) => s.toJSON() as Stroke).filter((s) => !blocked.has(s.by));
 }
 
-/** The board as SVG, `w` x `h` pixels. */
-export function toSvg(list: Stroke[], w: number, h: number): string {
+/** The board as SVG, `w` x `h` pixels; `above`: more SVG drawn over the strokes (the board's items). */
+export function toSvg(list: Stroke[], w: number, h: number, above = ''): string {
   const paths = list.map((s) => {
     const d = [];
     for (let k = 0; k + 1 < s.points.length; k += 2) {
@@ -69,5 +69,5 @@ export function toSvg(list: Stroke[], w: number, h: number): string {
       'stroke-linecap="round" stroke-linejoin="round"/>';
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">` +
-    `<rect width="100%" height="100%" fill="#ffffff"/>${paths.join('')}</svg>`;
+    `<rect width="100%" height="100%" fill="#ffffff"/>${paths.join('')}${above}</svg>`;
 }

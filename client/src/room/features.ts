@@ -23,7 +23,7 @@ export interface FeatureHost {
   position(): { x: number; z: number };
   nearSpeaking(): boolean;
   nameOf(userId: string): string;
-  /** Whom this player blocked here: their whiteboard strokes are not drawn. */
+  /** Whom this player blocked here: their whiteboard strokes and items are not drawn. */
   blocked: ReadonlySet<string>;
 }
 
