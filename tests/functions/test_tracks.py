@@ -15,7 +15,7 @@ from functions import create_app
 from functions.trackfiles import S3Tracks
 from virtubar import keys, wire
 
-from .audio_files import mp3, ogg_opus, wav
+from .audio_files import flac, m4a, mp3, ogg_opus, ogg_vorbis, wav
 from .conftest import sign_in
 from .test_bad_input import assert_problem
 from .test_evidence import s3_settings  # noqa: F401 (a fixture)
@@ -50,7 +50,9 @@ def stored(settings) -> list:
 
 
 @pytest.mark.parametrize(
-    ("make", "content_type"), [(wav, "audio/wav"), (mp3, "audio/mpeg"), (ogg_opus, "audio/ogg")]
+    ("make", "content_type"),
+    [(wav, "audio/wav"), (mp3, "audio/mpeg"), (ogg_opus, "audio/ogg"), (ogg_vorbis, "audio/ogg"),
+     (flac, "audio/flac"), (m4a, "audio/mp4")],
 )
 async def test_a_host_uploads_real_audio_with_the_duration_read_from_it(client, player, settings, make, content_type):
     owner = await player()
