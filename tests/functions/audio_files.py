@@ -98,8 +98,9 @@ def _vorbis_setup() -> bytes:
 
 def ogg_vorbis(seconds: float, rate: int = 8000) -> bytes:
     """Identification, comment and setup headers, then silent audio packets
-    (floor unused) of 128 samples each from 256-sample short blocks."""
-    ident = b"\x01vorbis" + struct.pack("<IBIiiiBB", 0, 1, rate, 0, 32000, 0, 0x88, 1)
+    (floor unused) of 128 samples each from 256-sample short blocks (long
+    blocks of 2048 declared, unused: FFmpeg, as in Chromium, wants them longer)."""
+    ident = b"\x01vorbis" + struct.pack("<IBIiiiBB", 0, 1, rate, 0, 32000, 0, 0xB8, 1)
     comment = b"\x03vorbis" + struct.pack("<I", 8) + b"virtubar" + struct.pack("<I", 0) + b"\x01"
     pages = [_ogg_page([ident], 0, 0, 0x02), _ogg_page([comment, _vorbis_setup()], 0, 1, 0)]
     count = round(seconds * rate / 128) + 1  # the first packet only primes the overlap
