@@ -41,6 +41,7 @@ from functions.rooms import load_room
 from functions.schedules import ensure_mirrored
 from functions.security import new_id
 from functions.tables import FocusSession
+from functions.tracks import drop_unfinished
 from virtubar import keys, wire
 from virtubar.logs import log
 from virtubar.tokens import Claims
@@ -155,7 +156,8 @@ async def close_abandoned(services: Services, now: datetime | None = None, user:
 async def housekeeping(services: Services) -> None:
     """Long-running processes: close abandoned sessions every quarter grace,
     and hand the scheduled sessions to the edge again when shared state lost
-    them (a Redis restart), whether or not a player reads the schedule."""
+    them (a Redis restart), whether or not a player reads the schedule; and
+    drop the track uploads begun and never finished."""
     every = max(1.0, min(60.0, services.settings.session_grace_s / 4))
     while True:
         await asyncio.sleep(every)
@@ -164,6 +166,8 @@ async def housekeeping(services: Services) -> None:
                 log("focus_sessions_abandoned", logger="functions", count=count)
             if await ensure_mirrored(services):
                 log("schedule_handed_over", logger="functions")
+            if count := await drop_unfinished(services):
+                log("unfinished_uploads_dropped", logger="functions", count=count)
         except Exception as e:  # the next pass tries again
             log("focus_housekeeping_failed", logging.ERROR, logger="functions", error=repr(e))
 

@@ -90,6 +90,10 @@ class TrackStore(Protocol):
         """A local path, or a URL to play it from."""
         ...
 
+    async def forget(self, track_id: str) -> None:
+        """Delete whatever bytes an unfinished upload left."""
+        ...
+
 
 class LocalTracks:
     """Tracks under ``DATA/objects/tracks``; uploaded through ``PUT /api/tracks/{id}/file``."""
@@ -160,6 +164,9 @@ class LocalTracks:
         path = self.path(track_id)
         return path if path.is_file() else None
 
+    async def forget(self, track_id: str) -> None:
+        self.path(track_id).unlink(missing_ok=True)
+
 
 class S3Tracks:
     """A private bucket: the presigned POST holds the size at S3; the API
@@ -201,6 +208,10 @@ class S3Tracks:
             except ApiError:
                 await s3.delete_object(Bucket=self.bucket, Key=key_of(track_id))
                 raise
+
+    async def forget(self, track_id: str) -> None:
+        async with self._s3() as s3:
+            await s3.delete_object(Bucket=self.bucket, Key=key_of(track_id))
 
     async def where(self, track_id: str, content_type: str) -> str:
         """A presigned GET (S3 answers byte ranges itself), served as the type found."""

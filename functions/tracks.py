@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -31,7 +32,7 @@ from functions.rooms import load_room
 from functions.sanctions import active_ban
 from functions.security import new_id
 from functions.tables import EvidenceUpload, Playlist, Room, Track
-from functions.trackfiles import LocalTracks
+from functions.trackfiles import TICKET_TTL_S, LocalTracks
 from functions.uploads import _spend
 from functions.users import checked_name
 from virtubar import keys, wire
@@ -40,6 +41,9 @@ from virtubar.tokens import Claims
 CATALOG_TTL_S = 24 * 3600
 _CACHED = "public, max-age=31536000, immutable"  # a track id never names other bytes
 _CHUNK = 64 * 1024
+_REFUSED = (413, 415)  # the file is what is wrong: the track is dropped, not left pending
+UNFINISHED_S = 2 * TICKET_TTL_S
+"""A pending track this old is dropped: its ticket ran out, and an upload begun at its last second had as long again."""
 
 
 def track_out(row: dict, public_url: str) -> TrackOut:
@@ -143,6 +147,25 @@ async def _ready(services: Services, track: dict, content_type: str, duration_ms
     return track_out(row, services.settings.public_url)
 
 
+async def drop_track(services: Services, track_id: str) -> None:
+    """Remove a track that never became ready: its row and any bytes (a
+    ready track is immutable and stays)."""
+    pending = (Track.id == track_id) & (Track.status == "pending")
+    if await Track.exists().where(pending):
+        await Track.delete().where(pending)
+        await services.tracks.forget(track_id)
+
+
+async def drop_unfinished(services: Services, now: datetime | None = None) -> int:
+    """Remove the uploads begun and never finished (the API's housekeeping).
+    Returns how many were dropped."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=UNFINISHED_S)
+    rows = await Track.select(Track.id).where((Track.status == "pending") & (Track.created_at < cutoff))
+    for row in rows:
+        await drop_track(services, row["id"])
+    return len(rows)
+
+
 async def _pending(track_id: str) -> dict:
     row = await Track.select().where(Track.id == track_id).first() if len(track_id) == 32 else None
     if row is None:
@@ -218,16 +241,22 @@ class TracksController(Controller):
         store = _local(services)
         if not store.valid(track_id, max_bytes, expires, sig):
             raise ApiError(403, "The upload ticket is not valid or has expired.")
+        track = await _pending(track_id)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
+            await drop_track(services, track_id)
             raise ApiError(413, f"The file is larger than {max_bytes} bytes.")
-        track = await _pending(track_id)
         spent = f"tracks/{track_id}"
         await _spend(spent, "track")
         try:
             content_type, duration_ms = await store.receive(track_id, max_bytes, request.stream())
+        except ApiError as e:
+            await _unspend(spent)
+            if e.status_code in _REFUSED:
+                await drop_track(services, track_id)
+            raise
         except Exception:
-            await _unspend(spent)  # nothing kept: the ticket may be retried with a proper file
+            await _unspend(spent)  # a broken connection: the ticket may be tried again
             raise
         return await _ready(services, track, content_type, duration_ms)
 
@@ -240,7 +269,12 @@ class TracksController(Controller):
             raise ApiError(403, "Only the uploader finishes a track's upload.")
         if track["status"] == "ready":
             return track_out(track, services.settings.public_url)
-        content_type, duration_ms = await services.tracks.received(track_id)
+        try:
+            content_type, duration_ms = await services.tracks.received(track_id)
+        except ApiError as e:
+            if e.status_code in _REFUSED:
+                await drop_track(services, track_id)
+            raise
         return await _ready(services, track, content_type, duration_ms)
 
     @get("/{track_id:str}/audio", summary="Play a track (byte ranges; cached for good)", security=[{}])

@@ -49,6 +49,7 @@ class Conn:
         "platform",
         "pose",
         "replaced",
+        "role",
         "room",
         "seats",
     )
@@ -60,6 +61,7 @@ class Conn:
         self.member: wire.Member | None = None
         self.pose: Pose | None = None
         self.platform = "desktop"
+        self.role = "player"  # from the token: moderators may do what a room's owner does
         self.meter: Meter | None = None  # budgets per message type, made at the first message
         self.last_seq = -1
         self.last_seen = time.monotonic()

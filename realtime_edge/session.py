@@ -88,6 +88,7 @@ class Session:
             member = wire.Member(userId=user, displayName=name, avatarId=avatar, x=x, z=z)
         member.zoneId = zones.zone_id(world, member.x, member.z)
         conn.member, conn.room, conn.platform, conn.seats = member, room, claims.platform or "desktop", seats
+        conn.role = claims.role
         conn.pose = Pose(member.x, member.y, member.z, time.monotonic())
         conn.meter = node.meter(conn.platform)  # its budgets start now, at its platform's rates
         conn.muted = shared.chat_muted(found)

@@ -444,6 +444,15 @@ class Dj(Event):
     join: bool
 
 
+class PauseMusic(Event):
+    """Pause (``paused`` true) or resume the track playing: the room's owner
+    and moderators only. A paused track keeps its place; nothing else starts."""
+
+    name = "pause_music"
+    roomId: Id
+    paused: bool
+
+
 class QueuedTrack(Struct, kw_only=True, omit_defaults=True):
     trackId: str
     title: str
@@ -453,13 +462,15 @@ class QueuedTrack(Struct, kw_only=True, omit_defaults=True):
 
 
 class NowPlaying(Struct, kw_only=True, omit_defaults=True):
-    """Play from ``serverNow - startedAtServerMs`` (ms into the track)."""
+    """Play from ``serverNow - startedAtServerMs`` (ms into the track); when
+    ``paused``, hold at ``pausedAtServerMs - startedAtServerMs``."""
 
     trackId: str
     title: str
     durationMs: int
     startedAtServerMs: int
     paused: bool = False
+    pausedAtServerMs: int | None = None
     byUserId: str | None = None
     skipBy: list[str] = []
 
@@ -548,6 +559,7 @@ CLIENT_EVENTS: tuple[type[Event], ...] = (
     QueueTrack,
     Vote,
     Dj,
+    PauseMusic,
     BoardSync,
     BoardAwareness,
     BoardClose,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audibleVolume, correction, IN_STEP_MS, MAX_RATE_CHANGE, positionMs, progress, trackTime, type NowPlaying } from '../src/music/musicClock';
+import { audibleVolume, correction, hostsMusic, IN_STEP_MS, MAX_RATE_CHANGE, positionMs, progress, trackTime, type NowPlaying } from '../src/music/musicClock';
 import { titleOf } from '../src/music/library';
 
 const song: NowPlaying = { trackId: 'a'.repeat(32), title: 'Opening', durationMs: 180_000, startedAtServerMs: 1_000_000 };
@@ -10,6 +10,22 @@ describe('the jukebox clock', () => {
     expect(positionMs(song, 999_000)).toBe(0);
     expect(positionMs(song, 1_000_000 + 999_999)).toBe(180_000);
     expect(progress(song, 1_000_000 + 90_000)).toBeCloseTo(0.5);
+  });
+
+  it('holds a paused track where it was paused, and plays on from there after the resume', () => {
+    const paused: NowPlaying = { ...song, paused: true, pausedAtServerMs: 1_000_000 + 62_500 };
+    expect(positionMs(paused, 1_000_000 + 62_500)).toBe(62_500);
+    expect(positionMs(paused, 1_000_000 + 500_000)).toBe(62_500);  // minutes later: still there
+    const resumed: NowPlaying = { ...song, startedAtServerMs: 1_000_000 + 437_500 };  // resumed at +500 s
+    expect(positionMs(resumed, 1_000_000 + 500_000)).toBe(62_500);
+    expect(positionMs(resumed, 1_000_000 + 501_000)).toBe(63_500);
+  });
+
+  it("shows the pause button to the room's owner and moderators only", () => {
+    expect(hostsMusic(true, 'player')).toBe(true);
+    expect(hostsMusic(false, 'moderator')).toBe(true);
+    expect(hostsMusic(false, 'player')).toBe(false);
+    expect(hostsMusic(false, undefined)).toBe(false);
   });
 
   it('catches up by small rate changes and jumps only when far off', () => {

@@ -1,4 +1,4 @@
-"""The room's jukebox: ``queue_track``, ``vote`` and ``dj`` in; ``music_state``
+"""The room's jukebox: ``queue_track``, ``vote``, ``dj`` and ``pause_music`` in; ``music_state``
 (what plays since when, the queue, the votes) to everyone in the room, and
 the same in ``room_state`` for a member who joins mid-song.
 
@@ -17,7 +17,8 @@ with ``unknown_track``: the client reads the library again, which rebuilds
 the mirror, and queues once more. With nothing queued, each member in the
 DJ rotation in turn plays one of their own uploads (the catalog names each
 track's uploader); with no DJ, the room's default playlist plays (mirrored
-with the catalog).
+with the catalog). The room's owner and moderators pause and resume it: a
+paused track holds its place and keeps the next one from starting.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from realtime_edge.ratelimit import Budget
 from realtime_edge.room import Room
 from realtime_edge.zones import zone_id
 from virtubar import keys, wire
+from virtubar.focus import TimerPolicy
 from virtubar.state import SharedState
 
 NAME = "jukebox"
@@ -44,6 +46,7 @@ QUEUES = Budget(0.5, burst=3.0)
 VOTES = Budget(1.0, burst=5.0)
 _TRACK = msgspec.json.Decoder(wire.TrackInfo)
 _IDS = msgspec.json.Decoder(list[str])
+_POLICY = msgspec.json.Decoder(TimerPolicy)
 
 
 @dataclass
@@ -164,6 +167,31 @@ async def watch(edge: Edge, room: Room) -> None:
         await edge.announce(room.id, rules.music_state(room.id, new, wire.now_ms()))
 
 
+async def _hosts_music(edge: Edge, conn: Conn, room: Room) -> bool:
+    """The room's owner (published in its setup with the timer's hosts) and moderators."""
+    if conn.role in ("moderator", "admin"):
+        return True
+    setup = (await edge.state.members(keys.room_setup(room.id))).get("timer")
+    try:
+        hosts = _POLICY.decode(setup).hosts if setup else []
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        hosts = []
+    return conn.user_id in hosts
+
+
+async def pause(edge: Edge, conn: Conn, p: wire.PauseMusic) -> None:
+    room, _ = conn.joined()
+    if not await _hosts_music(edge, conn, room):
+        edge.refuse(conn, "hosts_only", "only the room's owner and moderators pause or resume the music", p.name)
+        return
+    _, new = await _change(edge, room, lambda cur: rules.pause(cur, p.paused, wire.now_ms()))
+    if isinstance(new, str):
+        edge.refuse(conn, "bad_music", new, p.name)
+    else:
+        log("music_paused" if p.paused else "music_resumed", room=room.id, user=conn.user_id)
+        await edge.announce(room.id, rules.music_state(room.id, new, wire.now_ms()))
+
+
 async def dj(edge: Edge, conn: Conn, p: wire.Dj) -> None:
     room, _ = conn.joined()
     seen = _seen(room)
@@ -198,6 +226,7 @@ FEATURE = Feature(
         wire.QueueTrack.name: Route(queue_track, QUEUES),
         wire.Vote.name: Route(vote, VOTES),
         wire.Dj.name: Route(dj, QUEUES),
+        wire.PauseMusic.name: Route(pause, QUEUES),
     },
     rules=(Rule(wire.MusicState, everyone, durable=False, learn=learn),),
     load=load,

@@ -35,6 +35,7 @@ class Playing(Struct, kw_only=True, omit_defaults=True):
     startedAtMs: int
     by: str | None = None
     skips: list[str] = []
+    pausedAtMs: int | None = None  # paused since then: the track holds its place
 
 
 class Jukebox(Struct, kw_only=True, omit_defaults=True):
@@ -62,8 +63,28 @@ def encode(jb: Jukebox) -> str:
 
 
 def ttl_s(jb: Jukebox, now: int) -> float:
-    ends = jb.playing.startedAtMs + jb.playing.durationMs if jb.playing else now
+    ends = left(jb.playing, now) + now if jb.playing else now
     return max(ends - now, 0) / 1000 + _SPARE_MS / 1000
+
+
+def left(p: Playing, now: int) -> int:
+    """How long the track playing has still to play (held while paused)."""
+    return p.startedAtMs + p.durationMs - (p.pausedAtMs if p.pausedAtMs is not None else now)
+
+
+def pause(jb: Jukebox, paused: bool, now: int) -> Jukebox | str:
+    """Pause the track playing where it is, or resume it from there: its
+    start moves by the time it was paused, so every client's position holds."""
+    p = jb.playing
+    if p is None:
+        return "nothing is playing"
+    if paused == (p.pausedAtMs is not None):
+        return "the music is paused already" if paused else "the music is playing already"
+    if paused:
+        return msgspec.structs.replace(jb, playing=msgspec.structs.replace(p, pausedAtMs=now))
+    held = now - (p.pausedAtMs or now)
+    return msgspec.structs.replace(jb, playing=msgspec.structs.replace(p, startedAtMs=p.startedAtMs + held,
+                                                                       pausedAtMs=None))
 
 
 def _entry(track: wire.TrackInfo, by: str | None, now: int) -> Entry:
@@ -127,7 +148,7 @@ def due(jb: Jukebox, now: int, library: Library) -> bool:
     """Has the track playing run out, or is the jukebox silent with something to play?"""
     if jb.playing is None:
         return bool(jb.queue) or bool(library.playlist) or any(library.uploads_of(d) for d in jb.djs)
-    return now >= jb.playing.startedAtMs + jb.playing.durationMs
+    return left(jb.playing, now) <= 0 and jb.playing.pausedAtMs is None
 
 
 def _dj_turn(jb: Jukebox, at: int, library: Library) -> Jukebox | None:
@@ -187,7 +208,7 @@ def music_state(room_id: str, jb: Jukebox, now: int) -> wire.MusicState:
     p = jb.playing
     playing = None if p is None else wire.NowPlaying(
         trackId=p.trackId, title=p.title, durationMs=p.durationMs, startedAtServerMs=p.startedAtMs,
-        byUserId=p.by, skipBy=p.skips)
+        paused=p.pausedAtMs is not None, pausedAtServerMs=p.pausedAtMs, byUserId=p.by, skipBy=p.skips)
     queued = [wire.QueuedTrack(trackId=e.trackId, title=e.title, durationMs=e.durationMs, byUserId=e.by, upBy=e.up)
               for e in jb.queue]
     return wire.MusicState(roomId=room_id, nowPlaying=playing, queue=queued, serverTimeMs=now, djs=jb.djs)
@@ -197,7 +218,8 @@ def learn(jb: Jukebox, event: wire.MusicState) -> Jukebox:
     """What a node's copy takes from a ``music_state`` (its queue order as sent)."""
     p = event.nowPlaying
     playing = None if p is None else Playing(trackId=p.trackId, title=p.title, durationMs=p.durationMs,
-                                             startedAtMs=p.startedAtServerMs, by=p.byUserId, skips=p.skipBy)
+                                             startedAtMs=p.startedAtServerMs, by=p.byUserId, skips=p.skipBy,
+                                             pausedAtMs=p.pausedAtServerMs if p.paused else None)
     entries = [Entry(trackId=q.trackId, title=q.title, durationMs=q.durationMs, by=q.byUserId, up=q.upBy, atMs=i)
                for i, q in enumerate(event.queue)]
     return msgspec.structs.replace(jb, playing=playing, queue=entries, djs=event.djs)

@@ -15,6 +15,7 @@ from realtime_edge.features import jukebox_rules as rules
 from tests.edge.client import Client
 from tests.edge.test_timer import FAST, env, joined, setup
 from virtubar import keys, wire
+from virtubar.focus import TimerPolicy
 from virtubar.state import RedisState
 
 SONGS = {"a" * 32: ("Opening", 60_000), "b" * 32: ("Second", 2_500), "c" * 32: ("Third", 30_000)}
@@ -207,3 +208,54 @@ def test_the_dj_rotation_goes_round_each_dj_through_their_uploads():
     alone = rules.advance(rules.dj(rules.Jukebox(), "ann", True, library), 0, library)  # type: ignore[arg-type]
     both = rules.dj(alone, "bob", True, library)
     assert isinstance(both, rules.Jukebox) and both.djs == ["bob", "ann"]  # a new DJ is next, not after the one playing
+
+
+async def test_the_owner_pauses_and_resumes_the_track_where_it_was_and_members_cannot(start_edge, redis_url, room,
+                                                                                     issuer):
+    state = RedisState(redis_url)
+    await setup(state, room, template="bar", policy=TimerPolicy(hosts=["ann"]))  # ann owns the room
+    await catalog(state, room)
+    node_a, node_b = start_edge(**env(FAST)), start_edge(**env(FAST))
+    ann, bob = await joined(node_a.url, issuer, room, "ann"), await joined(node_b.url, issuer, room, "bob")
+    await ann.send("queue_track", roomId=room, trackId=B)  # 2.5 s
+    await ann.send("queue_track", roomId=room, trackId=C)
+    started = (await until(bob, lambda s: playing(B)(s) and len(s.get("queue", [])) == 1))["nowPlaying"]
+    await bob.send("pause_music", roomId=room, paused=True)
+    refused = await bob.wait("error", event="pause_music")
+    assert refused["code"] == "hosts_only" and "owner and moderators" in refused["message"]
+    await asyncio.sleep(0.5)
+    await ann.send("pause_music", roomId=room, paused=True)
+    paused = (await until(bob, lambda s: s["nowPlaying"].get("paused")))["nowPlaying"]
+    held = paused["pausedAtServerMs"] - paused["startedAtServerMs"]
+    assert paused["trackId"] == B and 400 <= held < 2_500
+    await asyncio.sleep(3.0)  # longer than the song had left: the next one does not start
+    assert not any(playing(C)(s) for s in bob.events("music_state"))
+    cat = await joined(node_b.url, issuer, room, "cat")
+    late = cat.events("room_state")[0]["music"]["nowPlaying"]
+    assert late["paused"] and late["pausedAtServerMs"] - late["startedAtServerMs"] == held
+    mod = await Client.connect(node_a.url)
+    await mod.join(room, issuer.issue("realtime", "mo", role="moderator", room=room, platform="desktop", name="Mo"))
+    await mod.send("pause_music", roomId=room, paused=False)
+    resumed = await until(bob, lambda s: playing(B)(s) and not s["nowPlaying"].get("paused")
+                          and s["nowPlaying"]["startedAtServerMs"] != started["startedAtServerMs"])
+    assert resumed["serverTimeMs"] - resumed["nowPlaying"]["startedAtServerMs"] - held < 300  # on from where it was
+    assert resumed["nowPlaying"]["startedAtServerMs"] >= started["startedAtServerMs"] + 3_000
+    after = await until(bob, playing(C), timeout=6)
+    assert after["nowPlaying"]["startedAtServerMs"] == resumed["nowPlaying"]["startedAtServerMs"] + 2_500
+    for c in (ann, bob, cat, mod):
+        await c.close()
+    await state.close()
+
+
+def test_pausing_holds_the_track_and_resuming_shifts_its_start():
+    track = wire.TrackInfo(trackId=A, title="Opening", durationMs=60_000)
+    jb = rules.queue(rules.Jukebox(), track, "ann", 1_000)
+    assert isinstance(jb, rules.Jukebox)
+    assert rules.pause(jb, False, 2_000) == "the music is playing already"
+    held = rules.pause(jb, True, 11_000)
+    assert isinstance(held, rules.Jukebox) and not rules.due(held, 100_000, rules.Library())
+    assert rules.pause(held, True, 12_000) == "the music is paused already"
+    on = rules.pause(held, False, 41_000)
+    assert isinstance(on, rules.Jukebox) and on.playing is not None
+    assert (on.playing.startedAtMs, on.playing.pausedAtMs) == (31_000, None)  # 10 s in, as when paused
+    assert rules.pause(rules.Jukebox(), True, 0) == "nothing is playing"

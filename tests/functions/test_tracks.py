@@ -5,6 +5,7 @@ edge."""
 
 import base64
 import json
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import msgspec
@@ -12,13 +13,16 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from functions import create_app
-from functions.trackfiles import S3Tracks
+from functions.tables import Track
+from functions.trackfiles import TICKET_TTL_S, S3Tracks
+from functions.tracks import drop_unfinished
 from virtubar import keys, wire
 
-from .audio_files import mp3, ogg_opus, wav
+from .audio_files import flac, m4a, mp3, ogg_opus, ogg_vorbis, wav
 from .conftest import sign_in
 from .test_bad_input import assert_problem
 from .test_evidence import s3_settings  # noqa: F401 (a fixture)
+from .test_focus_sessions import in_app
 from .test_moderation import staff
 from .test_safety import s3_endpoint  # noqa: F401 (a fixture)
 
@@ -50,7 +54,9 @@ def stored(settings) -> list:
 
 
 @pytest.mark.parametrize(
-    ("make", "content_type"), [(wav, "audio/wav"), (mp3, "audio/mpeg"), (ogg_opus, "audio/ogg")]
+    ("make", "content_type"),
+    [(wav, "audio/wav"), (mp3, "audio/mpeg"), (ogg_opus, "audio/ogg"), (ogg_vorbis, "audio/ogg"),
+     (flac, "audio/flac"), (m4a, "audio/mp4")],
 )
 async def test_a_host_uploads_real_audio_with_the_duration_read_from_it(client, player, settings, make, content_type):
     owner = await player()
@@ -73,6 +79,7 @@ async def test_a_png_named_like_a_song_is_415_and_nothing_is_kept(client, player
     items = (await client.get(f"/api/rooms/{room_id}/tracks", headers=owner["headers"])).json()["items"]
     assert items == []
     assert_problem(await client.get(f"/api/tracks/{track['id']}/audio"), 404)
+    assert not await in_app(client, Track.exists().where(Track.id == track["id"]).run)  # removed, not only hidden
 
 
 async def test_a_track_over_the_size_limit_is_413(client, player, settings):
@@ -83,6 +90,22 @@ async def test_a_track_over_the_size_limit_is_413(client, player, settings):
     path = "/api/" + r.json()["upload"]["url"].split("/api/", 1)[1]
     assert_problem(await client.put(path, content=wav(1.0)[:44] + b"\x00" * (21 * MIB)), 413)
     assert stored(settings) == []
+    assert await in_app(client, Track.count().run) == 0  # the refused track is gone, row and all
+    assert_problem(await client.put(path, content=wav(1.0)), 404)
+
+
+async def test_uploads_never_finished_are_dropped_after_the_tickets_life(client, player, app):
+    owner = await player()
+    room_id = await bar(client, owner)
+    done, _ = await upload(client, owner, room_id, wav(1.0), "Finished")
+    left = (await start(client, owner, room_id, 1000, "Never sent")).json()["track"]
+    services = app.state["services"]
+    assert await in_app(client, drop_unfinished, services) == 0  # its ticket may still be in use
+    later = datetime.now(UTC) + timedelta(seconds=3 * TICKET_TTL_S)
+    assert await in_app(client, drop_unfinished, services, later) == 1
+    rows = await in_app(client, Track.select(Track.id).where(Track.room == room_id).run)
+    assert [r["id"] for r in rows] == [done["id"]]
+    assert_problem(await client.get(f"/api/tracks/{left['id']}/audio"), 404)
 
 
 async def test_an_upload_ticket_is_single_use_and_signed(client, player):
@@ -163,7 +186,7 @@ async def test_a_track_uploaded_to_s3_is_judged_by_its_bytes(s3_settings, state,
             assert sent.status_code in (200, 201, 204), sent.text
             done = await client.post(f"/api/tracks/{track['id']}/done", headers=owner["headers"])
             assert done.status_code == expected, done.text
-        assert done.status_code == 415
+        assert done.status_code == 415 and not await in_app(client, Track.exists().where(Track.id == track["id"]).run)
         async with store._s3() as s3:
             assert "Contents" not in await s3.list_objects_v2(Bucket="evidence-dl", Prefix=f"tracks/{track['id']}")
         items = (await client.get(f"/api/rooms/{room_id}/tracks", headers=owner["headers"])).json()["items"]

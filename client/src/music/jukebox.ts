@@ -12,7 +12,7 @@ import { h, toast } from '../ui/dom';
 import { currentPreferences, usePreferences } from '../ui/preferences';
 import type { World } from '../world/world';
 import './music.css';
-import { audibleVolume, correction, positionMs, progress, trackTime, type MusicState } from './musicClock';
+import { audibleVolume, correction, hostsMusic, positionMs, progress, trackTime, type MusicState } from './musicClock';
 import { audioUrl, MusicLibrary, type Track } from './library';
 
 const NEAR_M = 2.5;
@@ -25,6 +25,8 @@ export interface JukeboxOptions {
   /** Is someone near the local member speaking? (The music ducks.) */
   nearSpeaking(): boolean;
   nameOf(userId: string): string;
+  /** Does the local member own the room? (With moderators, they pause the music.) */
+  owner?: boolean;
 }
 
 const describe = (err: unknown) => (err instanceof ApiError ? err.describe() : (err as Error).message);
@@ -44,6 +46,7 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
   const bar = h('progress', { max: '1', value: '0', 'aria-label': 'Song progress' });
   const time = h('span', { class: 'muted now-time' });
   const skip = h('button', { class: 'btn small', text: 'Vote skip' });
+  const hold = h('button', { class: 'btn small jukebox-pause', text: 'Pause' });
   const queue = h('ol', { class: 'jukebox-queue', 'aria-label': 'Up next' });
   const pick = h('select', { 'aria-label': 'Track from the library' });
   const add = h('button', { class: 'btn small primary', text: 'Add' });
@@ -56,7 +59,7 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
   const close = h('button', { class: 'btn small ghost', text: 'Close', 'aria-label': 'Close the jukebox' });
   const panel = h('section', { class: 'panel jukebox-panel', 'aria-label': 'Jukebox' },
     h('header', { class: 'row' }, h('h2', { text: 'Jukebox' }), close),
-    h('div', { class: 'now-playing' }, title, bar, h('div', { class: 'row' }, time, skip)),
+    h('div', { class: 'now-playing' }, title, bar, h('div', { class: 'row' }, time, hold, skip)),
     h('h3', { text: 'Up next' }), queue,
     h('div', { class: 'row jukebox-add' }, pick, add),
     h('label', { class: 'muted jukebox-upload' }, 'Upload: ', file),
@@ -74,6 +77,7 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
   open.addEventListener('click', () => { unblock(); setOpen(panel.hidden); });
   close.addEventListener('click', () => setOpen(false));
   skip.addEventListener('click', () => { if (state?.nowPlaying) o.provider.sendMusic({ t: 'vote', trackId: state.nowPlaying.trackId, vote: 'skip' }); });
+  hold.addEventListener('click', () => { if (state?.nowPlaying) o.provider.sendMusic({ t: 'pause_music', paused: !state.nowPlaying.paused }); });
   add.addEventListener('click', () => { unblock(); if (pick.value) o.provider.sendMusic({ t: 'queue_track', trackId: pick.value }); });
   file.addEventListener('change', () => void uploadPicked());
   djButton.addEventListener('click', () => o.provider.sendMusic({ t: 'dj', join: !(state?.djs ?? []).includes(o.me) }));
@@ -131,18 +135,20 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
     panel.dataset.trackId = now?.trackId ?? '';
     if (!now) {
       title.textContent = 'Silence: add a track';
-      bar.value = 0; time.textContent = ''; skip.hidden = true;
+      bar.value = 0; time.textContent = ''; skip.hidden = true; hold.hidden = true;
       if (!audio.paused) audio.pause();
       return;
     }
     const roomMs = positionMs(now, serverNow);
-    title.textContent = now.title;
+    title.textContent = now.paused ? `${now.title} (paused)` : now.title;
+    hold.hidden = !hostsMusic(!!o.owner, o.api.user?.role);
+    hold.textContent = now.paused ? 'Resume' : 'Pause';
     bar.value = progress(now, serverNow);
     const skips = now.skipBy?.length ?? 0;
     time.textContent = `${trackTime(roomMs)} / ${trackTime(now.durationMs)}`;
     skip.hidden = false;
     skip.textContent = skips ? `Vote skip (${skips})` : 'Vote skip';
-    if (!m.on || roomMs >= now.durationMs) { if (!audio.paused) audio.pause(); return; }
+    if (!m.on || now.paused || roomMs >= now.durationMs) { if (!audio.paused) audio.pause(); return; }
     if (audio.dataset.trackId !== now.trackId) {
       audio.dataset.trackId = now.trackId;
       audio.src = audioUrl(now.trackId);
@@ -174,7 +180,7 @@ export function mountJukebox(parent: HTMLElement, o: JukeboxOptions): () => void
     o.provider.on('music_state', (s) => { state = s; showQueue(); sync(); }),
     o.provider.on('error', (e) => {
       if (e.code === 'unknown_track') void refreshLibrary();  // the edge's copy of the library was lost: reading it rebuilds it
-      if (e.event === 'queue_track' || e.event === 'vote') error.textContent = e.message;
+      if (e.event === 'queue_track' || e.event === 'vote' || e.event === 'pause_music') error.textContent = e.message;
     }),
   ];
   showQueue();

@@ -17,10 +17,16 @@ export const IN_STEP_MS = 30;
 /** The largest rate change used to catch up (±5 %: not heard as a pitch change on most music). */
 export const MAX_RATE_CHANGE = 0.05;
 
-/** Where in the track (ms) the room is at `serverNowMs`, clamped to the track. */
+/** Where in the track (ms) the room is at `serverNowMs`, clamped to the
+ * track; a paused track holds where it was paused. */
 export function positionMs(now: NowPlaying, serverNowMs: number): number {
-  return Math.min(Math.max(0, serverNowMs - now.startedAtServerMs), now.durationMs);
+  const at = now.paused && now.pausedAtServerMs != null ? now.pausedAtServerMs : serverNowMs;
+  return Math.min(Math.max(0, at - now.startedAtServerMs), now.durationMs);
 }
+
+/** Who may pause the jukebox: the room's owner and moderators (the server decides; this only hides the button). */
+export const hostsMusic = (owner: boolean, role: string | undefined): boolean =>
+  owner || role === 'moderator' || role === 'admin';
 
 /** 0 to 1: how much of the track has played. */
 export function progress(now: NowPlaying, serverNowMs: number): number {

@@ -35,7 +35,8 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
   if (focus) stops.push(mountTimerRing(h.root, h.provider, h.timerAccess ?? { owner: true, hostsOnly: false }));
   if (h.music && h.world.objects?.some((b) => b.kind === 'jukebox')) {
     stops.push(mountJukebox(h.root, { api: h.music, provider: h.provider, world: h.world, roomId: h.ticket.roomId,
-      me: h.ticket.user.userId, position: h.position, nearSpeaking: h.nearSpeaking, nameOf: h.nameOf }));
+      me: h.ticket.user.userId, position: h.position, nearSpeaking: h.nearSpeaking, nameOf: h.nameOf,
+      owner: h.timerAccess?.owner }));
   }
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });

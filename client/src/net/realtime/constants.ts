@@ -33,6 +33,7 @@ export const CLIENT_EVENTS = {
   queueTrack: 'queue_track',
   vote: 'vote',
   dj: 'dj',
+  pauseMusic: 'pause_music',
   boardSync: 'board_sync',
   boardAwareness: 'board_awareness',
   boardClose: 'board_close',

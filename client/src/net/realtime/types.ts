@@ -44,7 +44,8 @@ export type TimerCommand =
 
 /** The jukebox's messages (docs/protocol.md, Music), without the roomId the provider adds. */
 export type MusicCommand =
-  | { t: 'queue_track'; trackId: string } | { t: 'vote'; trackId: string; vote: 'up' | 'skip' } | { t: 'dj'; join: boolean };
+  | { t: 'queue_track'; trackId: string } | { t: 'vote'; trackId: string; vote: 'up' | 'skip' } | { t: 'dj'; join: boolean }
+  | { t: 'pause_music'; paused: boolean };
 /** A whiteboard's y-protocols messages (docs/protocol.md, "Whiteboards"), `data` in base64, without the roomId. */
 export type BoardCommand =
   | { t: 'board_sync'; objectId: string; data: string; id?: number }

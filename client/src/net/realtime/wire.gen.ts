@@ -174,6 +174,18 @@ export interface Dj {
   join: boolean;
 }
 
+export interface PauseMusicEnvelope {
+  t: 'pause_music';
+  v: 1;
+  ts: number;
+  payload: PauseMusic;
+}
+
+export interface PauseMusic {
+  roomId: string;
+  paused: boolean;
+}
+
 export interface BoardSyncEnvelope {
   t: 'board_sync';
   v: 1;
@@ -281,6 +293,7 @@ export interface NowPlaying {
   durationMs: number;
   startedAtServerMs: number;
   paused?: boolean;
+  pausedAtServerMs?: number | null;
   byUserId?: string | null;
   skipBy?: string[];
 }
@@ -771,7 +784,7 @@ export interface TrackOwner {
   source?: 'camera' | 'mic' | 'screen' | null;
 }
 
-export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope | BoardSyncEnvelope | BoardAwarenessEnvelope | BoardCloseEnvelope;
+export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope | PauseMusicEnvelope | BoardSyncEnvelope | BoardAwarenessEnvelope | BoardCloseEnvelope;
 
 export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope | RoomObjectsChangedEnvelope | BoardStateEnvelope | BoardUpdateEnvelope | BoardSavedEnvelope | BoardAwarenessBroadcastEnvelope;
 
@@ -793,6 +806,7 @@ export interface ClientPayloads {
   queue_track: QueueTrack;
   vote: Vote;
   dj: Dj;
+  pause_music: PauseMusic;
   board_sync: BoardSync;
   board_awareness: BoardAwareness;
   board_close: BoardClose;
