@@ -133,14 +133,15 @@ test('safety controls: mute for me, block and report reach the server', async ()
   await row.getByRole('button', { name: 'Unmute' }).waitFor();
   assert.equal(await a.page.evaluate((n) => window.virtubar.view.members.list.find((m) => m.displayName === n).mutedForMe, b.name), true);
   const clear = /Blocked\.|Thanks, our moderators/;
-  await row.getByRole('button', { name: 'Block' }).click();
-  await a.page.locator('.chatlog .system').filter({ hasText: clear }).first().waitFor({ timeout: 10000 });
   await row.getByRole('button', { name: 'Report' }).click();
   await a.page.getByLabel('What happened').selectOption('spam');
   await a.page.getByRole('button', { name: 'Send report' }).click();
+  await a.page.locator('.chatlog .system').filter({ hasText: clear }).first().waitFor({ timeout: 10000 });
+  await row.getByRole('button', { name: 'Block' }).click();
   await a.page.waitForFunction(() => document.querySelectorAll('.chatlog .system').length >= 2, null, { timeout: 10000 });
   const lines = await a.page.locator('.chatlog .system').allTextContents();
   assert.ok(lines.slice(-2).every((l) => clear.test(l)), lines.join(' | '));
+  await row.waitFor({ state: 'detached', timeout: 10000 }); // blocked: gone from Ana's people list
 });
 
 test('a player whose voice server cannot be reached is told so, and still chats', async () => {
