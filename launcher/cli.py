@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import os
 import socket
 import sys
@@ -73,7 +74,14 @@ def _reachable(host: str) -> str:
 
 def announce_when_listening(host: str, port: int, line: str, every_s: float = 0.05) -> threading.Thread:
     """Print ``line`` once a connection to ``host:port`` succeeds: a URL
-    printed before the server listens is refused when the user opens it."""
+    printed before the server listens is refused when the user opens it.
+
+    The thread runs while granian forks its worker, so it must never hold an
+    import lock then: a forked child inherits the lock held and hangs on its
+    first import of that module. ``create_connection`` imports
+    ``encodings.idna`` on first use (the worker imports it too, through
+    aioice's DNS), so it is imported here, before the thread starts."""
+    importlib.import_module("encodings.idna")
 
     def wait_then_print() -> None:
         while True:
