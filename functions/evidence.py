@@ -151,8 +151,8 @@ class LocalStore:
         return path if path.is_file() else None
 
 
-class S3Store:
-    """A private bucket; the presigned POST enforces size and type at S3."""
+class S3Bucket:
+    """A private bucket reached through aioboto3 (evidence and music tracks)."""
 
     def __init__(self, bucket: str, endpoint_url: str | None, region: str | None) -> None:
         import aioboto3
@@ -165,6 +165,10 @@ class S3Store:
         """An S3 client (aioboto3 inherits boto3's synchronous ``client`` signature, so it is typed here)."""
         client = self._session.client("s3", endpoint_url=self._endpoint_url, region_name=self._region)
         return cast("AbstractAsyncContextManager[Any]", client)
+
+
+class S3Store(S3Bucket):
+    """A private bucket; the presigned POST enforces size and type at S3."""
 
     async def ticket(self, key: str, content_type: str, max_bytes: int) -> Upload:
         async with self._s3() as s3:

@@ -17,9 +17,8 @@ import io
 import os
 import time
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast
+from typing import BinaryIO, Protocol
 from urllib.parse import urlencode
 
 import mutagen
@@ -31,6 +30,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from functions.evidence import S3Bucket
 from functions.models import Upload
 from functions.problems import ApiError
 from virtubar.datafiles import FILE_MODE, private_folder
@@ -168,20 +168,9 @@ class LocalTracks:
         self.path(track_id).unlink(missing_ok=True)
 
 
-class S3Tracks:
+class S3Tracks(S3Bucket):
     """A private bucket: the presigned POST holds the size at S3; the API
     reads the object back once to judge it, and deletes it if it is not audio."""
-
-    def __init__(self, bucket: str, endpoint_url: str | None, region: str | None) -> None:
-        import aioboto3
-
-        self.bucket = bucket
-        self._session = aioboto3.Session()
-        self._endpoint_url, self._region = endpoint_url or None, region or None
-
-    def _s3(self) -> AbstractAsyncContextManager[Any]:
-        client = self._session.client("s3", endpoint_url=self._endpoint_url, region_name=self._region)
-        return cast("AbstractAsyncContextManager[Any]", client)
 
     async def ticket(self, track_id: str, max_bytes: int) -> Upload:
         async with self._s3() as s3:
