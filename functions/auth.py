@@ -58,6 +58,7 @@ async def _save_account(services: Services, data: RegisterIn, email: str, userna
     transaction; return its id."""
     fields = {"email": email, "username": username, "anonymous": False, "role": _role_for(services, email)}
     name = checked_name(data.displayName) if data.displayName is not None else None
+    hashed = hash_password(data.password)  # slow on purpose: not while holding the database (one connection on SQLite)
     async with services.db.transaction():
         if upgrading is not None:
             changes = {getattr(User, k): v for k, v in fields.items()}
@@ -68,7 +69,7 @@ async def _save_account(services: Services, data: RegisterIn, email: str, userna
         else:
             user_id = new_id()
             await User.insert(User(id=user_id, display_name=name or username, **fields))
-        await Credential.insert(Credential(user=user_id, password_hash=hash_password(data.password)))
+        await Credential.insert(Credential(user=user_id, password_hash=hashed))
     return user_id
 
 
