@@ -18,7 +18,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import TransactionType
 
-from functions.sqlite_pool import PooledSQLiteEngine
+from functions.sqlite_shared import SharedSQLiteEngine
 from functions.tables import (
     BOARD_TABLES,
     FOCUS_TABLES,
@@ -44,7 +44,7 @@ def engine_for(url: str) -> Engine:
     if parsed.scheme == "sqlite":
         path = Path(unquote(parsed.path))
         private_file(path)  # before SQLite creates it world-readable (its journals copy its mode)
-        return PooledSQLiteEngine(path=str(path), timeout=30)
+        return SharedSQLiteEngine(path=str(path), timeout=30)
     if parsed.scheme in ("postgres", "postgresql"):
         return PostgresEngine(
             config={
@@ -94,8 +94,8 @@ class Database:
     async def close(self) -> None:
         if isinstance(self.engine, PostgresEngine):
             await self.engine.close_connection_pool()
-        elif isinstance(self.engine, PooledSQLiteEngine):
-            await self.engine.pool.close()
+        elif isinstance(self.engine, SharedSQLiteEngine):
+            await self.engine.shared.close()
 
     async def rows(self, sql: str) -> list[dict]:
         """The rows a statement returns (piccolo types ``run_ddl``'s answer as optional)."""

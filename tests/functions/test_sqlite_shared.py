@@ -1,4 +1,4 @@
-"""The embedded database keeps its connections open (``functions/sqlite_pool.py``):
+"""The embedded database keeps its connections open (``functions/sqlite_shared.py``):
 what a player relies on (a failed write leaves nothing, concurrent writes all
 land, a connection is reused rather than opened per query), and the piccolo
 internals the adapter overrides."""
@@ -12,12 +12,12 @@ import pytest
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction
 
 from functions.db import Database
-from functions.sqlite_pool import PICCOLO_VERSION
+from functions.sqlite_shared import PICCOLO_VERSION
 
 
 @pytest.fixture
 async def db(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'pool.sqlite3'}")
+    database = Database(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
     await database.migrate()
     await database.rows("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
     yield database

@@ -13,7 +13,7 @@ to end instead of polling for it, and never runs inside another's.
 This is the one module that uses piccolo's private parts: the engine's
 ``_run_in_new_connection`` and the transaction's ``_parent``,
 ``_committed``, ``_rolled_back`` and ``context``; ``PICCOLO_VERSION`` is
-the version they were read from, and ``tests/functions/test_sqlite_pool.py``
+the version they were read from, and ``tests/functions/test_sqlite_shared.py``
 fails if piccolo is another version or they are gone.
 """
 
@@ -75,14 +75,14 @@ class SharedConnection:
             await connection.close()
 
 
-class PooledTransaction(SQLiteTransaction):
+class SharedTransaction(SQLiteTransaction):
     """piccolo's transaction on the shared connection, whose turn it holds
     from ``BEGIN`` to the end, given back instead of closed."""
 
-    engine: PooledSQLiteEngine
+    engine: SharedSQLiteEngine
 
     async def get_connection(self) -> aiosqlite.Connection:
-        return await self.engine.pool.acquire()
+        return await self.engine.shared.acquire()
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -94,28 +94,28 @@ class PooledTransaction(SQLiteTransaction):
             elif not self._committed and not self._rolled_back:
                 await self.commit()
         finally:
-            await self.engine.pool.release(self.connection)
+            await self.engine.shared.release(self.connection)
             self.engine.current_transaction.reset(self.context)
         return exception is None
 
 
-class PooledSQLiteEngine(SQLiteEngine):
+class SharedSQLiteEngine(SQLiteEngine):
     """``SQLiteEngine`` whose queries and transactions take turns on one
     connection (autocommit outside a transaction, as piccolo's own)."""
 
     def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
-        self.pool = SharedConnection(self.connection_kwargs)
+        self.shared = SharedConnection(self.connection_kwargs)
 
     async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic",
                                      table: Any = None) -> list[Any]:
-        connection = await self.pool.acquire()
+        connection = await self.shared.acquire()
         try:
             async with connection.execute(query, args or []) as cursor:
                 return list(await cursor.fetchall())  # INSERT ... RETURNING (SQLite >= 3.35) gives the new key
         finally:
-            await self.pool.release(connection)
+            await self.shared.release(connection)
 
     def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
-                    allow_nested: bool = True) -> PooledTransaction:
-        return PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+                    allow_nested: bool = True) -> SharedTransaction:
+        return SharedTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
