@@ -1,4 +1,4 @@
-"""The node keeps going whatever happens around it: one delivery, tick,
+"""The node keeps going whatever happens around it: one message handler, delivery, tick,
 housekeeping pass or background task that fails (each logged), or a wall
 clock that steps back between two joins."""
 
@@ -221,3 +221,44 @@ async def test_a_failed_background_task_is_logged_with_its_context(logged):
     assert [{k: v for k, v in line.items() if k not in ("time", "logger", "error")} for line in failed] == [{
         "event": "task_failed", "level": "error", "what": "load_blocks", "roomId": "room-1", "userId": "ada"}]
     assert failed[0]["error"].endswith("ConnectionError: state unreachable")  # the traceback
+
+
+async def test_a_message_whose_handler_fails_is_logged_and_the_socket_stays_open(tmp_path, logged):
+    """``EdgeApp`` driven as its server would: the first message hits a bug
+    in its handler; the player keeps the socket and the next message (the
+    join) is answered."""
+    from realtime_edge.app import EdgeApp
+
+    settings = Settings(data=tmp_path, token_secret="x" * 32, allowed_origins=("http://game.example",))
+    app = EdgeApp(settings, LocalState(), LocalBus(), EdgeConfig())
+    handle, calls = app.node.handle, []
+
+    async def handle_once_failing(conn, data):
+        calls.append(data)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in a handler")
+        await handle(conn, data)
+
+    app.node.handle = handle_once_failing
+    inbox: asyncio.Queue[dict] = asyncio.Queue()
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": "/ws", "headers": [(b"origin", b"http://game.example")], "subprotocols": []}
+    token = TokenIssuer.from_settings(settings).issue("realtime", "ada", name="ada", room="room-1", platform="desktop")
+    await inbox.put({"type": "websocket.connect"})
+    await inbox.put({"type": "websocket.receive", "text": message("local_chat", text="hi", mode="room")})
+    await inbox.put({"type": "websocket.receive", "text": json.dumps(
+        {"v": 1, "t": "join_room", "ts": 0, "payload": {"roomId": "room-1", "token": token}})})
+    socket = asyncio.create_task(app(scope, inbox.get, send))
+    try:
+        await until(lambda: any('"room_state"' in m.get("text", "") for m in sent))
+        assert not [m for m in sent if m["type"] == "websocket.close"]
+    finally:
+        await inbox.put({"type": "websocket.disconnect", "code": 1000})
+        await asyncio.wait_for(socket, 5)
+        await app.node.stop()
+    failed = [line for line in logged if line["event"] == "handle_failed"]
+    assert [line["error"] for line in failed] == ["RuntimeError('a bug in a handler')"]
