@@ -16,7 +16,11 @@ class EdgeConfig(Struct, kw_only=True):
     env_prefix: ClassVar[str] = "VIRTUBAR_EDGE_"
 
     tick_hz: Positive = 20.0
-    """Transforms are coalesced and flushed this many times a second."""
+    """Transforms are flushed at least this many times a second."""
+    flush_share: NonNegative = 0.25
+    """Between ticks, moves go out as soon as flushing takes no more than
+    this part of the node's time (``realtime_edge/pacing.py``); 0 flushes
+    only at the tick."""
     idle_timeout_s: Positive = 30.0
     """A client that sends nothing (not even ``heartbeat``) this long is dropped."""
     presence_ttl_s: Positive = 15.0

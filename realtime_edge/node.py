@@ -1,7 +1,7 @@
 """The edge node: players' messages in, room events out through the bus.
 
 The node owns the sockets, the rooms hosted here and three loops (reading
-the bus, the tick, housekeeping), each surviving a bad pass. A client
+the bus, the flushes of moves, housekeeping), each surviving a bad pass. A client
 message is routed by its type through one table (``routes``): the session
 (``join_room``), the movement relay (``avatar_transform``), ``heartbeat``,
 and every room feature's messages (``realtime_edge/features``). Each type's
@@ -28,6 +28,7 @@ from realtime_edge.frames import Frames, frame
 from realtime_edge.housekeeping import Housekeeping
 from realtime_edge.logs import log
 from realtime_edge.metrics import Metrics
+from realtime_edge.pacing import Pacer
 from realtime_edge.protocol import BadMessage, decode
 from realtime_edge.ratelimit import Budget, Meter, Verdict
 from realtime_edge.relay import BUDGET as MOVES
@@ -64,6 +65,7 @@ class EdgeNode:
         self._tasks: list[asyncio.Task] = []
         self.session, self.relay, self.control = Session(self), Relay(self), Control(self)
         self.delivery, self.housekeeping = Delivery(self), Housekeeping(self)
+        self.pacer = Pacer(1.0 / config.tick_hz, share=config.flush_share)
         self.routes: dict[str, Route] = {
             wire.JoinRoom.name: Route(self.session.join, JOINS),
             wire.AvatarTransform.name: Route(self.relay.move, MOVES),
@@ -199,15 +201,33 @@ class EdgeNode:
                 await self.delivery.read()
 
     async def _tick_loop(self) -> None:
-        period = 1.0 / self.config.tick_hz
-        next_at = time.monotonic()
+        """Waiting moves go out as soon as the pacer allows and at the tick
+        at the latest; the tick also carries the held far moves of crowded
+        zones (``realtime_edge/pacing.py``)."""
+        pacer, relay = self.pacer, self.relay
+        period = pacer.period_s
+        tick_at = time.monotonic() + period
         while not self._stopping:
-            next_at += period
-            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-            if time.monotonic() - next_at > period:
-                next_at = time.monotonic()  # fell behind: do not burst
+            now = time.monotonic()
+            if not relay.waiting.is_set() and now < tick_at:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(tick_at - now):
+                        await relay.waiting.wait()
+                now = time.monotonic()
+            planned = now + pacer.wait(now, tick_at)
+            if planned > now:
+                await asyncio.sleep(planned - now)
+                now = time.monotonic()
+            due = now >= tick_at
+            if due:
+                tick_at += period
+                if now - tick_at > period:
+                    tick_at = now + period  # fell behind: do not burst
             with survive("tick", node=self.id):
-                await self.relay.tick()
+                relay.waiting.clear()
+                await relay.tick(due)
+                await asyncio.sleep(0)  # the writes it woke take their first step within its cost
+            pacer.flushed(planned, time.monotonic(), time.process_time())
 
     async def _housekeeping_loop(self) -> None:
         while not self._stopping:

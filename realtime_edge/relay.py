@@ -35,6 +35,7 @@ class Relay:
     def __init__(self, node) -> None:
         self.node = node
         self.ticks = 0  # every aoi_every-th tick carries far moves in crowded zones
+        self.waiting = asyncio.Event()  # moves wait for a flush
         config = node.config
         self.limits = Limits(budget_s=config.move_budget_s, max_climb_m=config.max_climb_m,
                              vertical_speed=config.vertical_speed)
@@ -70,6 +71,7 @@ class Relay:
             node.metrics.inc("virtubar_edge_coalesced_total")
         room.pending[member.userId] = wire.AvatarTransformBroadcast(
             userId=member.userId, seq=p.seq, x=p.x, y=p.y, z=p.z, rotY=p.rotY, anim=p.anim, speaking=p.speaking)
+        self.waiting.set()
         zone = zones.zone_id(room.world, p.x, p.z)
         if zone != member.zoneId:
             self.enter_zone(conn, zone)
@@ -90,30 +92,32 @@ class Relay:
             m.zoneId = p.zoneId
         return list(room.local.values())
 
-    async def tick(self) -> None:
-        """One tick: every room's waiting moves out, and the far moves held
-        back in crowded zones though nobody moved since."""
+    async def tick(self, due: bool = True) -> None:
+        """A flush: every room's waiting moves out; at a tick (``due``) also
+        the far moves held back in crowded zones though nobody moved since."""
         node = self.node
-        self.ticks += 1
-        far_tick = self.ticks % node.config.aoi_every == 0
+        if due:
+            self.ticks += 1
+        far_tick = due and self.ticks % node.config.aoi_every == 0
         jobs = []
         for room in list(node.rooms.values()):
             if room.held and not room.pending and far_tick:
-                self.moves(room, [], b"")
+                self.moves(room, [], b"", far_tick)
             if room.pending:
                 batch = [wire.envelope(p) for p in room.pending.values()]
                 room.pending.clear()
                 data = msgspec.json.encode(batch)
                 room.sent.append(data)
-                self.moves(room, batch, data)  # the members here need no trip through the bus
+                self.moves(room, batch, data, far_tick)  # the members here need no trip through the bus
                 jobs.append(node.bus.publish(room.id, data, durable=False))
         if jobs:
             for result in await asyncio.gather(*jobs, return_exceptions=True):
                 if isinstance(result, Exception):
                     log("publish_failed", node=node.id, error=repr(result))
 
-    def moves(self, room: Room, batch: list, data: bytes) -> None:
-        """One tick's moves of one node (``data``: the batch as published)."""
+    def moves(self, room: Room, batch: list, data: bytes, far_tick: bool | None = None) -> None:
+        """One flush's moves of one node (``data``: the batch as published);
+        ``far_tick``: held far moves go too (by default, when the last tick here was a far one)."""
         config, world = self.node.config, room.world
         private = spaces.private_zones(world)
         groups, where = routing.by_space(world, private, batch)
@@ -123,13 +127,13 @@ class Relay:
             if m is not None and p.userId not in room.local:
                 m.x, m.y, m.z, m.rotY, m.anim, m.speaking, m.zoneId = (
                     p.x, p.y, p.z, p.rotY, p.anim, p.speaking, where[p.userId])
-        far_tick = self.ticks % config.aoi_every == 0
-        for space in room.held if far_tick else ():
+        far = self.ticks % config.aoi_every == 0 if far_tick is None else far_tick
+        for space in room.held if far else ():
             groups.setdefault(space, [])
         whole = len(groups) == 1 and data
         for space, envs in groups.items():
             crowded = spaces.members_in(private, room.members.values(), space) > config.aoi_zone_size
-            pick, held = routing.plan(world, envs, room.held.get(space), crowded, far_tick)
+            pick, held = routing.plan(world, envs, room.held.get(space), crowded, far)
             if held is None:
                 room.held.pop(space, None)
             else:

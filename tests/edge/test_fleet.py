@@ -14,7 +14,8 @@ from virtubar.state import RedisState
 from virtubar.world import default_world, parse_world, to_json
 
 FAST_PRESENCE = {"VIRTUBAR_EDGE_PRESENCE_TTL_S": "3", "VIRTUBAR_EDGE_PRESENCE_EVERY_S": "0.3"}
-NO_TICK = {"VIRTUBAR_EDGE_TICK_HZ": "0.001"}  # moves never relayed: no node sees where the other's members went
+# moves never relayed: no node sees where the other's members went
+NO_TICK = {"VIRTUBAR_EDGE_TICK_HZ": "0.001", "VIRTUBAR_EDGE_FLUSH_SHARE": "0"}
 
 
 async def test_a_room_spans_two_nodes_and_survives_one_dying(start_edge, issuer, room):
