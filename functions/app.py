@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from functions.apidocs import DOCS_PAGE, api_docs, document_problems
+from functions.assets import open_assets
 from functions.auth import AuthController
 from functions.context import Services
 from functions.db import Database
@@ -38,6 +39,7 @@ from functions.trackfiles import open_tracks
 from functions.tracks import RoomTracksController, TracksController
 from functions.uploads import EvidenceController, UploadsController
 from functions.users import UsersController
+from functions.worldversions import AssetsController, WorldController
 from virtubar import logs
 from virtubar.bus import RoomBus, open_bus
 from virtubar.headers import add_security_headers
@@ -67,6 +69,7 @@ def build_services(settings: Settings, state: SharedState | None = None, bus: Ro
         bus=bus or open_bus(settings.redis_url, settings.redis_cluster),
         evidence=open_store(settings),
         tracks=open_tracks(settings),
+        assets=open_assets(settings),
     )
 
 
@@ -113,6 +116,8 @@ def create_app(
             TracksController,
             PlaylistsController,
             ObjectsController,
+            WorldController,
+            AssetsController,
             *BOARD_ROUTES,
         ],
         dependencies={

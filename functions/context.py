@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from functions.assets import AssetStore
 from functions.db import Database
 from functions.evidence import EvidenceStore
 from functions.trackfiles import TrackStore
@@ -24,3 +25,4 @@ class Services:
     bus: RoomBus
     evidence: EvidenceStore
     tracks: TrackStore
+    assets: AssetStore

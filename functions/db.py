@@ -30,6 +30,7 @@ from functions.tables import (
     EvidenceUpload,
     Room,
     User,
+    WorldVersion,
 )
 from functions.users import friendly_name
 from virtubar.datafiles import private_file
@@ -190,6 +191,15 @@ async def _music(db: Database) -> None:
     await _create(*MUSIC_TABLES)(db)
 
 
+async def _world_versions(db: Database) -> None:
+    """Saved worlds become versions; each room's current world is its first."""
+    await _create(WorldVersion)(db)
+    for row in await Room.select(Room.id, Room.world, Room.owner):
+        if not await WorldVersion.exists().where(WorldVersion.id == row["world"]):
+            await WorldVersion.insert(WorldVersion(id=row["world"], room=row["id"], created_by=row["owner"],
+                                                   source="migrated"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
@@ -200,4 +210,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (7, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
     (8, "music: tracks, playlists, the members-add-music setting of rooms", _music),
     (9, "boards: room objects, whiteboard updates and snapshots", _create(*BOARD_TABLES)),
+    (10, "worlds: immutable world versions of rooms", _world_versions),
 ]

@@ -516,3 +516,31 @@ class BoardOut(Struct, kw_only=True):
     objectId: str
     update: bytes
     size: int
+
+
+class WorldVersionOut(Struct, kw_only=True, omit_defaults=True):
+    """One saved world of a room; ``current`` is the one the room shows."""
+
+    id: str
+    roomId: str
+    name: str
+    source: Literal["create", "edit", "import", "migrated"]
+    current: bool
+    createdAt: datetime
+    parentId: str | None = None
+    createdById: str | None = None
+
+
+class WorldVersionPage(Struct, kw_only=True):
+    items: list[WorldVersionOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class WorldImportOut(Struct, kw_only=True):
+    """The imported map as the room's new current world."""
+
+    version: WorldVersionOut
+    world: dict[str, Any]
+    assets: list[str]  # sha256 ids of its images, served at /api/assets/{id}

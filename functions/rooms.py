@@ -25,7 +25,7 @@ from functions.preferences import preferences_of
 from functions.problems import ApiError, FieldError, found
 from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
-from functions.tables import Room, RoomObject, World
+from functions.tables import Room, RoomObject, World, WorldVersion
 from functions.users import checked_name, load_user, look_of
 from virtubar import keys
 from virtubar.focus import TimerPolicy
@@ -113,7 +113,7 @@ def _named_parts(world) -> list[tuple[str, object, str]]:
     return parts
 
 
-def _checked_world(document: dict, template: str) -> dict:
+def checked_world(document: dict, template: str) -> dict:
     try:
         world = parse_world(document)
     except WorldError as e:
@@ -137,9 +137,13 @@ def _checked_world(document: dict, template: str) -> dict:
     return to_json(world)
 
 
-async def _store_world(template: str, document: dict) -> str:
+async def store_world(template: str, document: dict, room_id: str, parent: str | None, created_by: str | None,
+                      source: str) -> str:
+    """Keep a checked world as a new immutable version of the room; its id."""
     world_id = new_id()
     await World.insert(World(id=world_id, template=template, name=document["name"], document=json.dumps(document)))
+    await WorldVersion.insert(WorldVersion(id=world_id, room=room_id, parent=parent, created_by=created_by,
+                                           source=source))
     return world_id
 
 
@@ -164,7 +168,7 @@ async def create_room(
             capacity=capacity,
             public=public,
             owner=owner,
-            world=await _store_world(template, document),
+            world=await store_world(template, document, room_id, None, owner, "create"),
             chat_filter=json.dumps(sorted({w.lower() for w in words})),
             work_style=work_style,
             timer_hosts_only=timer_hosts_only,
@@ -173,7 +177,7 @@ async def create_room(
     return await load_room(room_id)
 
 
-def _may_manage(caller: Claims, row: dict) -> None:
+def may_manage(caller: Claims, row: dict) -> None:
     if row["owner"] != caller.sub and caller.role != "admin":
         raise ApiError(403, "Only the room's owner or an admin can change it.")
 
@@ -207,7 +211,7 @@ class RoomsController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create a room from a template (optionally with its own world)")
     async def create(self, caller: NamedDependency[Claims], data: JSONBody[RoomIn]) -> RoomOut:
-        document = _checked_world(data.world, data.template) if data.world is not None else None
+        document = checked_world(data.world, data.template) if data.world is not None else None
         name = room_name(data.name)
         row = await create_room(
             name,
@@ -241,7 +245,7 @@ class RoomsController(Controller):
         data: JSONBody[RoomPatch],
     ) -> RoomOut:
         row = await load_room(room_id)
-        _may_manage(caller, row)
+        may_manage(caller, row)
         changes: dict = {}
         if data.name is not None:
             changes[Room.name] = room_name(data.name)
@@ -250,7 +254,8 @@ class RoomsController(Controller):
         if data.public is not None:
             changes[Room.public] = data.public
         if data.world is not None:
-            changes[Room.world] = await _store_world(row["template"], _checked_world(data.world, row["template"]))
+            changes[Room.world] = await store_world(row["template"], checked_world(data.world, row["template"]),
+                                                    room_id, row["world"], caller.sub, "edit")
         if data.chatFilter is not None:
             changes[Room.chat_filter] = json.dumps(sorted({w.lower() for w in data.chatFilter}))
         if data.workStyle is not None:
@@ -267,9 +272,11 @@ class RoomsController(Controller):
     @delete("/{room_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Close a room for good (owner or admin)")
     async def remove(self, caller: NamedDependency[Claims], room_id: FromPath[str]) -> None:
         row = await load_room(room_id)
-        _may_manage(caller, row)
+        may_manage(caller, row)
+        versions = [v["id"] for v in await WorldVersion.select(WorldVersion.id).where(WorldVersion.room == room_id)]
         await Room.delete().where(Room.id == room_id)
-        await World.delete().where(World.id == row["world"])
+        await World.delete().where(World.id.is_in([row["world"], *versions]))
+        await WorldVersion.delete().where(WorldVersion.room == room_id)
 
     @post("/join", status_code=200, summary="Join a room, or quick-join a template (fill rooms first)")
     async def join(

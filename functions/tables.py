@@ -257,6 +257,19 @@ class BoardSnapshot(Table, tablename="board_snapshots"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class WorldVersion(Table, tablename="world_versions"):
+    """One saved world of a room, immutable: its document is the ``worlds``
+    row of the same id (never updated). ``rooms.world`` names the current
+    version; a restore points it back at an older one."""
+
+    id = Varchar(length=32, primary_key=True)
+    room = Varchar(length=32, index=True)
+    parent = Varchar(length=32, null=True, default=None)  # the version current when this one was saved
+    created_by = Varchar(length=32, null=True, default=None)
+    source = Varchar(length=16, default="edit")  # create | edit | import | migrated
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
 BOARD_TABLES: tuple[type[Table], ...] = (RoomObject, BoardUpdate, BoardSnapshot)
 TABLES = (INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
-          + BOARD_TABLES)
+          + BOARD_TABLES + (WorldVersion,))

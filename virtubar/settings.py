@@ -140,6 +140,10 @@ class Settings(Struct, kw_only=True):
     board_update_max_bytes: PositiveInt = 8192  # one whiteboard update (a stroke's batch)
     board_max_bytes: PositiveInt = 2 * 1024 * 1024  # a whole whiteboard, its stored updates and snapshot
     board_compact_every: PositiveInt = 200  # stored updates of a board folded into its snapshot
+    map_max_bytes: PositiveInt = 8 * 1024 * 1024  # a Tiled map import: the map, its tilesets and images together
+    map_max_tiles: PositiveInt = 65_536  # tiles of an imported map, all its tile layers counted
+    map_max_objects: PositiveInt = 1024  # objects of an imported map
+    asset_max_bytes: PositiveInt = 1024 * 1024  # one world asset (a tileset image)
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -97,6 +97,43 @@ class Movement(Struct, kw_only=True):
     maxSpeed: Annotated[float, Meta(gt=0, le=100)] = 6.0
 
 
+AssetId = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
+Pixels = Annotated[int, Meta(ge=1, le=4096)]
+
+
+class TileSheet(Struct, kw_only=True):
+    """A tileset image (an immutable asset, ``GET /api/assets/{asset}``) cut
+    into ``columns`` x rows tiles; gids from ``firstGid`` name its tiles."""
+
+    firstGid: Annotated[int, Meta(ge=1)]
+    asset: AssetId
+    columns: Annotated[int, Meta(ge=1, le=4096)]
+    count: Annotated[int, Meta(ge=1, le=1_000_000)]
+    tileWidth: Pixels
+    tileHeight: Pixels
+    margin: Annotated[int, Meta(ge=0, le=4096)] = 0
+    spacing: Annotated[int, Meta(ge=0, le=4096)] = 0
+
+
+class TileLayer(Struct, kw_only=True):
+    """One drawn layer: ``width * depth`` gids row by row, 0 for no tile
+    (Tiled's flip bits kept in the top three bits)."""
+
+    name: Label
+    data: list[Annotated[int, Meta(ge=0, le=2**32 - 1)]]
+
+
+class Tilemap(Struct, kw_only=True):
+    """How an imported map looks (``docs/worlds.md``); what it means for
+    movement and hearing is in the grid, zones and objects."""
+
+    orientation: Literal["orthogonal", "isometric"]
+    tileWidth: Pixels
+    tileHeight: Pixels
+    sheets: Annotated[list[TileSheet], Meta(max_length=64)]
+    layers: Annotated[list[TileLayer], Meta(max_length=64)]
+
+
 class World(Struct, kw_only=True, omit_defaults=True):
     version: Literal[1] = FORMAT_VERSION
     template: Template
@@ -112,6 +149,7 @@ class World(Struct, kw_only=True, omit_defaults=True):
     spawns: Annotated[list[Point], Meta(min_length=1, max_length=256)]
     movement: Movement = msgspec.field(default_factory=Movement)
     hearingRadius: Annotated[float, Meta(gt=0, le=1_000)] = 6.0
+    tilemap: Tilemap | None = None  # optional: worlds imported from Tiled maps
 
     @property
     def extent(self) -> tuple[float, float]:
@@ -170,6 +208,11 @@ def _check(world: World) -> list[str]:
         seen.add(obj.id)
         if not world.inside(obj.x, obj.z):
             errors.append(f"objects[{i}]: ({obj.x}, {obj.z}) is outside the world")
+    if world.tilemap is not None:
+        cells = world.width * world.depth
+        for i, layer in enumerate(world.tilemap.layers):
+            if len(layer.data) != cells:
+                errors.append(f"tilemap.layers[{i}].data: has {len(layer.data)} tiles, width x depth is {cells}")
     for i, p in enumerate(world.spawns):
         if world.is_wall(p.x, p.z):
             errors.append(f"spawns[{i}]: ({p.x}, {p.z}) is in a wall or outside the world")

@@ -663,6 +663,7 @@ export interface World {
   spawns: Point[];
   movement?: Movement;
   hearingRadius?: number;
+  tilemap?: Tilemap | null;
 }
 
 export interface Zone {
@@ -702,6 +703,30 @@ export interface Point {
 
 export interface Movement {
   maxSpeed?: number;
+}
+
+export interface Tilemap {
+  orientation: 'isometric' | 'orthogonal';
+  tileWidth: number;
+  tileHeight: number;
+  sheets: TileSheet[];
+  layers: TileLayer[];
+}
+
+export interface TileSheet {
+  firstGid: number;
+  asset: string;
+  columns: number;
+  count: number;
+  tileWidth: number;
+  tileHeight: number;
+  margin?: number;
+  spacing?: number;
+}
+
+export interface TileLayer {
+  name: string;
+  data: number[];
 }
 
 export interface SfuJoinEnvelope {
