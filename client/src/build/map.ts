@@ -56,8 +56,6 @@ export function drawMap(ctx: CanvasRenderingContext2D, view: MapView, world: Wor
     ctx.lineWidth = 1.5;
     ctx.strokeStyle = color;
     ctx.strokeRect(x + 1, y + 1, z.w * s - 2, z.d * s - 2);
-    ctx.fillStyle = '#1e293b';
-    ctx.fillText(zone.name, x + 4, y + 4, z.w * s - 8);
     outline(x, y, z.w * s, z.d * s, { kind: 'zone', id: zone.id });
   }
   for (const o of world.objects ?? []) {
@@ -69,6 +67,13 @@ export function drawMap(ctx: CanvasRenderingContext2D, view: MapView, world: Wor
     ctx.strokeRect(cx - w / 2, cy - d / 2, w, d);
     if (o.label) { ctx.fillStyle = '#0f172a'; ctx.fillText(o.label, cx - w / 2, cy + d / 2 + 2); }
     outline(cx - w / 2, cy - d / 2, w, d, { kind: 'object', id: o.id });
+  }
+  for (const zone of world.zones) {  // names over the furniture
+    const z = zone.shape, [x, y] = view.toScreen(z.x, z.z), text = ctx.measureText(zone.name).width;
+    ctx.fillStyle = 'rgba(248, 250, 252, 0.85)';
+    ctx.fillRect(x + 2, y + 2, Math.min(text + 4, z.w * s - 4), Math.min(16, z.d * s - 4));
+    ctx.fillStyle = '#1e293b';
+    ctx.fillText(zone.name, x + 4, y + 4, z.w * s - 8);
   }
   world.spawns.forEach((p, i) => {
     const [x, y] = view.toScreen(p.x, p.z), r = Math.max(5, s * 0.3);

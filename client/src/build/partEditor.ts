@@ -21,6 +21,7 @@ const RULE_WORDS: Record<Rule, string> = {
 };
 
 function field(label: string, control: HTMLElement): HTMLElement {
+  control.setAttribute('aria-label', label);  // the label's text, not a select's options too
   return h('label', { class: 'build-field' }, h('span', { text: label }), control);
 }
 
