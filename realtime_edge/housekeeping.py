@@ -64,11 +64,15 @@ class Housekeeping:
             log("ghost_removed", node=node.id, room=room.id, user=uid)
 
     def _rewrite(self, room: Room, world) -> None:
-        """The room's world was republished: every member's zone follows at
-        once; those here who changed zone get its snapshot (the others'
-        nodes announce theirs)."""
+        """The room's world was republished: the members here get the new
+        document (their clients redraw the room without a reload), and every
+        member's zone follows at once; those here who changed zone get its
+        snapshot (the others' nodes announce theirs)."""
         room.world = world
         log("world_changed", node=self.node.id, room=room.id)
+        frames = Frames(wire.envelope(wire.WorldChanged(roomId=room.id, world=world)))
+        for conn in room.local.values():
+            conn.push(frames.get(conn.binary))
         for uid, m in room.members.items():
             zone = zones.zone_id(world, m.x, m.z)
             if (conn := room.local.get(uid)) is not None and zone != m.zoneId:

@@ -16,6 +16,8 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 import msgspec
 from msgspec import Meta, Struct
 
+from virtubar.world import World
+
 PROTOCOL_VERSION = 1
 CHAT_MAX_CHARS = 240
 MAX_MESSAGE_BYTES = 16 * 1024
@@ -508,6 +510,16 @@ class RoomObjectsChanged(Event):
     objects: list[RoomObject]
 
 
+class WorldChanged(Event):
+    """Addition: the room's world was republished (an owner saved it in build
+    mode, or re-worlded the room); the whole document, which replaces the one
+    the client drew."""
+
+    name = "world_changed"
+    roomId: str
+    world: World
+
+
 class BoardState(Event):
     """Addition: the answer to a ``board_sync`` step1: a step2 holding what
     the socket lacks (for an empty state vector: the whole board, in one
@@ -588,6 +600,7 @@ SERVER_EVENTS: tuple[type[Event], ...] = (
     TimerCompleted,
     MusicState,
     RoomObjectsChanged,
+    WorldChanged,
     BoardState,
     BoardUpdate,
     BoardSaved,

@@ -91,6 +91,8 @@ export function startApp(root: HTMLElement): void {
       onLeave: (reason) => { here = null; if (reason) toast(reason, 'error'); address('/'); browser(); },
       sessions: new SessionsApi(api), inviteLink: location.origin + roomLink(answer.roomId),
       music: api,
+      saveWorld: answer.room.ownerId === user.id || user.role === 'admin'
+        ? async (world) => { await api.request<Room>('PATCH', `/rooms/${answer.roomId}`, { world }); } : undefined,
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
     here = answer.roomId;

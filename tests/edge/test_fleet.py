@@ -161,6 +161,9 @@ async def test_a_republished_world_moves_members_into_its_zones(start_edge, issu
         assert joined["zoneId"] == "bar"
 
     await put_world(room, default_world("office"))  # the owner re-worlds the live room
+    for client in (ann, bob):  # the clients get the new document to draw
+        changed_world = await client.wait("world_changed", timeout=5)
+        assert (changed_world["roomId"], changed_world["world"]["name"]) == (room, "The Office")
     # where bob stands is meeting room A in the office; ann's spot is its open floor
     snapshot = await bob.wait("room_state", zoneId="meeting-a", timeout=5)
     placed = {m["userId"]: m.get("x", 0) > 0 for m in snapshot["members"]}

@@ -89,6 +89,12 @@ export class Overlay {
     return el;
   }
 
+  /** Removes every label (the room's world is drawn anew). */
+  clearLabels(): void {
+    for (const s of this.statics) s.el.remove();
+    this.statics.length = 0;
+  }
+
   /** Projects a tag above the point (x, y, z). */
   place(tag: Tag, x: number, y: number, z: number, camera: Camera, w: number, h: number): void {
     if (this.project(x, y, z, camera, w, h)) {

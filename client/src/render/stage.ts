@@ -3,7 +3,7 @@
  * follow camera in the bar, a calm overview in focus rooms, top-down or
  * isometric over the tile maps of the office and the world). */
 import {
-  AmbientLight, Camera, Color, DirectionalLight, Fog, HemisphereLight, OrthographicCamera, PerspectiveCamera, Plane,
+  AmbientLight, Camera, Color, DirectionalLight, Fog, HemisphereLight, Mesh, OrthographicCamera, PerspectiveCamera, Plane,
   PointLight, Raycaster, Scene, SpotLight, Vector2, Vector3, WebGLRenderer,
 } from 'three';
 import { extent, type World } from '../world/world';
@@ -21,7 +21,7 @@ export class Stage {
   readonly renderer: WebGLRenderer;
   readonly scene = new Scene();
   readonly crowd: Crowd;
-  readonly room: RoomMesh;
+  room: RoomMesh;
   readonly perspective = new PerspectiveCamera(55, 1, 0.1, 200);
   readonly ortho = new OrthographicCamera(-10, 10, 10, -10, 0.1, 300);
   view: ViewMode;
@@ -120,6 +120,19 @@ export class Stage {
     this.ndc.set(((clientX - r.left) / r.width) * 2 - 1, -((clientY - r.top) / r.height) * 2 + 1);
     this.ray.setFromCamera(this.ndc, this.camera);
     return this.ray.ray.intersectPlane(this.ground, out) !== null;
+  }
+
+  /** Builds the room again from its world document, which was changed in place (a republished world). */
+  rebuild(): void {
+    this.scene.remove(this.room.group);
+    this.room.group.traverse((o) => {
+      const part = o as Mesh;
+      part.geometry?.dispose();
+      for (const m of [part.material ?? []].flat()) m.dispose();
+    });
+    this.room = buildRoom(this.world, this.world.template === 'bar' ? 'full' : 'low');
+    this.scene.add(this.room.group);
+    this.resize();
   }
 
   /** Called each frame while an immersive session runs (set by the lazily loaded VR module). */

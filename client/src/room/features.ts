@@ -1,8 +1,10 @@
 /** The room features a template's world carries, mounted beside the room
  * view: the focus room's goals panel and timer ring, the jukebox, the
- * whiteboards. Each is its own module; this only decides which a room gets. */
+ * whiteboards, build mode (for who may change the room's world) and the
+ * redraw of a republished world. Each is its own module; this only decides which a room gets. */
 import type { Api } from '../api/client';
 import { mountBoards, type Boards } from '../board/panel';
+import { mountBuild } from '../build/mount';
 import type { SessionsApi } from '../focus/sessions';
 import { SessionsPanel } from '../focus/sessionsPanel';
 import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
@@ -25,6 +27,10 @@ export interface FeatureHost {
   nameOf(userId: string): string;
   /** Whom this player blocked here: their whiteboard strokes and items are not drawn. */
   blocked: ReadonlySet<string>;
+  /** Draws the room anew with another world document (it replaces `world` in place). */
+  redraw(world: World): void;
+  /** Build mode's Save, for who may change the room's world (its owner, admins). */
+  saveWorld?: (world: World) => Promise<void>;
 }
 
 /** Mounts the room's features; returns the whiteboards and what stops them all. */
@@ -41,5 +47,8 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });
   stops.push(boards.stop);
+  // The room's world was republished: everyone's view follows without a reload.
+  stops.push(h.provider.on('world_changed', (p) => h.redraw(p.world)));
+  if (h.saveWorld) stops.push(mountBuild({ root: h.root, world: h.world, provider: h.provider, save: h.saveWorld, redraw: h.redraw }));
   return { boards, stops };
 }

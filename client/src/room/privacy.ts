@@ -7,12 +7,16 @@ import { audioRule, type World } from '../world/world';
 import type { Drawn } from './members';
 
 export class PrivateZones {
-  private readonly ids: Set<string>;
+  private ids = new Set<string>();
   private readonly labels = new Map<string, { el: HTMLElement; name: string; shown: number }>();
   private mine: string | null = null;
 
-  constructor(private readonly world: World) {
-    this.ids = new Set(world.zones.filter((z) => audioRule(z) === 'zone').map((z) => z.id));
+  constructor(private readonly world: World) { this.reset(); }
+
+  /** The world's zones changed (in place): which are private is read again; their labels come anew. */
+  reset(): void {
+    this.ids = new Set(this.world.zones.filter((z) => audioRule(z) === 'zone').map((z) => z.id));
+    this.labels.clear();
   }
 
   /** The space of a member in `zoneId`: the zone if private, else the open space (null). */

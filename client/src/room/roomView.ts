@@ -26,6 +26,7 @@ import type { Api } from '../api/client';
 import { PrivateZones } from './privacy';
 import { VrEntry } from '../xr/hints';
 import { mountFeatures } from './features';
+import { Scenery } from './scenery';
 
 export interface RoomOptions {
   world: World;
@@ -46,6 +47,8 @@ export interface RoomOptions {
   sessions?: SessionsApi;
   /** Rooms with a jukebox: the API its music library comes from (absent offline). */
   music?: Api;
+  /** The room's owner and admins: stores an edited world for the room (build mode; absent for everyone else). */
+  saveWorld?: (world: World) => Promise<void>;
 }
 
 const EMOTE_ANIM: Partial<Record<EmoteId, Anim>> = { wave: 'wave', dance: 'dance', cheers: 'wave', clap: 'wave' };
@@ -90,10 +93,7 @@ export class RoomView {
     this.stage = new Stage(canvas, o.world, o.capacity ?? 128);
     this.overlay = new Overlay(this.root);
     this.zones = new PrivateZones(o.world);
-    for (const l of this.stage.room.labels) {
-      const el = this.overlay.label(l.text, l.x, l.y, l.z, l.kind);
-      if (l.kind === 'zone') this.zones.label(l.text, el);
-    }
+    const scenery = new Scenery(this.stage, this.overlay, this.zones);
     this.members = new Members(this.stage.crowd, this.overlay, o.ticket.user.userId);
     this.stage.crowd.setLook(0, parseAvatarId(o.ticket.user.avatarId));
     this.stage.crowd.count = 1;
@@ -125,7 +125,8 @@ export class RoomView {
     }
     // Panels go under the top bar and the video tiles, in their column: they never cover the room's controls, on a phone either.
     const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, blocked: this.blocked,
-      position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone' });
+      position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone',
+      redraw: (world) => { scenery.replace(world); this.refreshPeople(); } });
     this.boards = features.boards;
     this.unsubs.push(...features.stops);
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);

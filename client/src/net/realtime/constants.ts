@@ -63,6 +63,7 @@ export const SERVER_EVENTS = {
   timerCompleted: 'timer_completed',
   musicState: 'music_state',
   roomObjectsChanged: 'room_objects_changed',
+  worldChanged: 'world_changed',
   boardState: 'board_state',
   boardUpdate: 'board_update',
   boardSaved: 'board_saved',

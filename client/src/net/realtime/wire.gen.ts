@@ -598,54 +598,16 @@ export interface RoomObject {
   config?: Record<string, unknown> | null;
 }
 
-export interface BoardStateEnvelope {
-  t: 'board_state';
+export interface WorldChangedEnvelope {
+  t: 'world_changed';
   v: 1;
   ts: number;
-  payload: BoardState;
+  payload: WorldChanged;
 }
 
-export interface BoardState {
-  objectId: string;
-  data: string;
-}
-
-export interface BoardUpdateEnvelope {
-  t: 'board_update';
-  v: 1;
-  ts: number;
-  payload: BoardUpdate;
-}
-
-export interface BoardUpdate {
-  objectId: string;
-  userId: string;
-  data: string;
-}
-
-export interface BoardSavedEnvelope {
-  t: 'board_saved';
-  v: 1;
-  ts: number;
-  payload: BoardSaved;
-}
-
-export interface BoardSaved {
-  objectId: string;
-  id: number;
-}
-
-export interface BoardAwarenessBroadcastEnvelope {
-  t: 'board_awareness_broadcast';
-  v: 1;
-  ts: number;
-  payload: BoardAwarenessBroadcast;
-}
-
-export interface BoardAwarenessBroadcast {
-  objectId: string;
-  userId: string;
-  data: string;
+export interface WorldChanged {
+  roomId: string;
+  world: World;
 }
 
 export interface World {
@@ -727,6 +689,56 @@ export interface TileSheet {
 export interface TileLayer {
   name: string;
   data: number[];
+}
+
+export interface BoardStateEnvelope {
+  t: 'board_state';
+  v: 1;
+  ts: number;
+  payload: BoardState;
+}
+
+export interface BoardState {
+  objectId: string;
+  data: string;
+}
+
+export interface BoardUpdateEnvelope {
+  t: 'board_update';
+  v: 1;
+  ts: number;
+  payload: BoardUpdate;
+}
+
+export interface BoardUpdate {
+  objectId: string;
+  userId: string;
+  data: string;
+}
+
+export interface BoardSavedEnvelope {
+  t: 'board_saved';
+  v: 1;
+  ts: number;
+  payload: BoardSaved;
+}
+
+export interface BoardSaved {
+  objectId: string;
+  id: number;
+}
+
+export interface BoardAwarenessBroadcastEnvelope {
+  t: 'board_awareness_broadcast';
+  v: 1;
+  ts: number;
+  payload: BoardAwarenessBroadcast;
+}
+
+export interface BoardAwarenessBroadcast {
+  objectId: string;
+  userId: string;
+  data: string;
 }
 
 export interface SfuJoinEnvelope {
@@ -811,7 +823,7 @@ export interface TrackOwner {
 
 export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope | PauseMusicEnvelope | BoardSyncEnvelope | BoardAwarenessEnvelope | BoardCloseEnvelope;
 
-export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope | RoomObjectsChangedEnvelope | BoardStateEnvelope | BoardUpdateEnvelope | BoardSavedEnvelope | BoardAwarenessBroadcastEnvelope;
+export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope | RoomObjectsChangedEnvelope | WorldChangedEnvelope | BoardStateEnvelope | BoardUpdateEnvelope | BoardSavedEnvelope | BoardAwarenessBroadcastEnvelope;
 
 export type ClientSignal = SfuJoinEnvelope | SessionDescriptionEnvelope | IceCandidateEnvelope | PublishEnvelope;
 
@@ -861,6 +873,7 @@ export interface ServerPayloads {
   timer_completed: TimerCompleted;
   music_state: MusicState;
   room_objects_changed: RoomObjectsChanged;
+  world_changed: WorldChanged;
   board_state: BoardState;
   board_update: BoardUpdate;
   board_saved: BoardSaved;
