@@ -140,6 +140,13 @@ class Settings(Struct, kw_only=True):
     board_update_max_bytes: PositiveInt = 8192  # one whiteboard update (a stroke's batch)
     board_max_bytes: PositiveInt = 2 * 1024 * 1024  # a whole whiteboard, its stored updates and snapshot
     board_compact_every: PositiveInt = 200  # stored updates of a board folded into its snapshot
+    oidc_issuer: str = ""  # an OpenID Connect provider's issuer URL: enables "Sign in with <oidc_name>"
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "OpenID"  # the provider's name on the sign-in button
+    retention_closed_reports_days: NonNegativeInt = 0  # 0: kept for good
+    retention_evidence_days: NonNegativeInt = 0
+    retention_focus_sessions_days: NonNegativeInt = 0
 
     @classmethod
     def from_env(cls) -> Settings:
