@@ -101,3 +101,30 @@ async def rows(database_url: str, sql: str) -> list[dict]:
         return [dict(r) for r in await db.fetch(sql)]
     finally:
         await db.close()
+
+
+async def execute(database_url: str, sql: str) -> None:
+    """Change the database behind the app's back (back-dating rows), on a connection of the test's own."""
+    if database_url.startswith("sqlite"):
+        import sqlite3
+        from contextlib import closing
+        from urllib.parse import unquote
+
+        with closing(sqlite3.connect(unquote(urlparse(database_url).path), timeout=30)) as db:
+            db.execute(sql)
+            db.commit()
+        return
+    import asyncpg
+
+    db = await asyncpg.connect(database_url)
+    try:
+        await db.execute(sql)
+    finally:
+        await db.close()
+
+
+def days_ago(days: int) -> str:
+    """A timestamp literal both engines read."""
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
