@@ -23,11 +23,14 @@ from functions.models import Health
 from functions.moderation import ModerationController, RolesController
 from functions.objects import INTERNAL as BOARD_ROUTES
 from functions.objects import ObjectsController
+from functions.oidc import OidcController
 from functions.playlists import PlaylistsController
 from functions.preferences import PreferencesController
+from functions.privacy import PrivacyController
 from functions.problems import EXCEPTION_HANDLERS
 from functions.ratelimit import RateLimiter
 from functions.requestlog import RequestLog
+from functions.roompeople import PeopleController, RoomPeopleController
 from functions.rooms import RoomsController
 from functions.safety import BlocksController, ReportsController
 from functions.sanctions import ensure_loaded
@@ -100,9 +103,13 @@ def create_app(
             health,
             api_docs,
             AuthController,
+            OidcController,
             PreferencesController,
             UsersController,
+            PeopleController,
             RoomsController,
+            RoomPeopleController,
+            PrivacyController,
             BlocksController,
             ReportsController,
             UploadsController,

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from functions.context import Services
 from functions.db import is_unique_violation
 from functions.models import AnonymousIn, LoginIn, RefreshIn, RegisterIn, SessionOut, UserOut
+from functions.privacy import merge_guest
 from functions.problems import ApiError, FieldError
 from functions.security import (
     bearer,
@@ -38,6 +39,20 @@ async def open_session(
         expiresIn=services.tokens.ttl["api"],
         user=user_out(user),
     )
+
+
+async def guest_of(request: Request, services: Services) -> str | None:
+    """The anonymous player of the request's Bearer token, whose data a
+    sign-in keeps; None without one (401 for a token that is not valid)."""
+    token = bearer(request)
+    if token is None:
+        return None
+    try:
+        user_id = services.tokens.verify(token, "api").sub
+    except TokenError as e:
+        raise ApiError(401, e.message) from e
+    row = await User.select(User.anonymous).where(User.id == user_id).first()
+    return user_id if row is not None and row["anonymous"] else None
 
 
 def _role_for(services: Services, email: str) -> str:
@@ -114,8 +129,11 @@ class AuthController(Controller):
             raise
         return await open_session(services, await load_user(user_id))
 
-    @post("/login", status_code=200, summary="Sign in with email or username and password")
-    async def login(self, services: NamedDependency[Services], data: JSONBody[LoginIn]) -> SessionOut:
+    @post("/login", status_code=200, summary="Sign in with email or username and password "
+          "(a guest's Bearer token: the guest's data moves into the account)")
+    async def login(
+        self, request: Request, services: NamedDependency[Services], data: JSONBody[LoginIn]
+    ) -> SessionOut:
         login = data.login.strip().lower()
         column = User.email if "@" in login else User.username
         user = await User.select().where(column == login).first()
@@ -124,6 +142,8 @@ class AuthController(Controller):
             cred = await Credential.select().where(Credential.user == user["id"]).first()
         if not check_password(cred["password_hash"] if cred else None, data.password) or user is None:
             raise ApiError(401, "Wrong email, username or password.")
+        if (guest := await guest_of(request, services)) is not None and guest != user["id"]:
+            await merge_guest(services, guest, user["id"])
         return await open_session(services, user)
 
     @post("/refresh", status_code=200, summary="Trade a refresh token for a new pair (rotation)")

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from piccolo.columns import JSON, Boolean, Varchar
+from piccolo.columns import JSON, Boolean, Timestamptz, Varchar
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import TransactionType
@@ -22,6 +22,7 @@ from functions.sqlite_shared import SharedSQLiteEngine
 from functions.tables import (
     BOARD_TABLES,
     FOCUS_TABLES,
+    IDENTITY_TABLES,
     INITIAL_TABLES,
     MODERATION_TABLES,
     MUSIC_TABLES,
@@ -200,6 +201,13 @@ async def _world_versions(db: Database) -> None:
                                                    source="migrated"))
 
 
+async def _identity(db: Database) -> None:
+    """OpenID Connect links and sign-in tickets; players can be erased."""
+    if not await _has_column(db, "users", "deleted_at"):
+        await User.alter().add_column("deleted_at", Timestamptz(null=True, default=None))
+    await _create(*IDENTITY_TABLES)(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
@@ -211,4 +219,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (8, "music: tracks, playlists, the members-add-music setting of rooms", _music),
     (9, "boards: room objects, whiteboard updates and snapshots", _create(*BOARD_TABLES)),
     (10, "worlds: immutable world versions of rooms", _world_versions),
+    (11, "identity: OpenID Connect links, sign-in tickets, erased players", _identity),
 ]

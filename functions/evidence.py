@@ -82,6 +82,10 @@ class EvidenceStore(Protocol):
         or None when nothing was uploaded."""
         ...
 
+    async def forget(self, key: str) -> None:
+        """Delete the stored file, if any (retention)."""
+        ...
+
 
 def ticket_key(secret: str) -> bytes:
     """The key that signs upload tickets: derived from the token secret for
@@ -150,6 +154,9 @@ class LocalStore:
         path = self.path(key)
         return path if path.is_file() else None
 
+    async def forget(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
 
 class S3Bucket:
     """A private bucket reached through aioboto3 (evidence and music tracks)."""
@@ -195,6 +202,10 @@ class S3Store(S3Bucket):
                 Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": "attachment"},
                 ExpiresIn=DOWNLOAD_TTL_S,
             )
+
+    async def forget(self, key: str) -> None:
+        async with self._s3() as s3:
+            await s3.delete_object(Bucket=self.bucket, Key=key)
 
 
 def open_store(settings: Settings) -> EvidenceStore:

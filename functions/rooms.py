@@ -282,45 +282,50 @@ class RoomsController(Controller):
     async def join(
         self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[JoinIn]
     ) -> Response[JoinOut]:
-        if data.roomId is not None and data.template is None:
-            joining = partial(_join_room, services, caller, data.roomId)
-        elif data.template is not None and data.roomId is None:
-            joining = partial(_quick_join, services, caller, data.template)
-        else:
-            raise ApiError(
-                422,
-                "Give either roomId or template.",
-                [FieldError(field="roomId", message="exactly one of roomId and template")],
-            )
-        region = data.region or services.settings.region
-        edge = await services.registry.pick_edge(region)
-        if edge is None:
-            raise ApiError(503, "No realtime edge node is available; try again shortly.", headers={"Retry-After": "5"})
-        row = await joining()
-        sfu = await services.registry.sfu_for_room(row["id"], region)
-        if sfu is None:
-            raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
-        (count,) = await occupancy(services, [row["id"]])
-        world = await room_world(row)
-        await publish_setup(services, row, world)
-        me = await load_user(caller.sub)  # the name and look as they are now, not as at sign-in
-        grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": me["display_name"],
-                 "avatar": look_of(me)}
-        tokens = services.tokens
-        return Response(
-            JoinOut(
-                roomId=row["id"],
-                room=room_out(row, count),
-                realtimeToken=tokens.issue("realtime", caller.sub, **grant),
-                voiceToken=tokens.issue("voice", caller.sub, **grant),
-                edgeUrl=edge.url,
-                sfuUrl=sfu.url,
-                iceServers=ice_servers(services.settings, caller.sub),
-                expiresIn=tokens.ttl["realtime"],
-                world=world,
-            ),
-            headers={"Cache-Control": "no-store"},
+        return await join_flow(services, caller, data)
+
+
+async def join_flow(services: Services, caller: Claims, data: JoinIn) -> Response[JoinOut]:
+    """A place held in the room and the tokens and addresses to take it."""
+    if data.roomId is not None and data.template is None:
+        joining = partial(_join_room, services, caller, data.roomId)
+    elif data.template is not None and data.roomId is None:
+        joining = partial(_quick_join, services, caller, data.template)
+    else:
+        raise ApiError(
+            422,
+            "Give either roomId or template.",
+            [FieldError(field="roomId", message="exactly one of roomId and template")],
         )
+    region = data.region or services.settings.region
+    edge = await services.registry.pick_edge(region)
+    if edge is None:
+        raise ApiError(503, "No realtime edge node is available; try again shortly.", headers={"Retry-After": "5"})
+    row = await joining()
+    sfu = await services.registry.sfu_for_room(row["id"], region)
+    if sfu is None:
+        raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
+    (count,) = await occupancy(services, [row["id"]])
+    world = await room_world(row)
+    await publish_setup(services, row, world)
+    me = await load_user(caller.sub)  # the name and look as they are now, not as at sign-in
+    grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": me["display_name"],
+             "avatar": look_of(me)}
+    tokens = services.tokens
+    return Response(
+        JoinOut(
+            roomId=row["id"],
+            room=room_out(row, count),
+            realtimeToken=tokens.issue("realtime", caller.sub, **grant),
+            voiceToken=tokens.issue("voice", caller.sub, **grant),
+            edgeUrl=edge.url,
+            sfuUrl=sfu.url,
+            iceServers=ice_servers(services.settings, caller.sub),
+            expiresIn=tokens.ttl["realtime"],
+            world=world,
+        ),
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def _reserve(services: Services, row: dict, user_id: str, avoid: frozenset[str] = frozenset()) -> bool:

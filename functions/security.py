@@ -17,6 +17,8 @@ from litestar.di import NamedDependency
 from functions.context import Services
 from functions.problems import ApiError
 from functions.tables import RefreshToken
+from virtubar import keys
+from virtubar.state import SharedState
 from virtubar.tokens import Claims, TokenError
 
 REFRESH_TTL = timedelta(days=30)
@@ -114,6 +116,17 @@ async def caller(request: Request, services: NamedDependency[Services]) -> Claim
             401, "Sign in first: send 'Authorization: Bearer <accessToken>'.", headers={"WWW-Authenticate": "Bearer"}
         )
     try:
-        return services.tokens.verify(token, "api")
+        claims = services.tokens.verify(token, "api")
     except TokenError as e:
         raise ApiError(401, e.message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from e
+    if await revoked(services.state, claims.sub, claims.iat):
+        raise ApiError(401, "This sign-in was revoked; sign in again.",
+                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return claims
+
+
+async def revoked(state: SharedState, user_id: str, issued_at: int) -> bool:
+    """Whether a token issued at ``issued_at`` (seconds) to ``user_id`` was
+    revoked (``privacy.revoke_tokens``: the account was erased or merged)."""
+    mark = (await state.members(keys.user_revoked(user_id))).get("at")
+    return mark is not None and issued_at <= int(mark)

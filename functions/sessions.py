@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -26,7 +27,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from functions import focusstats
+from functions import focusstats, retention
 from functions.context import Services
 from functions.models import (
     MAX_GOALS,
@@ -47,6 +48,7 @@ from virtubar.logs import log
 from virtubar.tokens import Claims
 
 SUMMARY_TTL_S = 12 * 3600
+RETENTION_EVERY_S = 3600.0
 _GOALS = msgspec.json.Decoder(list[Goal])
 
 
@@ -157,11 +159,16 @@ async def housekeeping(services: Services) -> None:
     """Long-running processes: close abandoned sessions every quarter grace,
     and hand the scheduled sessions to the edge again when shared state lost
     them (a Redis restart), whether or not a player reads the schedule; and
-    drop the track uploads begun and never finished."""
+    drop the track uploads begun and never finished; and, hourly, delete
+    what the retention settings no longer keep (``functions.retention``)."""
     every = max(1.0, min(60.0, services.settings.session_grace_s / 4))
+    next_sweep = 0.0
     while True:
         await asyncio.sleep(every)
         try:
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + RETENTION_EVERY_S
+                await retention.sweep(services)
             if count := await close_abandoned(services):
                 log("focus_sessions_abandoned", logger="functions", count=count)
             if await ensure_mirrored(services):

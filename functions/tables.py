@@ -18,6 +18,7 @@ class User(Table, tablename="users"):
     role = Varchar(length=16, default="player")
     avatar = JSON(default="{}")
     created_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)  # erased at the player's request: a pseudonym (migration 11)
 
 
 class Credential(Table, tablename="credentials"):
@@ -271,5 +272,38 @@ class WorldVersion(Table, tablename="world_versions"):
 
 
 BOARD_TABLES: tuple[type[Table], ...] = (RoomObject, BoardUpdate, BoardSnapshot)
+
+
+class OidcLink(Table, tablename="oidc_links"):
+    """An account signed in through an OpenID Connect provider: the
+    provider's (issuer, subject) pair names one user for good; ``id`` is a
+    digest of the pair, so the pair is unique on both engines."""
+
+    id = Varchar(length=64, primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    issuer = Varchar(length=500)
+    subject = Varchar(length=255)
+    email = Varchar(length=254, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SignInTicket(Table, tablename="sign_in_tickets"):
+    """One step of an OpenID Connect sign-in, single use and short-lived,
+    kept in the database so any API instance (or Lambda) finishes what
+    another began: ``kind`` "state" is an authorization request under way
+    (its PKCE verifier and nonce, the guest it upgrades); "code" is the
+    one-time code the client trades for the app's tokens. ``id`` is the
+    state, or a digest of the code."""
+
+    id = Varchar(length=64, primary_key=True)
+    kind = Varchar(length=8)
+    nonce = Varchar(length=128, null=True, default=None)
+    verifier = Varchar(length=128, null=True, default=None)
+    user = Varchar(length=32, null=True, default=None)  # the guest to upgrade, or whom the code signs in
+    expires_at = Timestamptz(index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+IDENTITY_TABLES: tuple[type[Table], ...] = (OidcLink, SignInTicket)
 TABLES = (INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
-          + BOARD_TABLES + (WorldVersion,))
+          + BOARD_TABLES + (WorldVersion,) + IDENTITY_TABLES)

@@ -8,7 +8,7 @@ import random
 import msgspec
 from litestar import Controller, get, patch
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from functions.models import Avatar, ProfilePatch, UserOut
 from functions.problems import ApiError, FieldError
@@ -87,7 +87,3 @@ class UsersController(Controller):
         if changes:
             await User.update(changes).where(User.id == caller.sub)
         return user_out(await load_user(caller.sub))
-
-    @get("/{user_id:str}", summary="A player's public profile")
-    async def get_user(self, caller: NamedDependency[Claims], user_id: FromPath[str]) -> UserOut:
-        return user_out(await load_user(user_id))

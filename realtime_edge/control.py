@@ -5,7 +5,8 @@ kicked/banned: the member is told, then closed (4003). A mute carries
 channels (chat, voice, all): the mirrored sanctions say whether it silences
 chat, and the member is told once it holds; a lifted mute is re-read the
 same way. Blocks (either direction hides chat and emotes) are re-read when
-they change.
+they change. An account closed (erased, or a guest merged into an account):
+its sockets are told ``token_revoked`` and closed (4004).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from realtime_edge.logs import log
 from realtime_edge.room import Room
 from realtime_edge.tasks import spawn
 from virtubar import wire
-from virtubar.moderation import BlocksChanged, ModerationLifted
+from virtubar.moderation import AccountClosed, BlocksChanged, ModerationLifted
 
 CLOSE_KICKED = 4003
+CLOSE_REVOKED = 4004
 
 
 class Control:
@@ -32,6 +34,13 @@ class Control:
             for room in node.rooms.values():
                 if event.userId in room.blocks:
                     self.load_blocks(room, event.userId)
+            return
+        if isinstance(event, AccountClosed):
+            for room in list(node.rooms.values()):
+                if (conn := room.local.get(event.userId)) is not None:
+                    log("account_closed", node=node.id, room=room.id, user=event.userId)
+                    node.send(conn, wire.AuthError(code="token_revoked", message="this sign-in was revoked"))
+                    conn.close(CLOSE_REVOKED, "token revoked")
             return
         if not isinstance(event, wire.ModerationAction | ModerationLifted) or not event.userId:
             return

@@ -59,6 +59,10 @@ class Session:
             node.refuse(conn, "already_joined", "this socket already joined a room", p.name)
             return
         user = claims.sub
+        if await shared.revoked(node.state, user, claims.iat):  # the account was erased or merged meanwhile
+            node.metrics.inc("virtubar_edge_rejected_total", code="token_revoked")
+            node.send(conn, wire.AuthError(code="token_revoked", message="this sign-in was revoked; sign in again"))
+            return
         refusal, found = await self.admission.check(user, p.roomId)  # banned, kicked, or sanctions reloading
         if refusal is not None:
             node.metrics.inc("virtubar_edge_rejected_total", code=getattr(refusal, "code", "sanctions_reloading"))

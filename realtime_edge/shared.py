@@ -31,6 +31,12 @@ def _world(room_id: str, data: bytes) -> World | None:
         return None
 
 
+async def revoked(state: SharedState, user_id: str, issued_at: int) -> bool:
+    """Whether the player's tokens issued up to ``issued_at`` were revoked (``keys.user_revoked``)."""
+    mark = (await state.members(keys.user_revoked(user_id))).get("at")
+    return mark is not None and issued_at <= int(mark)
+
+
 async def sanctions(state: SharedState, user_id: str, room_id: str) -> list[SanctionInfo]:
     """The player's sanctions in force in the room."""
     return in_force((await state.members(keys.user_sanctions(user_id))).values(), room_id, wire.now_ms())

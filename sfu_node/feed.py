@@ -18,7 +18,7 @@ import msgspec
 from msgspec import Struct
 
 from virtubar import wire
-from virtubar.moderation import BlocksChanged, ModerationLifted, SanctionInfo, decode_control
+from virtubar.moderation import AccountClosed, BlocksChanged, ModerationLifted, SanctionInfo, decode_control
 
 
 class Moved(Struct, frozen=True):
@@ -49,7 +49,7 @@ class Sanctioned(Struct, frozen=True):
 
 
 class Removed(Struct, frozen=True):
-    """Kicked or banned: the member's voice session here ends."""
+    """Kicked, banned, or the account closed (erased, merged): the member's voice session here ends."""
 
     user: str
     room: str | None
@@ -101,6 +101,8 @@ def control_fact(data: bytes) -> Fact | None:
         return Sanctioned(event.userId, event.roomId)
     if isinstance(event, BlocksChanged):
         return BlocksReload(event.userId)
+    if isinstance(event, AccountClosed):
+        return Removed(event.userId, None)
     return None
 
 

@@ -58,6 +58,13 @@ def user_blocks(user_id: str) -> str:
     return f"{{user:{user_id}}}:blocks"
 
 
+def user_revoked(user_id: str) -> str:
+    """When a player's tokens were revoked (expiring set; member ``"at"`` =
+    Unix seconds as text): tokens issued then or before are refused, by the
+    API and by the edge at join (the account was erased or merged)."""
+    return f"{{user:{user_id}}}:revoked"
+
+
 CONTROL_STREAM = "control"
 """Moderation actions published by the functions, consumed by edges and SFUs."""
 

@@ -189,7 +189,15 @@ class BlocksChanged(wire.Event):
     userId: str
 
 
-CONTROL_EVENTS: tuple[type[wire.Event], ...] = (wire.ModerationAction, ModerationLifted, BlocksChanged)
+class AccountClosed(wire.Event):
+    """Control stream: ``userId``'s tokens were revoked (the account was
+    erased, or a guest merged into an account); nodes close its sockets."""
+
+    name = "account_closed"
+    userId: str
+
+
+CONTROL_EVENTS: tuple[type[wire.Event], ...] = (wire.ModerationAction, ModerationLifted, BlocksChanged, AccountClosed)
 _ENVELOPES: dict[type[wire.Event], type[Struct]] = {
     e: wire.ENVELOPES.get(e) or wire.envelope_type(e) for e in CONTROL_EVENTS
 }

@@ -144,6 +144,13 @@ class Settings(Struct, kw_only=True):
     map_max_tiles: PositiveInt = 65_536  # tiles of an imported map, all its tile layers counted
     map_max_objects: PositiveInt = 1024  # objects of an imported map
     asset_max_bytes: PositiveInt = 1024 * 1024  # one world asset (a tileset image)
+    oidc_issuer: str = ""  # an OpenID Connect provider's issuer URL: enables "Sign in with <oidc_name>"
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "OpenID"  # the provider's name on the sign-in button
+    retention_closed_reports_days: NonNegativeInt = 0  # 0: kept for good
+    retention_evidence_days: NonNegativeInt = 0
+    retention_focus_sessions_days: NonNegativeInt = 0
 
     @classmethod
     def from_env(cls) -> Settings:

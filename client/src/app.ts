@@ -101,7 +101,20 @@ export function startApp(root: HTMLElement): void {
 
   void loadPreferences(api);
   watchSchedule(api, (roomId) => void enter({ roomId }), () => here);
-  if (api.session) home(); else signIn();
+  const returned = oidcCode();
+  if (returned) {  // back from the provider's sign-in: the one-time code becomes a session
+    void api.oidcFinish(returned).then(() => { void loadPreferences(api); home(); }, (err) => {
+      signIn();
+      toast(err instanceof ApiError ? err.describe() : String(err), 'error');
+    });
+  } else if (api.session) home(); else signIn();
+}
+
+/** The one-time code an OpenID Connect sign-in came back with (``#oidc-code=``), taken out of the address. */
+function oidcCode(): string | null {
+  const code = new URLSearchParams(location.hash.slice(1)).get('oidc-code');
+  if (code) history.replaceState(null, '', location.pathname + location.search);
+  return code;
 }
 
 /** Runs a safety call; a 404 means the server does not offer it yet, and we say so. */

@@ -46,3 +46,25 @@ test('an unreachable server is reported as offline', async () => {
   const api = new Api('/api', new MemoryStorage(), (async () => { throw new TypeError('fetch failed'); }) as typeof fetch);
   await expect(api.rooms()).rejects.toMatchObject({ status: 0, title: 'Offline' });
 });
+
+test('a guest signing in with a password or a provider sends its token so the server keeps its data', async () => {
+  const calls: string[] = [];
+  const fetcher = (async (url: string, init: RequestInit) => {
+    calls.push(`${init.method} ${url} ${(init.headers as Record<string, string>).Authorization ?? '-'}`);
+    if (url.endsWith('/auth/anonymous')) return json(201, { accessToken: 'guest', refreshToken: 'r1', expiresIn: 900, user });
+    if (url.endsWith('/auth/oidc')) return json(200, { enabled: true, name: 'Test ID' });
+    if (url.endsWith('/auth/oidc/start')) return json(200, { authorizationUrl: 'https://id.example/authorize?x=1' });
+    return json(200, { accessToken: 'account', refreshToken: 'r2', expiresIn: 900, user: { ...user, anonymous: false } });
+  }) as typeof fetch;
+  const api = new Api('/api', new MemoryStorage(), fetcher);
+  await api.anonymous('Ann');
+  expect(await api.oidcConfig()).toEqual({ enabled: true, name: 'Test ID' });
+  expect(await api.oidcStart()).toBe('https://id.example/authorize?x=1');
+  await api.login('ann', 'a long password');
+  await api.oidcFinish('one-time');
+  expect(calls.slice(1)).toEqual([
+    'GET /api/auth/oidc -', 'POST /api/auth/oidc/start Bearer guest', 'POST /api/auth/login Bearer guest',
+    'POST /api/auth/oidc/session -',
+  ]);
+  expect(api.user?.anonymous).toBe(false);
+});

@@ -51,14 +51,25 @@ def test_every_function_is_the_mangum_handler_on_python_312_in_the_vpc(template)
     defaults = template["Globals"]["Function"]
     assert defaults["Runtime"] == "python3.12" and defaults["VpcConfig"]["SubnetIds"]
     for name, props in functions.items():
-        assert props["Handler"] == "functions.lambda_handler.handler", name
+        scheduled = name == "RetentionFunction"  # the daily retention sweep, not an API
+        assert props["Handler"] == f"functions.lambda_handler.{'retention' if scheduled else 'handler'}", name
         assert props.get("Runtime", "python3.12") == "python3.12", name
         assert "VpcConfig" not in props, f"{name} must stay in the VPC of the Globals"
-        assert [e["Type"] for e in props["Events"].values()] == ["HttpApi"], name
+        assert [e["Type"] for e in props["Events"].values()] == ["Schedule" if scheduled else "HttpApi"], name
     env = defaults["Environment"]["Variables"]
     assert env["VIRTUBAR_S3_BUCKET"] == {"Ref": "EvidenceBucket"}  # the evidence store the API presigns for
     handler = (ROOT / "functions/lambda_handler.py").read_text()
     assert re.search(r"^handler = Mangum\(", handler, re.M)
+    assert re.search(r"^from functions.retention import handler as retention", handler, re.M)
+    assert "RetentionFunction" in functions
+
+
+def test_the_retention_sweep_runs_daily_with_the_retention_settings(template):
+    (event,) = template["Resources"]["RetentionFunction"]["Properties"]["Events"].values()
+    assert event["Properties"]["Schedule"] == "rate(1 day)"
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    for days in ("CLOSED_REPORTS", "EVIDENCE", "FOCUS_SESSIONS"):
+        assert f"VIRTUBAR_RETENTION_{days}_DAYS" in env
 
 
 def test_no_secret_is_written_in_the_template(template):

@@ -13,7 +13,7 @@ from sfu_node.presence import Platform, room_world
 from sfu_node.room import Room
 from virtubar import keys, wire
 from virtubar.bus import LocalBus, LocalStreams
-from virtubar.moderation import BlocksChanged, ModerationLifted, SanctionInfo, encode_control
+from virtubar.moderation import AccountClosed, BlocksChanged, ModerationLifted, SanctionInfo, encode_control
 from virtubar.state import LocalState
 from virtubar.world import default_world
 
@@ -63,6 +63,7 @@ def test_control_events_become_voice_facts():
     lifted = ModerationLifted(type="mute", userId="ann")
     assert feed.control_fact(encode_control(lifted)) == feed.Sanctioned("ann", None)
     assert feed.control_fact(encode_control(BlocksChanged(userId="bob"))) == feed.BlocksReload("bob")
+    assert feed.control_fact(encode_control(AccountClosed(userId="cy"))) == feed.Removed("cy", None)
 
 
 def test_presence_positions_skip_reservations_and_garbage():

@@ -45,7 +45,19 @@ export class Api {
   register(email: string, username: string, password: string, displayName?: string): Promise<Session> {
     return this.auth('/auth/register', { email, username, password, ...(displayName ? { displayName } : {}) }, !!this.session);
   }
-  login(login: string, password: string): Promise<Session> { return this.auth('/auth/login', { login, password }, false); }
+  /** A guest who signs in keeps what it did: its token goes along. */
+  login(login: string, password: string): Promise<Session> { return this.auth('/auth/login', { login, password }, this.guest); }
+
+  /** Whether the server offers sign-in with an OpenID Connect provider, and its name. */
+  oidcConfig(): Promise<{ enabled: boolean; name?: string }> { return this.request('GET', '/auth/oidc', undefined, false); }
+  /** Where to send the browser to sign in at the provider (a guest's data is kept). */
+  async oidcStart(): Promise<string> {
+    return (await this.request<{ authorizationUrl: string }>('POST', '/auth/oidc/start', undefined, this.guest)).authorizationUrl;
+  }
+  /** Trade the one-time code the provider's sign-in came back with for a session. */
+  oidcFinish(code: string): Promise<Session> { return this.auth('/auth/oidc/session', { code }, false); }
+
+  private get guest(): boolean { return !!this.session?.user.anonymous; }
 
   async logout(): Promise<void> {
     const s = this.session;

@@ -1,4 +1,5 @@
-/** Sign in: one click as a guest, or email/username and password, or a new account. */
+/** Sign in: one click as a guest, or email/username and password, or a new
+ * account, or (when the server offers one) an OpenID Connect provider. */
 import { ApiError, type Api } from '../api/client';
 import { h } from './dom';
 
@@ -31,8 +32,18 @@ export function signInScreen(api: Api, done: () => void): HTMLElement {
     try { await api.register(email.value.trim(), username.value.trim(), newPassword.value); done(); } catch (err) { fail(err); } finally { busy(register, false); }
   });
 
+  const provider = h('button', { class: 'btn primary', type: 'button', text: 'Sign in' });
+  const oidc = h('div', { class: 'card', hidden: true }, h('h2', { text: 'Single sign-on' }), provider);
+  provider.addEventListener('click', async () => {
+    provider.disabled = true;
+    try { location.assign(await api.oidcStart()); } catch (err) { fail(err); provider.disabled = false; }
+  });
+  void api.oidcConfig().then((c) => {
+    if (c.enabled) { provider.textContent = `Sign in with ${c.name ?? 'your provider'}`; oidc.hidden = false; }
+  }).catch(() => undefined);  // no provider offered: no button
+
   return h('main', { class: 'screen signin' },
     h('header', { class: 'brand' }, h('img', { src: '/icons/icon-192.png', alt: '', width: '56', height: '56' }), h('h1', { text: 'VirtuBar' }),
       h('p', { text: 'Live spaces to hang out, work and meet: a bar, an office, a focus room, a town.' })),
-    error, h('div', { class: 'cards' }, guest, signIn, register));
+    error, h('div', { class: 'cards' }, guest, oidc, signIn, register));
 }
