@@ -18,6 +18,8 @@ from functions.auth import AuthController
 from functions.context import Services
 from functions.db import Database
 from functions.evidence import open_store
+from functions.friends import FriendsController
+from functions.inventory import GrantsController, InventoryController
 from functions.models import Health
 from functions.moderation import ModerationController, RolesController
 from functions.objects import INTERNAL as BOARD_ROUTES
@@ -99,6 +101,9 @@ def create_app(
             AuthController,
             PreferencesController,
             UsersController,
+            FriendsController,
+            InventoryController,
+            GrantsController,
             RoomsController,
             BlocksController,
             ReportsController,

@@ -25,6 +25,7 @@ from functions.tables import (
     INITIAL_TABLES,
     MODERATION_TABLES,
     MUSIC_TABLES,
+    PEOPLE_TABLES,
     SCHEDULE_TABLES,
     TABLES,
     EvidenceUpload,
@@ -190,6 +191,13 @@ async def _music(db: Database) -> None:
     await _create(*MUSIC_TABLES)(db)
 
 
+async def _people(db: Database) -> None:
+    """Friends, cosmetics owned, and the look each player wears."""
+    if not await _has_column(db, "users", "avatar_config"):
+        await User.alter().add_column("avatar_config", JSON(null=True, default=None))
+    await _create(*PEOPLE_TABLES)(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
@@ -200,4 +208,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (7, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
     (8, "music: tracks, playlists, the members-add-music setting of rooms", _music),
     (9, "boards: room objects, whiteboard updates and snapshots", _create(*BOARD_TABLES)),
+    (12, "people: friendships, cosmetics owned, the look each player wears", _people),
 ]

@@ -18,6 +18,7 @@ class User(Table, tablename="users"):
     role = Varchar(length=16, default="player")
     avatar = JSON(default="{}")
     created_at = Timestamptz(default=TimestamptzNow())
+    avatar_config = JSON(null=True, default=None)  # the worn look, ``wire.AvatarLook`` (migration 12)
 
 
 class Credential(Table, tablename="credentials"):
@@ -69,6 +70,30 @@ class Block(Table, tablename="blocks"):
 
     blocker = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     blocked = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Friendship(Table, tablename="friendships"):
+    """A friend request (``accepted_at`` None) or a friendship, one row per
+    pair: ``pair`` is the two ids in order, so a second request either way
+    finds the first (migration 12)."""
+
+    pair = Varchar(length=65, primary_key=True)
+    requester = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    addressee = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    accepted_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class InventoryItem(Table, tablename="inventory_items"):
+    """A cosmetic granted to a player beyond the starter set everyone owns
+    (``functions/inventory.py``); ``id`` is user id + ":" + item id, so an
+    item is owned at most once (migration 12)."""
+
+    id = Varchar(length=80, primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    item = Varchar(length=40)
+    granted_by = Varchar(length=32, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -212,6 +237,7 @@ INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World
 FOCUS_TABLES: tuple[type[Table], ...] = (FocusSession, UserPreferences)
 SCHEDULE_TABLES: tuple[type[Table], ...] = (ScheduledSession, Rsvp)
 MUSIC_TABLES: tuple[type[Table], ...] = (Track, Playlist)
+PEOPLE_TABLES: tuple[type[Table], ...] = (Friendship, InventoryItem)
 
 
 class RoomObject(Table, tablename="room_objects"):
@@ -259,4 +285,4 @@ class BoardSnapshot(Table, tablename="board_snapshots"):
 
 BOARD_TABLES: tuple[type[Table], ...] = (RoomObject, BoardUpdate, BoardSnapshot)
 TABLES = (INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
-          + BOARD_TABLES)
+          + BOARD_TABLES + PEOPLE_TABLES)
