@@ -1,6 +1,7 @@
 /** The room features a template's world carries, mounted beside the room
  * view: the focus room's goals panel and timer ring, the jukebox, the
- * whiteboards. Each is its own module; this only decides which a room gets. */
+ * whiteboards, and in every room the people features (friends, looks,
+ * profile cards). Each is its own module; this only decides which a room gets. */
 import type { Api } from '../api/client';
 import { mountBoards, type Boards } from '../board/panel';
 import type { SessionsApi } from '../focus/sessions';
@@ -8,6 +9,10 @@ import { SessionsPanel } from '../focus/sessionsPanel';
 import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
 import { mountJukebox } from '../music/jukebox';
 import type { JoinTicket, RealtimeProvider } from '../net/realtime/types';
+import { mountPeople, type PeopleHost } from '../people/mount';
+import type { Stage } from '../render/stage';
+import type { VoiceSession } from '../voice/voice';
+import type { Members } from './members';
 import type { World } from '../world/world';
 
 export interface FeatureHost {
@@ -24,7 +29,13 @@ export interface FeatureHost {
   nearSpeaking(): boolean;
   nameOf(userId: string): string;
   /** Whom this player blocked here: their whiteboard strokes and items are not drawn. */
-  blocked: ReadonlySet<string>;
+  blocked: Set<string>;
+  stage: Stage;
+  members: Members;
+  voice?: VoiceSession;
+  block(userId: string): Promise<string>;
+  /** Friends, looks and profile cards (absent offline). */
+  people?: PeopleHost;
 }
 
 /** Mounts the room's features; returns the whiteboards and what stops them all. */
@@ -41,5 +52,6 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });
   stops.push(boards.stop);
+  if (h.people) stops.push(mountPeople({ ...h, roomId: h.ticket.roomId }, h.people));
   return { boards, stops };
 }
