@@ -68,7 +68,7 @@ export async function openAvatarEditor(parent: HTMLElement, people: PeopleApi, s
       const id = item ? itemFor(item, v) : null;
       const locked = id !== null && !owned.has(id);
       const b = h('button', { type: 'button', class: 'btn small choice', role: 'radio', disabled: locked,
-        title: locked ? `${names.get(id!) ?? v}: not in your inventory` : label(v), text: (locked ? '🔒 ' : '') + label(v) });
+        title: locked ? `${names.get(id!) ?? v}: not in your inventory` : label(v), text: label(v) + (locked ? ' (locked)' : '') });
       b.addEventListener('click', () => { set(v); refresh(); });
       return [v, b] as const;
     });

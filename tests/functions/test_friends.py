@@ -176,3 +176,23 @@ async def test_the_profile_card_shows_mutual_friends_and_our_friendship(client, 
     assert [m["displayName"] for m in card["mutualFriends"]] == ["Cy"]
     r = await client.get("/api/friends/card/" + "0" * 32, headers=ada["headers"])
     assert r.status_code == 404
+
+
+async def test_an_owner_mutes_kicks_and_bans_in_their_room_and_the_audit_shows_it(client, player, state):
+    """The profile card's moderation buttons use the moderation routes: an
+    owner acts in their own room only, each action with its reason audited."""
+    owner, bo = await player("Owner"), await player("Bo")
+    bar = await new_room(client, owner, "Owner's bar")
+    await enter(client, state, bo, bar)
+    for kind in ("mute", "kick", "ban"):
+        r = await act(client, owner, type=kind, userId=bo["user"]["id"], roomId=bar, reason=f"{kind}: too loud")
+        assert r.status_code == 201, r.text
+    elsewhere = await new_room(client, bo, "Bo's own")
+    r = await act(client, owner, type="kick", userId=bo["user"]["id"], roomId=elsewhere)
+    assert r.status_code == 403
+    r = await client.post("/api/rooms/join", json={"roomId": bar}, headers=bo["headers"])
+    assert r.status_code == 403 and "ban: too loud" in r.json()["detail"]
+    admin = await staff(client, "admin")
+    audit = (await client.get(f"/api/moderation/audit?actor={owner['user']['id']}", headers=admin["headers"])).json()
+    assert [(e["action"], e["reason"], e["roomId"]) for e in reversed(audit["items"])] == [
+        ("mute", "mute: too loud", bar), ("kick", "kick: too loud", bar), ("ban", "ban: too loud", bar)]

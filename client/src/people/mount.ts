@@ -69,7 +69,7 @@ export function mountPeople(room: PeopleRoom, host: PeopleHost): () => void {
     ndc.set(((e.clientX - r.left) / r.width) * 2 - 1, -((e.clientY - r.top) / r.height) * 2 + 1);
     ray.setFromCamera(ndc, stage.camera);
     const slot = stage.crowd.pick(ray);
-    const d = slot ? members.list[slot - 1] : undefined;
+    const d = slot === null ? undefined : members.list[slot - 1];
     if (d && !d.hidden) show(d.userId);
   };
   stage.canvas.addEventListener('click', onCanvas);

@@ -76,6 +76,7 @@ export async function openCard(parent: HTMLElement, people: PeopleApi, host: Car
 
   function moderation(): HTMLElement {
     const reason = h('input', { type: 'text', maxlength: '500', placeholder: 'Reason (required)', 'aria-label': 'Reason' });
+    reason.addEventListener('input', () => say(''));
     const act = (type: Sanction) => h('button', { class: `btn small ${type === 'mute' ? '' : 'danger'}`, type: 'button', text: type[0].toUpperCase() + type.slice(1),
       onclick: async () => {
         if (!reason.value.trim()) { say('Give a reason: it goes to the audit log.'); reason.focus(); return; }

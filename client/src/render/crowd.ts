@@ -88,10 +88,11 @@ export class Crowd {
     for (const m of [this.body, this.head, this.hair, this.hat, this.arms]) m.instanceColor!.needsUpdate = true;
   }
 
-  /** The slot whose body the ray hits first, or null (a click on an avatar). */
+  /** The other member (slot > 0) whose body the ray hits first, or null (a
+   * click on an avatar; the local member's own body never hides another's). */
   pick(ray: Raycaster): number | null {
     this.body.boundingSphere = null;  // members moved since: recompute before testing
-    const hit = ray.intersectObject(this.body, false).find((h) => h.instanceId !== undefined && h.instanceId < this.n);
+    const hit = ray.intersectObject(this.body, false).find((h) => !!h.instanceId && h.instanceId < this.n);
     return hit?.instanceId ?? null;
   }
 
