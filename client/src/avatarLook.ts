@@ -44,7 +44,8 @@ export function fullLook(look: AvatarLook | null | undefined): Look {
 export function lookOf(m: { avatarId: string; look?: AvatarLook | null }): Look {
   if (m.look) return fullLook(m.look);
   const a = parseAvatarId(m.avatarId);
-  return { ...DEFAULT_LOOK, body: a.model, outfitColour: a.colors.body.toLowerCase(), hatColour: a.colors.accent.toLowerCase(), hat: 'none' };
+  // The older avatar always wore its accent colour as a cap.
+  return { ...DEFAULT_LOOK, body: a.model, outfitColour: a.colors.body.toLowerCase(), hatColour: a.colors.accent.toLowerCase(), hat: 'cap' };
 }
 
 /** One string per distinct look: a member whose key changed is redrawn. */

@@ -18,8 +18,8 @@ describe('looks', () => {
 
   it('draws a member without a look from its avatar id, as older servers send it', () => {
     const l = lookOf({ avatarId: 'slim-112233-445566' });
-    expect([l.body, l.outfitColour, l.hatColour, l.hat]).toEqual(['slim', '#112233', '#445566', 'none']);
-    expect(lookOf({ avatarId: 'slim-112233-445566', look: { hat: 'cap' } }).hat).toBe('cap');
+    expect([l.body, l.outfitColour, l.hatColour, l.hat]).toEqual(['slim', '#112233', '#445566', 'cap']);
+    expect(lookOf({ avatarId: 'slim-112233-445566', look: { hat: 'beanie' } }).hat).toBe('beanie');
   });
 
   it('gives a changed look a new key, so the member is redrawn', () => {
