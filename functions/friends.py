@@ -20,6 +20,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from functions.context import Services
+from functions.db import is_unique_violation
 from functions.models import (
     FriendOut,
     FriendRequestIn,
@@ -180,7 +181,11 @@ class FriendsController(Controller):
             if sent >= MAX_PENDING:
                 raise ApiError(429, f"At most {MAX_PENDING} unanswered friend requests; wait for some answers.")
             await _room_for_one_more(me)
-            await Friendship.insert(Friendship(pair=pair_of(me, them), requester=me, addressee=them))
+            try:
+                await Friendship.insert(Friendship(pair=pair_of(me, them), requester=me, addressee=them))
+            except Exception as e:  # the same pair asked at the same moment: the first request stands
+                if not is_unique_violation(e):
+                    raise
         elif row["accepted_at"] is None and row["addressee"] == me:  # they asked first: this is a yes
             await _room_for_one_more(me)
             await Friendship.update({Friendship.accepted_at: datetime.now(UTC)}).where(Friendship.pair == row["pair"])

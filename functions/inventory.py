@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
+from functions.context import Services
 from functions.models import GrantIn, GrantOut, InventoryOut, ItemOut
 from functions.moderation import audit, current_role
 from functions.problems import ApiError, FieldError
@@ -98,7 +99,9 @@ class GrantsController(Controller):
     tags = ["inventory"]
 
     @post("/grants", status_code=HTTP_201_CREATED, summary="Give a player a cosmetic (admins; audited)")
-    async def grant(self, caller: NamedDependency[Claims], data: JSONBody[GrantIn]) -> GrantOut:
+    async def grant(
+        self, services: NamedDependency[Services], caller: NamedDependency[Claims], data: JSONBody[GrantIn]
+    ) -> GrantOut:
         if await current_role(caller) != "admin":
             raise ApiError(403, "Only an admin can grant items.")
         if data.itemId not in CATALOGUE:
@@ -108,8 +111,11 @@ class GrantsController(Controller):
         key = f"{data.userId}:{data.itemId}"
         row = await InventoryItem.select().where(InventoryItem.id == key).first()
         if row is None and data.itemId not in STARTER:
-            await InventoryItem.insert(InventoryItem(id=key, user=data.userId, item=data.itemId, granted_by=caller.sub))
-            await audit(caller.sub, "grant_item", data.reason, data.userId, item=data.itemId)
+            async with services.db.transaction():  # the item and its audit line, never one without the other
+                await InventoryItem.insert(
+                    InventoryItem(id=key, user=data.userId, item=data.itemId, granted_by=caller.sub)
+                )
+                await audit(caller.sub, "grant_item", data.reason, data.userId, item=data.itemId)
             row = await InventoryItem.select().where(InventoryItem.id == key).first()
         granted = row["created_at"] if row else datetime.now(UTC)  # a starter item: owned all along
         return GrantOut(userId=data.userId, itemId=data.itemId, grantedAt=granted)
