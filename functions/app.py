@@ -19,6 +19,8 @@ from functions.auth import AuthController
 from functions.context import Services
 from functions.db import Database
 from functions.evidence import open_store
+from functions.friends import FriendsController
+from functions.inventory import GrantsController, InventoryController
 from functions.models import Health
 from functions.moderation import ModerationController, RolesController
 from functions.objects import INTERNAL as BOARD_ROUTES
@@ -107,6 +109,9 @@ def create_app(
             PreferencesController,
             UsersController,
             PeopleController,
+            FriendsController,
+            InventoryController,
+            GrantsController,
             RoomsController,
             RoomPeopleController,
             PrivacyController,

@@ -26,6 +26,7 @@ from functions.tables import (
     INITIAL_TABLES,
     MODERATION_TABLES,
     MUSIC_TABLES,
+    PEOPLE_TABLES,
     SCHEDULE_TABLES,
     TABLES,
     EvidenceUpload,
@@ -208,6 +209,13 @@ async def _identity(db: Database) -> None:
     await _create(*IDENTITY_TABLES)(db)
 
 
+async def _people(db: Database) -> None:
+    """Friends, cosmetics owned, and the look each player wears."""
+    if not await _has_column(db, "users", "avatar_config"):
+        await User.alter().add_column("avatar_config", JSON(null=True, default=None))
+    await _create(*PEOPLE_TABLES)(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
@@ -220,4 +228,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (9, "boards: room objects, whiteboard updates and snapshots", _create(*BOARD_TABLES)),
     (10, "worlds: immutable world versions of rooms", _world_versions),
     (11, "identity: OpenID Connect links, sign-in tickets, erased players", _identity),
+    (12, "people: friendships, cosmetics owned, the look each player wears", _people),
 ]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from msgspec import Meta, Struct, field
 
 from virtubar.tokens import Role
-from virtubar.wire import Platform
+from virtubar.wire import AvatarLook, Platform
 from virtubar.world import ObjectKind, Template
 
 # Names are checked by ``virtubar.names`` in the handlers (NFKC first, then the
@@ -46,6 +46,7 @@ class UserOut(Struct, kw_only=True):
     anonymous: bool
     role: Role
     avatar: Avatar
+    look: AvatarLook | None = None  # the whole avatar worn (``PUT /api/inventory/look``)
 
 
 class SessionOut(Struct, kw_only=True):
@@ -180,6 +181,91 @@ class BlockOut(Struct, kw_only=True):
     userId: str
     displayName: str
     createdAt: datetime
+
+
+class FriendRequestIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    userId: Id
+
+
+FriendState = Literal["none", "friends", "outgoing", "incoming", "blocked"]
+
+
+class FriendRoom(Struct, kw_only=True):
+    id: str
+    name: str
+    template: Template
+
+
+class FriendOut(Struct, kw_only=True):
+    """A friend as I may see them: ``room`` only when I may enter it and
+    they are not inside a private zone (else ``online`` alone)."""
+
+    userId: str
+    displayName: str
+    look: AvatarLook
+    online: bool = False
+    room: FriendRoom | None = None
+    since: datetime | None = None
+
+
+class FriendRequestOut(Struct, kw_only=True):
+    userId: str
+    displayName: str
+    state: FriendState
+    createdAt: datetime
+
+
+class FriendsOut(Struct, kw_only=True):
+    friends: list[FriendOut]
+    incoming: list[FriendRequestOut]
+    outgoing: list[FriendRequestOut]
+
+
+class PersonRef(Struct, kw_only=True):
+    userId: str
+    displayName: str
+
+
+class ProfileCardOut(Struct, kw_only=True):
+    """What a player's card shows me: who they are, our friendship, the
+    friends we share (never someone either of us blocked)."""
+
+    userId: str
+    displayName: str
+    role: Role
+    look: AvatarLook
+    friendship: FriendState
+    mutualFriends: list[PersonRef]
+
+
+ItemId = Annotated[str, Meta(pattern=r"^[a-z]{2,8}:[a-z]{2,12}$", description="slot:name, e.g. hat:crown")]
+
+
+class ItemOut(Struct, kw_only=True):
+    id: str
+    slot: Literal["hair", "outfit", "hat"]
+    name: str
+    starter: bool
+    owned: bool
+
+
+class InventoryOut(Struct, kw_only=True):
+    """Every cosmetic there is, which I own, and the look I wear."""
+
+    items: list[ItemOut]
+    look: AvatarLook
+
+
+class GrantIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    userId: Id
+    itemId: ItemId
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+class GrantOut(Struct, kw_only=True):
+    userId: str
+    itemId: str
+    grantedAt: datetime
 
 
 class EvidenceIn(Struct, kw_only=True, forbid_unknown_fields=True):

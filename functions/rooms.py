@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from piccolo.query import WhereRaw
 
 from functions.context import Services
+from functions.friends import friend_rooms, remember_room
 from functions.ice import ice_servers
 from functions.matchmaking import Candidate, fill_order
 from functions.models import JoinIn, JoinOut, RoomDetail, RoomIn, RoomOut, RoomPage, RoomPatch
@@ -26,7 +27,7 @@ from functions.problems import ApiError, FieldError, found
 from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
 from functions.tables import Room, RoomObject, World, WorldVersion
-from functions.users import checked_name, load_user, look_of
+from functions.users import checked_name, load_user, look_of, worn_look
 from virtubar import keys
 from virtubar.focus import TimerPolicy
 from virtubar.names import ROOM_NAME_MAX, BadName, normalise_name
@@ -302,6 +303,7 @@ async def join_flow(services: Services, caller: Claims, data: JoinIn) -> Respons
     if edge is None:
         raise ApiError(503, "No realtime edge node is available; try again shortly.", headers={"Retry-After": "5"})
     row = await joining()
+    await remember_room(services, caller.sub, row["id"])
     sfu = await services.registry.sfu_for_room(row["id"], region)
     if sfu is None:
         raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
@@ -310,7 +312,7 @@ async def join_flow(services: Services, caller: Claims, data: JoinIn) -> Respons
     await publish_setup(services, row, world)
     me = await load_user(caller.sub)  # the name and look as they are now, not as at sign-in
     grant = {"room": row["id"], "platform": data.platform, "role": caller.role, "name": me["display_name"],
-             "avatar": look_of(me)}
+             "avatar": look_of(me), "look": worn_look(me)}
     tokens = services.tokens
     return Response(
         JoinOut(
@@ -370,8 +372,8 @@ async def _join_room(services: Services, caller: Claims, room_id: str) -> dict:
 
 
 async def _quick_join(services: Services, caller: Claims, template: str) -> dict:
-    """Fill rooms first, focus rooms of the player's work style before
-    others; never into a room holding someone the player blocked or was
+    """Fill rooms first, a room where a friend is before any other, focus
+    rooms of the player's work style before the rest; never into a room holding someone the player blocked or was
     blocked by, nor one they are banned from. A room made because none had
     space takes the player's work style."""
     if (ban := await active_ban(caller.sub, None)) is not None:
@@ -381,8 +383,10 @@ async def _quick_join(services: Services, caller: Claims, template: str) -> dict
     rows = await Room.select().where((Room.template == template) & (Room.public == True))  # noqa: E712
     by_id = {r["id"]: r for r in rows}
     counts = await occupancy(services, list(by_id))
+    friends_in = await friend_rooms(services, caller.sub)
     candidates = [
-        Candidate(r["id"], n, r["capacity"], preferred=style is not None and r["work_style"] == style)
+        Candidate(r["id"], n, r["capacity"], preferred=style is not None and r["work_style"] == style,
+                  friend_here=r["id"] in friends_in)
         for r, n in zip(rows, counts, strict=True)
     ]
     for candidate in fill_order(candidates):

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from functions.context import Services
+from functions.friends import end_friendship
 from functions.models import BlockIn, BlockOut, ReportIn, ReportOut
 from functions.problems import ApiError, found
 from functions.rooms import load_room
@@ -63,6 +64,7 @@ class BlocksController(Controller):
         existing = await Block.select().where((Block.blocker == caller.sub) & (Block.blocked == data.userId)).first()
         if existing is None:
             await Block.insert(Block(blocker=caller.sub, blocked=data.userId))
+            await end_friendship(caller.sub, data.userId)
             await mirror_blocks(services, caller.sub)
             existing = found(
                 await Block.select().where((Block.blocker == caller.sub) & (Block.blocked == data.userId)).first(),

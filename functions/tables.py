@@ -19,6 +19,7 @@ class User(Table, tablename="users"):
     avatar = JSON(default="{}")
     created_at = Timestamptz(default=TimestamptzNow())
     deleted_at = Timestamptz(null=True, default=None)  # erased at the player's request: a pseudonym (migration 11)
+    avatar_config = JSON(null=True, default=None)  # the worn look, ``wire.AvatarLook`` (migration 12)
 
 
 class Credential(Table, tablename="credentials"):
@@ -70,6 +71,30 @@ class Block(Table, tablename="blocks"):
 
     blocker = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     blocked = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Friendship(Table, tablename="friendships"):
+    """A friend request (``accepted_at`` None) or a friendship, one row per
+    pair: ``pair`` is the two ids in order, so a second request either way
+    finds the first (migration 12)."""
+
+    pair = Varchar(length=65, primary_key=True)
+    requester = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    addressee = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    accepted_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class InventoryItem(Table, tablename="inventory_items"):
+    """A cosmetic granted to a player beyond the starter set everyone owns
+    (``functions/inventory.py``); ``id`` is user id + ":" + item id, so an
+    item is owned at most once (migration 12)."""
+
+    id = Varchar(length=80, primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    item = Varchar(length=40)
+    granted_by = Varchar(length=32, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -213,6 +238,7 @@ INITIAL_TABLES: tuple[type[Table], ...] = (User, Credential, RefreshToken, World
 FOCUS_TABLES: tuple[type[Table], ...] = (FocusSession, UserPreferences)
 SCHEDULE_TABLES: tuple[type[Table], ...] = (ScheduledSession, Rsvp)
 MUSIC_TABLES: tuple[type[Table], ...] = (Track, Playlist)
+PEOPLE_TABLES: tuple[type[Table], ...] = (Friendship, InventoryItem)
 
 
 class RoomObject(Table, tablename="room_objects"):
@@ -306,4 +332,4 @@ class SignInTicket(Table, tablename="sign_in_tickets"):
 
 IDENTITY_TABLES: tuple[type[Table], ...] = (OidcLink, SignInTicket)
 TABLES = (INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
-          + BOARD_TABLES + (WorldVersion,) + IDENTITY_TABLES)
+          + BOARD_TABLES + (WorldVersion,) + IDENTITY_TABLES + PEOPLE_TABLES)

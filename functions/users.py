@@ -15,6 +15,7 @@ from functions.problems import ApiError, FieldError
 from functions.tables import User
 from virtubar.names import DISPLAY_NAME_MAX, BadName, avatar_id, normalise_name
 from virtubar.tokens import Claims
+from virtubar.wire import AvatarLook
 
 _MOODS = ("Mellow", "Sunny", "Quiet", "Brave", "Curious", "Gentle", "Lucky", "Swift", "Cosy", "Jolly")
 _ANIMALS = ("Otter", "Fox", "Heron", "Panda", "Lynx", "Koala", "Robin", "Badger", "Seal", "Moth")
@@ -50,6 +51,22 @@ def look_of(row: dict) -> str:
     return avatar_id(avatar.model, avatar.colors.body, avatar.colors.accent)
 
 
+def worn_look(row: dict) -> AvatarLook:
+    """The whole look the player wears; before they chose one, the look of
+    their older avatar (its model and two colours), so nobody changes face."""
+    stored = row.get("avatar_config")
+    if isinstance(stored, str):
+        stored = json.loads(stored or "null")
+    if stored:
+        try:
+            return msgspec.convert(stored, AvatarLook)
+        except msgspec.ValidationError:
+            pass  # written under an older catalogue: the older avatar's look instead
+    avatar = stored_avatar(row)
+    return AvatarLook(body=avatar.model, outfitColour=avatar.colors.body.lower(),
+                      hatColour=avatar.colors.accent.lower(), hat="cap" if "hat" in avatar.accessories else "none")
+
+
 def user_out(row: dict) -> UserOut:
     return UserOut(
         id=row["id"],
@@ -58,6 +75,7 @@ def user_out(row: dict) -> UserOut:
         anonymous=row["anonymous"],
         role=row["role"],
         avatar=stored_avatar(row),
+        look=worn_look(row),
     )
 
 

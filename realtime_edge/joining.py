@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import msgspec
 
-from virtubar import keys
+from virtubar import keys, wire
 from virtubar.state import SharedState
 from virtubar.tokens import Claims
 
@@ -55,7 +55,7 @@ async def take_place(state: SharedState, room_id: str, user: str, capacity: int 
     return True
 
 
-def identity(claims: Claims) -> tuple[str, str]:
-    """The member's display name and avatar, from its token (a token from
-    before the avatar claim gets the default look)."""
-    return claims.name or claims.sub, claims.avatar or DEFAULT_AVATAR
+def identity(claims: Claims) -> tuple[str, str, wire.AvatarLook | None]:
+    """The member's display name, avatar id and look, from its token (a
+    token from before the avatar claim gets the default look)."""
+    return claims.name or claims.sub, claims.avatar or DEFAULT_AVATAR, claims.look

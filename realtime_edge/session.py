@@ -79,17 +79,17 @@ class Session:
             old.close(CLOSE_REPLACED, "joined again")
         world = room.world
         known = room.members.get(user)
-        name, avatar = identity(claims)
+        name, avatar, look = identity(claims)
         seats: set[str] = set()
         if known is not None:  # returning: last-known transform, and the seat it sat on
-            member = msgspec.structs.replace(known, displayName=name, avatarId=avatar)
+            member = msgspec.structs.replace(known, displayName=name, avatarId=avatar, look=look)
             seats = {o.id for o in exclusive_at(world, member.x, member.z)}
             if seats and not await node.seats.take(room.id, user, seats, room.members):
                 seats = set()  # taken while it was away: it stands up at a spawn point
                 (member.x, member.z), member.y = room.spawn_for(world), 0.0
         else:
             x, z = room.spawn_for(world)
-            member = wire.Member(userId=user, displayName=name, avatarId=avatar, x=x, z=z)
+            member = wire.Member(userId=user, displayName=name, avatarId=avatar, look=look, x=x, z=z)
         member.zoneId = zones.zone_id(world, member.x, member.z)
         conn.member, conn.room, conn.platform, conn.seats = member, room, claims.platform or "desktop", seats
         conn.role = claims.role

@@ -106,3 +106,11 @@ def room_jukebox(room_id: str) -> str:
     """The room's jukebox: what plays since when, the queue, the votes
     (sticky, expiring; changed only by ``swap``, as the timer is)."""
     return f"{{room:{room_id}}}:jukebox"
+
+
+def user_rooms(user_id: str) -> str:
+    """The rooms a player was last admitted to (expiring set; member = room
+    id), written by the functions at each join so a friend's room can be
+    found without reading every room; whether the player is really there is
+    then read from ``room_members``."""
+    return f"{{user:{user_id}}}:rooms"

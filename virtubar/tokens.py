@@ -24,7 +24,7 @@ import msgspec
 from msgspec import Struct
 
 from virtubar.settings import Settings
-from virtubar.wire import Platform
+from virtubar.wire import AvatarLook, Platform
 
 ALGORITHM = "HS256"
 Kind = Literal["api", "realtime", "voice", "node"]  # node: an edge or SFU calling the functions
@@ -41,6 +41,7 @@ class Claims(Struct, kw_only=True, omit_defaults=True):
     jti: str
     name: str = ""
     avatar: str = ""  # the member's look (``names.avatar_id``); absent in tokens from before it existed
+    look: AvatarLook | None = None  # the whole avatar (``wire.AvatarLook``); absent in older tokens
     anon: bool = False
     room: str | None = None
     platform: Platform | None = None
@@ -91,6 +92,7 @@ class TokenIssuer:
         role: Role = "player",
         name: str = "",
         avatar: str = "",
+        look: AvatarLook | None = None,
         anon: bool = False,
         room: str | None = None,
         platform: Platform | None = None,
@@ -105,6 +107,7 @@ class TokenIssuer:
             role=role,
             name=name,
             avatar=avatar,
+            look=look,
             anon=anon,
             iat=now,
             exp=now + self.ttl[kind],

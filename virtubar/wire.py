@@ -169,10 +169,36 @@ class BoardClose(Event):
 # Server → client ------------------------------------------------------------
 
 
+Colour = Annotated[str, Meta(pattern=r"^#[0-9a-f]{6}(?!\n)$")]  # lower case; "$" alone lets a final newline through
+BodyShape = Literal["round", "slim", "bot"]
+Hair = Literal["none", "short", "long", "bun", "mohawk"]
+Outfit = Literal["tee", "hoodie", "suit", "dress"]
+Hat = Literal["none", "cap", "beanie", "tophat", "crown"]
+
+
+class AvatarLook(Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+    """Addition: the whole avatar a member is drawn with, the same in every
+    view. Stored per player (``PUT /api/inventory/look``: only owned items
+    can be worn) and carried by the realtime token, so a member cannot claim
+    a look it does not own. ``avatarId`` stays for clients without it."""
+
+    body: BodyShape = "round"
+    skin: Colour = "#f1c27d"
+    hair: Hair = "short"
+    hairColour: Colour = "#3b2a1f"
+    outfit: Outfit = "tee"
+    outfitColour: Colour = "#ff8a5b"
+    hat: Hat = "none"
+    hatColour: Colour = "#2ec4b6"
+
+
 class Member(Struct, kw_only=True, omit_defaults=True):
+    """``look`` is an addition (absent for members whose token predates it)."""
+
     userId: str
     displayName: str
     avatarId: str
+    look: AvatarLook | None = None
     x: float = 0.0
     y: float = 0.0
     z: float = 0.0

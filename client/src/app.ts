@@ -22,6 +22,9 @@ import { Voice } from './voice/voice';
 import { DEFAULT_WORLDS } from './world/defaults';
 import { hearingRadius, TEMPLATES, worldProblems, type Template, type World } from './world/world';
 import { mountBench } from './bench';
+import { openAvatarEditor } from './avatarEditor';
+import { PeopleApi } from './people/api';
+import { toggleFriends } from './people/friendsPanel';
 
 const platform = (): Platform => (matchMedia('(pointer: coarse)').matches && Math.min(innerWidth, innerHeight) < 820 ? 'mobile' : 'desktop');
 
@@ -44,7 +47,10 @@ export function startApp(root: HTMLElement): void {
     history: () => show(historyScreen(api, browser)),
     schedule: () => show(scheduleScreen(api, { back: browser, join: (roomId) => void enter({ roomId }) })),
     signOut: () => void api.logout().then(signIn),
+    friends: (at) => toggleFriends(at, people, { join: (roomId) => void enter({ roomId }) }),
+    avatar: (at) => void openAvatarEditor(at, people, () => toast('Saved: others see your new look in the next room you join.')),
   }));
+  const people = new PeopleApi(api);
   /** After sign-in: the linked room, else the room browser. */
   const home = () => { const id = linkedRoom(); if (id) void enter({ roomId: id }); else browser(); };
   const signIn = () => show(signInScreen(api, () => { void loadPreferences(api); home(); }));
@@ -63,10 +69,13 @@ export function startApp(root: HTMLElement): void {
     const problems = worldProblems(answer.world);
     if (problems.length) { toast(`This room's world cannot be drawn: ${problems.join('; ')}`, 'error'); return; }
     const user = api.user!;
-    const ticketOf = (a: JoinAnswer): JoinTicket => ({
-      roomId: a.roomId, realtimeToken: a.realtimeToken, edgeUrl: a.edgeUrl, platform: platform(),
-      user: { userId: user.id, displayName: user.displayName, avatarId: avatarId(user.avatar ?? DEFAULT_AVATAR) },
-    });
+    const ticketOf = (a: JoinAnswer): JoinTicket => {
+      const now = api.user ?? user;  // a look changed in the room comes with the next ticket
+      return {
+        roomId: a.roomId, realtimeToken: a.realtimeToken, edgeUrl: a.edgeUrl, platform: platform(), look: now.look ?? undefined,
+        user: { userId: now.id, displayName: now.displayName, avatarId: avatarId(now.avatar ?? DEFAULT_AVATAR) },
+      };
+    };
     const provider = createProvider('ws', answer.world, async () => ticketOf(await api.join({ roomId: answer.roomId, platform: platform() })));
     const devices = loadDevices();
     const transport = answer.sfuUrl ? new SfuTransport(answer.sfuUrl, answer.roomId, answer.voiceToken, answer.iceServers ?? []) : undefined;
@@ -93,6 +102,7 @@ export function startApp(root: HTMLElement): void {
       music: api,
       saveWorld: answer.room.ownerId === user.id || user.role === 'admin'
         ? async (world) => { await api.request<Room>('PATCH', `/rooms/${answer.roomId}`, { world }); } : undefined,
+      people: { api: people, owner: answer.room.ownerId === user.id, join: (roomId) => { view.leave(); void enter({ roomId }); } },
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
     here = answer.roomId;

@@ -14,6 +14,7 @@ from tests.edge.client import Client
 from virtubar import keys
 from virtubar.state import LocalState, RedisState
 from virtubar.tokens import Claims
+from virtubar.wire import AvatarLook
 
 
 @pytest.fixture(params=["in-process", "redis-server"])
@@ -54,9 +55,10 @@ async def test_capacity_as_published(data, capacity):
 
 def test_name_and_avatar_come_from_the_token():
     claims = Claims(iss="virtubar", aud="realtime", sub="u-1", exp=0, iat=0, jti="j", name="Ann")
-    assert identity(claims) == ("Ann", "default")
-    assert identity(msgspec.structs.replace(claims, name="")) == ("u-1", "default")
-    assert identity(msgspec.structs.replace(claims, avatar="robot-112233-445566")) == ("Ann", "robot-112233-445566")
+    assert identity(claims) == ("Ann", "default", None)
+    assert identity(msgspec.structs.replace(claims, name="")) == ("u-1", "default", None)
+    robot = msgspec.structs.replace(claims, avatar="robot-112233-445566")
+    assert identity(robot) == ("Ann", "robot-112233-445566", None)
 
 
 # Through a real edge ------------------------------------------------------
@@ -98,4 +100,28 @@ async def test_a_spoofed_name_and_avatar_never_reach_another_member(edge, issuer
     for member in (m for m in seen if m["userId"] == "eve"):
         assert member["displayName"] == "eve" and member["avatarId"] == "robot-112233-445566", member
     for client in (ann, eve, cat):
+        await client.close()
+
+
+async def test_a_look_comes_from_the_token_and_a_new_one_with_the_next_join(edge, issuer, room):
+    """The whole look travels in the token (checked against what the player
+    owns by the API); joining again with a token carrying another look
+    redraws the member for the others."""
+    ann = await Client.connect(edge.url)
+    await ann.join(room, issuer.issue("realtime", "ann", room=room, platform="desktop", name="Ann"))
+    bo = await Client.connect(edge.url)
+    capped = AvatarLook(body="slim", hat="cap", hatColour="#e63946")
+    await bo.join(room, issuer.issue("realtime", "bo", room=room, platform="desktop", name="Bo", look=capped))
+    joined = (await ann.wait("member_joined"))["member"]
+    assert joined["look"] == {"body": "slim", "hat": "cap", "hatColour": "#e63946"}
+    again = await Client.connect(edge.url)
+    crowned = AvatarLook(hat="crown")
+    await again.join(room, issuer.issue("realtime", "bo", room=room, platform="desktop", name="Bo", look=crowned))
+    for _ in range(100):
+        if any(e["member"].get("look") == {"hat": "crown"} for e in ann.events("member_joined")):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError(f"no member_joined with the new look: {ann.events('member_joined')}")
+    for client in (ann, bo, again):
         await client.close()

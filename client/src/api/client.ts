@@ -2,10 +2,11 @@
  * storage, rooms, join. Errors arrive as problem JSON and surface as ApiError
  * with the server's words, so screens can show them as they are. */
 import type { Avatar } from '../avatar';
+import type { AvatarLook } from '../net/realtime/wire.gen';
 import type { Template, World } from '../world/world';
 import type { Platform } from '../net/realtime/types';
 
-export interface User { id: string; displayName: string; username: string | null; anonymous: boolean; role: string; avatar: Avatar }
+export interface User { id: string; displayName: string; username: string | null; anonymous: boolean; role: string; avatar: Avatar; look?: AvatarLook | null }
 export interface Session { accessToken: string; refreshToken: string; expiresIn: number; user: User }
 export interface Room { id: string; name: string; template: Template; capacity: number; public: boolean; ownerId: string; occupancy: number; createdAt: string; workStyle?: 'quiet' | 'music' | 'check-ins' | null; timerHostsOnly?: boolean }
 export interface RoomPage { items: Room[]; total: number; limit: number; offset: number }
@@ -70,6 +71,9 @@ export class Api {
     if (this.session) this.save({ ...this.session, user });
     return user;
   }
+
+  /** Keeps the user as the server now describes them (after a change of look). */
+  remember(user: User): void { if (this.session) this.save({ ...this.session, user }); }
 
   rooms(q: { template?: Template; q?: string; limit?: number; offset?: number } = {}): Promise<RoomPage> {
     const params = new URLSearchParams();

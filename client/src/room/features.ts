@@ -1,7 +1,9 @@
 /** The room features a template's world carries, mounted beside the room
  * view: the focus room's goals panel and timer ring, the jukebox, the
- * whiteboards, build mode (for who may change the room's world) and the
- * redraw of a republished world. Each is its own module; this only decides which a room gets. */
+ * whiteboards, build mode (for who may change the room's world), the
+ * redraw of a republished world and in every room the people features
+ * (friends, looks, profile cards). Each is its own module; this only decides
+ * which a room gets. */
 import type { Api } from '../api/client';
 import { mountBoards, type Boards } from '../board/panel';
 import { mountBuild } from '../build/mount';
@@ -10,6 +12,10 @@ import { SessionsPanel } from '../focus/sessionsPanel';
 import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
 import { mountJukebox } from '../music/jukebox';
 import type { JoinTicket, RealtimeProvider } from '../net/realtime/types';
+import { mountPeople, type PeopleHost } from '../people/mount';
+import type { Stage } from '../render/stage';
+import type { VoiceSession } from '../voice/voice';
+import type { Members } from './members';
 import type { World } from '../world/world';
 
 export interface FeatureHost {
@@ -26,11 +32,17 @@ export interface FeatureHost {
   nearSpeaking(): boolean;
   nameOf(userId: string): string;
   /** Whom this player blocked here: their whiteboard strokes and items are not drawn. */
-  blocked: ReadonlySet<string>;
+  blocked: Set<string>;
   /** Draws the room anew with another world document (it replaces `world` in place). */
   redraw(world: World): void;
   /** Build mode's Save, for who may change the room's world (its owner, admins). */
   saveWorld?: (world: World) => Promise<void>;
+  stage: Stage;
+  members: Members;
+  voice?: VoiceSession;
+  block(userId: string): Promise<string>;
+  /** Friends, looks and profile cards (absent offline). */
+  people?: PeopleHost;
 }
 
 /** Mounts the room's features; returns the whiteboards and what stops them all. */
@@ -50,5 +62,6 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
   // The room's world was republished: everyone's view follows without a reload.
   stops.push(h.provider.on('world_changed', (p) => h.redraw(p.world)));
   if (h.saveWorld) stops.push(mountBuild({ root: h.root, world: h.world, provider: h.provider, save: h.saveWorld, redraw: h.redraw }));
+  if (h.people) stops.push(mountPeople({ ...h, roomId: h.ticket.roomId }, h.people));
   return { boards, stops };
 }

@@ -1,7 +1,7 @@
 /** The people in the room as the client draws them. Slot 0 is the local
  * member; remote members fill slots 1..n in a dense array (the crowd's
  * instance order), so the frame loop walks an array and allocates nothing. */
-import { parseAvatarId } from '../avatar';
+import { lookKey, lookOf, type Look } from '../avatarLook';
 import { RemoteTrack } from '../net/interpolation';
 import type { Anim, Member, Status } from '../net/realtime/types';
 import type { Crowd } from '../render/crowd';
@@ -9,6 +9,8 @@ import type { Overlay, Tag } from '../render/overlay';
 
 export interface Drawn {
   userId: string; displayName: string; avatarId: string; track: RemoteTrack; tag: Tag;
+  /** What the member wears, and its key (a new key: drawn again). */
+  look: Look; lookKey: string;
   status: Status | null; zoneId: string | null; mutedForMe: boolean;
   /** In another space than yours (a private zone): no avatar, no tag. */
   hidden: boolean;
@@ -32,19 +34,20 @@ export class Members {
   upsert(m: Member): Drawn | null {
     if (m.userId === this.selfId) return null;
     let d = this.get(m.userId);
+    const look = lookOf(m), key = lookKey(look);
     if (!d) {
       if (this.list.length + 1 >= this.crowd.capacity) return null;
       d = {
-        userId: m.userId, displayName: m.displayName, avatarId: m.avatarId, track: new RemoteTrack(),
+        userId: m.userId, displayName: m.displayName, avatarId: m.avatarId, look, lookKey: key, track: new RemoteTrack(),
         tag: this.overlay.tag(m.displayName), status: null, zoneId: null, mutedForMe: false, hidden: false, emoteAnim: null, emoteUntil: 0,
       };
       this.bySlot.set(m.userId, this.list.length);
       this.list.push(d);
-      this.crowd.setLook(this.list.length, parseAvatarId(m.avatarId));
+      this.crowd.setLook(this.list.length, look);
       this.crowd.count = this.list.length + 1;
-    } else if (d.avatarId !== m.avatarId) {
-      d.avatarId = m.avatarId;
-      this.crowd.setLook(this.bySlot.get(m.userId)! + 1, parseAvatarId(m.avatarId));
+    } else if (d.lookKey !== key) {
+      d.avatarId = m.avatarId; d.look = look; d.lookKey = key;
+      this.crowd.setLook(this.bySlot.get(m.userId)! + 1, look);
     }
     d.displayName = m.displayName;
     d.tag.setName(m.displayName);

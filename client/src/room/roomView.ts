@@ -2,7 +2,7 @@
  * members, the local member's movement and the HUD, and runs the frame loop.
  * The loop walks preallocated state only (no allocation per frame). */
 import { Vector3 } from 'three';
-import { parseAvatarId } from '../avatar';
+import { lookOf } from '../avatarLook';
 import { ChatLog } from '../chat/log';
 import { RoomFocus } from '../focus/sessions';
 import type { SessionsApi } from '../focus/sessions';
@@ -27,6 +27,7 @@ import { PrivateZones } from './privacy';
 import { VrEntry } from '../xr/hints';
 import { mountFeatures } from './features';
 import { Scenery } from './scenery';
+import type { PeopleHost } from '../people/mount';
 
 export interface RoomOptions {
   world: World;
@@ -49,6 +50,8 @@ export interface RoomOptions {
   music?: Api;
   /** The room's owner and admins: stores an edited world for the room (build mode; absent for everyone else). */
   saveWorld?: (world: World) => Promise<void>;
+  /** Friends, looks and profile cards (absent offline). */
+  people?: PeopleHost;
 }
 
 const EMOTE_ANIM: Partial<Record<EmoteId, Anim>> = { wave: 'wave', dance: 'dance', cheers: 'wave', clap: 'wave' };
@@ -95,7 +98,7 @@ export class RoomView {
     this.zones = new PrivateZones(o.world);
     const scenery = new Scenery(this.stage, this.overlay, this.zones);
     this.members = new Members(this.stage.crowd, this.overlay, o.ticket.user.userId);
-    this.stage.crowd.setLook(0, parseAvatarId(o.ticket.user.avatarId));
+    this.stage.crowd.setLook(0, lookOf({ avatarId: o.ticket.user.avatarId, look: o.ticket.look }));
     this.stage.crowd.count = 1;
     this.selfTag = this.overlay.tag(o.ticket.user.displayName, true);
     const spawn = o.world.spawns[0];
@@ -124,7 +127,7 @@ export class RoomView {
       o.video.onLocal = (source, on) => this.hud.setVideo(source, on);
     }
     // Panels go under the top bar and the video tiles, in their column: they never cover the room's controls, on a phone either.
-    const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, blocked: this.blocked,
+    const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, blocked: this.blocked, stage: this.stage, members: this.members,
       position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone',
       redraw: (world) => { scenery.replace(world); this.refreshPeople(); } });
     this.boards = features.boards;

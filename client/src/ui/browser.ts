@@ -16,6 +16,8 @@ export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; ico
 export interface BrowserActions {
   join(q: { roomId?: string; template?: Template }): void; settings(): void; signOut(): void; schedule(): void;
   preferences?(): void; history?(): void;
+  /** Open the Friends panel or the avatar editor inside the given element. */
+  friends?(at: HTMLElement): void; avatar?(at: HTMLElement): void;
 }
 
 export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
@@ -77,9 +79,12 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   const refresh = setInterval(() => { if (!list.isConnected) clearInterval(refresh); else void load(); }, 10_000);
 
   const user = api.user!;
-  return h('main', { class: 'screen browser' },
+  const screen = h('main', { class: 'screen browser' });
+  screen.append(
     h('header', { class: 'bar-top' }, h('h1', { text: 'VirtuBar' }),
       h('span', { class: 'me', text: `${user.displayName}${user.anonymous ? ' (guest)' : ''}` }),
+      actions.friends ? h('button', { class: 'btn ghost', onclick: () => actions.friends!(screen), text: '👥 Friends' }) : null,
+      actions.avatar ? h('button', { class: 'btn ghost', onclick: () => actions.avatar!(screen), text: '🧍 Avatar' }) : null,
       actions.history ? h('button', { class: 'btn ghost', onclick: actions.history, text: '📈 Focus history' }) : null,
       actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: '♿ Preferences' }) : null,
       h('button', { class: 'btn ghost', onclick: actions.schedule, text: '📅 Schedule' }),
@@ -87,4 +92,5 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,
     h('section', { class: 'card list' }, h('div', { class: 'row' }, tabs, search), list), create);
+  return screen;
 }

@@ -196,7 +196,7 @@ export class Hud {
       const report = h('button', { class: 'btn small danger', text: 'Report' });
       report.addEventListener('click', () => this.reportForm(r));
       this.people.append(h('div', { class: 'person' },
-        h('span', { class: 'who', text: r.displayName }), r.where ? h('span', { class: 'where muted', text: r.where }) : null, r.status ? h('span', { class: `chip ${r.status}`, text: r.status }) : null,
+        h('button', { class: 'who linklike', 'data-user': r.userId, title: 'Open their profile card', text: r.displayName }), r.where ? h('span', { class: 'where muted', text: r.where }) : null, r.status ? h('span', { class: `chip ${r.status}`, text: r.status }) : null,
         h('span', { class: 'actions' }, mute, block, report)));
     }
   }

@@ -1,8 +1,10 @@
-/** Settings: name, avatar model and colours (saved to your profile), and the
- * microphone, speaker and camera used in rooms (saved on this device). */
+/** Settings: name and avatar (the avatar editor, with its preview and
+ * swatches; saved to your profile), and the microphone, speaker and camera
+ * used in rooms (saved on this device). */
 import { ApiError, type Api } from '../api/client';
-import { AVATAR_MODELS, DEFAULT_AVATAR, type Avatar, type AvatarModel } from '../avatar';
-import { h } from './dom';
+import { openAvatarEditor } from '../avatarEditor';
+import { PeopleApi } from '../people/api';
+import { h, toast } from './dom';
 
 export interface DevicePrefs { mic?: string; speaker?: string; camera?: string }
 const DEVICES = 'virtubar.devices';
@@ -11,12 +13,9 @@ export const loadDevices = (): DevicePrefs => JSON.parse(localStorage.getItem(DE
 
 export function settingsScreen(api: Api, done: () => void): HTMLElement {
   const user = api.user!;
-  const avatar: Avatar = structuredClone(user.avatar ?? DEFAULT_AVATAR);
   const error = h('p', { class: 'error', role: 'alert' });
   const name = h('input', { type: 'text', value: user.displayName, maxlength: '40', required: true, 'aria-label': 'Display name' });
-  const model = h('select', { 'aria-label': 'Avatar model' }, ...AVATAR_MODELS.map((m) => h('option', { value: m, text: m, selected: m === avatar.model })));
-  const body = h('input', { type: 'color', value: avatar.colors.body, 'aria-label': 'Body colour' });
-  const accent = h('input', { type: 'color', value: avatar.colors.accent, 'aria-label': 'Accent colour' });
+  const people = new PeopleApi(api);
   const mic = h('select', { 'aria-label': 'Microphone' }, h('option', { value: '', text: 'Default microphone' }));
   const speaker = h('select', { 'aria-label': 'Speaker' }, h('option', { value: '', text: 'Default speaker' }));
   const camera = h('select', { 'aria-label': 'Camera' }, h('option', { value: '', text: 'Default camera' }));
@@ -48,16 +47,15 @@ export function settingsScreen(api: Api, done: () => void): HTMLElement {
 
   const form = h('form', { class: 'card settings' },
     h('h2', { text: 'You' }), h('label', {}, 'Name ', name),
-    h('h2', { text: 'Avatar' }), h('label', {}, 'Model ', model), h('label', {}, 'Body ', body), h('label', {}, 'Accent ', accent),
+    h('h2', { text: 'Avatar' }), h('button', { class: 'btn', type: 'button', text: 'Edit avatar',
+      onclick: () => void openAvatarEditor(document.body, people, () => toast('Saved: your new look.')) }),
     h('h2', { text: 'Audio and video' }), h('label', {}, 'Microphone ', mic), h('label', {}, 'Speaker ', speaker), h('label', {}, 'Camera ', camera),
     h('button', { class: 'btn ghost', type: 'button', onclick: () => void listDevices(true), text: 'Allow microphone and camera to list devices' }),
     h('div', { class: 'row' }, h('button', { class: 'btn primary', type: 'submit', text: 'Save' }), h('button', { class: 'btn ghost', type: 'button', onclick: done, text: 'Back' })));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     localStorage.setItem(DEVICES, JSON.stringify({ mic: mic.value || undefined, speaker: speaker.value || undefined, camera: camera.value || undefined }));
-    avatar.model = model.value as AvatarModel;
-    avatar.colors = { body: body.value, accent: accent.value };
-    try { await api.updateMe({ displayName: name.value.trim(), avatar }); done(); }
+    try { await api.updateMe({ displayName: name.value.trim() }); done(); }
     catch (err) { error.textContent = err instanceof ApiError ? err.describe() : String(err); }
   });
   return h('main', { class: 'screen settings' }, h('h1', { text: 'Settings' }), error, form);

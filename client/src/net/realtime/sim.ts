@@ -63,6 +63,9 @@ export class SimProvider implements RealtimeProvider {
     });
   }
 
+  /** Offline: nothing to join again. */
+  async rejoin(): Promise<void> {}
+
   close(): void {
     clearInterval(this.timer);
     this.events.state('closed');

@@ -57,6 +57,8 @@ export type ConnectionState = 'connecting' | 'joined' | 'reconnecting' | 'closed
 /** What a provider needs to enter a room: the answer of POST /api/rooms/join. */
 export interface JoinTicket {
   roomId: string; realtimeToken: string; edgeUrl: string; user: UserRef; platform: Platform;
+  /** The look the server carries in the token (drawn for this member at once). */
+  look?: Wire.AvatarLook;
 }
 
 /** Local transform as the game loop produces it (seq and roomId are added by the provider). */
@@ -69,6 +71,8 @@ export interface RealtimeProvider {
   /** Opens the connection and sends join_room; resolves on the first room_state. */
   connect(ticket: JoinTicket): Promise<void>;
   close(): void;
+  /** Joins again on a fresh socket with a fresh ticket (after the player changed their look, which the token carries). */
+  rejoin(): Promise<void>;
   /** Sends at most TRANSFORM_HZ[platform] per second; returns the seq sent, or null when throttled. */
   sendTransform(t: TransformInput, nowMs: number): number | null;
   sendChat(text: string, mode: ChatMode): ChatResult;

@@ -246,6 +246,7 @@ export interface Member {
   userId: string;
   displayName: string;
   avatarId: string;
+  look?: AvatarLook | null;
   x?: number;
   y?: number;
   z?: number;
@@ -254,6 +255,17 @@ export interface Member {
   speaking?: boolean;
   zoneId?: string | null;
   status?: 'away' | 'break' | 'working' | null;
+}
+
+export interface AvatarLook {
+  body?: 'bot' | 'round' | 'slim';
+  skin?: string;
+  hair?: 'bun' | 'long' | 'mohawk' | 'none' | 'short';
+  hairColour?: string;
+  outfit?: 'dress' | 'hoodie' | 'suit' | 'tee';
+  outfitColour?: string;
+  hat?: 'beanie' | 'cap' | 'crown' | 'none' | 'tophat';
+  hatColour?: string;
 }
 
 export interface FocusSessionSummary {

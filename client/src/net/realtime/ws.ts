@@ -57,6 +57,15 @@ export class WsProvider implements RealtimeProvider {
 
   close(): void { this.shutdown(); }
 
+  async rejoin(): Promise<void> {
+    this.ticket = await this.options.renewTicket();
+    const old = this.socket;
+    this.socket = null;  // its close is not a loss to reconnect from
+    clearInterval(this.heartbeatTimer);
+    old?.close(1000, 'joining again');
+    if (!this.closed) this.open();
+  }
+
   /** Stops for good; `reason` (the player's words) rejects a pending connect and comes with the closed state. */
   private shutdown(reason?: string): void {
     if (reason) { this.joinedOnce?.reject(new Error(reason)); this.joinedOnce = null; }
