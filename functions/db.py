@@ -190,6 +190,12 @@ async def _music(db: Database) -> None:
     await _create(*MUSIC_TABLES)(db)
 
 
+async def _event_rooms(db: Database) -> None:
+    """Rooms get the event setting: the DJ and the stage heard room-wide."""
+    if not await _has_column(db, "rooms", "event_room"):
+        await Room.alter().add_column("event_room", Boolean(default=False))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
@@ -200,4 +206,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (7, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
     (8, "music: tracks, playlists, the members-add-music setting of rooms", _music),
     (9, "boards: room objects, whiteboard updates and snapshots", _create(*BOARD_TABLES)),
+    (13, "rooms: the event room setting", _event_rooms),
 ]

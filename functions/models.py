@@ -91,6 +91,7 @@ class RoomOut(Struct, kw_only=True):
     createdAt: datetime
     workStyle: WorkStyle | None = None
     timerHostsOnly: bool = False
+    eventRoom: bool = False
 
 
 Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
@@ -131,6 +132,7 @@ class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     chatFilter: ChatFilter | None = None
     workStyle: WorkStyle | None = None
     timerHostsOnly: bool | None = None
+    eventRoom: bool | None = None
 
 
 class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):

@@ -62,6 +62,7 @@ class Room(Table, tablename="rooms"):
     work_style = Varchar(length=16, null=True, default=None)  # quiet | music | check-ins (migration 6)
     timer_hosts_only = Boolean(default=False)  # only the owner controls the focus timer (migration 7)
     members_add_tracks = Boolean(default=False)  # any member may upload music, not only hosts (migration 8)
+    event_room = Boolean(default=False)  # the DJ and the stage are heard room-wide (migration 13)
 
 
 class Block(Table, tablename="blocks"):
