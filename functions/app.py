@@ -34,6 +34,8 @@ from functions.sanctions import sync as sanctions_sync
 from functions.schedules import SchedulesController, ensure_mirrored
 from functions.security import caller
 from functions.sessions import SessionsController, housekeeping
+from functions.slidefiles import open_slides
+from functions.slides import SlidesController, slide_image
 from functions.trackfiles import open_tracks
 from functions.tracks import RoomTracksController, TracksController
 from functions.uploads import EvidenceController, UploadsController
@@ -67,6 +69,7 @@ def build_services(settings: Settings, state: SharedState | None = None, bus: Ro
         bus=bus or open_bus(settings.redis_url, settings.redis_cluster),
         evidence=open_store(settings),
         tracks=open_tracks(settings),
+        slides=open_slides(settings),
     )
 
 
@@ -113,6 +116,8 @@ def create_app(
             TracksController,
             PlaylistsController,
             ObjectsController,
+            SlidesController,
+            slide_image,
             *BOARD_ROUTES,
         ],
         dependencies={

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from functions.db import Database
 from functions.evidence import EvidenceStore
+from functions.slidefiles import SlideStore
 from functions.trackfiles import TrackStore
 from virtubar.bus import RoomBus
 from virtubar.registry import Registry
@@ -24,3 +25,4 @@ class Services:
     bus: RoomBus
     evidence: EvidenceStore
     tracks: TrackStore
+    slides: SlideStore

@@ -29,6 +29,7 @@ from functions.tables import (
     TABLES,
     EvidenceUpload,
     Room,
+    Slide,
     User,
 )
 from functions.users import friendly_name
@@ -190,10 +191,12 @@ async def _music(db: Database) -> None:
     await _create(*MUSIC_TABLES)(db)
 
 
-async def _event_rooms(db: Database) -> None:
-    """Rooms get the event setting: the DJ and the stage heard room-wide."""
+async def _events_and_slides(db: Database) -> None:
+    """Rooms get the event setting (the DJ and the stage heard room-wide);
+    screens get slide decks."""
     if not await _has_column(db, "rooms", "event_room"):
         await Room.alter().add_column("event_room", Boolean(default=False))
+    await _create(Slide)(db)
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
@@ -206,5 +209,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (7, "focus: scheduled sessions, RSVPs, the timer setting of rooms", _focus_schedule),
     (8, "music: tracks, playlists, the members-add-music setting of rooms", _music),
     (9, "boards: room objects, whiteboard updates and snapshots", _create(*BOARD_TABLES)),
-    (13, "rooms: the event room setting", _event_rooms),
+    (13, "rooms: the event room setting; screens: slide decks", _events_and_slides),
 ]

@@ -518,3 +518,17 @@ class BoardOut(Struct, kw_only=True):
     objectId: str
     update: bytes
     size: int
+
+
+class SlideOut(Struct, kw_only=True):
+    id: str
+    url: str  # under the API, cached for good
+    contentType: str
+    size: int
+
+
+class SlideDeck(Struct, kw_only=True):
+    """A screen's slides in order; which one shows is the edge's (``show_slide``)."""
+
+    objectId: str
+    slides: list[SlideOut]

@@ -259,5 +259,19 @@ class BoardSnapshot(Table, tablename="board_snapshots"):
 
 
 BOARD_TABLES: tuple[type[Table], ...] = (RoomObject, BoardUpdate, BoardSnapshot)
+
+
+class Slide(Table, tablename="slides"):
+    """One page of a screen's slide deck: an image kept in object storage
+    under ``slides/<id>`` (migration 13); ``position`` orders the deck."""
+
+    id = Varchar(length=32, primary_key=True)
+    room = ForeignKey(Room, on_delete=OnDelete.cascade, index=True)
+    screen = Varchar(length=40, index=True)  # the screen object's id in the room's world
+    position = Integer(default=0)
+    content_type = Varchar(length=16)
+    size = Integer(default=0)
+    uploader = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
 TABLES = (INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
-          + BOARD_TABLES)
+          + BOARD_TABLES + (Slide,))

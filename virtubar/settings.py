@@ -140,6 +140,7 @@ class Settings(Struct, kw_only=True):
     board_update_max_bytes: PositiveInt = 8192  # one whiteboard update (a stroke's batch)
     board_max_bytes: PositiveInt = 2 * 1024 * 1024  # a whole whiteboard, its stored updates and snapshot
     board_compact_every: PositiveInt = 200  # stored updates of a board folded into its snapshot
+    slide_max_bytes: PositiveInt = 4 * 1024 * 1024  # one slide image of a screen's deck
 
     @classmethod
     def from_env(cls) -> Settings:
