@@ -99,3 +99,9 @@ def room_jukebox(room_id: str) -> str:
     """The room's jukebox: what plays since when, the queue, the votes
     (sticky, expiring; changed only by ``swap``, as the timer is)."""
     return f"{{room:{room_id}}}:jukebox"
+
+
+def room_slides(room_id: str) -> str:
+    """The slide each screen of the room shows (member: the screen's id,
+    data: the slide's index); kept while the room is used."""
+    return f"{{room:{room_id}}}:slides"
