@@ -54,13 +54,14 @@ async def _body(chunks: AsyncIterator[bytes], max_bytes: int) -> bytes:
     return bytes(data)
 
 
-def _out(row: dict) -> SlideOut:
-    return SlideOut(id=row["id"], url=f"/api/slides/{row['id']}", contentType=row["content_type"], size=row["size"])
+def _out(row: dict, public_url: str) -> SlideOut:
+    return SlideOut(id=row["id"], url=f"{public_url}/api/slides/{row['id']}", contentType=row["content_type"],
+                    size=row["size"])
 
 
-async def deck(room_id: str, object_id: str) -> SlideDeck:
+async def deck(services: Services, room_id: str, object_id: str) -> SlideDeck:
     rows = await Slide.select().where((Slide.room == room_id) & (Slide.screen == object_id)).order_by(Slide.position)
-    return SlideDeck(objectId=object_id, slides=[_out(r) for r in rows])
+    return SlideDeck(objectId=object_id, slides=[_out(r, services.settings.public_url) for r in rows])
 
 
 class SlidesController(Controller):
@@ -68,10 +69,10 @@ class SlidesController(Controller):
     tags = ["objects"]
 
     @get("/", summary="A screen's slide deck, in order")
-    async def list_slides(self, caller: NamedDependency[Claims], room_id: FromPath[str],
-                          object_id: FromPath[str]) -> SlideDeck:
+    async def list_slides(self, services: NamedDependency[Services], caller: NamedDependency[Claims],
+                          room_id: FromPath[str], object_id: FromPath[str]) -> SlideDeck:
         await _screen(await load_room(room_id), object_id)
-        return await deck(room_id, object_id)
+        return await deck(services, room_id, object_id)
 
     @post("/", status_code=HTTP_201_CREATED, request_max_body_size=None,
           summary="Add an image (PNG, JPEG, WebP; the body) at the end of a screen's deck (owner or moderator)")
@@ -95,7 +96,7 @@ class SlidesController(Controller):
         await services.slides.keep(slide_id, data, content_type)
         await Slide.insert(Slide(id=slide_id, room=room_id, screen=object_id, position=count,
                                  content_type=content_type, size=len(data), uploader=caller.sub))
-        return await deck(room_id, object_id)
+        return await deck(services, room_id, object_id)
 
     @delete("/", status_code=HTTP_204_NO_CONTENT, summary="Remove a screen's whole deck (owner or moderator)")
     async def remove(self, services: NamedDependency[Services], caller: NamedDependency[Claims],

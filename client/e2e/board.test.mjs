@@ -144,3 +144,55 @@ test('what one player draws on a whiteboard reaches the other and stays after a 
   await a.context.close();
   await b.context.close();
 });
+
+/** Walks the player to (x, z) at walking pace (the edge corrects a jump). */
+async function walkTo(page, x, z) {
+  await page.evaluate(async ([tx, tz]) => {
+    const self = window.virtubar.view.self;
+    while (Math.hypot(tx - self.x, tz - self.z) > 0.05) {
+      const d = Math.hypot(tx - self.x, tz - self.z), step = Math.min(0.2, d);
+      self.x += (tx - self.x) / d * step; self.z += (tz - self.z) / d * step;
+      await new Promise((r) => setTimeout(r, 70));
+    }
+  }, [x, z]);
+}
+
+test('the owner puts slides on the stage screen and everyone on the stage sees the slide the presenter shows', async () => {
+  const a = await guest(browser, BASE, `Ada ${suffix}`), b = await guest(browser, BASE, `Bo ${suffix}`);
+  const room = `slides e2e ${suffix}`;
+  await a.page.getByLabel('Room name').fill(room);
+  await a.page.getByLabel('Template').selectOption('office');
+  await a.page.getByRole('button', { name: 'Create and join' }).click();
+  await inRoom(a.page);
+  await b.page.getByLabel('Search rooms').fill(room);
+  await b.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await inRoom(b.page);
+  await Promise.all([walkTo(a.page, 24, 20), walkTo(b.page, 25, 19.5)]);  // onto the stage, by its screen
+  await a.page.locator('.slides-panel[data-screen="stage-screen"]').waitFor();
+
+  const pictures = [await a.page.screenshot({ clip: { x: 0, y: 0, width: 64, height: 48 } }),
+    await a.page.screenshot({ clip: { x: 64, y: 0, width: 64, height: 48 } })];
+  await a.page.getByLabel('Add slides').setInputFiles(pictures.map((buffer, i) => ({ name: `s${i}.png`, mimeType: 'image/png', buffer })));
+  await a.page.locator('.slides-count', { hasText: '1 / 2' }).waitFor();
+  await a.page.getByLabel('Add slides').setInputFiles([{ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n') }]);
+  await a.page.locator('.slides-note', { hasText: 'PNG, JPEG or WebP' }).waitFor();
+
+  await a.page.getByRole('button', { name: 'Next slide' }).click();  // Bo read the deck while it was empty: the flip brings it
+  await b.page.locator('.slides-panel[data-slide="1"] .slides-count', { hasText: '2 / 2' }).waitFor({ timeout: 10000 });
+  const shown = await b.page.evaluate(() => {
+    const img = document.querySelector('.slides-image');
+    return { complete: img.complete, width: img.naturalWidth, src: img.src };
+  });
+  assert.ok(shown.width > 0, `Bo's slide image loaded: ${JSON.stringify(shown)}`);
+
+  const c = await guest(browser, BASE, `Cy ${suffix}`);  // a late joiner finds the slide shown now
+  await c.page.getByLabel('Search rooms').fill(room);
+  await c.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await inRoom(c.page);
+  await walkTo(c.page, 24.5, 20.5);
+  await c.page.locator('.slides-panel[data-slide="1"] .slides-count', { hasText: '2 / 2' }).waitFor({ timeout: 10000 });
+  for (const p of [a, b, c]) assert.deepEqual(p.errors.filter((e) => !e.includes('415')), []);
+  await a.context.close();
+  await b.context.close();
+  await c.context.close();
+});

@@ -1,6 +1,6 @@
 /** The room features a template's world carries, mounted beside the room
  * view: the focus room's goals panel and timer ring, the jukebox, the
- * whiteboards. Each is its own module; this only decides which a room gets. */
+ * whiteboards, the presentation screens' slides. Each is its own module; this only decides which a room gets. */
 import type { Api } from '../api/client';
 import { mountBoards, type Boards } from '../board/panel';
 import type { SessionsApi } from '../focus/sessions';
@@ -8,6 +8,7 @@ import { SessionsPanel } from '../focus/sessionsPanel';
 import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
 import { mountJukebox } from '../music/jukebox';
 import type { JoinTicket, RealtimeProvider } from '../net/realtime/types';
+import { mountScreens } from '../screens/slides';
 import type { World } from '../world/world';
 
 export interface FeatureHost {
@@ -37,6 +38,10 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
     stops.push(mountJukebox(h.root, { api: h.music, provider: h.provider, world: h.world, roomId: h.ticket.roomId,
       me: h.ticket.user.userId, position: h.position, nearSpeaking: h.nearSpeaking, nameOf: h.nameOf,
       owner: h.timerAccess?.owner }));
+  }
+  if (h.music && h.world.objects?.some((o) => o.kind === 'screen')) {
+    stops.push(mountScreens({ root: h.root, api: h.music, provider: h.provider, world: h.world, roomId: h.ticket.roomId,
+      owner: !!h.timerAccess?.owner, position: h.position }));
   }
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });
