@@ -40,6 +40,8 @@ from functions.sanctions import sync as sanctions_sync
 from functions.schedules import SchedulesController, ensure_mirrored
 from functions.security import caller
 from functions.sessions import SessionsController, housekeeping
+from functions.slidefiles import open_slides
+from functions.slides import SlidesController, slide_image
 from functions.trackfiles import open_tracks
 from functions.tracks import RoomTracksController, TracksController
 from functions.uploads import EvidenceController, UploadsController
@@ -75,6 +77,7 @@ def build_services(settings: Settings, state: SharedState | None = None, bus: Ro
         evidence=open_store(settings),
         tracks=open_tracks(settings),
         assets=open_assets(settings),
+        slides=open_slides(settings),
     )
 
 
@@ -130,6 +133,8 @@ def create_app(
             ObjectsController,
             WorldController,
             AssetsController,
+            SlidesController,
+            slide_image,
             *BOARD_ROUTES,
         ],
         dependencies={

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functions.assets import AssetStore
 from functions.db import Database
 from functions.evidence import EvidenceStore
+from functions.slidefiles import SlideStore
 from functions.trackfiles import TrackStore
 from virtubar.bus import RoomBus
 from virtubar.registry import Registry
@@ -26,3 +27,4 @@ class Services:
     evidence: EvidenceStore
     tracks: TrackStore
     assets: AssetStore
+    slides: SlideStore

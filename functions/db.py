@@ -31,6 +31,7 @@ from functions.tables import (
     TABLES,
     EvidenceUpload,
     Room,
+    Slide,
     User,
     WorldVersion,
 )
@@ -216,6 +217,14 @@ async def _people(db: Database) -> None:
     await _create(*PEOPLE_TABLES)(db)
 
 
+async def _events_and_slides(db: Database) -> None:
+    """Rooms get the event setting (the DJ and the stage heard room-wide);
+    screens get slide decks."""
+    if not await _has_column(db, "rooms", "event_room"):
+        await Room.alter().add_column("event_room", Boolean(default=False))
+    await _create(Slide)(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (1, "initial: users, credentials, refresh tokens, worlds, rooms", _create(*INITIAL_TABLES)),
     (2, "moderation: blocks, sanctions, reports, audit log", _create(*MODERATION_TABLES)),
@@ -229,4 +238,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (10, "worlds: immutable world versions of rooms", _world_versions),
     (11, "identity: OpenID Connect links, sign-in tickets, erased players", _identity),
     (12, "people: friendships, cosmetics owned, the look each player wears", _people),
+    (13, "rooms: the event room setting; screens: slide decks", _events_and_slides),
 ]

@@ -1,7 +1,12 @@
 """The house tracks: a few short loops the embedded mode synthesizes itself
 (no downloaded media, nothing to license) so a fresh install's jukebox has
 music before anyone uploads. They are in every room's library; their ids are
-fixed, so a track in a playlist stays the same one across restarts."""
+fixed, so a track in a playlist stays the same one across restarts.
+
+They are made at build time (``virtubar house-tracks``, run by
+``infra/bootstrap.sh`` and the image's build) into a folder the embedded
+mode's start copies them from; synthesizing them there (a few seconds of
+pure Python) is only the fallback for a build that skipped the step."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import hashlib
 import io
 import math
 import wave
+from pathlib import Path
 
 from functions.tables import Track
 from functions.trackfiles import LocalTracks
@@ -50,14 +56,34 @@ def synthesize(bpm: int, bass: tuple[int, ...], seconds: int) -> bytes:
     return out.getvalue()
 
 
-async def ensure_house_tracks(store: LocalTracks) -> None:
-    """Make the house tracks that are missing (from the store or the database)."""
+def build(folder: Path) -> list[Path]:
+    """Write each house track missing from ``folder`` as ``<id>.wav``; the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for title, bpm, bass, seconds in _LOOPS:
+        path = folder / f"{track_id(title)}.wav"
+        if not path.is_file():
+            partial = path.with_name(path.name + ".part")
+            partial.write_bytes(synthesize(bpm, bass, seconds))
+            partial.replace(path)
+            written.append(path)
+    return written
+
+
+def _loop(built: Path | None, tid: str, bpm: int, bass: tuple[int, ...], seconds: int) -> bytes:
+    made = built / f"{tid}.wav" if built is not None else None
+    return made.read_bytes() if made is not None and made.is_file() else synthesize(bpm, bass, seconds)
+
+
+async def ensure_house_tracks(store: LocalTracks, built: Path | None = None) -> None:
+    """Keep the house tracks that are missing (from the store or the
+    database): those made at build time in ``built``, else made now."""
     for title, bpm, bass, seconds in _LOOPS:
         tid = track_id(title)
         row = await Track.select(Track.id).where(Track.id == tid).first()
         if row is not None and store.path(tid).is_file():
             continue
-        data = synthesize(bpm, bass, seconds)
+        data = _loop(built, tid, bpm, bass, seconds)
         store.keep(tid, data)
         if row is None:
             await Track.insert(Track(id=tid, room=None, uploader=None, title=title, content_type="audio/wav",

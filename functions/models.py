@@ -92,6 +92,7 @@ class RoomOut(Struct, kw_only=True):
     createdAt: datetime
     workStyle: WorkStyle | None = None
     timerHostsOnly: bool = False
+    eventRoom: bool = False
 
 
 Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
@@ -132,6 +133,7 @@ class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     chatFilter: ChatFilter | None = None
     workStyle: WorkStyle | None = None
     timerHostsOnly: bool | None = None
+    eventRoom: bool | None = None
 
 
 class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -630,3 +632,17 @@ class WorldImportOut(Struct, kw_only=True):
     version: WorldVersionOut
     world: dict[str, Any]
     assets: list[str]  # sha256 ids of its images, served at /api/assets/{id}
+
+
+class SlideOut(Struct, kw_only=True):
+    id: str
+    url: str  # under the API, cached for good
+    contentType: str
+    size: int
+
+
+class SlideDeck(Struct, kw_only=True):
+    """A screen's slides in order; which one shows is the edge's (``show_slide``)."""
+
+    objectId: str
+    slides: list[SlideOut]

@@ -55,6 +55,7 @@ def room_out(row: dict, occupancy: int) -> RoomOut:
         createdAt=row["created_at"],
         workStyle=row.get("work_style"),
         timerHostsOnly=bool(row.get("timer_hosts_only")),
+        eventRoom=bool(row.get("event_room")),
     )
 
 
@@ -91,8 +92,9 @@ def chat_filter(row: dict) -> list[str]:
 
 
 async def publish_setup(services: Services, row: dict, world: dict) -> None:
-    """Hand the room's world, chat filter, capacity and timer setting
-    (``focus.TimerPolicy``) to the edge and the SFU, which cannot read the
+    """Hand the room's world, chat filter, capacity, timer setting
+    (``focus.TimerPolicy``) and whether it is an event room
+    (``virtubar/stage.py``) to the edge and the SFU, which cannot read the
     database; every join and change refreshes them."""
     key = keys.room_setup(row["id"])
     await services.state.put(key, "world", msgspec.json.encode(world), WORLD_TTL_S)
@@ -100,6 +102,7 @@ async def publish_setup(services: Services, row: dict, world: dict) -> None:
     await services.state.put(key, "chatFilter", msgspec.json.encode(chat_filter(row)), WORLD_TTL_S)
     policy = TimerPolicy(hostsOnly=bool(row.get("timer_hosts_only")), hosts=[row["owner"]] if row["owner"] else [])
     await services.state.put(key, "timer", msgspec.json.encode(policy), WORLD_TTL_S)
+    await services.state.put(key, "event", msgspec.json.encode(bool(row.get("event_room"))), WORLD_TTL_S)
 
 
 def room_name(value: str) -> str:
@@ -263,6 +266,8 @@ class RoomsController(Controller):
             changes[Room.work_style] = data.workStyle
         if data.timerHostsOnly is not None:
             changes[Room.timer_hosts_only] = data.timerHostsOnly
+        if data.eventRoom is not None:
+            changes[Room.event_room] = data.eventRoom
         if changes:
             await Room.update(changes).where(Room.id == room_id)
             row = await load_room(room_id)

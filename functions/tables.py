@@ -64,6 +64,7 @@ class Room(Table, tablename="rooms"):
     work_style = Varchar(length=16, null=True, default=None)  # quiet | music | check-ins (migration 6)
     timer_hosts_only = Boolean(default=False)  # only the owner controls the focus timer (migration 7)
     members_add_tracks = Boolean(default=False)  # any member may upload music, not only hosts (migration 8)
+    event_room = Boolean(default=False)  # the DJ and the stage are heard room-wide (migration 13)
 
 
 class Block(Table, tablename="blocks"):
@@ -330,6 +331,20 @@ class SignInTicket(Table, tablename="sign_in_tickets"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Slide(Table, tablename="slides"):
+    """One page of a screen's slide deck: an image kept in object storage
+    under ``slides/<id>`` (migration 13); ``position`` orders the deck."""
+
+    id = Varchar(length=32, primary_key=True)
+    room = ForeignKey(Room, on_delete=OnDelete.cascade, index=True)
+    screen = Varchar(length=40, index=True)  # the screen object's id in the room's world
+    position = Integer(default=0)
+    content_type = Varchar(length=16)
+    size = Integer(default=0)
+    uploader = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 IDENTITY_TABLES: tuple[type[Table], ...] = (OidcLink, SignInTicket)
 TABLES = (INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
-          + BOARD_TABLES + (WorldVersion,) + IDENTITY_TABLES + PEOPLE_TABLES)
+          + BOARD_TABLES + (WorldVersion,) + IDENTITY_TABLES + PEOPLE_TABLES + (Slide,))

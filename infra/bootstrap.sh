@@ -104,6 +104,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ infra/constraints.t
   run .venv/bin/python -m pip install -q --disable-pip-version-check -c infra/constraints.txt -e ".$extras"
   run touch "$stamp"
 fi
+# the embedded mode's house tracks, synthesized once here rather than at its first start
+run .venv/bin/virtubar house-tracks
 
 if [ -f client/package.json ]; then
   # pyright (the Python type checker of --test) comes with the client's dev packages

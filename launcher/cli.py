@@ -48,8 +48,13 @@ def _migrate() -> list[str]:
     return asyncio.run(run())
 
 
+HOUSE_TRACKS = Path(__file__).resolve().parent / "house"
+"""Where ``virtubar house-tracks`` puts the embedded mode's music at build time."""
+
+
 def _house_tracks() -> None:
-    """The embedded mode's own music, made on its first start (``functions.housetracks``)."""
+    """The embedded mode's own music, kept on its first start from what the
+    build made (``functions.housetracks``)."""
     from functions.db import Database
     from functions.housetracks import ensure_house_tracks
     from functions.trackfiles import LocalTracks, open_tracks
@@ -60,7 +65,7 @@ def _house_tracks() -> None:
         store, db = open_tracks(settings), Database(settings.database_url)
         try:
             if isinstance(store, LocalTracks):
-                await ensure_house_tracks(store)
+                await ensure_house_tracks(store, HOUSE_TRACKS)
         finally:
             await db.close()
 
@@ -154,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
         description="Write the JSON Schema of the realtime wire contract for the client.",
     )
     p.add_argument("--out", default="client/src/generated/wire.schema.json", help="output file")
+    p = sub.add_parser(
+        "house-tracks",
+        help="make the embedded mode's house tracks (a build step)",
+        description="Synthesize the house tracks the embedded mode's jukebox ships with; skips those made already.",
+    )
+    p.add_argument("--out", default=str(HOUSE_TRACKS), help="output folder")
     args = parser.parse_args(argv)
     _apply_flags(args)
     if args.role == "migrate":
@@ -163,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         from virtubar.schema import write_schema
 
         print(f"wrote {write_schema(Path(args.out))}")
+    elif args.role == "house-tracks":
+        from functions.housetracks import build
+
+        written = build(Path(args.out))
+        print(f"house tracks in {args.out}: {len(written)} made" if written else f"house tracks in {args.out}: ready")
     else:
         _serve(args.role, getattr(args, "workers", 1), getattr(args, "server", "granian"))
     return 0

@@ -1,11 +1,14 @@
 """The room as the SFU hears it: where each member stands (and so its zone),
-moderator mutes and blocks. The edge's presence feeds it through the bus;
+moderator mutes and blocks, and in an event room who is on stage (the DJ
+playing now, members in a stage zone: heard and seen room-wide,
+``virtubar/stage.py``). The edge's presence feeds it through the bus;
 tests drive it directly. It holds state only; ``selection`` decides."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sfu_node.selection import DEFAULT_MAX_SPEAKERS, Feed, Placement, select, select_video
 from virtubar.signaling import Source
@@ -21,6 +24,8 @@ class Listenerscape:
         self.placements: dict[str, Placement] = {}
         self.muted: set[str] = set()
         self.blocks: dict[str, set[str]] = {}
+        self.event = False  # an event room: its DJ and its stage zones reach the whole room
+        self.dj: str | None = None
         self.version = 0  # grows on every change that can alter a selection
 
     def update(self, user_id: str, x: float, z: float) -> Placement:
@@ -31,10 +36,21 @@ class Listenerscape:
         placement = (
             Placement(user_id, x, z, zone.id, zone.audio_rule, zone.video_rule) if zone else Placement(user_id, x, z)
         )
+        if self.event and (user_id == self.dj or (zone is not None and zone.type == "stage")):
+            placement = replace(placement, rule="room", video="room")
         if self.placements.get(user_id) != placement:
             self.placements[user_id] = placement
             self.version += 1
         return placement
+
+    def stage(self, event: bool, dj: str | None) -> bool:
+        """Whether the room is an event room and who its DJ is now; True
+        when that changed (everyone is placed again)."""
+        if (event, dj) == (self.event, self.dj):
+            return False
+        self.event, self.dj = event, dj
+        self.rebuild(self.world)
+        return True
 
     def rebuild(self, world: World) -> None:
         """The room's world changed: re-place everyone in it (zones and rules

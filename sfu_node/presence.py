@@ -2,7 +2,8 @@
 moderation from shared state at open and join, then the room bus (the
 rooms' streams and the control stream) applied as it arrives. A world the
 functions republish (a room re-worlded while people are in it) is picked up
-within ``WORLD_POLL_S``: nothing on the bus announces it.
+within ``WORLD_POLL_S``: nothing on the bus announces it; so is an event
+room's stage (the setting, and the DJ playing now: ``virtubar/stage.py``).
 
 A room is subscribed from its first member's join until its last leaves;
 its positions are seeded from presence right after subscribing, so nothing
@@ -18,7 +19,7 @@ from collections.abc import Callable
 
 from sfu_node import feed
 from sfu_node.room import Room
-from virtubar import keys, wire
+from virtubar import keys, stage, wire
 from virtubar.bus import RoomBus
 from virtubar.state import SharedState
 from virtubar.world import World, WorldError, default_world, parse_world
@@ -61,6 +62,7 @@ class Platform:
             await self.bus.subscribe(room.id)
         for fact in feed.positions(await self.state.members(keys.room_members(room.id))):
             _place(room, fact)
+        await self._follow_stage(room)
 
     async def watch_worlds(self) -> None:
         """Re-read each room's published world; apply it when it changed
@@ -70,6 +72,7 @@ class Platform:
             for room in list(self.rooms.values()):
                 try:
                     await self._follow_world(room)
+                    await self._follow_stage(room)
                 except Exception:
                     log.exception("following the world of room %s failed", room.id)
 
@@ -81,6 +84,12 @@ class Platform:
         if world is not None and world != room.scape.world and self.rooms.get(room.id) is room:
             room.rewrite(world)
         self._worlds[room.id] = data  # once applied: a failed rewrite is tried again at the next poll
+
+    async def _follow_stage(self, room: Room) -> None:
+        event = stage.is_event((await self.state.members(keys.room_setup(room.id))).get("event"))
+        dj = stage.current_dj(await self.state.get(keys.room_jukebox(room.id))) if event else None
+        if self.rooms.get(room.id) is room:
+            room.stage(event, dj)
 
     async def closed(self, room_id: str) -> None:
         self._worlds.pop(room_id, None)

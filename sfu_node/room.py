@@ -62,6 +62,11 @@ class Room:
         self.scape.rebuild(world)
         self.reselect()
 
+    def stage(self, event: bool, dj: str | None) -> None:
+        """An event room's DJ (or the room's event setting) changed."""
+        if self.scape.stage(event, dj):
+            self.reselect()
+
     def forget(self, user_id: str) -> None:
         """The member left the room (presence): no position, no mutes, no blocks."""
         self.scape.remove(user_id)

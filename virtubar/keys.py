@@ -114,3 +114,9 @@ def user_rooms(user_id: str) -> str:
     found without reading every room; whether the player is really there is
     then read from ``room_members``."""
     return f"{{user:{user_id}}}:rooms"
+
+
+def room_slides(room_id: str) -> str:
+    """The slide each screen of the room shows (member: the screen's id,
+    data: the slide's index); kept while the room is used."""
+    return f"{{room:{room_id}}}:slides"

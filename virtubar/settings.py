@@ -151,6 +151,7 @@ class Settings(Struct, kw_only=True):
     retention_closed_reports_days: NonNegativeInt = 0  # 0: kept for good
     retention_evidence_days: NonNegativeInt = 0
     retention_focus_sessions_days: NonNegativeInt = 0
+    slide_max_bytes: PositiveInt = 4 * 1024 * 1024  # one slide image of a screen's deck
 
     @classmethod
     def from_env(cls) -> Settings:

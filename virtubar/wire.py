@@ -166,6 +166,16 @@ class BoardClose(Event):
     objectId: Id
 
 
+class ShowSlide(Event):
+    """Addition: show slide ``index`` (0 the first) of the deck on the screen
+    ``objectId``; from a member standing in that screen's zone."""
+
+    name = "show_slide"
+    roomId: Id
+    objectId: Id
+    index: Annotated[int, Meta(ge=0, lt=60)]
+
+
 # Server → client ------------------------------------------------------------
 
 
@@ -238,9 +248,20 @@ class RoomTimer(Struct, kw_only=True, omit_defaults=True):
     title: str | None = None
 
 
+class SlideShown(Event):
+    """Addition: the screen ``objectId`` shows slide ``index`` of its deck now
+    (to the whole room; a client shows it by the screen)."""
+
+    name = "slide_shown"
+    objectId: str
+    index: int
+    userId: str
+
+
 class RoomState(Event):
     """``timer`` is an addition: the focus room's running or paused timer;
-    ``music`` too: the jukebox's track playing and its queue."""
+    ``music`` too: the jukebox's track playing and its queue; ``slides`` too:
+    the slide each screen shows, by screen id."""
 
     name = "room_state"
     roomId: str
@@ -250,6 +271,7 @@ class RoomState(Event):
     focusSessions: list[FocusSessionSummary] | None = None
     timer: RoomTimer | None = None
     music: MusicState | None = None
+    slides: dict[str, int] | None = None
 
 
 class MemberJoined(Event):
@@ -601,6 +623,7 @@ CLIENT_EVENTS: tuple[type[Event], ...] = (
     BoardSync,
     BoardAwareness,
     BoardClose,
+    ShowSlide,
 )
 SERVER_EVENTS: tuple[type[Event], ...] = (
     RoomState,
@@ -631,6 +654,7 @@ SERVER_EVENTS: tuple[type[Event], ...] = (
     BoardUpdate,
     BoardSaved,
     BoardAwarenessBroadcast,
+    SlideShown,
 )
 
 

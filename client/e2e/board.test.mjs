@@ -3,7 +3,10 @@
 // both open Whiteboard A, one draws a stroke with the mouse; the other's Yjs
 // document holds its points soon after; a sticky note Ana puts up reaches
 // Ben's document too; after a reload the stroke and the note are still
-// there. Then the board with two cursors is photographed (whiteboard.png:
+// there; a rectangle shows while it is dragged out; Ana's undo takes back
+// her highlighter stroke and Ben's takes back nothing of hers; Ben selects
+// the note, drags it and changes its words, and Ana sees both. The board
+// with two cursors is photographed (whiteboard.png:
 // into VIRTUBAR_SCREENSHOTS when set, e.g. docs/screenshots, else a
 // temporary folder that is removed).
 // Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/board.test.mjs
@@ -86,15 +89,110 @@ test('what one player draws on a whiteboard reaches the other and stays after a 
   await b.page.locator('.board-cursor', { hasText: `Ana ${suffix}` }).waitFor({ timeout: 10000 });
   await a.page.screenshot({ path: join(shotsDir, 'whiteboard.png') });
 
+  // a shape is seen while it is dragged out, and kept when the button is let go
+  await a.page.getByRole('button', { name: 'Rectangle' }).click();
+  await a.page.mouse.move(box.x + 150, box.y + 250);
+  await a.page.mouse.down();
+  await a.page.mouse.move(box.x + 260, box.y + 320, { steps: 5 });
+  await a.page.waitForTimeout(100);  // a frame
+  const edge = await a.page.evaluate(() => {
+    const c = document.querySelector('.board-canvas'), k = devicePixelRatio;
+    return [...c.getContext('2d').getImageData(Math.round(200 * k), Math.round(250 * k), 1, 1).data];
+  });
+  assert.ok(edge[0] < 128, `the rectangle's top edge is drawn while dragging: ${edge}`);
+  await a.page.mouse.up();
+  const kinds = (page) => page.evaluate(() => window.virtubar.view.boards.panel().sync.doc.getArray('items').toJSON().map((i) => i.kind));
+  await b.page.waitForFunction(() => window.virtubar.view.boards.panel().sync.doc.getArray('items').length === 2);
+
+  // undo is each player's own: Ana's highlighter stroke goes, Ben's undo leaves Ana's work alone
+  await a.page.getByRole('button', { name: 'Highlighter' }).click();
+  await a.page.mouse.move(box.x + 100, box.y + 400);
+  await a.page.mouse.down();
+  await a.page.mouse.move(box.x + 300, box.y + 400, { steps: 5 });
+  await a.page.mouse.up();
+  await b.page.waitForFunction(() => window.virtubar.view.boards.panel().sync.doc.getArray('strokes').length === 2);
+  await b.page.keyboard.press('Control+z');
+  await a.page.keyboard.press('Control+z');
+  await b.page.waitForFunction(() => {
+    const s = window.virtubar.view.boards.panel().sync.doc.getArray('strokes').toJSON();
+    return s.length === 1 && s[0].tool === 'pen';
+  }, null, { timeout: 10000 });
+  assert.deepEqual(await kinds(b.page), ['sticky', 'rect']);
+
+  // Ben moves Ana's note and changes its words
+  await b.page.getByRole('button', { name: 'Select and move' }).click();
+  await b.page.mouse.move(boxB.x + 310, boxB.y + 75);
+  await b.page.mouse.down();
+  await b.page.mouse.move(boxB.x + 510, boxB.y + 175, { steps: 5 });
+  await b.page.mouse.up();
+  b.page.once('dialog', (d) => d.accept('Ship on Friday, 5 pm'));
+  await b.page.mouse.dblclick(boxB.x + 520, boxB.y + 185);
+  await a.page.waitForFunction((w) => {
+    const note = window.virtubar.view.boards.panel().sync.doc.getArray('items').toJSON().find((i) => i.kind === 'sticky');
+    return note?.text === 'Ship on Friday, 5 pm' && Math.abs(note.x * w - 500) < 3;
+  }, boxB.width, { timeout: 10000 });
+
   await b.page.reload();  // the address is the room's link: back in the room, signed in still
   await inRoom(b.page);
   await openBoard(b.page);
   const again = await strokes(b.page);
   assert.deepEqual(again.map((s) => s.points), mine.map((s) => s.points));
   const notes = await b.page.evaluate(() => window.virtubar.view.boards.panel().sync.doc.getArray('items').toJSON());
-  assert.deepEqual(notes.map((n) => n.text), ['Ship on Friday']);
+  assert.deepEqual(notes.map((n) => n.text), ['Ship on Friday, 5 pm', undefined]);
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
   await a.context.close();
   await b.context.close();
+});
+
+/** Walks the player to (x, z) at walking pace (the edge corrects a jump). */
+async function walkTo(page, x, z) {
+  await page.evaluate(async ([tx, tz]) => {
+    const self = window.virtubar.view.self;
+    while (Math.hypot(tx - self.x, tz - self.z) > 0.05) {
+      const d = Math.hypot(tx - self.x, tz - self.z), step = Math.min(0.2, d);
+      self.x += (tx - self.x) / d * step; self.z += (tz - self.z) / d * step;
+      await new Promise((r) => setTimeout(r, 70));
+    }
+  }, [x, z]);
+}
+
+test('the owner puts slides on the stage screen and everyone on the stage sees the slide the presenter shows', async () => {
+  const a = await guest(browser, BASE, `Ada ${suffix}`), b = await guest(browser, BASE, `Bo ${suffix}`);
+  const room = `slides e2e ${suffix}`;
+  await a.page.getByLabel('Room name').fill(room);
+  await a.page.getByLabel('Template').selectOption('office');
+  await a.page.getByRole('button', { name: 'Create and join' }).click();
+  await inRoom(a.page);
+  await b.page.getByLabel('Search rooms').fill(room);
+  await b.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await inRoom(b.page);
+  await Promise.all([walkTo(a.page, 24, 20), walkTo(b.page, 25, 19.5)]);  // onto the stage, by its screen
+  await a.page.locator('.slides-panel[data-screen="stage-screen"]').waitFor();
+
+  const pictures = [await a.page.screenshot({ clip: { x: 0, y: 0, width: 64, height: 48 } }),
+    await a.page.screenshot({ clip: { x: 64, y: 0, width: 64, height: 48 } })];
+  await a.page.getByLabel('Add slides').setInputFiles(pictures.map((buffer, i) => ({ name: `s${i}.png`, mimeType: 'image/png', buffer })));
+  await a.page.locator('.slides-count', { hasText: '1 / 2' }).waitFor();
+  await a.page.getByLabel('Add slides').setInputFiles([{ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n') }]);
+  await a.page.locator('.slides-note', { hasText: 'PNG, JPEG or WebP' }).waitFor();
+
+  await a.page.getByRole('button', { name: 'Next slide' }).click();  // Bo read the deck while it was empty: the flip brings it
+  await b.page.locator('.slides-panel[data-slide="1"] .slides-count', { hasText: '2 / 2' }).waitFor({ timeout: 10000 });
+  const shown = await b.page.evaluate(() => {
+    const img = document.querySelector('.slides-image');
+    return { complete: img.complete, width: img.naturalWidth, src: img.src };
+  });
+  assert.ok(shown.width > 0, `Bo's slide image loaded: ${JSON.stringify(shown)}`);
+
+  const c = await guest(browser, BASE, `Cy ${suffix}`);  // a late joiner finds the slide shown now
+  await c.page.getByLabel('Search rooms').fill(room);
+  await c.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+  await inRoom(c.page);
+  await walkTo(c.page, 24.5, 20.5);
+  await c.page.locator('.slides-panel[data-slide="1"] .slides-count', { hasText: '2 / 2' }).waitFor({ timeout: 10000 });
+  for (const p of [a, b, c]) assert.deepEqual(p.errors.filter((e) => !e.includes('415')), []);
+  await a.context.close();
+  await b.context.close();
+  await c.context.close();
 });

@@ -4,13 +4,13 @@ its module here (and its messages to ``virtubar/wire.py`` and the client)."""
 from __future__ import annotations
 
 from realtime_edge.feature import Feature, Route, Rule
-from realtime_edge.features import chat, emotes, focus_sessions, jukebox, status, timer, whiteboard
+from realtime_edge.features import chat, emotes, focus_sessions, jukebox, slides, status, timer, whiteboard
 from realtime_edge.room import Room
 from virtubar import wire
 
 FEATURES: tuple[Feature, ...] = (
     chat.FEATURE, emotes.FEATURE, status.FEATURE, focus_sessions.FEATURE, timer.FEATURE, jukebox.FEATURE,
-    whiteboard.FEATURE,
+    whiteboard.FEATURE, slides.FEATURE,
 )
 
 ROUTES: dict[str, Route] = {name: route for f in FEATURES for name, route in f.routes.items()}

@@ -259,3 +259,16 @@ def test_pausing_holds_the_track_and_resuming_shifts_its_start():
     assert isinstance(on, rules.Jukebox) and on.playing is not None
     assert (on.playing.startedAtMs, on.playing.pausedAtMs) == (31_000, None)  # 10 s in, as when paused
     assert rules.pause(rules.Jukebox(), True, 0) == "nothing is playing"
+
+
+def test_the_sfu_reads_the_dj_playing_now_from_the_jukebox_the_edge_keeps():
+    from virtubar import stage
+
+    loop = wire.TrackInfo(trackId="t1", title="Loop", durationMs=60_000, uploaderId="ann")
+    lib = rules.Library(playlist=[], tracks=[loop])
+    jb = rules.dj(rules.Jukebox(), "ann", True, lib)
+    assert not isinstance(jb, str) and stage.current_dj(rules.encode(jb)) is None  # in the rotation, not playing yet
+    playing = rules.advance(jb, 1_000, lib)
+    assert stage.current_dj(rules.encode(playing)) == "ann"
+    queued = rules.queue(rules.Jukebox(), lib.tracks[0], "bob", 1_000)
+    assert not isinstance(queued, str) and stage.current_dj(rules.encode(queued)) is None  # a queued track is no DJ set

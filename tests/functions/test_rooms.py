@@ -113,3 +113,18 @@ def test_masking_stars_out_whole_words_in_any_case():
 
     assert mask_words("Darn it, darnation! DARN.", ["darn"]) == "**** it, darnation! ****."
     assert mask_words("all fine", []) == "all fine"
+
+
+async def test_owner_makes_an_event_room_that_the_sfu_reads_others_cannot(client, player, state):
+    from virtubar import stage
+
+    owner, guest = await player(), await player()
+    room = await make_room(client, owner, template="office")
+    assert room["eventRoom"] is False
+    r = await client.patch(f"/api/rooms/{room['id']}", json={"eventRoom": True}, headers=owner["headers"])
+    assert r.status_code == 200 and r.json()["eventRoom"] is True
+    assert stage.is_event((await state.members(keys.room_setup(room["id"])))["event"])
+    denied = await client.patch(f"/api/rooms/{room['id']}", json={"eventRoom": False}, headers=guest["headers"])
+    assert denied.status_code == 403
+    detail = (await client.get(f"/api/rooms/{room['id']}", headers=guest["headers"])).json()
+    assert detail["eventRoom"] is True

@@ -214,3 +214,24 @@ async def test_the_house_tracks_are_in_every_room_and_play(settings, state, node
         assert len(items) == 3 and all(t["roomId"] is None and t["durationMs"] == 24000 for t in items)
         played = await client.get("/api/" + items[0]["url"].split("/api/", 1)[1], headers={"Range": "bytes=0-3"})
         assert played.status_code == 206 and played.content == b"RIFF"
+
+
+async def test_the_house_tracks_are_made_at_build_time_and_a_start_keeps_those(settings, state, tmp_path):
+    import wave
+
+    from functions.housetracks import ensure_house_tracks, track_id
+    from launcher.cli import main
+
+    built = tmp_path / "house"
+    assert main(["house-tracks", "--out", str(built)]) == 0
+    made = sorted(built.iterdir())
+    assert len(made) == 3 and all(p.suffix == ".wav" for p in made)
+    with wave.open(str(made[0])) as w:
+        assert w.getnframes() / w.getframerate() == 24
+    first = built / f"{track_id('House Loop: Warm Up')}.wav"
+    first.write_bytes(first.read_bytes()[:44 + 22050 * 2 * 2])  # a build's own file: the start must take it
+    app = create_app(settings, state)
+    await app.state["services"].db.migrate()
+    store = app.state["services"].tracks
+    await ensure_house_tracks(store, built)
+    assert store.path(track_id("House Loop: Warm Up")).read_bytes() == first.read_bytes()

@@ -79,6 +79,7 @@ def test_a_supported_node_passes(machine, version):
     run = bootstrap(checkout, bin_dir)
     assert run.returncode == 0, run.stderr
     assert "would run: python3 -m venv .venv" in run.stdout
+    assert "would run: .venv/bin/virtubar house-tracks" in run.stdout  # the embedded mode's music, made at build time
 
 
 def test_python_without_venv_gets_python3_venv_installed_first(machine):

@@ -137,3 +137,26 @@ async def test_a_world_republished_mid_room_is_picked_up_by_the_live_room(platfo
         assert sfu.node.rooms["room-1"].scape.world.hearingRadius == 1.0
     finally:
         await asyncio.gather(ann.close(), bob.close())
+
+
+async def test_in_an_event_room_the_dj_playing_now_is_heard_across_the_room(platform_sfu):
+    from realtime_edge.features import jukebox_rules
+
+    sfu = platform_sfu
+    ann, bob = await pair(sfu)
+    set_by_ann = jukebox_rules.Jukebox(
+        playing=jukebox_rules.Playing(trackId="t1", title="Loop", durationMs=60_000,
+                                      startedAtMs=wire.now_ms(), by="ann"),
+        djs=["bob", "ann"])
+    try:
+        await sfu.edge.publish("room-1", moves(("bob", 16, 11)), durable=False)  # 15.6 m away
+        await stops_within(bob, 1.0)
+        await sfu.state.swap(keys.room_jukebox("room-1"), "", jukebox_rules.encode(set_by_ann), 60)
+        await asyncio.sleep(WORLD_POLL_S + 0.5)  # not an event room: a DJ is heard like anyone
+        assert not bob.mids_of("ann")
+        await sfu.state.put(keys.room_setup("room-1"), "event", b"true", 60)
+        await until(lambda: bool(bob.mids_of("ann")), timeout=WORLD_POLL_S + 3)
+        mark = bob.received_from("ann")
+        await until(lambda: bob.received_from("ann") > mark + 10, timeout=3)
+    finally:
+        await asyncio.gather(ann.close(), bob.close())

@@ -1,5 +1,6 @@
 """Who hears whom: zone rules, hearing radius, mutes, blocks, loudest-N."""
 
+import msgspec
 import pytest
 
 from sfu_node.listenerscape import Listenerscape
@@ -175,3 +176,22 @@ def test_a_republished_world_moves_members_into_its_zones():
     scape.rebuild(hushed)
     assert scape.selection("b", ["a"]) == []
     assert "edge" not in scape.placements  # outside the new world: unplaced until it moves
+
+
+def test_an_event_rooms_dj_and_stage_reach_the_whole_room_other_rooms_keep_their_rules():
+    world = default_world("office")
+    world.zones = [z if z.type != "stage" else msgspec.structs.replace(z, audio="zone", video="zone")
+                   for z in world.zones]  # a stage its owner made zone-only
+    scape = Listenerscape(world)
+    scape.update("dj", 15, 12)  # the open floor
+    scape.update("singer", 25, 20)  # on the stage
+    scape.update("far", 5, 5)  # inside meeting-a
+    assert scape.selection("far", ["dj", "singer"]) == []
+    assert scape.stage(True, "dj")
+    assert scape.selection("far", ["dj", "singer"]) == ["dj", "singer"]
+    assert scape.videos("far", [("dj", "camera")]) == [("dj", "camera")]
+    assert not scape.stage(True, "dj")  # nothing changed
+    scape.stage(True, None)  # the DJ's set ended: back to the open floor's radius
+    assert scape.selection("far", ["dj", "singer"]) == ["singer"]
+    scape.stage(False, "dj")
+    assert scape.selection("far", ["dj", "singer"]) == []

@@ -93,11 +93,12 @@ export class Api {
 
   async request<T>(method: string, path: string, body?: unknown, auth = true, retry = true): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const raw = body instanceof Blob;  // a file as it is (an image, a track), not JSON
+    if (body !== undefined && !raw) headers['Content-Type'] = 'application/json';
     if (auth && this.session) headers.Authorization = `Bearer ${this.session.accessToken}`;
     let res: Response;
     try {
-      res = await this.fetcher(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await this.fetcher(this.base + path, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body) });
     } catch {
       throw new ApiError(0, 'Offline', 'Cannot reach VirtuBar: check your connection.');
     }

@@ -36,12 +36,47 @@ export function eraseItems(doc: Y.Doc, x: number, y: number, radius: number): nu
   const hit: number[] = [];
   arr.forEach((m, i) => {
     const it = m.toJSON() as Item;
-    const [x0, x1] = [Math.min(it.x, it.x + it.w), Math.max(it.x, it.x + it.w)];
-    const [y0, y1] = [Math.min(it.y, it.y + it.h), Math.max(it.y, it.y + it.h)];
+    const [x0, y0, x1, y1] = box(it);
     if (x >= x0 - radius && x <= x1 + radius && y >= y0 - radius && y <= y1 + radius) hit.push(i);
   });
   doc.transact(() => { for (const i of hit.reverse()) arr.delete(i, 1); });
   return hit.length;
+}
+
+/** The box an item covers, corners ordered: [x0, y0, x1, y1]. */
+function box(it: Item): [number, number, number, number] {
+  return [Math.min(it.x, it.x + it.w), Math.min(it.y, it.y + it.h), Math.max(it.x, it.x + it.w), Math.max(it.y, it.y + it.h)];
+}
+
+/** The top-most of `list` whose box holds (x, y) within `slop`: what a click picks. */
+export function itemAt(list: Item[], x: number, y: number, slop = 0.01): Item | undefined {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const [x0, y0, x1, y1] = box(list[i]);
+    if (x >= x0 - slop && x <= x1 + slop && y >= y0 - slop && y <= y1 + slop) return list[i];
+  }
+  return undefined;
+}
+
+function mapOf(doc: Y.Doc, id: string): Y.Map<unknown> | undefined {
+  return items(doc).toArray().find((m) => m.get('id') === id);
+}
+
+/** Moves an item so its corner is at (x, y), kept on the board; false if it is gone (erased meanwhile). */
+export function moveItem(doc: Y.Doc, id: string, x: number, y: number): boolean {
+  const m = mapOf(doc, id);
+  if (!m) return false;
+  const it = m.toJSON() as Item;
+  const clamp = (v: number, size: number) => Math.min(Math.max(v, -Math.min(size, 0)), 1 - Math.max(size, 0));
+  doc.transact(() => { m.set('x', clamp(x, it.w)); m.set('y', clamp(y, it.h)); });
+  return true;
+}
+
+/** Replaces a text's or a sticky note's words (at most 280 characters); false if it has none or is gone. */
+export function editText(doc: Y.Doc, id: string, text: string): boolean {
+  const m = mapOf(doc, id);
+  if (!m || typeof m.get('text') !== 'string') return false;
+  m.set('text', text.slice(0, 280));
+  return true;
 }
 
 export function clearItems(doc: Y.Doc): void {

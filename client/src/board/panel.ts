@@ -1,15 +1,22 @@
 /** The whiteboard full screen: walk up to a board and press E (or tap
- * "Open whiteboard"); draw with a pen in a few colours, erase, clear; see the
- * other viewers' cursors with their names; rectangles, ellipses, lines and
- * arrows (drag), text and sticky notes (click, then type); export PNG or
- * SVG. Mouse, pen and finger alike (pointer events). A blocked player's
- * strokes and items are not drawn. */
+ * "Open whiteboard"); draw with a pen or a highlighter in a few colours,
+ * erase, clear; see the other viewers' cursors with their names; rectangles,
+ * ellipses, lines and arrows (drag: the shape follows the pointer), text and
+ * sticky notes (click, then type); select an item to drag it, double-click a
+ * text or note to change its words; undo and redo one's own changes only
+ * (Ctrl+Z, Ctrl+Shift+Z); pan (the hand, or drag with two fingers) and zoom
+ * (the wheel, pinch, the +/- buttons); export PNG or SVG. Mouse, pen and
+ * finger alike (pointer events). A blocked player's strokes and items are
+ * not drawn. */
+import * as Y from 'yjs';
 import type { RealtimeProvider } from '../net/realtime/types';
 import type { World } from '../world/world';
-import { clearItems, drawItems, eraseItems, itemsSvg, NOTE, place, visibleItems, type ItemKind } from './items';
-import { begin, clear, COLOURS, erase, extend, toSvg, visible } from './strokes';
+import { clearItems, editText, eraseItems, itemAt, items as itemsOf, itemsSvg, moveItem, NOTE, place, visibleItems,
+  type Item, type ItemKind } from './items';
+import { paint } from './paint';
+import { begin, clear, COLOURS, erase, extend, PENS, strokes, toSvg, visible, type Pen } from './strokes';
 import { BoardSync } from './sync';
-import type * as Y from 'yjs';
+import { pan, toBoard, toCanvas, WHOLE, zoomAt, type View } from './view';
 
 /** How close (metres) a player must stand to open a board. */
 export const REACH_M = 2.5;
@@ -77,14 +84,19 @@ export function mountBoards(host: BoardHost): Boards {
   };
 }
 
-type Tool = 'pen' | 'eraser' | ItemKind;
-const ITEM_TOOLS: [ItemKind, string, string][] = [
-  ['rect', '▭', 'Rectangle'], ['ellipse', '◯', 'Ellipse'], ['line', '╱', 'Line'], ['arrow', '→', 'Arrow'],
-  ['text', 'T', 'Text'], ['sticky', 'Note', 'Sticky note'],
+type Tool = Pen | 'eraser' | 'select' | 'hand' | ItemKind;
+const ITEM_TOOLS: [Tool, string, string][] = [
+  ['highlighter', 'Hi', 'Highlighter'], ['rect', '▭', 'Rectangle'], ['ellipse', '◯', 'Ellipse'], ['line', '╱', 'Line'],
+  ['arrow', '→', 'Arrow'], ['text', 'T', 'Text'], ['sticky', 'Note', 'Sticky note'], ['select', 'Select', 'Select and move'],
+  ['hand', 'Pan', 'Pan'], ['eraser', 'Eraser', 'Eraser'],
 ];
+const SHAPE_TOOLS: readonly string[] = ['rect', 'ellipse', 'line', 'arrow'];
 
 export class BoardPanel {
   readonly sync: BoardSync;
+  /** Undoes this player's own changes only: edits made here carry no origin, the edge's carry the sync's. */
+  readonly undo: Y.UndoManager;
+  view: View = WHOLE;
   private readonly el = document.createElement('div');
   private readonly canvas = document.createElement('canvas');
   private readonly cursors = document.createElement('div');
@@ -92,10 +104,17 @@ export class BoardPanel {
   private color: string = COLOURS[0];
   private drawing: Y.Map<unknown> | null = null;
   private from: [number, number] | null = null;
+  private preview: Item | null = null;
+  private selected: string | null = null;
+  private grab: [number, number] | null = null;  // where in the selected item it was taken
+  private readonly fingers = new Map<number, [number, number]>();  // pointers down, in canvas shares
   private frame = 0;
+  private readonly onKey = (e: KeyboardEvent) => this.key(e);
 
   constructor(private readonly host: BoardHost, readonly objectId: string, title: string, private readonly onClose: () => void) {
     this.sync = new BoardSync(host.provider, objectId);
+    const doc = this.sync.doc;
+    this.undo = new Y.UndoManager([strokes(doc), itemsOf(doc)], { trackedOrigins: new Set([null]), captureTimeout: 3_600_000 });
     this.el.className = 'board-panel';
     this.el.dataset.board = objectId;
     const bar = document.createElement('div');
@@ -103,12 +122,17 @@ export class BoardPanel {
     const name = document.createElement('strong');
     name.textContent = title;
     bar.append(name);
-    for (const c of COLOURS) bar.append(this.button('', `Pen ${c}`, () => { this.tool = 'pen'; this.color = c; }, c));
+    for (const c of COLOURS) {
+      bar.append(this.button('', `Pen ${c}`, () => { this.pick(this.tool === 'highlighter' ? 'highlighter' : 'pen'); this.color = c; }, c));
+    }
     bar.append(
-      ...ITEM_TOOLS.map(([kind, text, title]) => this.button(text, title, () => { this.tool = kind; })),
-      this.button('Eraser', 'Eraser', () => { this.tool = 'eraser'; }),
+      ...ITEM_TOOLS.map(([tool, text, title]) => this.button(text, title, () => this.pick(tool))),
+      this.button('↶', 'Undo', () => this.undo.undo()),
+      this.button('↷', 'Redo', () => this.undo.redo()),
+      this.button('+', 'Zoom in', () => this.zoom(1.25)),
+      this.button('−', 'Zoom out', () => this.zoom(0.8)),
       this.button('Clear', 'Clear the board', () => {
-        if (confirm('Clear the whole board for everyone?')) this.sync.doc.transact(() => { clear(this.sync.doc); clearItems(this.sync.doc); });
+        if (confirm('Clear the whole board for everyone?')) doc.transact(() => { clear(doc); clearItems(doc); });
       }),
       this.button('PNG', 'Export PNG', () => this.download('png')),
       this.button('SVG', 'Export SVG', () => this.download('svg')),
@@ -120,14 +144,17 @@ export class BoardPanel {
     this.el.append(bar, this.canvas, this.cursors);
     host.root.append(this.el);
     this.pointer();
+    addEventListener('keydown', this.onKey);
     this.sync.awareness.setLocalStateField('user', { name: host.displayName, id: host.userId, color: this.color });
-    this.sync.doc.on('update', () => this.redraw());
+    doc.on('update', () => this.redraw());
     this.sync.awareness.on('change', () => this.drawCursors());
     this.sync.open();
     this.redraw();
   }
 
   close(): void {
+    removeEventListener('keydown', this.onKey);
+    this.undo.destroy();
     this.sync.close();
     cancelAnimationFrame(this.frame);
     this.el.remove();
@@ -144,41 +171,107 @@ export class BoardPanel {
     return b;
   }
 
-  /** Board units (0..1) of a pointer event. */
-  private at(e: PointerEvent): [number, number] {
+  private pick(tool: Tool): void {
+    this.tool = tool;
+    this.canvas.dataset.tool = tool;
+    if (tool !== 'select') this.select(null);
+  }
+
+  private select(id: string | null): void {
+    this.selected = id;
+    this.redraw();
+  }
+
+  private zoom(factor: number, sx = 0.5, sy = 0.5): void {
+    this.view = zoomAt(this.view, sx, sy, factor);
+    this.redraw();
+    this.drawCursors();
+  }
+
+  private key(e: KeyboardEvent): void {
+    if ((e.target as HTMLElement).tagName === 'INPUT' || !(e.ctrlKey || e.metaKey)) return;
+    const k = e.key.toLowerCase();
+    if (k === 'z' || k === 'y') {
+      e.preventDefault();
+      if (k === 'y' || e.shiftKey) this.undo.redo(); else this.undo.undo();
+    }
+  }
+
+  /** The canvas point of a pointer event, as shares of the canvas. */
+  private share(e: PointerEvent | WheelEvent | MouseEvent): [number, number] {
     const r = this.canvas.getBoundingClientRect();
     return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height];
   }
 
+  private items(): Item[] {
+    return visibleItems(this.sync.doc, this.host.blocked);
+  }
+
   private pointer(): void {
-    const c = this.canvas;
+    const c = this.canvas, doc = this.sync.doc;
     c.addEventListener('pointerdown', (e) => {
       c.setPointerCapture(e.pointerId);
-      const [x, y] = this.at(e);
-      if (this.tool === 'pen') this.drawing = begin(this.sync.doc, this.host.userId, this.color, 3, x, y);
-      else if (this.tool === 'eraser') this.rub(x, y);
-      else if (this.tool === 'text' || this.tool === 'sticky') this.write(this.tool, x, y);
-      else this.from = [x, y];
+      this.fingers.set(e.pointerId, this.share(e));
+      if (this.fingers.size > 1) { this.drawing = this.from = this.preview = this.grab = null; this.redraw(); return; }
+      this.undo.stopCapturing();  // each gesture is one step to undo
+      const [x, y] = toBoard(this.view, ...this.share(e));
+      const tool = this.tool;
+      if (tool === 'pen' || tool === 'highlighter') this.drawing = begin(doc, this.host.userId, this.color, PENS[tool].width, x, y, tool);
+      else if (tool === 'eraser') this.rub(x, y);
+      else if (tool === 'text' || tool === 'sticky') this.write(tool, x, y);
+      else if (tool === 'select') {
+        const it = itemAt(this.items(), x, y);
+        this.select(it?.id ?? null);
+        this.grab = it ? [x - it.x, y - it.y] : null;
+      } else if (SHAPE_TOOLS.includes(tool)) this.from = [x, y];
     });
     c.addEventListener('pointermove', (e) => {
-      const [x, y] = this.at(e);
+      const s = this.share(e), before = this.fingers.get(e.pointerId);
+      const [x, y] = toBoard(this.view, ...s);
       this.sync.awareness.setLocalStateField('cursor', { x, y });
-      if (!(e.buttons & 1)) return;
+      if (!before) return;
+      this.fingers.set(e.pointerId, s);
+      if (this.fingers.size > 1 || this.tool === 'hand') { this.move(e.pointerId, before, s); return; }
       if (this.drawing) extend(this.drawing, x, y);
       else if (this.tool === 'eraser') this.rub(x, y);
+      else if (this.grab && this.selected) moveItem(doc, this.selected, x - this.grab[0], y - this.grab[1]);
+      else if (this.from) {
+        this.preview = { id: '', by: this.host.userId, kind: this.tool as ItemKind, color: this.color,
+          x: this.from[0], y: this.from[1], w: x - this.from[0], h: y - this.from[1] };
+        this.redraw();
+      }
     });
     const end = (e: PointerEvent) => {
-      const [x, y] = this.at(e);
+      this.fingers.delete(e.pointerId);
+      const [x, y] = toBoard(this.view, ...this.share(e));
       const from = this.from;
       if (from && e.type === 'pointerup' && Math.hypot(x - from[0], y - from[1]) > 0.01) {
-        place(this.sync.doc, { by: this.host.userId, kind: this.tool as ItemKind, color: this.color,
+        place(doc, { by: this.host.userId, kind: this.tool as ItemKind, color: this.color,
           x: from[0], y: from[1], w: x - from[0], h: y - from[1] });
       }
-      this.drawing = this.from = null;
+      this.drawing = this.from = this.preview = this.grab = null;
       this.sync.flush();
+      this.redraw();
     };
     c.addEventListener('pointerup', end);
     c.addEventListener('pointercancel', end);
+    c.addEventListener('dblclick', (e) => { if (this.tool === 'select') this.rewrite(...toBoard(this.view, ...this.share(e))); });
+    c.addEventListener('wheel', (e) => { e.preventDefault(); this.zoom(e.deltaY < 0 ? 1.2 : 1 / 1.2, ...this.share(e)); },
+      { passive: false });
+  }
+
+  /** A pan (one finger with the hand, or two fingers) and, with two, a pinch zoom around their middle. */
+  private move(id: number, before: [number, number], now: [number, number]): void {
+    const others = [...this.fingers].filter(([k]) => k !== id).map(([, p]) => p);
+    const n = others.length + 1;
+    this.view = pan(this.view, (now[0] - before[0]) / n, (now[1] - before[1]) / n);
+    if (others.length) {
+      const o = others[0];
+      const spread = (p: [number, number]) => Math.hypot(p[0] - o[0], p[1] - o[1]);
+      if (spread(before) > 0.01) this.view = zoomAt(this.view, (o[0] + now[0]) / 2, (o[1] + now[1]) / 2, spread(now) / spread(before));
+    }
+    this.redraw();
+    this.drawCursors();
   }
 
   private rub(x: number, y: number): void {
@@ -194,29 +287,23 @@ export class BoardPanel {
     this.sync.flush();
   }
 
+  /** New words for the text or note at (x, y). */
+  private rewrite(x: number, y: number): void {
+    const it = itemAt(this.items(), x, y);
+    if (!it || it.text === undefined) return;
+    const text = prompt(it.kind === 'sticky' ? 'Sticky note' : 'Text', it.text)?.trim();
+    if (!text) return;
+    this.undo.stopCapturing();
+    editText(this.sync.doc, it.id, text);
+    this.sync.flush();
+  }
+
   private redraw(): void {
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => {
-      const c = this.canvas;
-      const w = (c.width = c.clientWidth * devicePixelRatio);
-      const h = (c.height = c.clientHeight * devicePixelRatio);
-      const g = c.getContext('2d');
-      if (!g) return;
-      g.fillStyle = '#ffffff';
-      g.fillRect(0, 0, w, h);
-      g.lineCap = 'round';
-      g.lineJoin = 'round';
-      for (const s of visible(this.sync.doc, this.host.blocked)) {
-        g.strokeStyle = s.color;
-        g.lineWidth = s.width * devicePixelRatio;
-        g.beginPath();
-        for (let k = 0; k + 1 < s.points.length; k += 2) {
-          const px = s.points[k] * w, py = s.points[k + 1] * h;
-          if (k) g.lineTo(px, py); else g.moveTo(px, py);
-        }
-        g.stroke();
-      }
-      drawItems(g, visibleItems(this.sync.doc, this.host.blocked), w, h, devicePixelRatio);
+      const list = this.items();
+      paint(this.canvas, { strokes: visible(this.sync.doc, this.host.blocked), items: list, preview: this.preview,
+        selected: list.find((it) => it.id === this.selected) }, this.view, devicePixelRatio);
     });
   }
 
@@ -227,11 +314,13 @@ export class BoardPanel {
       const user = state.user as { name?: string; id?: string } | undefined;
       const cursor = state.cursor as { x: number; y: number } | undefined;
       if (client === this.sync.doc.clientID || !cursor || !user || this.host.blocked.has(user.id ?? '')) return;
+      const [sx, sy] = toCanvas(this.view, cursor.x, cursor.y);
+      if (sx < 0 || sy < 0 || sx > 1 || sy > 1) return;  // off the part of the board in view
       const tag = document.createElement('div');
       tag.className = 'board-cursor';
       tag.textContent = user.name ?? 'Someone';
-      tag.style.left = `${this.canvas.offsetLeft + cursor.x * r.width}px`;
-      tag.style.top = `${this.canvas.offsetTop + cursor.y * r.height}px`;
+      tag.style.left = `${this.canvas.offsetLeft + sx * r.width}px`;
+      tag.style.top = `${this.canvas.offsetTop + sy * r.height}px`;
       this.cursors.append(tag);
     });
   }
@@ -239,11 +328,18 @@ export class BoardPanel {
   private download(kind: 'png' | 'svg'): void {
     const a = document.createElement('a');
     a.download = `${this.objectId}.${kind}`;
-    if (kind === 'png') a.href = this.canvas.toDataURL('image/png');
-    else {
-      const [doc, blocked, w, h] = [this.sync.doc, this.host.blocked, this.canvas.width, this.canvas.height];
-      const svg = toSvg(visible(doc, blocked), w, h, itemsSvg(visibleItems(doc, blocked), w, h));
-      a.href = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+    const [doc, blocked] = [this.sync.doc, this.host.blocked];
+    if (kind === 'png') {
+      const whole = document.createElement('canvas');  // the whole board, whatever the view
+      whole.style.width = `${this.canvas.clientWidth}px`;
+      whole.style.height = `${this.canvas.clientHeight}px`;
+      document.body.append(whole);
+      paint(whole, { strokes: visible(doc, blocked), items: this.items() }, WHOLE, devicePixelRatio);
+      a.href = whole.toDataURL('image/png');
+      whole.remove();
+    } else {
+      const [w, h] = [this.canvas.width, this.canvas.height];
+      a.href = URL.createObjectURL(new Blob([toSvg(visible(doc, blocked), w, h, itemsSvg(this.items(), w, h))], { type: 'image/svg+xml' }));
     }
     a.click();
   }

@@ -1,11 +1,20 @@
 /** The board's document shape (virtubar/boards.py): a root array `strokes` of
- * maps (`id`, `by`, `tool`, `color`, `width`, `points`: x, y pairs in board
- * units 0..1). Pure document edits, so drawing, erasing and clearing are
+ * maps (`id`, `by`, `tool`: `pen` or `highlighter`, `color`, `width`,
+ * `points`: x, y pairs in board units 0..1). A highlighter's stroke is wide
+ * and see-through, so what it marks stays readable. Pure document edits, so drawing, erasing and clearing are
  * Yjs transactions that sync like any other change. */
 import * as Y from 'yjs';
 
 export const STROKES = 'strokes';
 export const COLOURS = ['#1f2937', '#ef4444', '#3b82f6', '#22c55e', '#f59e0b', '#a855f7'] as const;
+
+/** How a tool's stroke looks: its width (CSS pixels) and opacity. */
+export const PENS = { pen: { width: 3, opacity: 1 }, highlighter: { width: 18, opacity: 0.35 } } as const;
+export type Pen = keyof typeof PENS;
+
+export function opacity(tool: string): number {
+  return tool === 'highlighter' ? PENS.highlighter.opacity : 1;
+}
 
 export interface Stroke { id: string; by: string; tool: string; color: string; width: number; points: number[] }
 
@@ -13,13 +22,14 @@ export function strokes(doc: Y.Doc): Y.Array<Y.Map<unknown>> {
   return doc.getArray<Y.Map<unknown>>(STROKES);
 }
 
-/** A new pen stroke starting at (x, y); its points grow with `extend`. */
-export function begin(doc: Y.Doc, by: string, color: string, width: number, x: number, y: number): Y.Map<unknown> {
+/** A new stroke (a pen's, unless `tool` says highlighter) starting at (x, y); its points grow with `extend`. */
+export function begin(doc: Y.Doc, by: string, color: string, width: number, x: number, y: number,
+  tool: Pen = 'pen'): Y.Map<unknown> {
   const stroke = new Y.Map<unknown>();
   doc.transact(() => {
     stroke.set('id', `${doc.clientID}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`);
     stroke.set('by', by);
-    stroke.set('tool', 'pen');
+    stroke.set('tool', tool);
     stroke.set('color', color);
     stroke.set('width', width);
     const points = new Y.Array<number>();
@@ -65,7 +75,8 @@ export function toSvg(list: Stroke[], w: number, h: number, above = ''): string 
     for (let k = 0; k + 1 < s.points.length; k += 2) {
       d.push(`${k ? 'L' : 'M'}${(s.points[k] * w).toFixed(1)} ${(s.points[k + 1] * h).toFixed(1)}`);
     }
-    return `<path d="${d.join(' ')}" fill="none" stroke="${s.color}" stroke-width="${s.width}" ` +
+    const see = opacity(s.tool) < 1 ? ` stroke-opacity="${opacity(s.tool)}"` : '';
+    return `<path d="${d.join(' ')}" fill="none" stroke="${s.color}" stroke-width="${s.width}"${see} ` +
       'stroke-linecap="round" stroke-linejoin="round"/>';
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">` +

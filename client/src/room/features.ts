@@ -1,9 +1,9 @@
 /** The room features a template's world carries, mounted beside the room
  * view: the focus room's goals panel and timer ring, the jukebox, the
- * whiteboards, build mode (for who may change the room's world), the
- * redraw of a republished world and in every room the people features
- * (friends, looks, profile cards). Each is its own module; this only decides
- * which a room gets. */
+ * whiteboards, the presentation screens' slides, build mode (for who may
+ * change the room's world), the redraw of a republished world and in every
+ * room the people features (friends, looks, profile cards). Each is its own
+ * module; this only decides which a room gets. */
 import type { Api } from '../api/client';
 import { mountBoards, type Boards } from '../board/panel';
 import { mountBuild } from '../build/mount';
@@ -16,6 +16,7 @@ import { mountPeople, type PeopleHost } from '../people/mount';
 import type { Stage } from '../render/stage';
 import type { VoiceSession } from '../voice/voice';
 import type { Members } from './members';
+import { mountScreens } from '../screens/slides';
 import type { World } from '../world/world';
 
 export interface FeatureHost {
@@ -55,6 +56,10 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
     stops.push(mountJukebox(h.root, { api: h.music, provider: h.provider, world: h.world, roomId: h.ticket.roomId,
       me: h.ticket.user.userId, position: h.position, nearSpeaking: h.nearSpeaking, nameOf: h.nameOf,
       owner: h.timerAccess?.owner }));
+  }
+  if (h.music && h.world.objects?.some((o) => o.kind === 'screen')) {
+    stops.push(mountScreens({ root: h.root, api: h.music, provider: h.provider, world: h.world, roomId: h.ticket.roomId,
+      owner: !!h.timerAccess?.owner, position: h.position }));
   }
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });

@@ -37,6 +37,7 @@ export const CLIENT_EVENTS = {
   boardSync: 'board_sync',
   boardAwareness: 'board_awareness',
   boardClose: 'board_close',
+  showSlide: 'show_slide',
 } as const;
 
 export const SERVER_EVENTS = {
@@ -68,6 +69,7 @@ export const SERVER_EVENTS = {
   boardUpdate: 'board_update',
   boardSaved: 'board_saved',
   boardAwarenessBroadcast: 'board_awareness_broadcast',
+  slideShown: 'slide_shown',
 } as const;
 
 export const ANIMS = ['idle', 'walk', 'dance', 'wave', 'sit'] as const;

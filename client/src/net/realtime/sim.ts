@@ -127,6 +127,7 @@ export class SimProvider implements RealtimeProvider {
   sendMusic(_command: MusicCommand): void { /* nothing to play offline */ }
   /** The offline simulation has no whiteboards to sync. */
   sendBoard(): boolean { return false; }
+  sendSlide(): boolean { return false; }
 
   sendTimer(command: TimerCommand): void {
     this.clock ??= new SimTimer(this.ticket.roomId, (t, payload) => this.emit(t, payload, Date.now()));

@@ -51,6 +51,8 @@ export type BoardCommand =
   | { t: 'board_sync'; objectId: string; data: string; id?: number }
   | { t: 'board_awareness'; objectId: string; data: string }
   | { t: 'board_close'; objectId: string };
+/** A presentation screen's slide flip (docs/protocol.md, "Presentation screens"), without the roomId. */
+export type SlideCommand = { t: 'show_slide'; objectId: string; index: number };
 
 export type ConnectionState = 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
@@ -82,6 +84,8 @@ export interface RealtimeProvider {
   sendMusic(command: MusicCommand): void;
   /** False when not connected (nothing sent). */
   sendBoard(command: BoardCommand): boolean;
+  /** False when not connected (nothing sent). */
+  sendSlide(command: SlideCommand): boolean;
   on<K extends ServerEventName>(event: K, handler: ServerHandler<K>): () => void;
   /** `reason` comes with `closed` when the server stopped the member for good (the player's words: leave the room). */
   onState(handler: (state: ConnectionState, reason?: string) => void): () => void;

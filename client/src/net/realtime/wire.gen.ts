@@ -225,6 +225,19 @@ export interface BoardClose {
   objectId: string;
 }
 
+export interface ShowSlideEnvelope {
+  t: 'show_slide';
+  v: 1;
+  ts: number;
+  payload: ShowSlide;
+}
+
+export interface ShowSlide {
+  roomId: string;
+  objectId: string;
+  index: number;
+}
+
 export interface RoomStateEnvelope {
   t: 'room_state';
   v: 1;
@@ -240,6 +253,7 @@ export interface RoomState {
   focusSessions?: FocusSessionSummary[] | null;
   timer?: RoomTimer | null;
   music?: MusicState | null;
+  slides?: Record<string, number> | null;
 }
 
 export interface Member {
@@ -753,6 +767,19 @@ export interface BoardAwarenessBroadcast {
   data: string;
 }
 
+export interface SlideShownEnvelope {
+  t: 'slide_shown';
+  v: 1;
+  ts: number;
+  payload: SlideShown;
+}
+
+export interface SlideShown {
+  objectId: string;
+  index: number;
+  userId: string;
+}
+
 export interface SfuJoinEnvelope {
   t: 'sfu_join';
   v: 1;
@@ -833,9 +860,9 @@ export interface TrackOwner {
   source?: 'camera' | 'mic' | 'screen' | null;
 }
 
-export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope | PauseMusicEnvelope | BoardSyncEnvelope | BoardAwarenessEnvelope | BoardCloseEnvelope;
+export type ClientMessage = JoinRoomEnvelope | HeartbeatEnvelope | AvatarTransformEnvelope | LocalChatEnvelope | EmoteEventEnvelope | SetStatusEnvelope | StartTimerEnvelope | PauseTimerEnvelope | ResumeTimerEnvelope | ResetTimerEnvelope | QueueTrackEnvelope | VoteEnvelope | DjEnvelope | PauseMusicEnvelope | BoardSyncEnvelope | BoardAwarenessEnvelope | BoardCloseEnvelope | ShowSlideEnvelope;
 
-export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope | RoomObjectsChangedEnvelope | WorldChangedEnvelope | BoardStateEnvelope | BoardUpdateEnvelope | BoardSavedEnvelope | BoardAwarenessBroadcastEnvelope;
+export type ServerMessage = RoomStateEnvelope | MemberJoinedEnvelope | MemberLeftEnvelope | AvatarTransformBroadcastEnvelope | ChatBroadcastEnvelope | EmoteBroadcastEnvelope | ModerationActionEnvelope | AuthErrorEnvelope | ErrorEnvelope | HeartbeatAckEnvelope | PositionCorrectionEnvelope | ZoneChangedEnvelope | StatusChangedEnvelope | ChatGapEnvelope | ReconnectEnvelope | FocusSessionStartedEnvelope | FocusSessionUpdatedEnvelope | FocusSessionCompletedEnvelope | TimerStartedEnvelope | TimerUpdatedEnvelope | TimerCompletedEnvelope | MusicStateEnvelope | RoomObjectsChangedEnvelope | WorldChangedEnvelope | BoardStateEnvelope | BoardUpdateEnvelope | BoardSavedEnvelope | BoardAwarenessBroadcastEnvelope | SlideShownEnvelope;
 
 export type ClientSignal = SfuJoinEnvelope | SessionDescriptionEnvelope | IceCandidateEnvelope | PublishEnvelope;
 
@@ -859,6 +886,7 @@ export interface ClientPayloads {
   board_sync: BoardSync;
   board_awareness: BoardAwareness;
   board_close: BoardClose;
+  show_slide: ShowSlide;
 }
 
 export interface ServerPayloads {
@@ -890,6 +918,7 @@ export interface ServerPayloads {
   board_update: BoardUpdate;
   board_saved: BoardSaved;
   board_awareness_broadcast: BoardAwarenessBroadcast;
+  slide_shown: SlideShown;
 }
 
 export interface ClientSignalPayloads {

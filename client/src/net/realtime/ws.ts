@@ -13,7 +13,7 @@ import { CLIENT_EVENTS, HEARTBEAT_INTERVAL_MS, TRANSFORM_HZ } from './constants'
 import { Emitter } from './emitter';
 import { TransformGate } from './rate';
 import type {
-  BoardCommand, ChatMode, ChatResult, ClientPayloads, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
+  BoardCommand, SlideCommand, ChatMode, ChatResult, ClientPayloads, ConnectionState, EmoteId, JoinTicket, RealtimeProvider, ServerEnvelope,
   ServerEventName, ServerHandler, Status, TimerCommand, TransformInput, MusicCommand,
 } from './types';
 
@@ -111,6 +111,12 @@ export class WsProvider implements RealtimeProvider {
   }
 
   sendBoard({ t, ...fields }: BoardCommand): boolean {
+    if (!this.isOpen()) return false;
+    this.send(t, { roomId: this.ticket.roomId, ...fields } as ClientPayloads[typeof t]);
+    return true;
+  }
+
+  sendSlide({ t, ...fields }: SlideCommand): boolean {
     if (!this.isOpen()) return false;
     this.send(t, { roomId: this.ticket.roomId, ...fields } as ClientPayloads[typeof t]);
     return true;
