@@ -9,6 +9,7 @@ import { mountTimerRing, type TimerAccess } from '../focus/timerRing';
 import { mountJukebox } from '../music/jukebox';
 import type { JoinTicket, RealtimeProvider } from '../net/realtime/types';
 import type { World } from '../world/world';
+import { mountPortals, type Destination } from './portals';
 
 export interface FeatureHost {
   root: HTMLElement;
@@ -25,6 +26,10 @@ export interface FeatureHost {
   nameOf(userId: string): string;
   /** Whom this player blocked here: their whiteboard strokes and items are not drawn. */
   blocked: ReadonlySet<string>;
+  /** Puts the player at (x, z) of this room at once (a portal to a zone). */
+  teleport(x: number, z: number): void;
+  /** Joins another room through a portal; resolves with why not (absent offline). */
+  travel?(to: Destination): Promise<string | null>;
 }
 
 /** Mounts the room's features; returns the whiteboards and what stops them all. */
@@ -40,6 +45,6 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
   }
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });
-  stops.push(boards.stop);
+  stops.push(boards.stop, mountPortals(h));
   return { boards, stops };
 }

@@ -26,6 +26,8 @@ import type { Api } from '../api/client';
 import { PrivateZones } from './privacy';
 import { VrEntry } from '../xr/hints';
 import { mountFeatures } from './features';
+import { restingAnim } from './poses';
+import type { Destination } from './portals';
 
 export interface RoomOptions {
   world: World;
@@ -46,6 +48,8 @@ export interface RoomOptions {
   sessions?: SessionsApi;
   /** Rooms with a jukebox: the API its music library comes from (absent offline). */
   music?: Api;
+  /** Portals: joins another room (REST join), leaving this one; resolves with why not. */
+  travel?(to: Destination): Promise<string | null>;
 }
 
 const EMOTE_ANIM: Partial<Record<EmoteId, Anim>> = { wave: 'wave', dance: 'dance', cheers: 'wave', clap: 'wave' };
@@ -125,7 +129,8 @@ export class RoomView {
     }
     // Panels go under the top bar and the video tiles, in their column: they never cover the room's controls, on a phone either.
     const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, blocked: this.blocked,
-      position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone' });
+      position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone',
+      teleport: (x, z) => { this.self.x = x; this.self.z = z; this.walking = false; } });
     this.boards = features.boards;
     this.unsubs.push(...features.stops);
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
@@ -246,7 +251,7 @@ export class RoomView {
         if (d) { d.status = s.status; d.tag.setStatus(s.status); this.refreshPeople(); }
       }),
       p.on('moderation_action', (m) => {
-        if (m.type === 'mutedByMod') { toast(`A moderator muted you${m.reason ? `: ${m.reason}` : ''}.`, 'error'); this.o.voice?.setMuted(true); }
+        if (m.type === 'mutedByMod') { toast(`A moderator muted you${m.reason ? `: ${m.reason}` : ''}.`, 'error'); this.o.voice?.setMuted(true); this.hud.refreshMic(); }
         else this.leave(`You were ${m.type === 'banned' ? 'banned from' : 'removed from'} the room${m.reason ? `: ${m.reason}` : ''}.`);
       }),
       p.on('error', (e) => this.hud.notice(errorNotice(e))),
@@ -338,7 +343,7 @@ export class RoomView {
       s.x = this.step.x; s.z = this.step.z;
     }
     this.reconciler.step(s);
-    s.anim = moving ? 'walk' : this.o.world.template === 'bar' && onDanceFloor(this.o.world, s.x, s.z) ? 'dance' : 'idle';
+    s.anim = moving ? 'walk' : restingAnim(this.o.world, s.x, s.z);
     if (moving && s.emoteUntil > t) s.emoteUntil = 0;
     const zone = zoneAt(this.o.world, s.x, s.z);
     this.hudZone(zone?.name ?? null);
@@ -349,12 +354,5 @@ export class RoomView {
   private hudZone(name: string | null): void {
     if (name !== this.zoneShown) { this.zoneShown = name; this.hud.setZone(name); }
   }
-
 }
 
-function onDanceFloor(world: World, x: number, z: number): boolean {
-  for (const o of world.objects ?? []) {
-    if (o.kind === 'dancefloor' && Math.abs(x - o.x) < (o.w ?? 1) / 2 && Math.abs(z - o.z) < (o.d ?? 1) / 2) return true;
-  }
-  return false;
-}

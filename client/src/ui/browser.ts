@@ -37,14 +37,15 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
       h('span', { class: 'icon', text: TEMPLATE_INFO[t].icon }), h('b', { text: `Quick-join ${TEMPLATE_INFO[t].title}` }), h('small', { text: TEMPLATE_INFO[t].blurb }))));
 
   const name = h('input', { type: 'text', placeholder: 'Room name', required: true, maxlength: '80', 'aria-label': 'Room name' });
-  const kind = h('select', { 'aria-label': 'Template' }, ...TEMPLATES.map((t) => h('option', { value: t, text: TEMPLATE_INFO[t].title })));
-  const capacity = h('input', { type: 'number', min: '2', max: '500', value: '30', 'aria-label': 'Capacity' });
-  const isPublic = h('input', { type: 'checkbox', checked: true, 'aria-label': 'Public' });
+  const kind = h('select', {}, ...TEMPLATES.map((t) => h('option', { value: t, text: TEMPLATE_INFO[t].title })));
+  const capacity = h('input', { type: 'number', min: '2', max: '500', value: '30' });
+  const isPublic = h('input', { type: 'checkbox', checked: true });
   const style = h('select', { 'aria-label': 'Work style', hidden: true },
     h('option', { value: '', text: 'Any work style' }), ...WORK_STYLES.map((w) => h('option', { value: w.value, text: w.label })));
   kind.addEventListener('change', () => { style.hidden = kind.value !== 'focus'; });
-  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), name, kind, style, capacity,
-    h('label', {}, isPublic, ' Listed publicly'), h('button', { class: 'btn primary', type: 'submit', text: 'Create and join' }));
+  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), name,
+    h('label', { class: 'field' }, h('span', { text: 'Template' }), kind), style, h('label', { class: 'field' }, h('span', { text: 'Capacity' }), capacity),
+    h('label', {}, isPublic, ' Listed publicly (else only its link opens it)'), h('button', { class: 'btn primary', type: 'submit', text: 'Create and join' }));
   create.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {

@@ -70,7 +70,7 @@ export class Hud {
     for (const m of CHAT_MODES) this.mode.append(h('option', { value: m, text: m === 'local' ? 'Nearby' : m === 'zone' ? 'Zone' : 'Room' }));
     this.place.textContent = roomName;
     const mute = h('button', { class: 'btn', 'aria-pressed': 'false' });
-    const showMic = (state: MicState) => {
+    const showMic = this.showMic = (state: MicState) => {
       mute.textContent = MIC_LABELS[state][0];
       mute.title = MIC_LABELS[state][1];
       mute.setAttribute('aria-pressed', String(state !== 'live'));
@@ -131,6 +131,9 @@ export class Hud {
   }
 
   setNames(fn: (id: string) => string): void { this.names = fn; }
+  /** The mic button shows the voice's state again (after a moderator muted you, say). */
+  refreshMic(): void { this.showMic(this.actions.micState?.() ?? 'muted'); }
+  private showMic: (state: MicState) => void = () => undefined;
   setZone(name: string | null): void { this.zone.textContent = name ? `· ${name}` : ''; }
   setConnection(s: ConnectionState): void {
     this.conn.textContent = s === 'joined' ? '' : s === 'reconnecting' ? '· reconnecting…' : s === 'connecting' ? '· connecting…' : '· disconnected';
