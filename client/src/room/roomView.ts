@@ -27,6 +27,7 @@ import { PrivateZones } from './privacy';
 import { VrEntry } from '../xr/hints';
 import { mountFeatures } from './features';
 import { restingAnim } from './poses';
+import { Route } from '../world/path';
 import type { Destination } from './portals';
 
 export interface RoomOptions {
@@ -69,6 +70,7 @@ export class RoomView {
   private readonly step = { x: 0, z: 0 };
   private readonly walkTo = new Vector3();
   private walking = false;
+  private readonly route = new Route();
   private placed = false;
   private left = false;
   private last = 0;
@@ -134,7 +136,7 @@ export class RoomView {
     this.boards = features.boards;
     this.unsubs.push(...features.stops);
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
-    canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
+    canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo) && this.route.plan(o.world, this.self, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).tagName === 'INPUT') return;
       if (e.key === 'Enter') { e.preventDefault(); this.hud.focusChat(); }
@@ -333,7 +335,7 @@ export class RoomView {
     } else if (this.walking) {
       const dx = this.walkTo.x - s.x, dz = this.walkTo.z - s.z;
       const dist = Math.hypot(dx, dz);
-      if (dist < 0.1) this.walking = false;
+      if (dist < 0.1) this.walking = this.route.next(this.walkTo);  // the next waypoint, round walls and desks
       else { const k = Math.min(dist, speed * dt) / dist; mx = dx * k; mz = dz * k; moving = true; }
     }
     if (moving) {
@@ -346,13 +348,10 @@ export class RoomView {
     s.anim = moving ? 'walk' : restingAnim(this.o.world, s.x, s.z);
     if (moving && s.emoteUntil > t) s.emoteUntil = 0;
     const zone = zoneAt(this.o.world, s.x, s.z);
-    this.hudZone(zone?.name ?? null);
+    if ((zone?.name ?? null) !== this.zoneShown) { this.zoneShown = zone?.name ?? null; this.hud.setZone(this.zoneShown); }
     if (this.zones.enter(zone?.id ?? null)) this.refreshPeople();
   }
 
   private zoneShown: string | null = '';
-  private hudZone(name: string | null): void {
-    if (name !== this.zoneShown) { this.zoneShown = name; this.hud.setZone(name); }
-  }
 }
 
