@@ -10,6 +10,8 @@ import { mountJukebox } from '../music/jukebox';
 import type { JoinTicket, RealtimeProvider } from '../net/realtime/types';
 import type { World } from '../world/world';
 import { mountPortals, type Destination } from './portals';
+import { mountMinimap } from './minimap';
+import type { Stage } from '../render/stage';
 
 export interface FeatureHost {
   root: HTMLElement;
@@ -26,6 +28,10 @@ export interface FeatureHost {
   nameOf(userId: string): string;
   /** Whom this player blocked here: their whiteboard strokes and items are not drawn. */
   blocked: ReadonlySet<string>;
+  /** The 3D stage (the hearing ring lies on its floor). */
+  stage?: Stage;
+  /** Where the players drawn in the room stand (the mini-map). */
+  people?(): Iterable<{ x: number; z: number }>;
   /** Puts the player at (x, z) of this room at once (a portal to a zone). */
   teleport(x: number, z: number): void;
   /** Joins another room through a portal; resolves with why not (absent offline). */
@@ -45,6 +51,6 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
   }
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });
-  stops.push(boards.stop, mountPortals(h));
+  stops.push(boards.stop, mountPortals(h), mountMinimap(h));
   return { boards, stops };
 }

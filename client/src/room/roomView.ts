@@ -132,7 +132,8 @@ export class RoomView {
     // Panels go under the top bar and the video tiles, in their column: they never cover the room's controls, on a phone either.
     const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, blocked: this.blocked,
       position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone',
-      teleport: (x, z) => { this.self.x = x; this.self.z = z; this.walking = false; } });
+      teleport: (x, z) => { this.self.x = x; this.self.z = z; this.walking = false; },
+      stage: this.stage, people: () => this.members.list.filter((d) => !d.hidden).map((d) => d.track.pose) });
     this.boards = features.boards;
     this.unsubs.push(...features.stops);
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
@@ -315,6 +316,7 @@ export class RoomView {
     this.selfTag.setSpeaking(s.speaking);
     this.selfTag.tick(t);
     this.overlay.place(this.selfTag, s.x, tagY, s.z, cam, w, h);
+    this.overlay.declutter();
     this.overlay.placeStatics(cam, w, h);
     this.stage.render(timeS);
     this.stats.drawCalls = this.stage.renderer.info.render.calls;
