@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { guest, inRoom, launch } from './browser.mjs';
+import { accessibilityProblems, guest, inRoom, launch } from './browser.mjs';
 
 const BASE = process.env.VIRTUBAR_E2E_URL;
 if (!BASE) throw new Error('set VIRTUBAR_E2E_URL to the server under test, e.g. http://127.0.0.1:8000');
@@ -109,6 +109,7 @@ test('an unlisted room is not in the room browser, and its link, opened signed o
   await create(d, name, 'office', false);
   const link = await d.page.getByRole('button', { name: 'Invite' }).getAttribute('data-link');
   const e = await guest(browser, BASE, `Eve ${suffix}`, withMic);
+  assert.deepEqual(await accessibilityProblems(e.page), []);  // the room browser
   await e.page.getByLabel('Search rooms').fill(name);
   await e.page.locator('.rooms li', { hasText: 'No rooms match' }).waitFor({ timeout: 10000 });
   assert.equal(await e.page.locator('.room-row', { hasText: name }).count(), 0);

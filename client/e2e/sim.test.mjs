@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { framesAtLeast, launch, open, preview } from './browser.mjs';
+import { accessibilityProblems, framesAtLeast, launch, open, preview } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const forDocs = process.env.VIRTUBAR_SCREENSHOTS;
@@ -178,6 +178,16 @@ test('with the iwer WebXR emulator but no session to be had, Enter VR says the h
   assert.equal(await page.evaluate(() => window.virtubar.view.stage.renderer.xr.isPresenting), false);
   assert.deepEqual(errors, []);  // nothing thrown to the console
   await context.close();
+});
+
+test('axe-core finds no serious or critical problem in a room of any template', async () => {
+  for (const template of ['bar', 'office', 'focus', 'world']) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page } = await open(context, `${server.url}/?provider=sim&template=${template}&members=6&seed=3`);
+    await framesAtLeast(page, 20);
+    assert.deepEqual(await accessibilityProblems(page), [], template);
+    await context.close();
+  }
 });
 
 test('every template has a mini-map with you on it and a hearing ring around you', async () => {

@@ -61,8 +61,9 @@ export class Tag {
 
   setSpeaking(on: boolean): void { this.el.classList.toggle('speaking', on); }
 
-  say(text: string, nowMs: number): void {
-    this.bubble.textContent = text;
+  /** A chat line, or an emote's icon, in a bubble over the tag for a while. */
+  say(text: string | Node, nowMs: number): void {
+    this.bubble.replaceChildren(text);
     this.bubble.classList.add('on');
     this.bubbleUntil = nowMs + BUBBLE_MS;
   }

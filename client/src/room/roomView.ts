@@ -12,7 +12,8 @@ import type { Anim, EmoteId, JoinTicket, RealtimeProvider, Status } from '../net
 import { Overlay } from '../render/overlay';
 import { Stage, type ViewMode } from '../render/stage';
 import { toast } from '../ui/dom';
-import { EMOJI, Hud } from '../ui/hud';
+import { Hud } from '../ui/hud';
+import { icon } from '../ui/icons';
 import { captionsOn, motionReduced } from '../ui/preferences';
 import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
@@ -234,13 +235,13 @@ export class RoomView {
       p.on('emote_broadcast', (e) => {
         const now = performance.now();
         const anim = motionReduced() ? null : EMOTE_ANIM[e.emoteId] ?? null;
-        if (captionsOn()) this.hud.addChat({ userId: '', text: `${nameOf(e.userId)}: ${e.emoteId.replace('_', ' ')} ${EMOJI[e.emoteId]}`, messageId: '', system: true });
+        if (captionsOn()) this.hud.addChat({ userId: '', text: `${nameOf(e.userId)}: ${e.emoteId.replace('_', ' ')}`, messageId: '', system: true });
         if (e.userId === me) {
-          this.selfTag.say(EMOJI[e.emoteId], now);
+          this.selfTag.say(icon(e.emoteId, 28), now);
           this.self.emoteAnim = anim; this.self.emoteUntil = now + EMOTE_MS;
         } else {
           const d = this.members.get(e.userId);
-          if (d) { d.tag.say(EMOJI[e.emoteId], now); d.emoteAnim = anim; d.emoteUntil = now + EMOTE_MS; }
+          if (d) { d.tag.say(icon(e.emoteId, 28), now); d.emoteAnim = anim; d.emoteUntil = now + EMOTE_MS; }
         }
       }),
       p.on('zone_changed', (z) => {

@@ -4,13 +4,14 @@ import { ApiError, type Api, type Room } from '../api/client';
 import type { Template } from '../world/world';
 import { TEMPLATES } from '../world/world';
 import { h } from './dom';
+import { icon } from './icons';
 import { WORK_STYLES, type WorkStyle } from './preferences';
 
-export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; icon: string }> = {
-  bar: { title: 'Bar', blurb: 'A 3D bar with a dance floor and a jukebox.', icon: '🍸' },
-  office: { title: 'Office', blurb: 'Desks, meeting rooms and a stage.', icon: '🏢' },
-  focus: { title: 'Focus room', blurb: 'Quiet co-working with your status.', icon: '🎧' },
-  world: { title: 'Town', blurb: 'An isometric town with a cafe and a library.', icon: '🏘️' },
+export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string }> = {
+  bar: { title: 'Bar', blurb: 'A 3D bar with a dance floor and a jukebox.' },
+  office: { title: 'Office', blurb: 'Desks, meeting rooms and a stage.' },
+  focus: { title: 'Focus room', blurb: 'Quiet co-working with your status.' },
+  world: { title: 'Town', blurb: 'An isometric town with a cafe and a library.' },
 };
 
 export interface BrowserActions {
@@ -26,7 +27,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   const tabs = h('div', { class: 'tabs', role: 'tablist' });
   const tabButtons: HTMLButtonElement[] = [];
   for (const t of ['', ...TEMPLATES] as (Template | '')[]) {
-    const b = h('button', { class: 'tab', role: 'tab', 'aria-selected': String(t === template), text: t ? `${TEMPLATE_INFO[t].icon} ${TEMPLATE_INFO[t].title}` : 'All' });
+    const b = h('button', { class: 'tab', role: 'tab', 'aria-selected': String(t === template) }, t ? icon(t, 16) : null, t ? ` ${TEMPLATE_INFO[t].title}` : 'All');
     b.addEventListener('click', () => { template = t; tabButtons.forEach((x, i) => x.setAttribute('aria-selected', String(i === tabButtons.indexOf(b)))); void load(); });
     tabButtons.push(b);
     tabs.append(b);
@@ -34,7 +35,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
 
   const quick = h('div', { class: 'quick' }, ...TEMPLATES.map((t) =>
     h('button', { class: 'tile', onclick: () => actions.join({ template: t }) },
-      h('span', { class: 'icon', text: TEMPLATE_INFO[t].icon }), h('b', { text: `Quick-join ${TEMPLATE_INFO[t].title}` }), h('small', { text: TEMPLATE_INFO[t].blurb }))));
+      h('span', { class: 'icon' }, icon(t, 32)), h('b', { text: `Quick-join ${TEMPLATE_INFO[t].title}` }), h('small', { text: TEMPLATE_INFO[t].blurb }))));
 
   const name = h('input', { type: 'text', placeholder: 'Room name', required: true, maxlength: '80', 'aria-label': 'Room name' });
   const kind = h('select', {}, ...TEMPLATES.map((t) => h('option', { value: t, text: TEMPLATE_INFO[t].title })));
@@ -68,7 +69,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   function row(r: Room): HTMLElement {
     const full = r.occupancy >= r.capacity;
     return h('li', { class: 'room-row' },
-      h('span', { class: 'icon', text: TEMPLATE_INFO[r.template].icon }),
+      h('span', { class: 'icon' }, icon(r.template, 20)),
       h('span', { class: 'name', text: r.name }),
       r.workStyle ? h('span', { class: 'chip style', text: r.workStyle, title: 'Work style' }) : null,
       h('span', { class: 'occ', text: `${r.occupancy} / ${r.capacity}`, title: 'People in the room now' }),
@@ -81,10 +82,10 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   return h('main', { class: 'screen browser' },
     h('header', { class: 'bar-top' }, h('h1', { text: 'VirtuBar' }),
       h('span', { class: 'me', text: `${user.displayName}${user.anonymous ? ' (guest)' : ''}` }),
-      actions.history ? h('button', { class: 'btn ghost', onclick: actions.history, text: '📈 Focus history' }) : null,
-      actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: '♿ Preferences' }) : null,
-      h('button', { class: 'btn ghost', onclick: actions.schedule, text: '📅 Schedule' }),
-      h('button', { class: 'btn ghost', onclick: actions.settings, text: '⚙ Settings' }),
+      actions.history ? h('button', { class: 'btn ghost', onclick: actions.history, text: 'Focus history' }) : null,
+      actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: 'Preferences' }) : null,
+      h('button', { class: 'btn ghost', onclick: actions.schedule, text: 'Schedule' }),
+      h('button', { class: 'btn ghost', onclick: actions.settings, text: 'Settings' }),
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,
     h('section', { class: 'card list' }, h('div', { class: 'row' }, tabs, search), list), create);

@@ -8,10 +8,8 @@ import type { ChatMode, ConnectionState, EmoteId, Status } from '../net/realtime
 import type { MicState } from '../voice/voice';
 import { HintGate, HINT_MS, type Notice } from '../room/notices';
 import { h, toast, underTopBar } from './dom';
+import { icon } from './icons';
 
-export const EMOJI: Record<EmoteId, string> = {
-  cheers: '🍻', laugh: '😂', clap: '👏', wave: '👋', heart: '❤️', thumbs_up: '👍', shrug: '🤷', dance: '💃',
-};
 
 const MIC_LABELS: Record<MicState, [string, string]> = {
   live: ['Mic on', 'Others near you hear you. Click to mute.'],
@@ -109,7 +107,7 @@ export class Hud {
         h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' })));
 
     for (const id of EMOTES) {
-      this.wheel.append(h('button', { class: 'emote', title: id.replace('_', ' '), 'aria-label': id.replace('_', ' '), onclick: () => { actions.emote(id); this.wheel.hidden = true; }, text: EMOJI[id] }));
+      this.wheel.append(h('button', { class: 'emote', title: id.replace('_', ' '), 'aria-label': id.replace('_', ' '), onclick: () => { actions.emote(id); this.wheel.hidden = true; } }, icon(id, 28)));
     }
     const emoteBtn = h('button', { class: 'btn', 'aria-label': 'Emotes', text: 'Emotes', onclick: () => { this.wheel.hidden = !this.wheel.hidden; } });
 
