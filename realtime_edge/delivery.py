@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from realtime_edge import entries, features
+from realtime_edge import entries, features, spaces
 from realtime_edge.connection import Conn
 from realtime_edge.feature import Rule
 from realtime_edge.frames import Frames
@@ -98,6 +98,18 @@ class Delivery:
         recipients = receive(room, offset, found)
         if not recipients:
             return
+        count = len(recipients)
+        if isinstance(found.payload, wire.MemberJoined):  # those in another space learn who, not where
+            outside = spaces.outsiders(room.world, found.payload.member, recipients)
+            if outside:
+                unplaced = wire.MemberJoined(member=spaces.unplaced(found.payload.member))
+                self._push(msgspec.structs.replace(found, payload=unplaced), offset, outside, durable)
+                recipients = [c for c in recipients if c not in outside]
+        self._push(found, offset, recipients, durable)
+        self.node.metrics.inc("virtubar_edge_messages_out_total", count, type=found.payload.name)
+
+    @staticmethod
+    def _push(found, offset: str, recipients: list[Conn], durable: bool) -> None:
         frames = Frames(entries.envelope(found))
         for conn in recipients:
             frame = frames.get(conn.binary)
@@ -105,5 +117,4 @@ class Delivery:
                 conn.held.append((offset, frame))
             else:
                 conn.push(frame)
-        self.node.metrics.inc("virtubar_edge_messages_out_total", len(recipients), type=found.payload.name)
 

@@ -125,6 +125,18 @@ def crosses_wall(world: World, ax: float, az: float, bx: float, bz: float) -> bo
     return False
 
 
+def portal_jump(world: World, ax: float, az: float, bx: float, bz: float) -> bool:
+    """Is a → b a portal's trip: from a portal whose ``target`` is a zone of
+    this world into that zone? The portal takes the member there at once,
+    through walls and faster than walking (``docs/protocol.md``, Portals)."""
+    for o in world.objects:
+        if o.kind == "portal" and o.target is not None and on_object(o, ax, az):
+            zone = next((z for z in world.zones if z.id == o.target), None)
+            if zone is not None and zone.shape.contains(bx, bz):
+                return True
+    return False
+
+
 def zone_full(world: World, x: float, z: float, from_x: float, from_z: float,
               others: Iterable[tuple[float, float]]) -> bool:
     """Does the move from ``from`` enter a zone that holds its capacity already?"""
@@ -153,14 +165,15 @@ def check_move(world: World, prev: Pose | None, x: float, y: float, z: float, no
         if held and any(on_object(obj, ox, oz) for ox, oz in others for obj in held):
             return Correction("occupied", *back)
         return None
-    if crosses_wall(world, prev.x, prev.z, x, z):
+    jump = portal_jump(world, prev.x, prev.z, x, z)
+    if not jump and crosses_wall(world, prev.x, prev.z, x, z):
         return Correction("wall", *back)
     dt = min(max(now - prev.t, MIN_DT_S), limits.budget_s)
     rise = abs(y - prev.y)
     if rise > limits.max_climb_m or rise > limits.vertical_speed * dt + 0.05:
         return Correction("climb", *back)
     reach = world.movement.maxSpeed * dt * SPEED_TOLERANCE + SLACK_M
-    if (x - prev.x) ** 2 + (z - prev.z) ** 2 > reach**2:
+    if not jump and (x - prev.x) ** 2 + (z - prev.z) ** 2 > reach**2:
         return Correction("speed", *back)
     crossed = [o for o in exclusive_along(world, prev.x, prev.z, x, z) if not on_object(o, prev.x, prev.z)]
     if crossed:  # others are read only when needed: most moves cross no seat and enter no zone

@@ -48,5 +48,14 @@ def view(world: World, members: Iterable[wire.Member], zone: str | None) -> list
     return [m if space(private, m.zoneId) == mine else unplaced(m) for m in members]
 
 
+def outsiders(world: World, member: wire.Member, viewers: Iterable) -> list:
+    """The viewers (sockets with a ``member``) in another space than ``member``:
+    a member joining (or rejoining) inside a private zone is announced to
+    them without where it stands."""
+    private = private_zones(world)
+    where = space(private, member.zoneId)
+    return [c for c in viewers if c.member is not None and space(private, c.member.zoneId) != where]
+
+
 def unplaced(m: wire.Member) -> wire.Member:
     return msgspec.structs.replace(m, x=0.0, y=0.0, z=0.0, rotY=0.0, anim="idle", speaking=False)

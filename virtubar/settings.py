@@ -128,6 +128,7 @@ class Settings(Struct, kw_only=True):
     requests_per_minute: PositiveInt = 300
     signups_per_hour: PositiveInt = 20
     guests_per_hour: PositiveInt = 200
+    guests_per_device_per_hour: PositiveInt = 20
     login_attempts_per_10_min: PositiveInt = 20
     forwarded_hops: NonNegativeInt = 0
     s3_endpoint_url: str = ""

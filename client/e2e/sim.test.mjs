@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { framesAtLeast, launch, open, preview } from './browser.mjs';
+import { accessibilityProblems, framesAtLeast, launch, open, preview } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const forDocs = process.env.VIRTUBAR_SCREENSHOTS;
@@ -145,6 +145,72 @@ test('with the iwer WebXR emulator, Enter VR starts an immersive session and the
   assert.ok(start.z - end.z > 1 && start.z - end.z < 2.5, `teleported from z=${start.z} to z=${end.z}`);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('without WebXR the VR button stays, dimmed, and says what VR needs', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'xr', { get: () => undefined }));
+  const { page, errors } = await open(context, `${server.url}/?provider=sim&template=office&members=2`);
+  await framesAtLeast(page, 10);
+  const button = page.getByRole('button', { name: 'Enter VR' });
+  await button.waitFor({ state: 'visible', timeout: 20000 });
+  assert.match(await button.getAttribute('title'), /^VR needs a headset and a browser with WebXR/);
+  await button.click();
+  await page.locator('#toast', { hasText: 'VR needs a headset and a browser with WebXR' }).waitFor({ timeout: 5000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with the iwer WebXR emulator but no session to be had, Enter VR says the headset was not found', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript({ path: require.resolve('iwer/build/iwer.min.js') });
+  await context.addInitScript(() => {
+    new window.IWER.XRDevice(window.IWER.metaQuest3).installRuntime({ forceInstall: true });
+    navigator.xr.requestSession = () => Promise.reject(new DOMException('No XR hardware found.', 'NotSupportedError'));
+  });
+  const { page, errors } = await open(context, `${server.url}/?provider=sim&template=bar&members=2`);
+  await framesAtLeast(page, 10);
+  const button = page.getByRole('button', { name: 'Enter VR' });
+  await button.waitFor({ state: 'visible', timeout: 20000 });
+  assert.equal(await button.getAttribute('title'), 'Enter VR with your headset');  // WebXR says a session is supported
+  await button.click();
+  await page.locator('#toast', { hasText: 'VR could not start: no headset was found.' }).waitFor({ timeout: 10000 });
+  assert.equal(await page.evaluate(() => window.virtubar.view.stage.renderer.xr.isPresenting), false);
+  assert.deepEqual(errors, []);  // nothing thrown to the console
+  await context.close();
+});
+
+test('axe-core finds no serious or critical problem in a room of any template', async () => {
+  for (const template of ['bar', 'office', 'focus', 'world']) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page } = await open(context, `${server.url}/?provider=sim&template=${template}&members=6&seed=3`);
+    await framesAtLeast(page, 20);
+    assert.deepEqual(await accessibilityProblems(page), [], template);
+    await context.close();
+  }
+});
+
+test('every template has a mini-map with you on it and a hearing ring around you', async () => {
+  for (const template of ['bar', 'office', 'focus', 'world']) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await open(context, `${server.url}/?provider=sim&template=${template}&members=6&seed=3`);
+    await framesAtLeast(page, 20);
+    const map = page.getByRole('img', { name: /^Map of the room/ });
+    await map.waitFor({ timeout: 10000 });
+    const seen = await page.evaluate(() => {
+      const c = document.querySelector('canvas.minimap');
+      const { x, z } = window.virtubar.view.position;
+      const k = c.width / (window.virtubar.view.stage.world.width * (window.virtubar.view.stage.world.cellSize ?? 1));
+      const [r, g, b] = c.getContext('2d').getImageData(Math.round(x * k), Math.round(z * k), 1, 1).data;
+      const ring = window.virtubar.view.stage.scene.getObjectByName('hearing-ring');
+      return { you: [r, g, b], ring: ring && [ring.position.x, ring.position.z], x, z };
+    });
+    assert.deepEqual(seen.you, [255, 214, 102], `${template}: your dot on the map`);
+    assert.ok(seen.ring && Math.hypot(seen.ring[0] - seen.x, seen.ring[1] - seen.z) < 0.5, `${template}: the ring is around you`);
+    if (template === 'office') await page.screenshot({ path: shot('minimap.png') });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });
 
 test('the service worker caches the shell, and offline the app shows its offline page', async () => {

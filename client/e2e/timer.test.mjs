@@ -136,7 +136,7 @@ test('at a scheduled session\'s start the player who took a place is called into
   const startsAt = new Date(Date.now() + 15000).toISOString();
   const made = await api(a.page, 'POST', '/schedule', { roomId, title: `Sprint ${suffix}`, startsAt, duration: 50, breakDuration: 10, cycles: 2 });
   assert.equal(made.status, 201, JSON.stringify(made.body));
-  await b.page.getByRole('button', { name: '📅 Schedule' }).click();
+  await b.page.getByRole('button', { name: 'Schedule', exact: true }).click();
   const row = b.page.locator('.session-row', { hasText: `Sprint ${suffix}` });
   await row.getByRole('button', { name: 'RSVP' }).click();
   await row.getByRole('button', { name: 'Cancel my place' }).waitFor();

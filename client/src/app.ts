@@ -56,6 +56,7 @@ export function startApp(root: HTMLElement): void {
   const signIn = () => show(signInScreen(api, () => { void loadPreferences(api); home(); }));
 
   let here: string | null = null; // the room the player is in
+  let next: JoinAnswer | null = null; // a portal's room, joined: opened once this one is left
   async function enter(q: { roomId?: string; template?: Template }): Promise<void> {
     if (here) return void toast('Leave this room first.', 'error');
     let answer: JoinAnswer;
@@ -66,8 +67,12 @@ export function startApp(root: HTMLElement): void {
       if (linkedRoom()) { address('/'); browser(); }  // a link to a room that cannot be joined: the browser instead
       return;
     }
+    await open(answer);
+  }
+
+  async function open(answer: JoinAnswer): Promise<void> {
     const problems = worldProblems(answer.world);
-    if (problems.length) { toast(`This room's world cannot be drawn: ${problems.join('; ')}`, 'error'); return; }
+    if (problems.length) { toast(`This room's world cannot be drawn: ${problems.join('; ')}`, 'error'); if (!root.childElementCount) browser(); return; }
     const user = api.user!;
     const ticketOf = (a: JoinAnswer): JoinTicket => {
       const now = api.user ?? user;  // a look changed in the room comes with the next ticket
@@ -97,7 +102,23 @@ export function startApp(root: HTMLElement): void {
       },
       block: (userId) => safety(() => api.block(userId), 'Blocked. You will not see or hear them.'),
       report: (userId, category, text) => safety(() => api.report({ targetUserId: userId, roomId: answer.roomId, category, text }), 'Thanks, our moderators will look at it.'),
-      onLeave: (reason) => { here = null; if (reason) toast(reason, 'error'); address('/'); browser(); },
+      onLeave: (reason) => {
+        here = null;
+        if (next) { const to = next; next = null; return void open(to); }  // through a portal
+        if (reason) toast(reason, 'error');
+        address('/'); browser();
+      },
+      travel: async (to) => {
+        try {
+          const answer = await api.join({ ...to, platform: platform() });
+          if (answer.roomId === here) return 'You are in that room already.';
+          next = answer;
+        } catch (err) {
+          return err instanceof ApiError ? err.describe() : String(err);
+        }
+        view.leave();
+        return null;
+      },
       sessions: new SessionsApi(api), inviteLink: location.origin + roomLink(answer.roomId),
       music: api,
       saveWorld: answer.room.ownerId === user.id || user.role === 'admin'

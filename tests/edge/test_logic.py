@@ -13,7 +13,7 @@ from realtime_edge.relay import BUDGET as MOVES
 from realtime_edge.seats import Seats
 from virtubar import wire
 from virtubar.state import LocalState
-from virtubar.world import default_world
+from virtubar.world import default_world, parse_world, to_json
 
 BAR = default_world("bar")
 OFFICE = default_world("office")
@@ -57,6 +57,16 @@ def test_exclusive_seat_goes_to_the_first_sitter():
     assert check_move(BAR, prev, *(4.5, 0.0, 4.1), 0.5, [(9.0, 4.0)]) is None
     seated = Pose(4.5, 0.0, 4.0, 0.0)  # holding it already: shuffling on the seat is fine
     assert check_move(BAR, seated, 4.6, 0.0, 4.1, 0.5, [(4.5, 4.0)]) is None
+
+
+def test_a_portal_to_a_zone_takes_the_member_there_at_once():
+    town = to_json(default_world("world"))
+    town["objects"].append({"id": "to-cafe", "kind": "portal", "x": 20.5, "z": 35.5, "target": "cafe"})
+    town = parse_world(town)
+    on_portal = Pose(20.5, 0.0, 35.5, 0.0)
+    assert check_move(town, on_portal, 7.5, 0.0, 7.5, 0.1, []) is None  # 30 m in a tick: into the cafe
+    assert check_move(town, on_portal, 33.5, 0.0, 7.5, 0.1, []) is not None  # the library is not where it goes
+    assert check_move(town, Pose(20.5, 0.0, 33.0, 0.0), 7.5, 0.0, 7.5, 0.1, []) is not None  # nor from beside it
 
 
 def test_without_a_previous_pose_a_correction_goes_to_a_spawn():

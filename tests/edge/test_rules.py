@@ -176,6 +176,28 @@ async def test_a_meeting_room_keeps_its_moves_but_not_its_member_list(player, of
     assert ann.events("emote_broadcast") == []
 
 
+async def test_a_rejoin_inside_a_meeting_room_does_not_tell_outsiders_where(player, office):
+    room = office
+    ann = await player("ann")
+    bob = await player("bob")  # (12.5, 5.5), just east of meeting room A's door
+    x, z = 12.5, 5.5
+    for seq in range(1, 11):  # into meeting room A
+        x = round(x - 0.4, 2)
+        await asyncio.sleep(0.1)
+        await bob.send("avatar_transform", **move(room, seq, x, z))
+    await ann.wait("zone_changed", userId="bob", zoneId="meeting-a")
+    await asyncio.sleep(0.3)  # bob's last move is the room's
+    ann.seen.clear()
+    again = await player("bob")  # a second tab, or a reconnect before the first socket is gone
+    assert again.events("room_state")[0]["zoneId"] == "meeting-a"
+    joined = await ann.wait("member_joined")
+    assert joined["member"]["displayName"] == "Bob" and joined["member"]["zoneId"] == "meeting-a"
+    assert (joined["member"].get("x", 0), joined["member"].get("z", 0)) == (0, 0), joined
+    cat = await player("cat")  # outside too, told in its room_state: bob listed without where
+    listed = {m["userId"]: m for m in cat.events("room_state")[0]["members"]}
+    assert (listed["bob"].get("x", 0), listed["bob"].get("z", 0)) == (0, 0)
+
+
 async def test_local_chat_reaches_only_those_within_hearing(player, office):
     room = office
     ann = await player("ann")  # (15.5, 19.5) on the floor

@@ -35,7 +35,10 @@ async def test_fifty_guests_behind_one_address_all_get_in_and_the_refusal_is_a_s
     app = create_app(settings, state)  # the default guest limit: 200 an hour per address
     await app.state["services"].db.migrate()
     async with AsyncTestClient(app) as c:
-        codes = [(await c.post("/api/auth/anonymous")).status_code for _ in range(50)]
+        codes = []
+        for _ in range(50):  # fifty browsers: each its own device cookie
+            c.cookies.clear()
+            codes.append((await c.post("/api/auth/anonymous")).status_code)
         assert codes == [201] * 50
     settings.guests_per_hour = 50
     app = create_app(settings, state)
@@ -44,6 +47,31 @@ async def test_fifty_guests_behind_one_address_all_get_in_and_the_refusal_is_a_s
     assert r.status_code == 429
     assert r.json()["detail"] == ("Too many guests have joined from your network in the last hour. "
                                   "Try again in 60 minutes, or sign in with an account.")
+
+
+async def test_guests_are_counted_per_browser_too_by_a_signed_device_cookie(settings, state, nodes):
+    settings.requests_per_minute = 100_000
+    settings.guests_per_device_per_hour = 3
+    app = create_app(settings, state)
+    await app.state["services"].db.migrate()
+    async with AsyncTestClient(app) as c:
+        first = await c.post("/api/auth/anonymous")
+        assert first.status_code == 201 and "HttpOnly" in first.headers["set-cookie"]
+        device = c.cookies["vb_device"]
+        codes = [(await c.post("/api/auth/anonymous")).status_code for _ in range(3)]
+        assert codes == [201, 201, 429]  # the same browser, a fourth guest within the hour
+        assert c.cookies["vb_device"] == device
+        r = await c.post("/api/auth/anonymous")
+        assert r.json()["detail"] == ("Too many guests have joined from this browser in the last hour. "
+                                      "Try again in 60 minutes, or sign in with an account.")
+        c.cookies.clear()  # another browser behind the same address
+        assert (await c.post("/api/auth/anonymous")).status_code == 201
+        assert c.cookies["vb_device"] != device
+        c.cookies.clear()
+        forged = device.split(".")[0] + "." + "0" * 32  # a made-up signature is no device: counted afresh
+        c.cookies.set("vb_device", forged, path="/api/auth")
+        r = await c.post("/api/auth/anonymous")
+        assert r.status_code == 201 and "vb_device=" in r.headers["set-cookie"]
 
 
 async def test_requests_are_limited_per_user(strict):

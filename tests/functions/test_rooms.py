@@ -44,6 +44,17 @@ async def test_private_rooms_are_listed_only_for_their_owner(client, player):
     assert (await client.get("/api/rooms", headers=other["headers"])).json()["total"] == 0
 
 
+async def test_an_unlisted_room_is_joined_by_its_link_only(client, player):
+    owner, guest = await player(), await player()
+    room = await make_room(client, owner, name="Quiz night", template="office", public=False)
+    assert (await client.get("/api/rooms", params={"q": "Quiz"}, headers=guest["headers"])).json()["total"] == 0
+    quick = await client.post("/api/rooms/join", json={"template": "office", "platform": "desktop"}, headers=guest["headers"])
+    assert quick.status_code == 200 and quick.json()["roomId"] != room["id"]  # quick-join never lands there
+    by_link = await client.post("/api/rooms/join", json={"roomId": room["id"], "platform": "desktop"},
+                                headers=guest["headers"])
+    assert by_link.status_code == 200 and by_link.json()["room"]["name"] == "Quiz night"
+
+
 async def test_listing_shows_live_occupancy(client, player, state):
     owner = await player()
     room = await make_room(client, owner)

@@ -99,14 +99,14 @@ export class Crowd {
   /** Places slot `i` at a pose, animated at time `t` seconds. */
   setPose(i: number, x: number, y: number, z: number, rotY: number, anim: Anim, speaking: boolean, t: number): void {
     const ph = t * 1 + this.phase[i];
-    let bob = 0, sway = 0, spin = 0, armL = 0.15, armR = -0.15, armSwing = 0, lift = 0;
+    let bob = 0, sway = 0, spin = 0, armL = 0.15, armR = -0.15, armSwing = 0, lift = 0, reach = 0;
     switch (anim) {
       case 'idle': bob = Math.sin(ph * 2) * 0.015; break;
       case 'walk': bob = Math.abs(Math.sin(ph * 9)) * 0.07; armSwing = Math.sin(ph * 9) * 0.6; break;
       case 'dance': bob = Math.abs(Math.sin(ph * 6)) * 0.14; sway = Math.sin(ph * 3) * 0.22; spin = Math.sin(ph * 1.5) * 0.8;
         armL = 2.4 + Math.sin(ph * 6) * 0.5; armR = -2.4 - Math.sin(ph * 6) * 0.5; break;
       case 'wave': armR = -2.6 + Math.sin(ph * 10) * 0.45; bob = Math.sin(ph * 2) * 0.015; break;
-      case 'sit': lift = -0.25; break;
+      case 'sit': lift = -0.32; reach = -1.3; armL = 0.3; armR = -0.3; break;  // lowered, hands on the knees: seen from above too
     }
     const [sx, sy, sz] = MODEL_SCALE[this.models[i]];
     const look = this.looks[i];
@@ -123,8 +123,8 @@ export class Crowd {
     this.fit(this.hair, i, hair, bot ? 0 : 1);
     this.fit(this.hat, i, hat, 1);
     this.place(this.visor, i, 0, 1.2, 0.17, 0, 0, 0, bot ? 1.3 : 1);
-    this.place(this.arms, i * 2, -0.3 * wide, 0.85, 0, armSwing, 0, armL, arm);
-    this.place(this.arms, i * 2 + 1, 0.3 * wide, 0.85, 0, -armSwing, 0, armR, arm);
+    this.place(this.arms, i * 2, -0.3 * wide, 0.85, 0, armSwing + reach, 0, armL, arm);
+    this.place(this.arms, i * 2 + 1, 0.3 * wide, 0.85, 0, -armSwing + reach, 0, armR, arm);
     if (speaking) {
       const pulse = (1 + Math.sin(t * 12) * 0.08) * this.sizeScale;
       this.part.compose(this.v.set(x, y + 0.03, z), this.q.identity(), this.s.set(pulse, 1, pulse));

@@ -4,6 +4,7 @@
 import { Vector3, type Camera } from 'three';
 import { STATUS_COLORS } from './palette';
 import type { Status } from '../net/realtime/types';
+import { liftTags, type TagBox } from './tagLayout';
 
 const BUBBLE_MS = 6000;
 
@@ -16,6 +17,9 @@ export class Tag {
   bubbleUntil = 0;
   px = -1e9;
   py = -1e9;
+  /** Pixels it is lifted so as not to cover another tag. */
+  lift = 0;
+  private width = 0;
 
   constructor(parent: HTMLElement, displayName: string, self: boolean) {
     this.el = document.createElement('div');
@@ -37,7 +41,10 @@ export class Tag {
     parent.append(this.el);
   }
 
-  setName(name: string): void { this.name.textContent = name; }
+  setName(name: string): void { this.name.textContent = name; this.width = 0; }
+
+  /** The name line's width on screen (measured once per name). */
+  get boxWidth(): number { return this.width || (this.width = (this.name.parentElement as HTMLElement).offsetWidth); }
 
   setStatus(status: Status | null | undefined): void {
     this.chip.hidden = !status;
@@ -54,8 +61,9 @@ export class Tag {
 
   setSpeaking(on: boolean): void { this.el.classList.toggle('speaking', on); }
 
-  say(text: string, nowMs: number): void {
-    this.bubble.textContent = text;
+  /** A chat line, or an emote's icon, in a bubble over the tag for a while. */
+  say(text: string | Node, nowMs: number): void {
+    this.bubble.replaceChildren(text);
     this.bubble.classList.add('on');
     this.bubbleUntil = nowMs + BUBBLE_MS;
   }
@@ -71,6 +79,10 @@ export class Overlay {
   readonly el: HTMLDivElement;
   private readonly v = new Vector3();
   private readonly statics: { el: HTMLElement; x: number; y: number; z: number; px: number; py: number }[] = [];
+  private tags: Tag[] = [];
+  private readonly boxes: TagBox[] = [];
+  private readonly lifts: number[] = [];
+  private frames = 0;
 
   constructor(parent: HTMLElement) {
     this.el = document.createElement('div');
@@ -78,7 +90,11 @@ export class Overlay {
     parent.append(this.el);
   }
 
-  tag(displayName: string, self = false): Tag { return new Tag(this.el, displayName, self); }
+  tag(displayName: string, self = false): Tag {
+    const tag = new Tag(this.el, displayName, self);
+    this.tags.push(tag);
+    return tag;
+  }
 
   label(text: string, x: number, y: number, z: number, kind: 'zone' | 'object'): HTMLElement {
     const el = document.createElement('div');
@@ -101,12 +117,26 @@ export class Overlay {
       const px = Math.round(this.v.x), py = Math.round(this.v.y);
       if (px !== tag.px || py !== tag.py) {
         tag.px = px; tag.py = py;
-        tag.el.style.transform = `translate(${px}px, ${py}px)`;
+        tag.el.style.transform = `translate(${px}px, ${py - tag.lift}px)`;
       }
     } else if (tag.px !== -1e9) {
       tag.px = -1e9;
       tag.el.style.transform = 'translate(-9999px, 0)';
     }
+  }
+
+  /** Lifts name tags that overlap apart (render/tagLayout.ts); call after placing them. */
+  declutter(): void {
+    if (this.frames++ % 3) return;  // a few times a second is enough for tags
+    this.tags = this.tags.filter((t) => t.el.isConnected);
+    const shown = this.tags.filter((t) => t.px !== -1e9 && !t.el.hidden);
+    this.boxes.length = 0;
+    for (const t of shown) this.boxes.push({ x: t.px, y: t.py, w: t.boxWidth, h: 22 });
+    const lifts = liftTags(this.boxes, 2, this.lifts);
+    shown.forEach((t, i) => {
+      const lift = Math.round(lifts[i]);
+      if (lift !== t.lift) { t.lift = lift; t.el.style.transform = `translate(${t.px}px, ${t.py - lift}px)`; }
+    });
   }
 
   placeStatics(camera: Camera, w: number, h: number): void {

@@ -17,4 +17,4 @@ export const ZONE_COLORS: Record<ZoneType, string> = {
   open: '#9aa5b1', meeting: '#4299e1', quiet: '#48bb78', stage: '#ed8936', focus: '#9f7aea', private: '#ed64a6',
 };
 
-export const STATUS_COLORS = { working: '#e53e3e', break: '#38a169', away: '#a0aec0' } as const;
+export const STATUS_COLORS = { working: '#c53030', break: '#276749', away: '#4a5568' } as const;  // white text on each at 4.5:1 or more

@@ -18,6 +18,8 @@ import type { VoiceSession } from '../voice/voice';
 import type { Members } from './members';
 import { mountScreens } from '../screens/slides';
 import type { World } from '../world/world';
+import { mountPortals, type Destination } from './portals';
+import { mountMinimap } from './minimap';
 
 export interface FeatureHost {
   root: HTMLElement;
@@ -44,6 +46,12 @@ export interface FeatureHost {
   block(userId: string): Promise<string>;
   /** Friends, looks and profile cards (absent offline). */
   people?: PeopleHost;
+  /** Where the players drawn in the room stand (the mini-map). */
+  standing?(): Iterable<{ x: number; z: number }>;
+  /** Puts the player at (x, z) of this room at once (a portal to a zone). */
+  teleport(x: number, z: number): void;
+  /** Joins another room through a portal; resolves with why not (absent offline). */
+  travel?(to: Destination): Promise<string | null>;
 }
 
 /** Mounts the room's features; returns the whiteboards and what stops them all. */
@@ -63,7 +71,7 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
   }
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });
-  stops.push(boards.stop);
+  stops.push(boards.stop, mountPortals(h), mountMinimap(h));
   // The room's world was republished: everyone's view follows without a reload.
   stops.push(h.provider.on('world_changed', (p) => h.redraw(p.world)));
   if (h.saveWorld) stops.push(mountBuild({ root: h.root, world: h.world, provider: h.provider, save: h.saveWorld, redraw: h.redraw }));

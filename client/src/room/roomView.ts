@@ -12,7 +12,8 @@ import type { Anim, EmoteId, JoinTicket, RealtimeProvider, Status } from '../net
 import { Overlay } from '../render/overlay';
 import { Stage, type ViewMode } from '../render/stage';
 import { toast } from '../ui/dom';
-import { EMOJI, Hud } from '../ui/hud';
+import { Hud } from '../ui/hud';
+import { icon } from '../ui/icons';
 import { captionsOn, motionReduced } from '../ui/preferences';
 import { correctionHint, errorNotice } from './notices';
 import type { VideoRoom } from '../video/video';
@@ -28,6 +29,9 @@ import { VrEntry } from '../xr/hints';
 import { mountFeatures } from './features';
 import { Scenery } from './scenery';
 import type { PeopleHost } from '../people/mount';
+import { restingAnim } from './poses';
+import { Route } from '../world/path';
+import type { Destination } from './portals';
 
 export interface RoomOptions {
   world: World;
@@ -52,6 +56,8 @@ export interface RoomOptions {
   saveWorld?: (world: World) => Promise<void>;
   /** Friends, looks and profile cards (absent offline). */
   people?: PeopleHost;
+  /** Portals: joins another room (REST join), leaving this one; resolves with why not. */
+  travel?(to: Destination): Promise<string | null>;
 }
 
 const EMOTE_ANIM: Partial<Record<EmoteId, Anim>> = { wave: 'wave', dance: 'dance', cheers: 'wave', clap: 'wave' };
@@ -71,6 +77,7 @@ export class RoomView {
   private readonly step = { x: 0, z: 0 };
   private readonly walkTo = new Vector3();
   private walking = false;
+  private readonly route = new Route();
   private placed = false;
   private left = false;
   private last = 0;
@@ -129,11 +136,13 @@ export class RoomView {
     // Panels go under the top bar and the video tiles, in their column: they never cover the room's controls, on a phone either.
     const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, blocked: this.blocked, stage: this.stage, members: this.members,
       position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone',
-      redraw: (world) => { scenery.replace(world); this.refreshPeople(); } });
+      redraw: (world) => { scenery.replace(world); this.refreshPeople(); },
+      teleport: (x, z) => { this.self.x = x; this.self.z = z; this.walking = false; },
+      standing: () => this.members.list.filter((d) => !d.hidden).map((d) => d.track.pose) });
     this.boards = features.boards;
     this.unsubs.push(...features.stops);
     if (isTouchDevice()) mountJoystick(this.root, this.controls.stick);
-    canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo); });
+    canvas.addEventListener('click', (e) => { this.walking = this.stage.pickGround(e.clientX, e.clientY, this.walkTo) && this.route.plan(o.world, this.self, this.walkTo); });
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).tagName === 'INPUT') return;
       if (e.key === 'Enter') { e.preventDefault(); this.hud.focusChat(); }
@@ -230,13 +239,13 @@ export class RoomView {
       p.on('emote_broadcast', (e) => {
         const now = performance.now();
         const anim = motionReduced() ? null : EMOTE_ANIM[e.emoteId] ?? null;
-        if (captionsOn()) this.hud.addChat({ userId: '', text: `${nameOf(e.userId)}: ${e.emoteId.replace('_', ' ')} ${EMOJI[e.emoteId]}`, messageId: '', system: true });
+        if (captionsOn()) this.hud.addChat({ userId: '', text: `${nameOf(e.userId)}: ${e.emoteId.replace('_', ' ')}`, messageId: '', system: true });
         if (e.userId === me) {
-          this.selfTag.say(EMOJI[e.emoteId], now);
+          this.selfTag.say(icon(e.emoteId, 28), now);
           this.self.emoteAnim = anim; this.self.emoteUntil = now + EMOTE_MS;
         } else {
           const d = this.members.get(e.userId);
-          if (d) { d.tag.say(EMOJI[e.emoteId], now); d.emoteAnim = anim; d.emoteUntil = now + EMOTE_MS; }
+          if (d) { d.tag.say(icon(e.emoteId, 28), now); d.emoteAnim = anim; d.emoteUntil = now + EMOTE_MS; }
         }
       }),
       p.on('zone_changed', (z) => {
@@ -250,7 +259,7 @@ export class RoomView {
         if (d) { d.status = s.status; d.tag.setStatus(s.status); this.refreshPeople(); }
       }),
       p.on('moderation_action', (m) => {
-        if (m.type === 'mutedByMod') { toast(`A moderator muted you${m.reason ? `: ${m.reason}` : ''}.`, 'error'); this.o.voice?.setMuted(true); }
+        if (m.type === 'mutedByMod') { toast(`A moderator muted you${m.reason ? `: ${m.reason}` : ''}.`, 'error'); this.o.voice?.setMuted(true); this.hud.refreshMic(); }
         else this.leave(`You were ${m.type === 'banned' ? 'banned from' : 'removed from'} the room${m.reason ? `: ${m.reason}` : ''}.`);
       }),
       p.on('error', (e) => this.hud.notice(errorNotice(e))),
@@ -312,6 +321,7 @@ export class RoomView {
     this.selfTag.setSpeaking(s.speaking);
     this.selfTag.tick(t);
     this.overlay.place(this.selfTag, s.x, tagY, s.z, cam, w, h);
+    this.overlay.declutter();
     this.overlay.placeStatics(cam, w, h);
     this.stage.render(timeS);
     this.stats.drawCalls = this.stage.renderer.info.render.calls;
@@ -332,7 +342,7 @@ export class RoomView {
     } else if (this.walking) {
       const dx = this.walkTo.x - s.x, dz = this.walkTo.z - s.z;
       const dist = Math.hypot(dx, dz);
-      if (dist < 0.1) this.walking = false;
+      if (dist < 0.1) this.walking = this.route.next(this.walkTo);  // the next waypoint, round walls and desks
       else { const k = Math.min(dist, speed * dt) / dist; mx = dx * k; mz = dz * k; moving = true; }
     }
     if (moving) {
@@ -342,23 +352,13 @@ export class RoomView {
       s.x = this.step.x; s.z = this.step.z;
     }
     this.reconciler.step(s);
-    s.anim = moving ? 'walk' : this.o.world.template === 'bar' && onDanceFloor(this.o.world, s.x, s.z) ? 'dance' : 'idle';
+    s.anim = moving ? 'walk' : restingAnim(this.o.world, s.x, s.z);
     if (moving && s.emoteUntil > t) s.emoteUntil = 0;
     const zone = zoneAt(this.o.world, s.x, s.z);
-    this.hudZone(zone?.name ?? null);
+    if ((zone?.name ?? null) !== this.zoneShown) { this.zoneShown = zone?.name ?? null; this.hud.setZone(this.zoneShown); }
     if (this.zones.enter(zone?.id ?? null)) this.refreshPeople();
   }
 
   private zoneShown: string | null = '';
-  private hudZone(name: string | null): void {
-    if (name !== this.zoneShown) { this.zoneShown = name; this.hud.setZone(name); }
-  }
-
 }
 
-function onDanceFloor(world: World, x: number, z: number): boolean {
-  for (const o of world.objects ?? []) {
-    if (o.kind === 'dancefloor' && Math.abs(x - o.x) < (o.w ?? 1) / 2 && Math.abs(z - o.z) < (o.d ?? 1) / 2) return true;
-  }
-  return false;
-}

@@ -4,13 +4,14 @@ import { ApiError, type Api, type Room } from '../api/client';
 import type { Template } from '../world/world';
 import { TEMPLATES } from '../world/world';
 import { h } from './dom';
+import { icon } from './icons';
 import { WORK_STYLES, type WorkStyle } from './preferences';
 
-export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string; icon: string }> = {
-  bar: { title: 'Bar', blurb: 'A 3D bar with a dance floor and a jukebox.', icon: '🍸' },
-  office: { title: 'Office', blurb: 'Desks, meeting rooms and a stage.', icon: '🏢' },
-  focus: { title: 'Focus room', blurb: 'Quiet co-working with your status.', icon: '🎧' },
-  world: { title: 'Town', blurb: 'An isometric town with a cafe and a library.', icon: '🏘️' },
+export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string }> = {
+  bar: { title: 'Bar', blurb: 'A 3D bar with a dance floor and a jukebox.' },
+  office: { title: 'Office', blurb: 'Desks, meeting rooms and a stage.' },
+  focus: { title: 'Focus room', blurb: 'Quiet co-working with your status.' },
+  world: { title: 'Town', blurb: 'An isometric town with a cafe and a library.' },
 };
 
 export interface BrowserActions {
@@ -28,7 +29,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   const tabs = h('div', { class: 'tabs', role: 'tablist' });
   const tabButtons: HTMLButtonElement[] = [];
   for (const t of ['', ...TEMPLATES] as (Template | '')[]) {
-    const b = h('button', { class: 'tab', role: 'tab', 'aria-selected': String(t === template), text: t ? `${TEMPLATE_INFO[t].icon} ${TEMPLATE_INFO[t].title}` : 'All' });
+    const b = h('button', { class: 'tab', role: 'tab', 'aria-selected': String(t === template) }, t ? icon(t, 16) : null, t ? ` ${TEMPLATE_INFO[t].title}` : 'All');
     b.addEventListener('click', () => { template = t; tabButtons.forEach((x, i) => x.setAttribute('aria-selected', String(i === tabButtons.indexOf(b)))); void load(); });
     tabButtons.push(b);
     tabs.append(b);
@@ -36,17 +37,18 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
 
   const quick = h('div', { class: 'quick' }, ...TEMPLATES.map((t) =>
     h('button', { class: 'tile', onclick: () => actions.join({ template: t }) },
-      h('span', { class: 'icon', text: TEMPLATE_INFO[t].icon }), h('b', { text: `Quick-join ${TEMPLATE_INFO[t].title}` }), h('small', { text: TEMPLATE_INFO[t].blurb }))));
+      h('span', { class: 'icon' }, icon(t, 32)), h('b', { text: `Quick-join ${TEMPLATE_INFO[t].title}` }), h('small', { text: TEMPLATE_INFO[t].blurb }))));
 
   const name = h('input', { type: 'text', placeholder: 'Room name', required: true, maxlength: '80', 'aria-label': 'Room name' });
-  const kind = h('select', { 'aria-label': 'Template' }, ...TEMPLATES.map((t) => h('option', { value: t, text: TEMPLATE_INFO[t].title })));
-  const capacity = h('input', { type: 'number', min: '2', max: '500', value: '30', 'aria-label': 'Capacity' });
-  const isPublic = h('input', { type: 'checkbox', checked: true, 'aria-label': 'Public' });
+  const kind = h('select', {}, ...TEMPLATES.map((t) => h('option', { value: t, text: TEMPLATE_INFO[t].title })));
+  const capacity = h('input', { type: 'number', min: '2', max: '500', value: '30' });
+  const isPublic = h('input', { type: 'checkbox', checked: true });
   const style = h('select', { 'aria-label': 'Work style', hidden: true },
     h('option', { value: '', text: 'Any work style' }), ...WORK_STYLES.map((w) => h('option', { value: w.value, text: w.label })));
   kind.addEventListener('change', () => { style.hidden = kind.value !== 'focus'; });
-  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), name, kind, style, capacity,
-    h('label', {}, isPublic, ' Listed publicly'), h('button', { class: 'btn primary', type: 'submit', text: 'Create and join' }));
+  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), name,
+    h('label', { class: 'field' }, h('span', { text: 'Template' }), kind), style, h('label', { class: 'field' }, h('span', { text: 'Capacity' }), capacity),
+    h('label', {}, isPublic, ' Listed publicly (else only its link opens it)'), h('button', { class: 'btn primary', type: 'submit', text: 'Create and join' }));
   create.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -69,7 +71,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   function row(r: Room): HTMLElement {
     const full = r.occupancy >= r.capacity;
     return h('li', { class: 'room-row' },
-      h('span', { class: 'icon', text: TEMPLATE_INFO[r.template].icon }),
+      h('span', { class: 'icon' }, icon(r.template, 20)),
       h('span', { class: 'name', text: r.name }),
       r.workStyle ? h('span', { class: 'chip style', text: r.workStyle, title: 'Work style' }) : null,
       h('span', { class: 'occ', text: `${r.occupancy} / ${r.capacity}`, title: 'People in the room now' }),
@@ -83,12 +85,12 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   screen.append(
     h('header', { class: 'bar-top' }, h('h1', { text: 'VirtuBar' }),
       h('span', { class: 'me', text: `${user.displayName}${user.anonymous ? ' (guest)' : ''}` }),
-      actions.friends ? h('button', { class: 'btn ghost', onclick: () => actions.friends!(screen), text: '👥 Friends' }) : null,
-      actions.avatar ? h('button', { class: 'btn ghost', onclick: () => actions.avatar!(screen), text: '🧍 Avatar' }) : null,
-      actions.history ? h('button', { class: 'btn ghost', onclick: actions.history, text: '📈 Focus history' }) : null,
-      actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: '♿ Preferences' }) : null,
-      h('button', { class: 'btn ghost', onclick: actions.schedule, text: '📅 Schedule' }),
-      h('button', { class: 'btn ghost', onclick: actions.settings, text: '⚙ Settings' }),
+      actions.friends ? h('button', { class: 'btn ghost', onclick: () => actions.friends!(screen), text: 'Friends' }) : null,
+      actions.avatar ? h('button', { class: 'btn ghost', onclick: () => actions.avatar!(screen), text: 'Avatar' }) : null,
+      actions.history ? h('button', { class: 'btn ghost', onclick: actions.history, text: 'Focus history' }) : null,
+      actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: 'Preferences' }) : null,
+      h('button', { class: 'btn ghost', onclick: actions.schedule, text: 'Schedule' }),
+      h('button', { class: 'btn ghost', onclick: actions.settings, text: 'Settings' }),
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,
     h('section', { class: 'card list' }, h('div', { class: 'row' }, tabs, search), list), create);

@@ -8,10 +8,8 @@ import type { ChatMode, ConnectionState, EmoteId, Status } from '../net/realtime
 import type { MicState } from '../voice/voice';
 import { HintGate, HINT_MS, type Notice } from '../room/notices';
 import { h, toast, underTopBar } from './dom';
+import { icon } from './icons';
 
-export const EMOJI: Record<EmoteId, string> = {
-  cheers: '🍻', laugh: '😂', clap: '👏', wave: '👋', heart: '❤️', thumbs_up: '👍', shrug: '🤷', dance: '💃',
-};
 
 const MIC_LABELS: Record<MicState, [string, string]> = {
   live: ['Mic on', 'Others near you hear you. Click to mute.'],
@@ -70,7 +68,7 @@ export class Hud {
     for (const m of CHAT_MODES) this.mode.append(h('option', { value: m, text: m === 'local' ? 'Nearby' : m === 'zone' ? 'Zone' : 'Room' }));
     this.place.textContent = roomName;
     const mute = h('button', { class: 'btn', 'aria-pressed': 'false' });
-    const showMic = (state: MicState) => {
+    const showMic = this.showMic = (state: MicState) => {
       mute.textContent = MIC_LABELS[state][0];
       mute.title = MIC_LABELS[state][1];
       mute.setAttribute('aria-pressed', String(state !== 'live'));
@@ -109,7 +107,7 @@ export class Hud {
         h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' })));
 
     for (const id of EMOTES) {
-      this.wheel.append(h('button', { class: 'emote', title: id.replace('_', ' '), 'aria-label': id.replace('_', ' '), onclick: () => { actions.emote(id); this.wheel.hidden = true; }, text: EMOJI[id] }));
+      this.wheel.append(h('button', { class: 'emote', title: id.replace('_', ' '), 'aria-label': id.replace('_', ' '), onclick: () => { actions.emote(id); this.wheel.hidden = true; } }, icon(id, 28)));
     }
     const emoteBtn = h('button', { class: 'btn', 'aria-label': 'Emotes', text: 'Emotes', onclick: () => { this.wheel.hidden = !this.wheel.hidden; } });
 
@@ -131,6 +129,9 @@ export class Hud {
   }
 
   setNames(fn: (id: string) => string): void { this.names = fn; }
+  /** The mic button shows the voice's state again (after a moderator muted you, say). */
+  refreshMic(): void { this.showMic(this.actions.micState?.() ?? 'muted'); }
+  private showMic: (state: MicState) => void = () => undefined;
   setZone(name: string | null): void { this.zone.textContent = name ? `· ${name}` : ''; }
   setConnection(s: ConnectionState): void {
     this.conn.textContent = s === 'joined' ? '' : s === 'reconnecting' ? '· reconnecting…' : s === 'connecting' ? '· connecting…' : '· disconnected';
