@@ -33,6 +33,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from piccolo.table import Table
 
 from functions.context import Services
+from functions.friends import pair_of
 from functions.problems import ApiError
 from functions.sanctions import announce
 from functions.tables import (
@@ -43,6 +44,8 @@ from functions.tables import (
     Credential,
     EvidenceUpload,
     FocusSession,
+    Friendship,
+    InventoryItem,
     OidcLink,
     Playlist,
     RefreshToken,
@@ -53,10 +56,12 @@ from functions.tables import (
     Sanction,
     ScheduledSession,
     SignInTicket,
+    Slide,
     Track,
     User,
     UserPreferences,
     World,
+    WorldVersion,
 )
 from virtubar import keys
 from virtubar.moderation import AccountClosed
@@ -102,6 +107,12 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(Track, "uploader", True, "unset"),  # the room keeps its music
     Holding(Room, "owner", True, "unset"),  # the room stays, ownerless
     Holding(BoardUpdate, "author", False, "pseudonym"),  # strokes on a shared board stay on it
+    Holding(Friendship, "requester", True, "delete"),  # a friendship ends with either player's account
+    Holding(Friendship, "addressee", True, "delete"),
+    Holding(InventoryItem, "user", True, "delete"),
+    Holding(InventoryItem, "granted_by", False, "pseudonym"),  # the admin's grant stays on the other's item
+    Holding(Slide, "uploader", True, "unset"),  # the screen keeps its deck
+    Holding(WorldVersion, "created_by", False, "pseudonym"),  # the room's world history stays
 )
 
 NOT_PERSONAL: dict[type[Table], str] = {
@@ -173,6 +184,7 @@ async def erase(services: Services, user_id: str) -> None:
                 User.username: None,
                 User.email: None,
                 User.avatar: "{}",
+                User.avatar_config: None,
                 User.anonymous: True,
                 User.role: "player",
                 User.deleted_at: now,
@@ -202,12 +214,36 @@ async def merge_guest(services: Services, guest: str, account: str) -> None:
             await Rsvp.delete().where(Rsvp.id == row["id"])
             if not await Rsvp.exists().where(Rsvp.id == row["session"] + account):
                 await Rsvp.insert(Rsvp(id=row["session"] + account, session=row["session"], user=account))
+        await _move_keyed(guest, account)
         for h in HOLDINGS:
             if h.table is not User:
                 column = getattr(h.table, h.column)
                 await h.table.update({column: account}).where(column == guest)
         await User.delete().where(User.id == guest)
     await revoke_tokens(services, guest, datetime.now(UTC))
+
+
+async def _move_keyed(guest: str, account: str) -> None:
+    """Friendships and owned cosmetics have their players' ids in their
+    keys: they move to the account as new rows; where the account already
+    has the same friend or item, the account's row wins."""
+    for row in await Friendship.select().where((Friendship.requester == guest) | (Friendship.addressee == guest)):
+        await Friendship.delete().where(Friendship.pair == row["pair"])
+        other = row["addressee"] if row["requester"] == guest else row["requester"]
+        if other == account or await Friendship.exists().where(Friendship.pair == pair_of(account, other)):
+            continue
+        asked = row["requester"] == guest
+        await Friendship.insert(Friendship(
+            pair=pair_of(account, other), requester=account if asked else other, addressee=other if asked else account,
+            accepted_at=row["accepted_at"], created_at=row["created_at"],
+        ))
+    for row in await InventoryItem.select().where(InventoryItem.user == guest):
+        await InventoryItem.delete().where(InventoryItem.id == row["id"])
+        key = f"{account}:{row['item']}"
+        if not await InventoryItem.exists().where(InventoryItem.id == key):
+            await InventoryItem.insert(InventoryItem(
+                id=key, user=account, item=row["item"], granted_by=row["granted_by"], created_at=row["created_at"],
+            ))
 
 
 class ExportOut(msgspec.Struct, kw_only=True):

@@ -88,3 +88,38 @@ async def test_erasing_my_account_revokes_every_token_and_pseudonymises_the_reco
     assert [r["id"] for r in reports] == [filed]  # kept for the moderators, filed by the pseudonym's row
     again = await client.post("/api/auth/register", json=REG)  # the email and username are free again
     assert again.status_code == 201 and again.json()["user"]["id"] != my_id
+
+
+async def befriend(client, a: dict, b: dict) -> None:
+    r = await client.post("/api/friends/requests", json={"userId": b["user"]["id"]}, headers=a["headers"])
+    assert r.status_code == 201, r.text
+    r = await client.post(f"/api/friends/requests/{a['user']['id']}/accept", headers=b["headers"])
+    assert r.status_code == 200, r.text
+
+
+async def test_erasing_my_account_ends_my_friendships(client, player):
+    me, friend = await registered(client), await player("Pal")
+    await befriend(client, me, friend)
+    assert (await client.get("/api/me/export", headers=me["headers"])).json()["tables"]["friendships"]
+
+    assert (await client.delete("/api/me", headers=me["headers"])).status_code == 204
+
+    theirs = (await client.get("/api/friends", headers=friend["headers"])).json()
+    assert theirs["friends"] == [] and theirs["incoming"] == [] and theirs["outgoing"] == []
+
+
+async def test_a_guest_logging_in_brings_its_friends_to_the_account(client, player):
+    account = await registered(client)
+    guest, pal, both = await player("Visitor"), await player("Pal"), await player("Both")
+    await befriend(client, guest, pal)
+    await befriend(client, both, guest)  # asked by the other side
+    await befriend(client, account, both)  # the account's own friendship with the same player wins
+
+    r = await client.post("/api/auth/login", json={"login": "erin", "password": REG["password"]},
+                          headers=guest["headers"])
+    assert r.status_code == 200 and r.json()["user"]["id"] == account["user"]["id"]
+
+    mine = (await client.get("/api/friends", headers=account["headers"])).json()
+    assert sorted(f["displayName"] for f in mine["friends"]) == ["Both", "Pal"]
+    pals = (await client.get("/api/friends", headers=pal["headers"])).json()
+    assert [f["userId"] for f in pals["friends"]] == [account["user"]["id"]]
