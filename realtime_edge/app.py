@@ -115,7 +115,7 @@ class EdgeApp:
         conn.start(send, reader)
         node.conns.add(conn)
         try:
-            await asyncio.wait({reader})
+            await _ended(reader)
         finally:
             await node.session.leave(conn)
             await conn.finish()
@@ -129,6 +129,7 @@ class EdgeApp:
             data = message.get("bytes")
             if data is None:
                 data = message.get("text")
+            del message  # not kept alive while the next one is awaited
             if data is None:
                 continue
             if _oversized(data, limit):
@@ -141,6 +142,22 @@ class EdgeApp:
             except Exception as error:  # a bug in one handler does not cost the player its socket
                 room = conn.room.id if conn.room else None
                 log("handle_failed", logging.ERROR, node=node.id, room=room, user=conn.user_id, error=repr(error))
+            data = None  # an idle socket keeps no last message alive while it waits for the next
+
+
+async def _ended(reader: asyncio.Task) -> None:
+    """Wait for the socket's reader to end, however it ends. Awaited
+    directly (not through ``asyncio.wait``, which costs each idle socket a
+    future and a set); a close cancels the reader, which is not a
+    cancellation of this task."""
+    try:
+        await reader
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
+    except Exception as error:  # the reader's own failure: the socket ends, the node goes on
+        log("socket_reader_failed", logging.ERROR, error=repr(error))
 
 
 def create_app(settings: Settings, state: SharedState | None = None, bus: RoomBus | None = None,

@@ -14,6 +14,7 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from realtime_edge.movement import Pose
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 _ids = itertools.count(1)
 _CLOSE = object()
+NO_SEATS: frozenset[str] = frozenset()  # shared: most sockets hold no seat
 
 
 class Conn:
@@ -71,8 +73,8 @@ class Conn:
         self.replaced = False
         self.held: list[tuple[str, bytes | str]] | None = None  # durable frames held while recovering chat
         self.closed = False
-        self.seats: set[str] = set()  # exclusive seats and doors this member holds
-        self._out: deque = deque()
+        self.seats: AbstractSet[str] = NO_SEATS  # exclusive seats and doors this member holds
+        self._out: deque | None = None  # made at the first frame, dropped when drained: an idle socket has none
         self._limit = queue_size
         self._send: Callable[[dict], Awaitable[None]] | None = None
         self._writer: asyncio.Task | None = None  # runs only while frames wait: idle sockets cost no task
@@ -99,32 +101,40 @@ class Conn:
         """Queue a frame; False (and the socket is closing) if the client is too slow."""
         if self.closed:
             return False
-        if len(self._out) >= self._limit:
+        out = self._out
+        if out is None:
+            out = self._out = deque()
+        elif len(out) >= self._limit:
             self.close(1008, "too slow")
             return False
-        self._out.append(frame)
+        out.append(frame)
         self._wake()
         return True
 
     async def push_paced(self, frame: bytes | str) -> bool:
         """Queue a frame once at most half the queue is taken; False if the socket closed meanwhile."""
-        while not self.closed and len(self._out) > self._limit // 2:
+        while not self.closed and self._queued() > self._limit // 2:
             if self._drained is None:
                 self._drained = asyncio.Event()
             await self._drained.wait()
         return self.push(frame)
 
     def _release_paced(self) -> None:
-        if self._drained is not None and (self.closed or len(self._out) <= self._limit // 2):
+        if self._drained is not None and (self.closed or self._queued() <= self._limit // 2):
             self._drained.set()
             self._drained = None
 
     def close(self, code: int, reason: str = "") -> None:
         if not self.closed:
             self.closed = True
+            if self._out is None:
+                self._out = deque()
             self._out.append((_CLOSE, code, reason))
             self._wake()
             self._release_paced()
+
+    def _queued(self) -> int:
+        return len(self._out) if self._out is not None else 0
 
     def _wake(self) -> None:
         if self._writer is None and self._send is not None:
@@ -136,7 +146,8 @@ class Conn:
         writer = self._writer
         if not self.closed:
             self.closed = True
-            self._out.clear()
+            if self._out is not None:
+                self._out.clear()  # the writer holds it too: it stops at the next frame
             self._release_paced()
             if writer is not None:
                 writer.cancel()
@@ -146,9 +157,10 @@ class Conn:
 
     async def _write(self) -> None:
         send, out, reader = self._send, self._out, self._reader
+        if send is None or reader is None or out is None:  # ``start`` attaches both before any write
+            self._writer = None
+            return
         try:
-            if send is None or reader is None:  # ``start`` attaches both before any write
-                return
             while out:
                 frame = out.popleft()
                 if isinstance(frame, tuple):
@@ -172,3 +184,5 @@ class Conn:
             self._release_paced()
             if out and not self.closed:
                 self._wake()
+            elif self._out is out and not out:
+                self._out = None

@@ -17,7 +17,7 @@ import time
 import msgspec
 
 from realtime_edge import routing, spaces, zones
-from realtime_edge.connection import Conn
+from realtime_edge.connection import NO_SEATS, Conn
 from realtime_edge.features import room_state
 from realtime_edge.frames import ENCODERS, Frames, array_frame
 from realtime_edge.logs import log
@@ -51,7 +51,7 @@ class Relay:
         fix = check_move(room.world, pose, p.x, p.y, p.z, now, room.positions_except(member.userId), self.limits)
         seats = conn.seats
         if fix is None:  # the seats it steps onto must also be free on every other node
-            seats = {o.id for o in exclusive_at(room.world, p.x, p.z)}
+            seats = frozenset(o.id for o in exclusive_at(room.world, p.x, p.z)) or NO_SEATS
             if seats - conn.seats and not await node.seats.take(room.id, member.userId, seats - conn.seats,
                                                                 room.members):
                 fix, seats = Correction("occupied", pose.x, pose.y, pose.z), conn.seats

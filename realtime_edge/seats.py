@@ -13,6 +13,8 @@ A member who reconnects where it sat claims the seat again as it joins.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from virtubar import keys
 from virtubar.state import SharedState
 
@@ -21,7 +23,7 @@ class Seats:
     def __init__(self, state: SharedState, ttl_s: float) -> None:
         self.state, self.ttl_s = state, ttl_s
 
-    async def take(self, room_id: str, user: str, objects: set[str], members) -> bool:
+    async def take(self, room_id: str, user: str, objects: AbstractSet[str], members) -> bool:
         """Claim every object for ``user``; False (claiming none) when a
         member of the room (``members``) holds one of them."""
         taken: set[str] = set()
@@ -36,12 +38,12 @@ class Seats:
             taken.add(obj)
         return True
 
-    async def hold(self, room_id: str, user: str, objects: set[str]) -> None:
+    async def hold(self, room_id: str, user: str, objects: AbstractSet[str]) -> None:
         """Push back the expiry of the seats ``user`` sits on."""
         for obj in objects:
             await self.state.swap(keys.room_seat(room_id, obj), user, user, self.ttl_s)
 
-    async def release(self, room_id: str, user: str, objects: set[str]) -> None:
+    async def release(self, room_id: str, user: str, objects: AbstractSet[str]) -> None:
         """Free the seats ``user`` still holds (not those taken over since)."""
         for obj in objects:
             await self.state.release(keys.room_seat(room_id, obj), user)

@@ -16,11 +16,12 @@ import asyncio
 import contextlib
 import itertools
 import time
+from collections.abc import Set as AbstractSet
 
 import msgspec
 
 from realtime_edge import entries, features, shared, spaces, zones
-from realtime_edge.connection import Conn
+from realtime_edge.connection import NO_SEATS, Conn
 from realtime_edge.frames import ENCODERS
 from realtime_edge.joining import identity, room_capacity, take_place
 from realtime_edge.logs import log
@@ -80,12 +81,12 @@ class Session:
         world = room.world
         known = room.members.get(user)
         name, avatar, look = identity(claims)
-        seats: set[str] = set()
+        seats: AbstractSet[str] = NO_SEATS
         if known is not None:  # returning: last-known transform, and the seat it sat on
             member = msgspec.structs.replace(known, displayName=name, avatarId=avatar, look=look)
-            seats = {o.id for o in exclusive_at(world, member.x, member.z)}
+            seats = frozenset(o.id for o in exclusive_at(world, member.x, member.z)) or NO_SEATS
             if seats and not await node.seats.take(room.id, user, seats, room.members):
-                seats = set()  # taken while it was away: it stands up at a spawn point
+                seats = NO_SEATS  # taken while it was away: it stands up at a spawn point
                 (member.x, member.z), member.y = room.spawn_for(world), 0.0
         else:
             x, z = room.spawn_for(world)
