@@ -1,7 +1,8 @@
 // Objects a player uses and rooms a player reaches, two players in real
 // headless Chromium (each with a fake microphone) against a running VirtuBar
 // server (embedded mode, VIRTUBAR_E2E_URL): a seat you sit on, seen sitting by
-// the other, who is told it is taken; a moderator's mute shown on the mic
+// the other, who is told it is taken; another microphone chosen in the room's
+// settings, sent on the same connection; a moderator's mute shown on the mic
 // button; a portal in the town that takes you into an office room; an
 // unlisted room that only its link opens. VIRTUBAR_SCREENSHOTS (a folder)
 // also saves the docs' pictures; tests never write docs/screenshots/.
@@ -68,6 +69,46 @@ test('walking onto a stool sits you down, the other sees it, and is told the sto
   await walk(a.page, 10.5, 6.5);  // moving stands you up
   await b.page.waitForFunction((n) => window.virtubar.view.members.list.find((m) => m.displayName === n)?.track.pose.anim !== 'sit',
     a.name, { timeout: 10000 });
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
+
+/** In the page: the audio packets this player received so far, and the microphone it sends (its sender's track). */
+async function voiceNow() {
+  const pc = window.virtubar.transport.connection;
+  let received = 0;
+  (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') received += s.packetsReceived ?? 0; });
+  const track = pc.getTransceivers().find((t) => t.sender.track?.kind === 'audio')?.sender.track;
+  return { received, micId: track?.id ?? null, micLabel: track?.label ?? null, sameConnection: window.firstConnection === pc };
+}
+
+test("from the room's settings a player picks another microphone: the same connection sends it at once, the other keeps hearing, and it is remembered", async () => {
+  const { a, b } = players;
+  await a.page.evaluate(() => { window.firstConnection = window.virtubar.transport.connection; });
+  const before = await a.page.evaluate(voiceNow);
+  assert.equal(before.micLabel, 'Fake Default Audio Input');
+  await a.page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const mic = a.page.getByLabel('Microphone');
+  await mic.locator('option', { hasText: 'Fake Audio Input 2' }).waitFor({ state: 'attached', timeout: 10000 });
+  assert.deepEqual(await mic.locator('option').allTextContents(), ['Default microphone', 'Fake Audio Input 1', 'Fake Audio Input 2']);
+  assert.deepEqual(await a.page.getByLabel('Speaker').locator('option').allTextContents(), ['Default speaker', 'Fake Audio Output 1', 'Fake Audio Output 2']);
+  const heard = (await b.page.evaluate(voiceNow)).received;
+  await mic.selectOption({ label: 'Fake Audio Input 2' });
+  await a.page.locator('.toast', { hasText: 'Now using: Fake Audio Input 2' }).waitFor({ timeout: 10000 });
+  const after = await a.page.evaluate(voiceNow);
+  assert.notEqual(after.micId, before.micId, 'the sender carries a new track');
+  assert.equal(after.micLabel, 'Fake Audio Input 2');
+  assert.ok(after.sameConnection, 'no rejoin: the same peer connection');
+  assert.equal(await a.page.locator('.hud-top button', { hasText: /^(Mic on|Muted|No mic|Mic denied)$/ }).textContent(), 'Mic on');
+  for (const until = Date.now() + 20000; (await b.page.evaluate(voiceNow)).received < heard + 50; await b.page.waitForTimeout(500)) {
+    assert.ok(Date.now() < until, 'the other player hears the new microphone');
+  }
+  const saved = await a.page.evaluate(() => JSON.parse(localStorage.getItem('virtubar.devices')));
+  assert.equal(saved.mic, await mic.inputValue());
+  await a.page.getByLabel('Speaker').selectOption({ label: 'Fake Audio Output 1' });
+  await a.page.locator('.toast', { hasText: 'Now using: Fake Audio Output 1' }).waitFor({ timeout: 10000 });
+  assert.equal(await a.page.evaluate(() => window.virtubar.voice.ctx.sinkId), await a.page.getByLabel('Speaker').inputValue());
+  await a.page.getByRole('button', { name: 'Settings', exact: true }).click();  // closed again
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
 });

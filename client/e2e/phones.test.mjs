@@ -1,8 +1,9 @@
 // Phones in real headless Chromium against a running VirtuBar server
 // (embedded mode, VIRTUBAR_E2E_URL): at 360, 390 and 430 px wide the sign-in
 // screen, the room browser, the settings and a room (bar and office) fit the
-// width with nothing cut off, the HUD's controls do not cover each other, and
-// a toast never covers the mic, camera or share buttons. VIRTUBAR_SCREENSHOTS
+// width with nothing cut off, the HUD's controls do not cover each other, a
+// toast never covers the mic, camera or share buttons, and the room's device
+// settings keep a long microphone name inside the screen. VIRTUBAR_SCREENSHOTS
 // (a folder) also saves the docs' picture of the browser; tests never write docs/screenshots/.
 // Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/phones.test.mjs
 import { after, before, test } from 'node:test';
@@ -48,6 +49,15 @@ const outsideScreen = (page) => page.evaluate(() => {
   return problems;
 });
 
+/** Form fields with no name on screen: a placeholder or a name only screen readers hear does not count. */
+const unlabelled = (page) => page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+  .filter((el) => el.getClientRects().length && ![...el.labels].some((l) => {
+    const named = l.cloneNode(true);
+    named.querySelectorAll('input, select, textarea').forEach((c) => c.remove());
+    return l.getClientRects().length && named.textContent.trim();
+  }))
+  .map((el) => el.getAttribute('aria-label') || el.placeholder || el.outerHTML.slice(0, 60)));
+
 const box = (locator) => locator.boundingBox();
 const overlaps = (a, b) => a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 && a.y < b.y + b.height - 1 && b.y < a.y + a.height - 1;
 
@@ -55,6 +65,7 @@ test('signing in and the room browser fit a phone: one page wide, sign out in re
   for (const width of WIDTHS) {
     const { context, page, errors } = await phone(width);
     assert.deepEqual(await outsideScreen(page), [], `sign-in at ${width}px`);
+    assert.deepEqual(await unlabelled(page), [], `sign-in fields without a visible label at ${width}px`);
     await page.getByLabel('Display name').fill(`Pia ${width}`);
     await page.getByRole('button', { name: 'Continue as guest' }).click();
     await page.getByRole('heading', { name: 'Create a room' }).waitFor();
@@ -68,6 +79,7 @@ test('signing in and the room browser fit a phone: one page wide, sign out in re
     const name = page.locator('.room-row .name', { hasText: LONG_NAME });
     await name.waitFor({ timeout: 20000 });
     assert.deepEqual(await outsideScreen(page), [], `room browser at ${width}px`);
+    assert.deepEqual(await unlabelled(page), [], `room browser fields without a visible label at ${width}px`);
 
     const signOut = await box(page.getByRole('button', { name: 'Sign out' }));
     assert.ok(signOut && signOut.x >= 0 && signOut.x + signOut.width <= width, `Sign out is off screen at ${width}px`);
@@ -84,6 +96,7 @@ test('signing in and the room browser fit a phone: one page wide, sign out in re
     await page.getByRole('button', { name: /Settings/ }).click();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     assert.deepEqual(await outsideScreen(page), [], `settings at ${width}px`);
+    assert.deepEqual(await unlabelled(page), [], `settings fields without a visible label at ${width}px`);
     const save = await box(page.getByRole('button', { name: 'Save' }));
     assert.ok(save.x + save.width <= width);
     assert.deepEqual(errors, []);
@@ -126,6 +139,17 @@ for (const template of ['bar', 'office']) {
       assert.ok(t.x >= 0 && t.x + t.width <= width, `the toast is cut off at ${width}px`);
       for (const c of all) assert.ok(!overlaps(t, c), `the toast covers ${c.name} at ${width}px`);
       for (const b of boxes) assert.ok(!overlaps(t, b), `the toast covers a media button at ${width}px`);
+
+      // The room's settings: a microphone with a long name (as headsets have) stays inside the screen.
+      await page.getByRole('button', { name: 'Settings', exact: true }).click();
+      const mic = page.getByLabel('Microphone');
+      await mic.waitFor();
+      await mic.evaluate((s) => { s.append(new Option('Jabra Evolve2 65 Bluetooth Hands-Free AG Audio headset microphone, second unit', 'long')); s.value = 'long'; });
+      assert.deepEqual(await outsideScreen(page), [], `the room's settings at ${width}px`);
+      const panel = await box(page.locator('.room-settings'));
+      assert.ok(panel.x >= 0 && panel.x + panel.width <= width, `the room's settings reach past the screen at ${width}px: ${JSON.stringify(panel)}`);
+      const picked = await box(mic);
+      assert.ok(picked.x + picked.width <= panel.x + panel.width, `the microphone's name runs out of its panel at ${width}px`);
       assert.deepEqual(errors, []);
       await context.close();
     }

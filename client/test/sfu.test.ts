@@ -196,3 +196,47 @@ test('a camera that was on is sent again after the voice rejoins', async () => {
   expect((transport.connection as unknown as FakePc).transceivers[1].sender.track).toBe(camera);
   transport.close();
 });
+
+test('a microphone chosen in the room swaps the mic line\'s track without an offer, and a rejoin sends the new one', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  const { transport, ws } = await joined(() => 0);
+  const pc = transport.connection as unknown as FakePc;
+  const other = { kind: 'audio', id: 'mic 2' } as MediaStreamTrack;
+  await transport.replaceMic(other);
+  await settled();
+  expect(pc.transceivers[0].sender.track).toBe(other);
+  expect(pc.transceivers[0].direction).toBe('sendonly');
+  expect(ws.take()).toEqual([]);  // no renegotiation, no rejoin
+  ws.receive('reconnect', { delayMs: 1000, reason: 'draining' });
+  await after(1000);
+  const again = FakeSocket.last;
+  again.onopen!();
+  again.receive('sfu_joined', { roomId: 'room-1', userId: 'me', maxSpeakers: 3 });
+  await settled();
+  expect((transport.connection as unknown as FakePc).transceivers[0].sender.track).toBe(other);
+  transport.close();
+});
+
+test('a player who joined without a microphone and then picks one offers the mic line as sending', async () => {
+  const transport = new SfuTransport('ws://sfu', 'room-1', 'token', []);
+  const joining = transport.publish(null);
+  const ws = FakeSocket.last;
+  ws.onopen!();
+  ws.receive('sfu_joined', { roomId: 'room-1', userId: 'me', maxSpeakers: 3 });
+  await joining;
+  await settled();
+  ws.receive('sdp', { type: 'answer', sdp: 'sfu answer' });
+  await settled();
+  ws.take();
+  const pc = transport.connection as unknown as FakePc;
+  expect(pc.transceivers[0].direction).toBe('recvonly');
+  const mic = { kind: 'audio' } as MediaStreamTrack;
+  const picked = transport.replaceMic(mic);
+  await settled();
+  expect(ws.take()).toEqual(['offer: offer 2']);
+  ws.receive('sdp', { type: 'answer', sdp: 'sfu answer' });
+  await picked;
+  expect(pc.transceivers[0].sender.track).toBe(mic);
+  expect(pc.transceivers[0].direction).toBe('sendrecv');
+  transport.close();
+});

@@ -4,7 +4,7 @@
  * them to the room's hosts, with a switch on the ring), and a chime and
  * notification at each phase end as the player's preferences say (`timerChime.ts`). */
 import type { RealtimeProvider } from '../net/realtime/types';
-import { h } from '../ui/dom';
+import { h, underTopBar } from '../ui/dom';
 import { changeNotifications, currentPreferences } from '../ui/preferences';
 import { askToNotify, phaseEnded } from './timerChime';
 import './timer.css';
@@ -33,6 +33,12 @@ export interface TimerAccess {
 }
 
 const RECHECK_MS = 10_000;
+
+/** On a desktop the ring sits just under the top bar, however many rows its
+ * buttons wrap to, so it never covers Leave; a phone keeps it bottom right (timer.css). */
+function place(box: HTMLElement): void {
+  if (matchMedia('(max-width: 640px)').matches) box.style.top = ''; else underTopBar(box);
+}
 
 /** May this member start, pause and reset the timer? */
 export const mayControl = (a: Pick<TimerAccess, 'owner' | 'hostsOnly'>): boolean => a.owner || !a.hostsOnly;
@@ -86,6 +92,7 @@ export function mountTimerRing(parent: HTMLElement, provider: RealtimeProvider, 
   });
 
   function show(): void {
+    place(box);
     const now = Date.now() + provider.clockOffsetMs();
     const left = timer ? remainingMs(timer, now) : 0;
     clock.textContent = timer ? clockLabel(left) : '--:--';

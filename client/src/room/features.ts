@@ -1,7 +1,7 @@
 /** The room features a template's world carries, mounted beside the room
  * view: the focus room's goals panel and timer ring, the jukebox, the
  * whiteboards, the presentation screens' slides, build mode (for who may
- * change the room's world), the redraw of a republished world and in every
+ * change the room's world), the device settings, the redraw of a republished world and in every
  * room the people features (friends, looks, profile cards). Each is its own
  * module; this only decides which a room gets. */
 import type { Api } from '../api/client';
@@ -20,11 +20,15 @@ import { mountScreens } from '../screens/slides';
 import type { World } from '../world/world';
 import { mountPortals, type Destination } from './portals';
 import { mountMinimap } from './minimap';
+import { mountRoomSettings } from './roomSettings';
+import type { VideoRoom } from '../video/video';
 
 export interface FeatureHost {
   root: HTMLElement;
   /** Where panels that must not cover the room's controls go (the video tiles' column). */
   column: HTMLElement;
+  /** The HUD's top-bar buttons (the room's Settings button joins them). */
+  tools: HTMLElement;
   world: World;
   ticket: JoinTicket;
   provider: RealtimeProvider;
@@ -43,6 +47,9 @@ export interface FeatureHost {
   stage: Stage;
   members: Members;
   voice?: VoiceSession;
+  video?: VideoRoom;
+  /** The mic button shows the voice's state again (another microphone was chosen). */
+  refreshMic(): void;
   block(userId: string): Promise<string>;
   /** Friends, looks and profile cards (absent offline). */
   people?: PeopleHost;
@@ -71,7 +78,7 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
   }
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
     displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });
-  stops.push(boards.stop, mountPortals(h), mountMinimap(h));
+  stops.push(boards.stop, mountPortals(h), mountMinimap(h), mountRoomSettings(h));
   // The room's world was republished: everyone's view follows without a reload.
   stops.push(h.provider.on('world_changed', (p) => h.redraw(p.world)));
   if (h.saveWorld) stops.push(mountBuild({ root: h.root, world: h.world, provider: h.provider, save: h.saveWorld, redraw: h.redraw }));

@@ -134,9 +134,9 @@ export class RoomView {
       o.video.onLocal = (source, on) => this.hud.setVideo(source, on);
     }
     // Panels go under the top bar and the video tiles, in their column: they never cover the room's controls, on a phone either.
-    const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, blocked: this.blocked, stage: this.stage, members: this.members,
-      position: () => this.position, nearSpeaking: () => this.nearSpeaking, nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone',
-      redraw: (world) => { scenery.replace(world); this.refreshPeople(); },
+    const features = mountFeatures({ ...o, root: this.root, column: this.hud.videoSlot.parentElement!, tools: this.hud.tools, refreshMic: () => this.hud.refreshMic(),
+      blocked: this.blocked, stage: this.stage, members: this.members, position: () => this.position, nearSpeaking: () => this.nearSpeaking,
+      nameOf: (id) => this.members.get(id)?.displayName ?? 'Someone', redraw: (world) => { scenery.replace(world); this.refreshPeople(); },
       teleport: (x, z) => { this.self.x = x; this.self.z = z; this.walking = false; },
       standing: () => this.members.list.filter((d) => !d.hidden).map((d) => d.track.pose) });
     this.boards = features.boards;

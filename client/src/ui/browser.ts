@@ -3,7 +3,7 @@
 import { ApiError, type Api, type Room } from '../api/client';
 import type { Template } from '../world/world';
 import { TEMPLATES } from '../world/world';
-import { h } from './dom';
+import { field, h } from './dom';
 import { icon } from './icons';
 import { WORK_STYLES, type WorkStyle } from './preferences';
 
@@ -25,7 +25,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
   let template: Template | '' = '';
   const list = h('ul', { class: 'rooms', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert' });
-  const search = h('input', { type: 'search', placeholder: 'Search rooms', 'aria-label': 'Search rooms' });
+  const search = h('input', { type: 'search' });
   const tabs = h('div', { class: 'tabs', role: 'tablist' });
   const tabButtons: HTMLButtonElement[] = [];
   for (const t of ['', ...TEMPLATES] as (Template | '')[]) {
@@ -39,15 +39,16 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
     h('button', { class: 'tile', onclick: () => actions.join({ template: t }) },
       h('span', { class: 'icon' }, icon(t, 32)), h('b', { text: `Quick-join ${TEMPLATE_INFO[t].title}` }), h('small', { text: TEMPLATE_INFO[t].blurb }))));
 
-  const name = h('input', { type: 'text', placeholder: 'Room name', required: true, maxlength: '80', 'aria-label': 'Room name' });
+  const name = h('input', { type: 'text', required: true, maxlength: '80' });
   const kind = h('select', {}, ...TEMPLATES.map((t) => h('option', { value: t, text: TEMPLATE_INFO[t].title })));
   const capacity = h('input', { type: 'number', min: '2', max: '500', value: '30' });
   const isPublic = h('input', { type: 'checkbox', checked: true });
-  const style = h('select', { 'aria-label': 'Work style', hidden: true },
+  const style = h('select', {},
     h('option', { value: '', text: 'Any work style' }), ...WORK_STYLES.map((w) => h('option', { value: w.value, text: w.label })));
-  kind.addEventListener('change', () => { style.hidden = kind.value !== 'focus'; });
-  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), name,
-    h('label', { class: 'field' }, h('span', { text: 'Template' }), kind), style, h('label', { class: 'field' }, h('span', { text: 'Capacity' }), capacity),
+  const styleField = field('Work style', style, { hidden: true });
+  kind.addEventListener('change', () => { styleField.hidden = kind.value !== 'focus'; });
+  const create = h('form', { class: 'card create' }, h('h2', { text: 'Create a room' }), field('Room name', name),
+    field('Template', kind), styleField, field('Capacity', capacity),
     h('label', {}, isPublic, ' Listed publicly (else only its link opens it)'), h('button', { class: 'btn primary', type: 'submit', text: 'Create and join' }));
   create.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -93,6 +94,6 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
       h('button', { class: 'btn ghost', onclick: actions.settings, text: 'Settings' }),
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,
-    h('section', { class: 'card list' }, h('div', { class: 'row' }, tabs, search), list), create);
+    h('section', { class: 'card list' }, h('div', { class: 'row' }, tabs, field('Search rooms', search, { class: 'search' })), list), create);
   return screen;
 }

@@ -15,6 +15,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** A form field with its name shown above it: placeholders vanish as you
+ * type, and a name only screen readers hear leaves everyone else guessing. */
+export const field = (name: string, control: HTMLElement, attrs: Record<string, string | boolean> = {}): HTMLLabelElement =>
+  h('label', { ...attrs, class: `field ${attrs.class ?? ''}`.trim() }, h('span', { text: name }), control);
+
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Where a message goes in a room: just under the HUD's top bar, however many

@@ -7,7 +7,7 @@ import { CHAT_MODES, EMOTES, STATUSES } from '../net/realtime/constants';
 import type { ChatMode, ConnectionState, EmoteId, Status } from '../net/realtime/types';
 import type { MicState } from '../voice/voice';
 import { HintGate, HINT_MS, type Notice } from '../room/notices';
-import { h, toast, underTopBar } from './dom';
+import { field, h, toast, underTopBar } from './dom';
 import { icon } from './icons';
 
 
@@ -53,6 +53,8 @@ export class Hud {
   private readonly wheel = h('div', { class: 'wheel', hidden: true });
   /** Below the top bar, however many rows it wraps to: where the video tiles go. */
   readonly videoSlot = h('div', { class: 'video-slot' });
+  /** The top bar's buttons (room features add theirs before Leave). */
+  readonly tools: HTMLElement;
   private readonly vrButton = h('button', { class: 'btn vr', hidden: true, text: 'Enter VR' });
   /** One quiet line (e.g. "Slow down a little."), never stacked. */
   private readonly hintLine = h('div', { class: 'hint', role: 'status', 'aria-live': 'polite' });
@@ -98,13 +100,12 @@ export class Hud {
       for (const s of STATUSES) status.append(h('option', { value: s, text: s[0].toUpperCase() + s.slice(1) }));
       status.addEventListener('change', () => actions.setStatus?.(status.value as Status));
     }
-    const top = h('header', { class: 'hud-top' },
-      h('div', { class: 'where' }, this.place, this.zone, this.conn),
-      h('div', { class: 'tools' },
-        this.count, status, opts.invite ? inviteButton(opts.invite) : null,
-        opts.views ? h('button', { class: 'btn', title: 'Switch between top-down and isometric (V)', onclick: () => actions.cycleView?.(), text: 'View' }) : null,
-        mute, deafen, opts.camera ? this.camera : null, opts.screen ? this.screen : null, this.vrButton,
-        h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' })));
+    this.tools = h('div', { class: 'tools' },
+      this.count, status, opts.invite ? inviteButton(opts.invite) : null,
+      opts.views ? h('button', { class: 'btn', title: 'Switch between top-down and isometric (V)', onclick: () => actions.cycleView?.(), text: 'View' }) : null,
+      mute, deafen, opts.camera ? this.camera : null, opts.screen ? this.screen : null, this.vrButton,
+      h('button', { class: 'btn danger', onclick: () => actions.leave(), text: 'Leave' }));
+    const top = h('header', { class: 'hud-top' }, h('div', { class: 'where' }, this.place, this.zone, this.conn), this.tools);
 
     for (const id of EMOTES) {
       this.wheel.append(h('button', { class: 'emote', title: id.replace('_', ' '), 'aria-label': id.replace('_', ' '), onclick: () => { actions.emote(id); this.wheel.hidden = true; } }, icon(id, 28)));
@@ -203,10 +204,9 @@ export class Hud {
   }
 
   private reportForm(r: PersonRow): void {
-    const category = h('select', { 'aria-label': 'What happened' },
-      ...['harassment', 'hate', 'spam', 'inappropriate', 'other'].map((c) => h('option', { value: c, text: c })));
-    const text = h('textarea', { maxlength: '1000', placeholder: 'What happened? (optional)', 'aria-label': 'Details' });
-    const dialog = h('form', { class: 'panel report' }, h('h2', { text: `Report ${r.displayName}` }), category, text,
+    const category = h('select', {}, ...['harassment', 'hate', 'spam', 'inappropriate', 'other'].map((c) => h('option', { value: c, text: c })));
+    const text = h('textarea', { maxlength: '1000', placeholder: 'Optional' });
+    const dialog = h('form', { class: 'panel report' }, h('h2', { text: `Report ${r.displayName}` }), field('What happened', category), field('Details', text),
       h('div', { class: 'row' }, h('button', { class: 'btn danger', type: 'submit', text: 'Send report' }),
         h('button', { class: 'btn ghost', type: 'button', onclick: () => dialog.remove(), text: 'Cancel' })));
     dialog.addEventListener('submit', async (e) => {

@@ -1,32 +1,33 @@
 /** Sign in: one click as a guest, or email/username and password, or a new
  * account, or (when the server offers one) an OpenID Connect provider. */
 import { ApiError, type Api } from '../api/client';
-import { h } from './dom';
+import { field, h } from './dom';
 
 export function signInScreen(api: Api, done: () => void): HTMLElement {
   const error = h('p', { class: 'error', role: 'alert' });
   const fail = (e: unknown) => { error.textContent = e instanceof ApiError ? e.describe() : String(e); };
   const busy = (form: HTMLElement, on: boolean) => form.querySelectorAll('button').forEach((b) => { b.disabled = on; });
 
-  const guestName = h('input', { type: 'text', placeholder: 'Your name (optional)', maxlength: '40', 'aria-label': 'Display name', autocomplete: 'nickname' });
-  const guest = h('form', { class: 'card' }, h('h2', { text: 'Jump in' }), guestName, h('button', { class: 'btn primary', type: 'submit', text: 'Continue as guest' }));
+  const guestName = h('input', { type: 'text', placeholder: 'Optional', maxlength: '40', autocomplete: 'nickname' });
+  const guest = h('form', { class: 'card' }, h('h2', { text: 'Jump in' }), field('Display name', guestName), h('button', { class: 'btn primary', type: 'submit', text: 'Continue as guest' }));
   guest.addEventListener('submit', async (e) => {
     e.preventDefault(); busy(guest, true);
     try { await api.anonymous(guestName.value.trim() || undefined); done(); } catch (err) { fail(err); } finally { busy(guest, false); }
   });
 
-  const login = h('input', { type: 'text', placeholder: 'Email or username', required: true, autocomplete: 'username', 'aria-label': 'Email or username' });
-  const password = h('input', { type: 'password', placeholder: 'Password', required: true, autocomplete: 'current-password', 'aria-label': 'Password' });
-  const signIn = h('form', { class: 'card' }, h('h2', { text: 'Sign in' }), login, password, h('button', { class: 'btn', type: 'submit', text: 'Sign in' }));
+  const login = h('input', { type: 'text', required: true, autocomplete: 'username' });
+  const password = h('input', { type: 'password', required: true, autocomplete: 'current-password' });
+  const signIn = h('form', { class: 'card' }, h('h2', { text: 'Sign in' }), field('Email or username', login), field('Password', password), h('button', { class: 'btn', type: 'submit', text: 'Sign in' }));
   signIn.addEventListener('submit', async (e) => {
     e.preventDefault(); busy(signIn, true);
     try { await api.login(login.value.trim(), password.value); done(); } catch (err) { fail(err); } finally { busy(signIn, false); }
   });
 
-  const email = h('input', { type: 'email', placeholder: 'Email', required: true, autocomplete: 'email', 'aria-label': 'Email' });
-  const username = h('input', { type: 'text', placeholder: 'Username', required: true, autocomplete: 'username', 'aria-label': 'Username' });
-  const newPassword = h('input', { type: 'password', placeholder: 'Password (8+ characters)', required: true, minlength: '8', autocomplete: 'new-password', 'aria-label': 'New password' });
-  const register = h('form', { class: 'card' }, h('h2', { text: 'Create an account' }), email, username, newPassword, h('button', { class: 'btn', type: 'submit', text: 'Create account' }));
+  const email = h('input', { type: 'email', required: true, autocomplete: 'email' });
+  const username = h('input', { type: 'text', required: true, autocomplete: 'username' });
+  const newPassword = h('input', { type: 'password', placeholder: '8 characters or more', required: true, minlength: '8', autocomplete: 'new-password' });
+  const register = h('form', { class: 'card' }, h('h2', { text: 'Create an account' }), field('Email', email), field('Username', username),
+    field('New password', newPassword), h('button', { class: 'btn', type: 'submit', text: 'Create account' }));
   register.addEventListener('submit', async (e) => {
     e.preventDefault(); busy(register, true);
     try { await api.register(email.value.trim(), username.value.trim(), newPassword.value); done(); } catch (err) { fail(err); } finally { busy(register, false); }

@@ -27,7 +27,7 @@ export class VideoRoom {
   /** Your camera or screen went on or off (by you, or by the browser ending it). */
   onLocal: (source: VideoSource, on: boolean) => void = () => undefined;
 
-  constructor(private readonly selfId: string, private readonly template: string, private readonly transport: VideoTransport | null, private readonly cameraId?: string) {
+  constructor(private readonly selfId: string, private readonly template: string, private readonly transport: VideoTransport | null, private cameraId?: string) {
     this.board = new VideoBoard(selfId);
     transport?.onTrack((mid, stream, kind) => { if (kind === 'video') this.incoming.set(mid, stream); });
     transport?.onOwner((mid, userId, kind, source) => {
@@ -52,6 +52,13 @@ export class VideoRoom {
     return this.set('camera', on ? () => navigator.mediaDevices.getUserMedia({
       video: { deviceId: this.cameraId ? { exact: this.cameraId } : undefined, width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15, max: 24 } },
     }) : null);
+  }
+
+  /** Uses the camera `deviceId` (none: the default) from now on; one that is
+   * on switches at once (the new track replaces the old on the connection). */
+  useCamera(deviceId?: string): Promise<string | null> {
+    this.cameraId = deviceId;
+    return this.board.isLocal('camera') ? this.setCamera(true) : Promise.resolve(null);
   }
 
   /** Starts or stops sharing your screen; returns what went wrong, if anything. */

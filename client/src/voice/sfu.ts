@@ -2,6 +2,7 @@
  * joins with the voice token and one RTCPeerConnection. The client offers
  * its microphone first, and offers again whenever it starts or stops a
  * camera or screen (saying first, in `publish`, which sending mid is which);
+ * a microphone chosen in the room swaps the mic line's track, no rejoin;
  * otherwise it answers the SFU's offers as incoming tracks are added, and
  * `track_owner` says whose mic, camera or screen each incoming track carries.
  * When the SFU asks (`reconnect`, or close 4503: draining or reloading the
@@ -46,6 +47,9 @@ export class SfuTransport implements VoiceTransport {
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** The microphone sent now (a rejoin sends it again), and the line that carries it. */
+  private mic: MediaStreamTrack | null = null;
+  private micLine: RTCRtpTransceiver | null = null;
 
   constructor(
     private readonly url: string, private readonly roomId: string, private readonly token: string, private readonly iceServers: IceServer[],
@@ -60,10 +64,26 @@ export class SfuTransport implements VoiceTransport {
   /** Joins and publishes `track`; resolves once the SFU accepted the join, or
    * sent us to join again later (voice then comes by itself). */
   publish(track: MediaStreamTrack | null): Promise<void> {
-    return new Promise((resolve, reject) => this.join(track, resolve, reject));
+    this.mic = track;
+    return new Promise((resolve, reject) => this.join(resolve, reject));
   }
 
-  private join(track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): void {
+  /** Another microphone, on the same connection: the sender swaps its track
+   * (no renegotiation, nobody notices but by the sound); a member who joined
+   * without a microphone offers the line as sending from now on. */
+  replaceMic(track: MediaStreamTrack): Promise<void> {
+    this.mic = track;
+    const line = this.micLine;
+    if (!line || !this.pc) return Promise.resolve();  // between joins: the next join sends it
+    if (line.direction === 'sendonly') return line.sender.replaceTrack(track);
+    return this.step(async () => {
+      await line.sender.replaceTrack(track);
+      line.direction = 'sendrecv';
+      await this.offer();
+    });
+  }
+
+  private join(resolve: () => void, reject: (e: Error) => void): void {
     const ws = new WebSocket(this.url);
     this.ws = ws;
     ws.onopen = () => this.send('sfu_join', { roomId: this.roomId, token: this.token });
@@ -71,27 +91,27 @@ export class SfuTransport implements VoiceTransport {
     ws.onclose = (e) => {
       this.settle?.('failed');
       if (e.code !== CLOSE_RETRY) { reject(new Error(`voice server closed the connection (${e.code} ${e.reason})`)); return; }
-      this.rejoinLater(0, track, resolve, reject);
+      this.rejoinLater(0, resolve, reject);
     };
     ws.onmessage = (ev) => {
       const s = JSON.parse(String(ev.data)) as SfuSignal;
-      this.handle(s, track, resolve, reject).catch((err) => console.warn('voice signaling failed', err));
+      this.handle(s, resolve, reject).catch((err) => console.warn('voice signaling failed', err));
     };
   }
 
   /** Drops this session and joins again after `delayMs` (at least the backoff, which grows until a join is accepted). */
-  private rejoinLater(delayMs: number, track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): void {
+  private rejoinLater(delayMs: number, resolve: () => void, reject: (e: Error) => void): void {
     const ws = this.ws;
     if (ws) { ws.onclose = null; ws.onmessage = null; ws.onerror = null; ws.close(1000, 'rejoining'); }
     const pc = this.pc;
-    this.ws = null; this.pc = null;
+    this.ws = null; this.pc = null; this.micLine = null;
     this.settle?.('failed');
     pc?.close();
     this.knownMids.clear(); this.pendingOwners.clear();
     resolve();
     clearTimeout(this.retryTimer);
     const wait = Math.max(delayMs, backoffDelay(this.attempt++, this.random()));
-    this.retryTimer = setTimeout(() => { if (!this.closed) this.join(track, resolve, reject); }, wait);
+    this.retryTimer = setTimeout(() => { if (!this.closed) this.join(resolve, reject); }, wait);
   }
 
   /** Starts (a track) or stops (null) sending your camera or screen. */
@@ -133,7 +153,7 @@ export class SfuTransport implements VoiceTransport {
     }
   }
 
-  private async handle(s: SfuSignal, track: MediaStreamTrack | null, resolve: () => void, reject: (e: Error) => void): Promise<void> {
+  private async handle(s: SfuSignal, resolve: () => void, reject: (e: Error) => void): Promise<void> {
     switch (s.t) {
       case 'sfu_joined': {
         this.attempt = 0;
@@ -143,8 +163,7 @@ export class SfuTransport implements VoiceTransport {
           ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex }
           : { candidate: '' });
         pc.ontrack = (e) => this.arrived(e);
-        if (track) pc.addTransceiver(track, { direction: 'sendonly' });
-        else pc.addTransceiver('audio', { direction: 'recvonly' });
+        this.micLine = this.mic ? pc.addTransceiver(this.mic, { direction: 'sendonly' }) : pc.addTransceiver('audio', { direction: 'recvonly' });
         this.carryVideo(pc);
         void this.step(() => this.offer());
         resolve();
@@ -172,7 +191,7 @@ export class SfuTransport implements VoiceTransport {
         break;
       }
       case 'reconnect':
-        this.rejoinLater(s.payload.delayMs, track, resolve, reject);
+        this.rejoinLater(s.payload.delayMs, resolve, reject);
         break;
     }
   }

@@ -1,6 +1,7 @@
 /** Your voice in a room: the microphone (chosen device), mute, a speaking
  * detector that drives `speaking` in your transforms, and the spatial mixer
  * for everyone you hear. The SFU transport plugs in through `VoiceTransport`. */
+import { micConstraints } from './devices';
 import { SpatialMixer } from './mixer';
 
 /** What the mic button says: `none` no microphone found, `denied` not allowed. */
@@ -12,6 +13,9 @@ export interface VoiceSession {
   /** Deafened: you hear nobody and nobody hears you; true when now deafened. */
   toggleDeafen(): boolean;
   setMuted(muted: boolean): void;
+  /** Device choice inside the room: live, without rejoining; resolves with what went wrong, if anything. */
+  useMic(deviceId?: string): Promise<string | null>;
+  useSpeaker(deviceId?: string): Promise<string | null>;
   speaking(): boolean;
   placeListener(x: number, z: number, rotY: number): void;
   placeSpeaker(userId: string, x: number, z: number): void;
@@ -24,6 +28,8 @@ export interface VoiceSession {
  * mid) and which member each one carries; video is the video board's. */
 export interface VoiceTransport {
   publish(track: MediaStreamTrack | null): Promise<void>;
+  /** Sends `track` as the microphone from now on, on the same connection (no rejoin). */
+  replaceMic(track: MediaStreamTrack): Promise<void>;
   onTrack(handler: (mid: string, stream: MediaStream, kind: 'audio' | 'video') => void): void;
   onOwner(handler: (mid: string, userId: string | null, kind: 'audio' | 'video') => void): void;
   close(): void;
@@ -53,8 +59,10 @@ export class Voice implements VoiceSession {
   /** Why nobody hears or sees you, when there is no voice server or it could not be reached. */
   linkProblem: string | null = null;
 
+  private source: MediaStreamAudioSourceNode | null = null;
+
   private constructor(
-    private readonly ctx: AudioContext, private readonly mic: MediaStream | null, private readonly analyser: AnalyserNode,
+    private readonly ctx: AudioContext, private mic: MediaStream | null, private readonly analyser: AnalyserNode,
     readonly mixer: SpatialMixer, private readonly transport?: VoiceTransport,
   ) {}
 
@@ -64,21 +72,18 @@ export class Voice implements VoiceSession {
     let problem: string | null = null;
     let micError = '';
     try {
-      mic = await navigator.mediaDevices.getUserMedia({
-        audio: { deviceId: o.micDeviceId ? { exact: o.micDeviceId } : undefined, echoCancellation: true, noiseSuppression: true },
-      });
+      mic = await navigator.mediaDevices.getUserMedia({ audio: micConstraints(o.micDeviceId) });
     } catch (err) {
       problem = `Microphone unavailable (${(err as Error).name}): you can still listen and chat.`;
       mic = null;
       micError = (err as Error).name;
     }
     const ctx = new AudioContext();
-    const sinkCtx = ctx as AudioContext & { setSinkId?: (id: string) => Promise<void> };
-    if (o.speakerDeviceId && sinkCtx.setSinkId) await sinkCtx.setSinkId(o.speakerDeviceId).catch(() => undefined);
     const analyser = ctx.createAnalyser();
     analyser.fftSize = 512;
-    if (mic) ctx.createMediaStreamSource(mic).connect(analyser);
     const voice = new Voice(ctx, mic, analyser, new SpatialMixer(ctx, o.hearingRadius), o.transport);
+    voice.listenTo(mic);
+    if (o.speakerDeviceId) await voice.useSpeaker(o.speakerDeviceId);  // a speaker unplugged since: the default plays
     voice.micProblem = problem;
     voice.micError = micError;
     if (o.transport) {
@@ -91,6 +96,46 @@ export class Voice implements VoiceSession {
       voice.linkProblem = 'This server has no voice server: you can move and chat, but nobody hears you or sees your camera.';
     }
     return voice;
+  }
+
+  /** Switches to the microphone `deviceId` (none: the default) while in the
+   * room: the new track replaces the old on the voice connection, muted if
+   * you were. Resolves with what went wrong, if anything (the old mic stays then). */
+  async useMic(deviceId?: string): Promise<string | null> {
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: micConstraints(deviceId) });
+    } catch (err) {
+      return `That microphone could not be opened (${(err as Error).name}).`;
+    }
+    const track = stream.getAudioTracks()[0];
+    track.enabled = !this.muted && !this.deafened;
+    const old = this.mic;
+    this.mic = stream;
+    this.micError = '';
+    this.micProblem = null;
+    this.listenTo(stream);
+    for (const t of old?.getTracks() ?? []) t.stop();
+    try {
+      await this.transport?.replaceMic(track);
+      return null;
+    } catch (err) {
+      return `Others may not hear the new microphone yet: ${(err as Error).message}`;
+    }
+  }
+
+  /** Plays the room on the output `deviceId` (none: the default), where the browser allows it. */
+  async useSpeaker(deviceId?: string): Promise<string | null> {
+    const sink = this.ctx as AudioContext & { setSinkId?: (id: string) => Promise<void> };
+    if (!sink.setSinkId) return 'This browser plays sound on its default output only.';
+    return sink.setSinkId(deviceId ?? '').then(() => null, (err: Error) => `That speaker could not be used (${err.name}).`);
+  }
+
+  /** The speaking detector hears `stream` (the current microphone). */
+  private listenTo(stream: MediaStream | null): void {
+    this.source?.disconnect();
+    this.source = stream ? this.ctx.createMediaStreamSource(stream) : null;
+    this.source?.connect(this.analyser);
   }
 
   toggleMute(): boolean { this.setMuted(!this.muted); return this.muted || !this.mic; }
