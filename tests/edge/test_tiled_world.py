@@ -63,7 +63,7 @@ async def settle(client: Client, room: str) -> None:
 
 
 async def test_the_maps_walls_correct_a_player(player, office):
-    ann = await player(office, "ann")
+    ann = await player(office, "tiled-ann")
     await asyncio.sleep(0.6)
     await ann.send("avatar_transform", **move(office, 1, 0.5, 6.5))  # the walls layer's outer wall
     assert (await ann.wait("position_correction", seq=1)) == {"seq": 1, "x": 3.5, "y": 0.0, "z": 6.5,
@@ -73,34 +73,34 @@ async def test_the_maps_walls_correct_a_player(player, office):
     assert (await ann.wait("position_correction", seq=2))["reason"] == "wall"
     await asyncio.sleep(0.6)
     await ann.send("avatar_transform", **move(office, 3, 3.5, 4.5))  # the floor between them
-    await ann.wait("avatar_transform_broadcast", userId="ann", seq=3)
+    await ann.wait("avatar_transform_broadcast", userId="tiled-ann", seq=3)
     assert len(ann.events("position_correction")) == 2
 
 
 async def test_the_maps_armchair_holds_one(player, office):
-    ann = await player(office, "ann")
-    bob = await player(office, "bob")
+    ann = await player(office, "tiled-ann")
+    bob = await player(office, "tiled-bob")
     await asyncio.sleep(0.6)
     await ann.send("avatar_transform", **move(office, 1, 4.5, 5.5))  # sits in the armchair
-    await bob.wait("avatar_transform_broadcast", userId="ann", seq=1)
+    await bob.wait("avatar_transform_broadcast", userId="tiled-ann", seq=1)
     await bob.send("avatar_transform", **move(office, 1, 4.6, 5.6))  # onto the armchair too
     fix = await bob.wait("position_correction", seq=1)
     assert (fix["reason"], fix["x"], fix["z"]) == ("occupied", 5.5, 6.5)
     await asyncio.sleep(0.3)
     await bob.send("avatar_transform", **move(office, 2, 5.5, 5.6))  # beside it is free
-    await ann.wait("avatar_transform_broadcast", userId="bob", seq=2)
+    await ann.wait("avatar_transform_broadcast", userId="tiled-bob", seq=2)
 
 
 async def test_the_maps_library_zone_keeps_local_chat_out(player, office):
-    ann = await player(office, "ann")
-    bob = await player(office, "bob")  # 2 m from ann, both on the open floor
+    ann = await player(office, "tiled-ann")
+    bob = await player(office, "tiled-bob")  # 2 m from ann, both on the open floor
     assert {m["zoneId"] for m in bob.events("room_state")[0]["members"]} == {"floor"}
     await ann.send("local_chat", roomId=office, text="psst", mode="local")
     await bob.wait("chat_broadcast", text="psst")
     await asyncio.sleep(0.3)
     await bob.send("avatar_transform", **move(office, 1, 5.5, 7.5))  # a step into the library (a quiet zone)
-    changed = await ann.wait("zone_changed", userId="bob")
-    assert changed == {"userId": "bob", "zoneId": "library", "previousZoneId": "floor"}
+    changed = await ann.wait("zone_changed", userId="tiled-bob")
+    assert changed == {"userId": "tiled-bob", "zoneId": "library", "previousZoneId": "floor"}
     await ann.send("local_chat", roomId=office, text="still there?", mode="local")
     await ann.wait("chat_broadcast", text="still there?")
     await settle(bob, office)
@@ -129,7 +129,7 @@ async def probe(client: Client, room: str, seq: int, x: float, z: float) -> str:
     for _ in range(100):
         if fixes := client.events("position_correction", seq=seq):
             return fixes[0]["reason"]
-        if client.events("avatar_transform_broadcast", userId="ann", seq=seq):
+        if client.events("avatar_transform_broadcast", userId="tiled-ann", seq=seq):
             return "moved"
         await asyncio.sleep(0.05)
     raise AssertionError(f"no answer to move {seq}")
@@ -155,7 +155,7 @@ async def test_a_live_room_follows_a_save_and_a_rollback_of_its_world(api, playe
     r = await api.post(f"/api/rooms/{room}/world/import", files=files, headers=headers)
     assert r.status_code == 201, r.text
     imported = r.json()["version"]["id"]
-    ann = await player(room, "ann")  # at (3.5, 6.5), below the desks of row 2
+    ann = await player(room, "tiled-ann")  # at (3.5, 6.5), below the desks of row 2
     seq = await until(ann, room, 0, [(2.5, 2.5)], "wall")
     seq = await until(ann, room, seq, [(3.5, 6.5)], "moved")
     # the owner saves the world without its desks, as build mode does: the live room lets ann onto their place
