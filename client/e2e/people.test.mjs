@@ -90,7 +90,7 @@ test('from the room browser, the friend is seen online and joined with Join', as
   const { a, b } = players;
   await b.page.getByRole('button', { name: 'Leave' }).click();
   await b.page.getByRole('heading', { name: 'Create a room' }).waitFor();
-  await b.page.getByRole('button', { name: '👥 Friends' }).click();
+  await b.page.getByRole('button', { name: 'Friends', exact: true }).click();
   const row = b.page.locator('.friends-panel .person.friend', { hasText: a.name });
   await row.getByText(`Online in ${ROOM}`).waitFor({ timeout: 15000 });
   await row.getByRole('button', { name: `Join ${a.name}` }).click();
