@@ -194,6 +194,7 @@ async def test_an_oversized_update_is_refused_clearly_and_nothing_else_changes(p
         await ann.open()
         await bob.open()
         await ann.client.wait("board_saved", id=await ann.draw("#00ff00"))
+        await bob.client.wait("board_update")  # the stroke reached the other node before Cat joins there
         before = ann.doc.get_state()
         ann.doc.get(boards.STROKES, type=Array).append("x" * (UPDATE_LIMIT + 100))
         await ann.sync(boards.sync_message("update", ann.doc.get_update(before)))
