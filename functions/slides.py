@@ -1,10 +1,12 @@
 """Slide decks on presentation screens.
 
 The room's owner, moderators and admins upload images one by one to a
-screen of the room's world; they make its deck in upload order. The type
-is read from the file's first bytes (PNG, JPEG, WebP; anything else is
-refused with 415 and nothing is kept), the size is held to
-``slide_max_bytes`` while the body streams in (413). Images are kept in the
+screen of the room's world, or a PDF whose pages become slides in order
+(drawn as images here: ``functions/slidepdf.py``); they make its deck in
+upload order. The type is read from the file's first bytes (PNG, JPEG,
+WebP, PDF; anything else is refused with 415 and nothing is kept), the size
+is held to ``slide_max_bytes`` while the body streams in (413); a broken or
+encrypted PDF, or one past ``slide_pdf_max_pages``, is refused with 422. Images are kept in the
 data folder in the embedded mode and in the S3 bucket in the cloud mode,
 served by id with long cache headers (an id never names other bytes). Which
 slide a screen shows is the edge's (``realtime_edge/features/slides.py``).
@@ -12,6 +14,7 @@ slide a screen shows is the edge's (``realtime_edge/features/slides.py``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -27,6 +30,7 @@ from functions.problems import ApiError
 from functions.rooms import load_room, room_world
 from functions.security import new_id
 from functions.slidefiles import sniff
+from functions.slidepdf import PdfRefused, is_pdf, pages
 from functions.tables import Slide
 from virtubar.tokens import Claims
 
@@ -50,8 +54,21 @@ async def _body(chunks: AsyncIterator[bytes], max_bytes: int) -> bytes:
     async for chunk in chunks:
         data += chunk
         if len(data) > max_bytes:
-            raise ApiError(413, f"The image is larger than {max_bytes} bytes.")
+            raise ApiError(413, f"The file is larger than {max_bytes} bytes.")
     return bytes(data)
+
+
+async def _images(data: bytes, max_pages: int) -> list[tuple[bytes, str]]:
+    """The slides an upload makes: an image as it is, a PDF's pages drawn (off the event loop)."""
+    if is_pdf(data[:8]):
+        try:
+            return [(page, "image/png") for page in await asyncio.to_thread(pages, data, max_pages)]
+        except PdfRefused as e:
+            raise ApiError(e.status, e.detail) from e
+    content_type = sniff(data[:16])
+    if content_type is None:
+        raise ApiError(415, "A slide is a PNG, JPEG or WebP image, or a PDF of slides.")
+    return [(data, content_type)]
 
 
 def _out(row: dict, public_url: str) -> SlideOut:
@@ -75,7 +92,8 @@ class SlidesController(Controller):
         return await deck(services, room_id, object_id)
 
     @post("/", status_code=HTTP_201_CREATED, request_max_body_size=None,
-          summary="Add an image (PNG, JPEG, WebP; the body) at the end of a screen's deck (owner or moderator)")
+          summary="Add an image (PNG, JPEG, WebP) or a PDF's pages (the body) to the end of a screen's deck "
+                  "(owner or moderator)")
     async def add(self, request: Request, services: NamedDependency[Services], caller: NamedDependency[Claims],
                   room_id: FromPath[str], object_id: FromPath[str]) -> SlideDeck:
         room = await load_room(room_id)
@@ -84,18 +102,22 @@ class SlidesController(Controller):
         limit = services.settings.slide_max_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise ApiError(413, f"The image is larger than {limit} bytes.")
+            raise ApiError(413, f"The file is larger than {limit} bytes.")
         data = await _body(request.stream(), limit)
-        content_type = sniff(data[:16])
-        if content_type is None:
-            raise ApiError(415, "A slide is a PNG, JPEG or WebP image (a PDF: its pages as images).")
+        images = await _images(data, services.settings.slide_pdf_max_pages)
         count = await Slide.count().where((Slide.room == room_id) & (Slide.screen == object_id))
-        if count >= MAX_SLIDES:
+        if count + len(images) > MAX_SLIDES:
             raise ApiError(409, f"A deck holds at most {MAX_SLIDES} slides: remove the deck first.")
-        slide_id = new_id()
-        await services.slides.keep(slide_id, data, content_type)
-        await Slide.insert(Slide(id=slide_id, room=room_id, screen=object_id, position=count,
-                                 content_type=content_type, size=len(data), uploader=caller.sub))
+        rows = [Slide(id=new_id(), room=room_id, screen=object_id, position=count + i, content_type=kind,
+                      size=len(image), uploader=caller.sub) for i, (image, kind) in enumerate(images)]
+        try:
+            for row, (image, kind) in zip(rows, images, strict=True):
+                await services.slides.keep(row.id, image, kind)
+            await Slide.insert(*rows)
+        except Exception:
+            for row in rows:  # a deck gains all of a PDF's pages or none
+                await services.slides.forget(row.id)
+            raise
         return await deck(services, room_id, object_id)
 
     @delete("/", status_code=HTTP_204_NO_CONTENT, summary="Remove a screen's whole deck (owner or moderator)")

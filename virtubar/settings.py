@@ -152,7 +152,8 @@ class Settings(Struct, kw_only=True):
     retention_closed_reports_days: NonNegativeInt = 0  # 0: kept for good
     retention_evidence_days: NonNegativeInt = 0
     retention_focus_sessions_days: NonNegativeInt = 0
-    slide_max_bytes: PositiveInt = 4 * 1024 * 1024  # one slide image of a screen's deck
+    slide_max_bytes: PositiveInt = 4 * 1024 * 1024  # one upload to a screen's deck: an image or a PDF
+    slide_pdf_max_pages: PositiveInt = 50  # pages of one uploaded PDF deck, each drawn as a slide
 
     @classmethod
     def from_env(cls) -> Settings:

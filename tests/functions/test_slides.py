@@ -18,7 +18,7 @@ from .test_safety import s3_endpoint  # noqa: F401 (a fixture)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 JPEG = b"\xff\xd8\xff\xe0" + bytes(500)
 WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + bytes(300)
-PDF = b"%PDF-1.7\n" + bytes(300)
+NOT_A_PDF = b"%PDF-1.7\n" + bytes(300)  # a header and nothing of a PDF after it
 
 
 def slides_url(room: dict, screen: str = "screen-b") -> str:
@@ -52,7 +52,7 @@ async def test_an_owner_builds_a_deck_everyone_reads_and_each_image_is_served_fo
 async def test_bad_slides_are_refused_and_nothing_is_kept(client, player, settings):
     owner, guest = await player(), await player()
     room = await make_room(client, owner, template="office")
-    assert_problem(await client.post(slides_url(room), content=PDF, headers=owner["headers"]), 415)
+    assert_problem(await client.post(slides_url(room), content=NOT_A_PDF, headers=owner["headers"]), 422)
     named_png = await client.post(slides_url(room), content=b"GIF89a" + bytes(100),
                                   headers=owner["headers"] | {"content-type": "image/png"})
     assert_problem(named_png, 415)  # the type is the bytes', never the uploader's word
@@ -76,7 +76,7 @@ async def test_slides_in_the_cloud_are_kept_in_s3_and_shown_through_a_presigned_
     async with AsyncTestClient(app) as client, httpx.AsyncClient() as http:
         owner = await sign_in(client)
         room = await make_room(client, owner, template="office")
-        assert_problem(await client.post(slides_url(room), content=PDF, headers=owner["headers"]), 415)
+        assert_problem(await client.post(slides_url(room), content=NOT_A_PDF, headers=owner["headers"]), 422)
         deck = (await client.post(slides_url(room), content=PNG, headers=owner["headers"])).json()
         shown = await client.get(deck["slides"][0]["url"].removeprefix(s3_settings.public_url), follow_redirects=False)
         assert shown.status_code == 307

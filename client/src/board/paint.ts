@@ -7,10 +7,11 @@ import type { View } from './view';
 
 export interface Scene { strokes: Stroke[]; items: Item[]; preview?: Item | null; selected?: Item | null }
 
-/** Paints `scene` on `c` at its CSS size times `dpr` device pixels. */
-export function paint(c: HTMLCanvasElement, scene: Scene, view: View, dpr: number): void {
-  const w = (c.width = c.clientWidth * dpr);
-  const h = (c.height = c.clientHeight * dpr);
+/** Paints `scene` on `c` at `size` (CSS pixels: its size on the page, unless told) times `dpr` device pixels. */
+export function paint(c: HTMLCanvasElement, scene: Scene, view: View, dpr: number,
+  size: [number, number] = [c.clientWidth, c.clientHeight]): void {
+  const w = (c.width = Math.round(size[0] * dpr));
+  const h = (c.height = Math.round(size[1] * dpr));
   const g = c.getContext('2d');
   if (!g) return;
   g.setTransform(1, 0, 0, 1, 0, 0);

@@ -7,15 +7,19 @@
  * (Ctrl+Z, Ctrl+Shift+Z); pan (the hand, or drag with two fingers) and zoom
  * (the wheel, pinch, the +/- buttons); export PNG or SVG. Mouse, pen and
  * finger alike (pointer events). A blocked player's strokes and items are
- * not drawn. */
+ * not drawn. The board's document is the shelf's (board/shelf.ts): the
+ * same one its picture in the room is drawn from. */
 import * as Y from 'yjs';
 import type { RealtimeProvider } from '../net/realtime/types';
+import type { Stage } from '../render/stage';
 import type { World } from '../world/world';
 import { clearItems, editText, eraseItems, itemAt, items as itemsOf, itemsSvg, moveItem, NOTE, place, visibleItems,
   type Item, type ItemKind } from './items';
 import { paint } from './paint';
 import { begin, clear, COLOURS, erase, extend, PENS, strokes, toSvg, visible, type Pen } from './strokes';
-import { BoardSync } from './sync';
+import { mountThumbs, type Thumbs } from './roomThumbs';
+import { BoardShelf } from './shelf';
+import type { BoardSync } from './sync';
 import { pan, toBoard, toCanvas, WHOLE, zoomAt, type View } from './view';
 
 /** How close (metres) a player must stand to open a board. */
@@ -29,6 +33,8 @@ export interface BoardHost {
   displayName: string;
   position(): { x: number; z: number };
   blocked: ReadonlySet<string>;
+  /** Where the boards' pictures are shown (none offline in tests). */
+  stage?: Pick<Stage, 'scene' | 'view'>;
 }
 
 /** The whiteboard of the world nearest to (x, z) within reach, if any. */
@@ -48,6 +54,10 @@ export function boardNear(world: World, x: number, z: number): { id: string; lab
 export interface Boards {
   /** The board open now, if any (its document: `panel.sync.doc`). */
   panel(): BoardPanel | null;
+  /** Every board of the room, kept in sync whether opened or not. */
+  shelf: BoardShelf;
+  /** The boards' pictures on their objects in the room. */
+  thumbs: Thumbs | null;
   stop(): void;
 }
 
@@ -59,10 +69,15 @@ export function mountBoards(host: BoardHost): Boards {
   button.textContent = 'Open whiteboard (E)';
   button.hidden = true;
   host.root.append(button);
+  const shelf = new BoardShelf(host.provider);
+  const stage = host.stage;
+  const thumbs = stage ? mountThumbs({ scene: stage.scene, topDown: () => stage.view === 'top', world: host.world, shelf,
+    blocked: host.blocked }) : null;
   const tryOpen = () => {
     const near = boardNear(host.world, host.position().x, host.position().z);
-    if (!near || open) return;
-    open = new BoardPanel(host, near.id, near.label ?? 'Whiteboard', () => { open = null; });
+    const sync = near && shelf.get(near.id);
+    if (!near || !sync || open) return;
+    open = new BoardPanel(host, sync, near.label ?? 'Whiteboard', () => { open = null; });
   };
   button.addEventListener('click', tryOpen);
   const onKey = (e: KeyboardEvent) => {
@@ -73,14 +88,22 @@ export function mountBoards(host: BoardHost): Boards {
   addEventListener('keydown', onKey);
   const timer = setInterval(() => {
     button.hidden = !!open || !boardNear(host.world, host.position().x, host.position().z);
-  }, 300);
+    shelf.follow(host.world);
+    thumbs?.tick(performance.now());
+  }, 250);
   // An owner placed, moved or removed objects: boards follow at once (the rest of the room at its next load).
   const offObjects = host.provider.on('room_objects_changed', (p) => {
     host.world.objects = p.objects as NonNullable<World['objects']>;
   });
+  const offJoined = host.provider.on('room_state', () => shelf.joinedRoom(host.world));
   return {
     panel: () => open,
-    stop: () => { clearInterval(timer); removeEventListener('keydown', onKey); offObjects(); open?.close(); button.remove(); },
+    shelf,
+    thumbs,
+    stop: () => {
+      clearInterval(timer); removeEventListener('keydown', onKey); offObjects(); offJoined(); open?.close();
+      thumbs?.stop(); shelf.stop(); button.remove();
+    },
   };
 }
 
@@ -93,7 +116,6 @@ const ITEM_TOOLS: [Tool, string, string][] = [
 const SHAPE_TOOLS: readonly string[] = ['rect', 'ellipse', 'line', 'arrow'];
 
 export class BoardPanel {
-  readonly sync: BoardSync;
   /** Undoes this player's own changes only: edits made here carry no origin, the edge's carry the sync's. */
   readonly undo: Y.UndoManager;
   view: View = WHOLE;
@@ -110,13 +132,16 @@ export class BoardPanel {
   private readonly fingers = new Map<number, [number, number]>();  // pointers down, in canvas shares
   private frame = 0;
   private readonly onKey = (e: KeyboardEvent) => this.key(e);
+  private readonly onChange = () => this.redraw();
+  private readonly onCursors = () => this.drawCursors();
+  readonly objectId: string;
 
-  constructor(private readonly host: BoardHost, readonly objectId: string, title: string, private readonly onClose: () => void) {
-    this.sync = new BoardSync(host.provider, objectId);
+  constructor(private readonly host: BoardHost, readonly sync: BoardSync, title: string, private readonly onClose: () => void) {
+    this.objectId = sync.objectId;
     const doc = this.sync.doc;
     this.undo = new Y.UndoManager([strokes(doc), itemsOf(doc)], { trackedOrigins: new Set([null]), captureTimeout: 3_600_000 });
     this.el.className = 'board-panel';
-    this.el.dataset.board = objectId;
+    this.el.dataset.board = this.objectId;
     const bar = document.createElement('div');
     bar.className = 'board-tools';
     const name = document.createElement('strong');
@@ -145,17 +170,21 @@ export class BoardPanel {
     host.root.append(this.el);
     this.pointer();
     addEventListener('keydown', this.onKey);
-    this.sync.awareness.setLocalStateField('user', { name: host.displayName, id: host.userId, color: this.color });
-    doc.on('update', () => this.redraw());
-    this.sync.awareness.on('change', () => this.drawCursors());
-    this.sync.open();
+    this.sync.awareness.setLocalState({ user: { name: host.displayName, id: host.userId, color: this.color } });
+    doc.on('update', this.onChange);
+    this.sync.awareness.on('change', this.onCursors);
     this.redraw();
+    this.drawCursors();
   }
 
+  /** Closes the full screen; the document stays on the shelf (the room's picture of the board still follows it). */
   close(): void {
     removeEventListener('keydown', this.onKey);
     this.undo.destroy();
-    this.sync.close();
+    this.sync.flush();
+    this.sync.awareness.setLocalState(null);  // the cursor leaves the others' boards
+    this.sync.doc.off('update', this.onChange);
+    this.sync.awareness.off('change', this.onCursors);
     cancelAnimationFrame(this.frame);
     this.el.remove();
     this.onClose();

@@ -42,6 +42,8 @@ export class BoardSync {
   private readonly unsubs: (() => void)[] = [];
 
   constructor(private readonly link: BoardLink, readonly objectId: string) {
+    // No cursor until the board is open full screen (the panel sets one): a board only watched sends no awareness.
+    this.awareness.setLocalState(null);
     this.unsubs.push(
       link.on('board_state', (p) => { if (p.objectId === objectId) this.receive(p.data); }),
       link.on('board_update', (p) => { if (p.objectId === objectId) this.receive(p.data); }),

@@ -77,7 +77,7 @@ export function mountFeatures(h: FeatureHost): { boards: Boards; stops: (() => v
       owner: !!h.timerAccess?.owner, position: h.position }));
   }
   const boards = mountBoards({ root: h.root, provider: h.provider, world: h.world, userId: h.ticket.user.userId,
-    displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked });
+    displayName: h.ticket.user.displayName, position: h.position, blocked: h.blocked, stage: h.stage });
   stops.push(boards.stop, mountPortals(h), mountMinimap(h), mountRoomSettings(h));
   // The room's world was republished: everyone's view follows without a reload.
   stops.push(h.provider.on('world_changed', (p) => h.redraw(p.world)));

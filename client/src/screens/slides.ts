@@ -1,9 +1,9 @@
 /** Slide decks on presentation screens (docs/protocol.md, "Presentation
  * screens"): standing in a screen's zone shows its deck's current slide, the
  * same for everyone there; anyone there flips it (‹ ›, or the arrow keys);
- * the room's owner adds images to the deck (PNG, JPEG, WebP; a PDF as its
- * pages' images) or removes it. Which slide shows comes from the edge
- * (`slide_shown`, `room_state.slides`). */
+ * the room's owner adds images to the deck (PNG, JPEG, WebP) or a PDF,
+ * whose pages the server draws as slides, or removes it. Which slide shows
+ * comes from the edge (`slide_shown`, `room_state.slides`). */
 import type { Api } from '../api/client';
 import type { RealtimeProvider } from '../net/realtime/types';
 import { h } from '../ui/dom';
@@ -47,7 +47,7 @@ export function mountScreens(host: ScreensHost): () => void {
   const prev = h('button', { class: 'btn small', text: '‹', title: 'Previous slide', 'aria-label': 'Previous slide' });
   const next = h('button', { class: 'btn small', text: '›', title: 'Next slide', 'aria-label': 'Next slide' });
   const title = h('strong', { text: 'Slides' });
-  const file = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp', multiple: true, 'aria-label': 'Add slides' });
+  const file = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp,application/pdf', multiple: true, 'aria-label': 'Add slides' });
   const clear = h('button', { class: 'btn small', text: 'Remove deck', title: 'Remove the deck' });
   const note = h('span', { class: 'muted slides-note' });
   const tools = h('div', { class: 'slides-owner' }, h('label', { class: 'muted' }, 'Add slides: ', file), clear, note);
