@@ -48,7 +48,8 @@ async def test_an_unlisted_room_is_joined_by_its_link_only(client, player):
     owner, guest = await player(), await player()
     room = await make_room(client, owner, name="Quiz night", template="office", public=False)
     assert (await client.get("/api/rooms", params={"q": "Quiz"}, headers=guest["headers"])).json()["total"] == 0
-    quick = await client.post("/api/rooms/join", json={"template": "office", "platform": "desktop"}, headers=guest["headers"])
+    quick = await client.post("/api/rooms/join", json={"template": "office", "platform": "desktop"},
+                              headers=guest["headers"])
     assert quick.status_code == 200 and quick.json()["roomId"] != room["id"]  # quick-join never lands there
     by_link = await client.post("/api/rooms/join", json={"roomId": room["id"], "platform": "desktop"},
                                 headers=guest["headers"])
