@@ -1,6 +1,6 @@
 """Zones drawn in the sample Tiled map change who hears whom on the SFU:
-two players a step apart hear each other on the open floor, but not across
-the wall-less edge of the map's meeting room (its rule: only the zone)."""
+players within hearing of each other hear on the open floor, but not in and
+out of the map's meeting room (its rule: only the zone), at its door too."""
 
 from __future__ import annotations
 
