@@ -31,6 +31,7 @@ from functions.tables import (
     TABLES,
     EvidenceUpload,
     Room,
+    RoomBuilder,
     Slide,
     User,
     WorldVersion,
@@ -239,4 +240,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], Awaitable[None]]]] = [
     (11, "identity: OpenID Connect links, sign-in tickets, erased players", _identity),
     (12, "people: friendships, cosmetics owned, the look each player wears", _people),
     (13, "rooms: the event room setting; screens: slide decks", _events_and_slides),
+    (14, "rooms: the players an owner lets build", _create(RoomBuilder)),
 ]

@@ -13,9 +13,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
+from functions.auditlog import audit
 from functions.context import Services
 from functions.models import GrantIn, GrantOut, InventoryOut, ItemOut
-from functions.moderation import audit, current_role
+from functions.moderation import current_role
 from functions.problems import ApiError, FieldError
 from functions.tables import InventoryItem, User
 from functions.users import load_user, worn_look

@@ -93,6 +93,8 @@ class RoomOut(Struct, kw_only=True):
     workStyle: WorkStyle | None = None
     timerHostsOnly: bool = False
     eventRoom: bool = False
+    builders: list[str] = []
+    """The players the owner lets change the room's world (``functions/builders.py``)."""
 
 
 Word = Annotated[str, Meta(min_length=2, max_length=40, pattern=r"^\S+$")]
@@ -125,6 +127,11 @@ class RoomIn(Struct, kw_only=True, forbid_unknown_fields=True):
     timerHostsOnly: bool = False
 
 
+MAX_BUILDERS = 50
+"""An owner lets a crew build, not a crowd (``functions/builders.py``)."""
+Builders = Annotated[list[Id], Meta(max_length=MAX_BUILDERS, description="user ids; the owner only")]
+
+
 class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     name: RoomName | None = None
     capacity: Capacity | None = None
@@ -134,6 +141,7 @@ class RoomPatch(Struct, kw_only=True, forbid_unknown_fields=True):
     workStyle: WorkStyle | None = None
     timerHostsOnly: bool | None = None
     eventRoom: bool | None = None
+    builders: Builders | None = None
 
 
 class JoinIn(Struct, kw_only=True, forbid_unknown_fields=True):

@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
+from functions.auditlog import audit
 from functions.context import Services
 from functions.models import (
     ActionIn,
@@ -44,22 +45,6 @@ _WIRE_TYPE: dict[str, Literal["kicked", "banned", "mutedByMod"]] = {
     "mute": "mutedByMod",
 }
 _LIFTED: dict[str, Lifted] = {"unban": "ban", "unmute": "mute"}
-
-
-async def audit(
-    actor: str, action: str, reason: str, target: str | None = None, room: str | None = None, **details
-) -> None:
-    await AuditEntry.insert(
-        AuditEntry(
-            id=new_id(),
-            actor=actor,
-            action=action,
-            target=target,
-            room=room,
-            reason=reason,
-            details=json.dumps(details),
-        )
-    )
 
 
 async def current_role(caller: Claims) -> str:

@@ -25,9 +25,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from functions.auditlog import audit
 from functions.context import Services
 from functions.models import BoardOut, ObjectIn, ObjectList, ObjectOut, ObjectPatch
-from functions.moderation import STAFF, audit, current_role
+from functions.moderation import STAFF, current_role
 from functions.problems import ApiError, FieldError
 from functions.rooms import load_room, publish_setup, room_world
 from functions.security import bearer, new_id

@@ -51,6 +51,7 @@ from functions.tables import (
     RefreshToken,
     Report,
     Room,
+    RoomBuilder,
     RoomObject,
     Rsvp,
     Sanction,
@@ -113,6 +114,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(InventoryItem, "granted_by", False, "pseudonym"),  # the admin's grant stays on the other's item
     Holding(Slide, "uploader", True, "unset"),  # the screen keeps its deck
     Holding(WorldVersion, "created_by", False, "pseudonym"),  # the room's world history stays
+    Holding(RoomBuilder, "user", True, "delete"),  # an erased player builds nowhere
 )
 
 NOT_PERSONAL: dict[type[Table], str] = {

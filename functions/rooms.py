@@ -17,6 +17,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from piccolo.query import WhereRaw
 
+from functions.builders import builders_of, may_build, set_builders
 from functions.context import Services
 from functions.friends import friend_rooms, remember_room
 from functions.ice import ice_servers
@@ -26,7 +27,7 @@ from functions.preferences import preferences_of
 from functions.problems import ApiError, FieldError, found
 from functions.sanctions import active_ban, blocked_ids
 from functions.security import new_id
-from functions.tables import Room, RoomObject, World, WorldVersion
+from functions.tables import Room, RoomBuilder, RoomObject, World, WorldVersion
 from functions.users import checked_name, load_user, look_of, worn_look
 from virtubar import keys
 from virtubar.focus import TimerPolicy
@@ -43,7 +44,7 @@ def _document(raw: Any) -> Any:
     return json.loads(raw) if isinstance(raw, str) else raw
 
 
-def room_out(row: dict, occupancy: int) -> RoomOut:
+def room_out(row: dict, occupancy: int, builders: list[str]) -> RoomOut:
     return RoomOut(
         id=row["id"],
         name=row["name"],
@@ -56,7 +57,14 @@ def room_out(row: dict, occupancy: int) -> RoomOut:
         workStyle=row.get("work_style"),
         timerHostsOnly=bool(row.get("timer_hosts_only")),
         eventRoom=bool(row.get("event_room")),
+        builders=builders,
     )
+
+
+async def one_room_out(services: Services, row: dict) -> RoomOut:
+    """A room as its own answers show it: live occupancy and its builders."""
+    (count,) = await occupancy(services, [row["id"]])
+    return room_out(row, count, (await builders_of([row["id"]]))[row["id"]])
 
 
 async def occupancy(services: Services, room_ids: list[str]) -> list[int]:
@@ -181,6 +189,11 @@ async def create_room(
     return await load_room(room_id)
 
 
+def _settings_in(data: RoomPatch) -> bool:
+    """Whether the patch changes more than the world and its builders (the owner's or an admin's call)."""
+    return any(getattr(data, f) is not None for f in data.__struct_fields__ if f not in ("world", "builders"))
+
+
 def may_manage(caller: Claims, row: dict) -> None:
     if row["owner"] != caller.sub and caller.role != "admin":
         raise ApiError(403, "Only the room's owner or an admin can change it.")
@@ -209,9 +222,9 @@ class RoomsController(Controller):
         total = await Room.count().where(where)
         rows = await Room.select().where(where).order_by(Room.created_at, ascending=False).limit(limit).offset(offset)
         counts = await occupancy(services, [r["id"] for r in rows])
-        return RoomPage(
-            items=[room_out(r, n) for r, n in zip(rows, counts, strict=False)], total=total, limit=limit, offset=offset
-        )
+        builders = await builders_of([r["id"] for r in rows])
+        return RoomPage(items=[room_out(r, n, builders[r["id"]]) for r, n in zip(rows, counts, strict=False)],
+                        total=total, limit=limit, offset=offset)
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create a room from a template (optionally with its own world)")
     async def create(self, caller: NamedDependency[Claims], data: JSONBody[RoomIn]) -> RoomOut:
@@ -228,19 +241,18 @@ class RoomsController(Controller):
             data.workStyle,
             data.timerHostsOnly,
         )
-        return room_out(row, 0)
+        return room_out(row, 0, [])
 
     @get("/{room_id:str}", summary="A room and its world")
     async def get_room(
         self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: FromPath[str]
     ) -> RoomDetail:
         row = await load_room(room_id)
-        (count,) = await occupancy(services, [room_id])
-        return RoomDetail(
-            **msgspec.structs.asdict(room_out(row, count)), world=await room_world(row), chatFilter=chat_filter(row)
-        )
+        return RoomDetail(**msgspec.structs.asdict(await one_room_out(services, row)), world=await room_world(row),
+                          chatFilter=chat_filter(row))
 
-    @patch("/{room_id:str}", summary="Rename, resize, publish/unpublish or re-world a room (owner or admin)")
+    @patch("/{room_id:str}", summary="Rename, resize, publish/unpublish a room (owner or admin); re-world it (also "
+                                     "its builders); choose its builders (owner)")
     async def update(
         self,
         services: NamedDependency[Services],
@@ -249,7 +261,11 @@ class RoomsController(Controller):
         data: JSONBody[RoomPatch],
     ) -> RoomOut:
         row = await load_room(room_id)
-        may_manage(caller, row)
+        if _settings_in(data):
+            may_manage(caller, row)
+        if data.world is not None:
+            await may_build(caller, row)
+        builders_changed = data.builders is not None and await set_builders(caller, row, data.builders)
         changes: dict = {}
         if data.name is not None:
             changes[Room.name] = room_name(data.name)
@@ -272,14 +288,16 @@ class RoomsController(Controller):
             await Room.update(changes).where(Room.id == room_id)
             row = await load_room(room_id)
             await publish_setup(services, row, await room_world(row))
-        (count,) = await occupancy(services, [room_id])
-        return room_out(row, count)
+        elif builders_changed:
+            row = await load_room(room_id)
+        return await one_room_out(services, row)
 
     @delete("/{room_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Close a room for good (owner or admin)")
     async def remove(self, caller: NamedDependency[Claims], room_id: FromPath[str]) -> None:
         row = await load_room(room_id)
         may_manage(caller, row)
         versions = [v["id"] for v in await WorldVersion.select(WorldVersion.id).where(WorldVersion.room == room_id)]
+        await RoomBuilder.delete().where(RoomBuilder.room == room_id)
         await Room.delete().where(Room.id == room_id)
         await World.delete().where(World.id.is_in([row["world"], *versions]))
         await WorldVersion.delete().where(WorldVersion.room == room_id)
@@ -312,7 +330,6 @@ async def join_flow(services: Services, caller: Claims, data: JoinIn) -> Respons
     sfu = await services.registry.sfu_for_room(row["id"], region)
     if sfu is None:
         raise ApiError(503, "No voice node is available; try again shortly.", headers={"Retry-After": "5"})
-    (count,) = await occupancy(services, [row["id"]])
     world = await room_world(row)
     await publish_setup(services, row, world)
     me = await load_user(caller.sub)  # the name and look as they are now, not as at sign-in
@@ -322,7 +339,7 @@ async def join_flow(services: Services, caller: Claims, data: JoinIn) -> Respons
     return Response(
         JoinOut(
             roomId=row["id"],
-            room=room_out(row, count),
+            room=await one_room_out(services, row),
             realtimeToken=tokens.issue("realtime", caller.sub, **grant),
             voiceToken=tokens.issue("voice", caller.sub, **grant),
             edgeUrl=edge.url,

@@ -345,6 +345,15 @@ class Slide(Table, tablename="slides"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class RoomBuilder(Table, tablename="room_builders"):
+    """A player the room's owner lets change the room's world (migration 14):
+    build mode, a map import, a restore of an older version."""
+
+    room = ForeignKey(Room, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 IDENTITY_TABLES: tuple[type[Table], ...] = (OidcLink, SignInTicket)
 TABLES = (INITIAL_TABLES + MODERATION_TABLES + (EvidenceUpload,) + FOCUS_TABLES + SCHEDULE_TABLES + MUSIC_TABLES
-          + BOARD_TABLES + (WorldVersion,) + IDENTITY_TABLES + PEOPLE_TABLES + (Slide,))
+          + BOARD_TABLES + (WorldVersion,) + IDENTITY_TABLES + PEOPLE_TABLES + (Slide, RoomBuilder))

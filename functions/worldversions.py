@@ -21,10 +21,11 @@ from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from functions.assets import ASSET_ID, served_type
+from functions.builders import may_build
 from functions.context import Services
 from functions.models import WorldImportOut, WorldVersionOut, WorldVersionPage
 from functions.problems import ApiError, FieldError, found
-from functions.rooms import checked_world, load_room, may_manage, publish_setup, room_world, store_world
+from functions.rooms import checked_world, load_room, publish_setup, room_world, store_world
 from functions.tables import Room, World, WorldVersion
 from functions.tiled import Limits, MapError, convert
 from functions.tiledfiles import read_map
@@ -89,13 +90,14 @@ class WorldController(Controller):
     tags = ["worlds"]
 
     @post("/import", status_code=HTTP_201_CREATED, request_max_body_size=IMPORT_CEILING,
-          summary="Import a Tiled map (.tmj or .tmx; tilesets and images alongside) as the room's world (owner, admin)")
+          summary="Import a Tiled map (.tmj or .tmx; tilesets and images alongside) as the room's world "
+                  "(owner, admin, builder)")
     async def import_map(
         self, request: Request, services: NamedDependency[Services], caller: NamedDependency[Claims],
         room_id: FromPath[str],
     ) -> WorldImportOut:
         room = await load_room(room_id)
-        may_manage(caller, room)
+        await may_build(caller, room)
         settings = services.settings
         map_name, map_data, files = await _uploads(request, settings.map_max_bytes)
         limits = Limits(tiles=settings.map_max_tiles, objects=settings.map_max_objects,
@@ -116,14 +118,14 @@ class WorldController(Controller):
         return WorldImportOut(version=await _version(room, version_id), world=document,
                               assets=sorted(converted.assets))
 
-    @get("/versions", summary="The room's saved worlds, newest first (owner or admin)")
+    @get("/versions", summary="The room's saved worlds, newest first (owner, admin, builder)")
     async def versions(
         self, caller: NamedDependency[Claims], room_id: FromPath[str],
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     ) -> WorldVersionPage:
         room = await load_room(room_id)
-        may_manage(caller, room)
+        await may_build(caller, room)
         where = WorldVersion.room == room_id
         total = await WorldVersion.count().where(where)
         rows = await WorldVersion.select().where(where).order_by(WorldVersion.created_at, ascending=False) \
@@ -134,13 +136,13 @@ class WorldController(Controller):
                                 total=total, limit=limit, offset=offset)
 
     @post("/versions/{version_id:str}/restore", status_code=200,
-          summary="Make an older saved world the room's world again; a live room switches over (owner or admin)")
+          summary="Make an older saved world the room's world again; a live room switches over (owner, admin, builder)")
     async def restore(
         self, services: NamedDependency[Services], caller: NamedDependency[Claims], room_id: FromPath[str],
         version_id: FromPath[str],
     ) -> WorldVersionOut:
         room = await load_room(room_id)
-        may_manage(caller, room)
+        await may_build(caller, room)
         await _version(room, version_id)
         await Room.update({Room.world: version_id}).where(Room.id == room_id)
         room = await load_room(room_id)

@@ -6,6 +6,9 @@
 // label without reloading. build-mode.png and build-mode-zone.png go into
 // VIRTUBAR_SCREENSHOTS when set (e.g. docs/screenshots), else a temporary
 // folder that is removed.
+// A second test: the owner of a town lets a guest build from the guest's
+// profile card; back in the room (the isometric view), the builder places a
+// portal, points it at a zone, saves, and the owner sees it without reloading.
 // Run: VIRTUBAR_E2E_URL=http://127.0.0.1:8000 node --test e2e/build.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,6 +128,58 @@ test('the owner builds a table and a zone; the other player sees them without re
   await b.page.keyboard.press('v');  // the isometric view draws the same world
   await b.page.locator('.overlay .label.zone', { hasText: 'Kitchen' }).waitFor();
 
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a player the owner lets build places a portal in the isometric view and points it at a zone', async () => {
+  const a = await guest(browser, BASE, `Townowner ${suffix}`), b = await guest(browser, BASE, `Builder ${suffix}`);
+  const room = `build town ${suffix}`;
+  await a.page.getByLabel('Room name').fill(room);
+  await a.page.getByLabel('Template').selectOption('world');
+  await a.page.getByRole('button', { name: 'Create and join' }).click();
+  await inRoom(a.page);
+  const join = async () => {
+    await b.page.getByLabel('Search rooms').fill(room);
+    await b.page.locator('.room-row', { hasText: room }).getByRole('button', { name: 'Join' }).click();
+    await inRoom(b.page);
+  };
+  await join();
+  assert.equal(await b.page.getByRole('button', { name: 'Build', exact: true }).count(), 0);
+
+  // the owner lets them build, from their card in the People list
+  await a.page.waitForFunction((n) => window.virtubar.view.members.list.some((m) => m.displayName === n), `Builder ${suffix}`, { timeout: 20000 });
+  await a.page.getByRole('button', { name: /^People/ }).click();
+  await a.page.locator('.people .person').getByRole('button', { name: `Builder ${suffix}` }).click();
+  const card = a.page.getByRole('dialog', { name: `Profile of Builder ${suffix}` });
+  await card.getByRole('button', { name: 'Let build here' }).click();
+  await card.getByText('may build here from their next visit').waitFor();
+  await a.page.evaluate(() => { window.stillTheSamePage = true; });
+
+  // next visit: the Build button, over the isometric view
+  await b.page.getByRole('button', { name: 'Leave', exact: true }).click();
+  await join();
+  assert.equal(await b.page.evaluate(() => window.virtubar.view.stage.view), 'iso');
+  await b.page.getByRole('button', { name: 'Build', exact: true }).click();
+  const dialog = b.page.getByRole('dialog', { name: 'Build mode' });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Portal', exact: true }).click();
+  await clickMap(b.page, 6.5, 6.5);
+  await dialog.getByRole('heading', { name: /^Portal \(portal-\d+\)$/ }).waitFor();
+  const id = (await dialog.getByRole('heading', { name: /^Portal/ }).textContent()).match(/\((portal-\d+)\)/)[1];
+  await dialog.getByRole('combobox', { name: 'Leads to' }).selectOption('zone');
+  const zone = await b.page.evaluate(() => window.virtubar.view.stage.world.zones.at(-1).id);
+  await dialog.getByRole('combobox', { name: 'Zone' }).selectOption(zone);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.getByText('Saved: everyone in the room sees the new world now.').waitFor();
+
+  // the owner's room has it, same page
+  await a.page.waitForFunction((id) => window.virtubar.view.stage.world.objects.some((o) => o.id === id), id, { timeout: 30000 });
+  const portal = await a.page.evaluate((id) => window.virtubar.view.stage.world.objects.find((o) => o.id === id), id);
+  assert.deepEqual([portal.kind, portal.target, portal.x, portal.z], ['portal', zone, 6.5, 6.5]);
+  assert.equal(await a.page.evaluate(() => window.stillTheSamePage), true);
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
   await a.context.close();

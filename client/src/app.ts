@@ -25,6 +25,7 @@ import { hearingRadius, TEMPLATES, worldProblems, type Template, type World } fr
 import { mountBench } from './bench';
 import { openAvatarEditor } from './avatarEditor';
 import { PeopleApi } from './people/api';
+import { builderList } from './people/builders';
 import { toggleFriends } from './people/friendsPanel';
 
 const platform = (): Platform => (matchMedia('(pointer: coarse)').matches && Math.min(innerWidth, innerHeight) < 820 ? 'mobile' : 'desktop');
@@ -94,10 +95,11 @@ export function startApp(root: HTMLElement): void {
     (window as unknown as { virtubar: unknown }).virtubar = { voice, transport, video };
     root.replaceChildren();
     address(roomLink(answer.roomId));
+    const owner = answer.room.ownerId === user.id;
     const view = new RoomView(root, {
       world: answer.world, roomName: answer.room.name, ticket: ticketOf(answer), provider, voice, video, capacity: Math.max(answer.room.capacity ?? 0, 64) + 2,
       timerAccess: {
-        owner: answer.room.ownerId === user.id, hostsOnly: !!answer.room.timerHostsOnly,
+        owner, hostsOnly: !!answer.room.timerHostsOnly,
         setHostsOnly: async (on) => !!(await api.request<Room>('PATCH', `/rooms/${answer.roomId}`, { timerHostsOnly: on })).timerHostsOnly,
         recheck: async () => !!(await api.request<Room>('GET', `/rooms/${answer.roomId}`)).timerHostsOnly,
       },
@@ -122,9 +124,13 @@ export function startApp(root: HTMLElement): void {
       },
       sessions: new SessionsApi(api), inviteLink: location.origin + roomLink(answer.roomId),
       music: api,
-      saveWorld: answer.room.ownerId === user.id || user.role === 'admin'
+      saveWorld: owner || user.role === 'admin' || answer.room.builders?.includes(user.id)
         ? async (world) => { await api.request<Room>('PATCH', `/rooms/${answer.roomId}`, { world }); } : undefined,
-      people: { api: people, owner: answer.room.ownerId === user.id, join: (roomId) => { view.leave(); void enter({ roomId }); } },
+      people: {
+        api: people, owner, join: (roomId) => { view.leave(); void enter({ roomId }); },
+        builders: owner ? builderList(answer.room.builders ?? [], async (ids) =>
+          (await api.request<Room>('PATCH', `/rooms/${answer.roomId}`, { builders: ids })).builders ?? []) : undefined,
+      },
     });
     (window as unknown as { virtubar: Record<string, unknown> }).virtubar.view = view;
     here = answer.roomId;

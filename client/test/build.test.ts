@@ -3,6 +3,7 @@ import {
   addSpawn, addZone, changeZone, labelObject, moveObject, placeObject, removeObject, removeSpawn, removeZone, rotateObject, setWall,
 } from '../src/build/edits';
 import { MapView, cellRect, hit, snap, snapPoint } from '../src/build/grid';
+import { firstOf, readTarget, roomIdFrom, setTarget } from '../src/build/portalTarget';
 import { concerns, locate } from '../src/build/problems';
 import { UndoStack } from '../src/build/undo';
 import { DEFAULT_WORLDS } from '../src/world/defaults';
@@ -133,4 +134,21 @@ test("the server's refusals are worded plainly and tied to the part they are abo
   expect(named.part).toEqual({ kind: 'object', id: office.objects![0].id });
   expect(locate(office, 'world.template', 'does not match the room\'s template'))
     .toEqual({ part: null, text: 'template: does not match the room\'s template' });
+});
+
+test('a portal leads nowhere, to a zone, to a room of a kind or to one room; a pasted link gives the id', () => {
+  const { world, id } = placeObject(office, 'portal', 3.5, 3.5);
+  expect(readTarget(world, world.objects!.find((o) => o.id === id)!.target)).toEqual({ leads: 'none', value: '' });
+  const zone = office.zones[0].id;
+  const toZone = setTarget(world, id, zone);
+  expect(readTarget(toZone, toZone.objects!.find((o) => o.id === id)!.target)).toEqual({ leads: 'zone', value: zone });
+  expect(readTarget(world, 'world')).toEqual({ leads: 'template', value: 'world' });
+  const room = 'a'.repeat(32);
+  expect(readTarget(world, room)).toEqual({ leads: 'room', value: room });
+  expect(roomIdFrom(`https://virtubar.example/r/${room}`)).toBe(room);
+  expect(roomIdFrom(` ${room} `)).toBe(room);
+  expect(roomIdFrom('https://virtubar.example/r/not-a-room')).toBeNull();
+  expect([firstOf(office, 'zone'), firstOf(office, 'template'), firstOf(office, 'room')]).toEqual([zone, 'office', '']);
+  expect('target' in setTarget(toZone, id, null).objects!.find((o) => o.id === id)!).toBe(false);
+  expect(toZone.objects!.filter((o) => o.id !== id)).toEqual(office.objects ?? []);  // the others untouched
 });

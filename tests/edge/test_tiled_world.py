@@ -168,3 +168,32 @@ async def test_a_live_room_follows_a_save_and_a_rollback_of_its_world(api, playe
     back = await api.post(f"/api/rooms/{room}/world/versions/{imported}/restore", headers=headers)
     assert back.status_code == 200, back.text
     await until(ann, room, seq, [(2.5, 2.9), (2.5, 2.4)], "wall")
+
+
+async def test_a_builders_import_and_restore_reach_the_players_in_the_room_without_a_reload(api, player):
+    async def signed_in() -> tuple[str, dict]:
+        r = await api.post("/api/auth/anonymous", json={})
+        return r.json()["user"]["id"], {"Authorization": f"Bearer {r.json()['accessToken']}"}
+
+    _, owner = await signed_in()
+    builder_id, builder = await signed_in()
+    room = (await api.post("/api/rooms", json={"name": "Office", "template": "office"}, headers=owner)).json()["id"]
+    assert (await api.patch(f"/api/rooms/{room}", json={"builders": [builder_id]}, headers=owner)).status_code == 200
+    world = (await api.get(f"/api/rooms/{room}", headers=builder)).json()["world"] | {"name": "Before the map"}
+    assert (await api.patch(f"/api/rooms/{room}", json={"world": world}, headers=builder)).status_code == 200
+    before = (await api.get(f"/api/rooms/{room}/world/versions", headers=builder)).json()["items"][0]["id"]
+    ann = await player(room, "ann")
+    files = [("map", (OFFICE[0], (SAMPLES / OFFICE[0]).read_bytes()))] + [
+        ("files", (n, (SAMPLES / n).read_bytes())) for n in OFFICE[1:]]
+    assert (await api.post(f"/api/rooms/{room}/world/import", files=files, headers=builder)).status_code == 201
+    imported = await ann.wait("world_changed", timeout=10)
+    assert (imported["roomId"], imported["world"]["name"]) == (room, "Sample office")
+    assert imported["world"]["tilemap"]["orientation"] == "orthogonal"
+    back = await api.post(f"/api/rooms/{room}/world/versions/{before}/restore", headers=builder)
+    assert back.status_code == 200, back.text
+    for _ in range(100):
+        if any(e["world"]["name"] == "Before the map" for e in ann.events("world_changed")):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the restore never reached the room")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import msgspec
 from litestar.testing import AsyncTestClient
 
+import functions.auditlog
 import functions.moderation
 from functions import create_app
 from virtubar import keys, wire
@@ -170,6 +171,7 @@ async def test_a_failing_audit_insert_leaves_no_sanction_mirror_or_announce(clie
     taken = (await client.get("/api/moderation/audit", headers=mod["headers"])).json()["items"][0]["id"]
     ids = iter([uuid.uuid4().hex, taken])  # the sanction's id, then the audit line's: one the log already holds
     monkeypatch.setattr(functions.moderation, "new_id", lambda: next(ids))
+    monkeypatch.setattr(functions.auditlog, "new_id", lambda: next(ids))  # the audit line's writer
     assert (await act(client, mod, type="ban", userId=troll_id, roomId=room, reason="slurs")).status_code == 500
     monkeypatch.undo()
     assert (await client.post("/api/rooms/join", json={"roomId": room}, headers=troll["headers"])).status_code == 200

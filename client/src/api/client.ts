@@ -8,7 +8,7 @@ import type { Platform } from '../net/realtime/types';
 
 export interface User { id: string; displayName: string; username: string | null; anonymous: boolean; role: string; avatar: Avatar; look?: AvatarLook | null }
 export interface Session { accessToken: string; refreshToken: string; expiresIn: number; user: User }
-export interface Room { id: string; name: string; template: Template; capacity: number; public: boolean; ownerId: string; occupancy: number; createdAt: string; workStyle?: 'quiet' | 'music' | 'check-ins' | null; timerHostsOnly?: boolean }
+export interface Room { id: string; name: string; template: Template; capacity: number; public: boolean; ownerId: string; occupancy: number; createdAt: string; workStyle?: 'quiet' | 'music' | 'check-ins' | null; timerHostsOnly?: boolean; builders?: string[] }
 export interface RoomPage { items: Room[]; total: number; limit: number; offset: number }
 export interface IceServer { urls: string[]; username?: string; credential?: string }
 export interface JoinAnswer {

@@ -1,5 +1,5 @@
 /** The side panel's editor of the selected part: an object's label, turn
- * and removal; a zone's name, type, capacity and audio/video rules; a spawn
+ * and removal (and where a portal leads); a zone's name, type, capacity and audio/video rules; a spawn
  * point's removal. The server's refusals about the part are shown in it. */
 import { h } from '../ui/dom';
 import type { World, ZoneType } from '../world/world';
@@ -7,6 +7,7 @@ import {
   KINDS, RULES, ZONE_TYPES, changeZone, labelObject, removeObject, removeSpawn, removeZone, rotateObject, type Rule,
 } from './edits';
 import type { Part } from './grid';
+import { portalFields } from './portalEditor';
 import { concerns, type PartProblem } from './problems';
 
 export interface EditorActions {
@@ -60,6 +61,7 @@ export function renderEditor(el: HTMLElement, world: World, part: Part | null, p
       h('div', { class: 'build-row' },
         h('button', { class: 'btn', type: 'button', text: '⟲ Turn left', title: 'Turn a quarter left (Shift+R)', onclick: () => act.edit((w) => rotateObject(w, o.id, -1)) }),
         h('button', { class: 'btn', type: 'button', text: '⟳ Turn right', title: 'Turn a quarter right (R)', onclick: () => act.edit((w) => rotateObject(w, o.id, 1)) })),
+      o.kind === 'portal' ? portalFields(world, o, act.edit) : '',
       remove('Delete object', (w) => removeObject(w, o.id)));
     return;
   }

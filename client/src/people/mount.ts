@@ -9,6 +9,7 @@ import type { Members } from '../room/members';
 import { toast } from '../ui/dom';
 import type { VoiceSession } from '../voice/voice';
 import type { PeopleApi } from './api';
+import type { Builders } from './builders';
 import { toggleFriends } from './friendsPanel';
 import { openCard } from './profileCard';
 
@@ -19,6 +20,8 @@ export interface PeopleHost {
   owner: boolean;
   /** Leave this room for a friend's. */
   join(roomId: string): void;
+  /** Who may build here, for the owner to change (absent for everyone else). */
+  builders?: Builders;
 }
 
 export interface PeopleRoom {
@@ -35,7 +38,7 @@ export interface PeopleRoom {
 export function mountPeople(room: PeopleRoom, host: PeopleHost): () => void {
   const { root, stage, members } = room;
   const show = (userId: string) => void openCard(root, host.api, {
-    roomId: room.roomId, owner: host.owner,
+    roomId: room.roomId, owner: host.owner, builders: host.builders,
     status: (id) => members.get(id)?.status ?? null,
     mutedForMe: (id) => members.get(id)?.mutedForMe ?? false,
     muteForMe: (id, muted) => { const d = members.get(id); if (d) d.mutedForMe = muted; room.voice?.muteForMe(id, muted); },

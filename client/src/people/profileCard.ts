@@ -2,10 +2,11 @@
  * their row in the People list: name, status, mutual friends, add friend,
  * mute for me, block, report (with an evidence file), and for the room's
  * owner and moderators mute, kick and ban with a reason (the moderation
- * routes, which write the audit log). */
+ * routes, which write the audit log); the owner lets them build or stops it. */
 import { ApiError } from '../api/client';
 import { h } from '../ui/dom';
 import type { PeopleApi, Sanction } from './api';
+import type { Builders } from './builders';
 import { friendButton, mayModerate, mutualLine } from './logic';
 import './people.css';
 
@@ -16,6 +17,8 @@ export interface CardHost {
   status(userId: string): string | null;
   mutedForMe(userId: string): boolean;
   muteForMe(userId: string, muted: boolean): void;
+  /** Who may build here, when this player owns the room. */
+  builders?: Builders;
   /** Blocks through the room (it stops drawing their strokes at once); resolves with what to say. */
   block(userId: string): Promise<string>;
 }
@@ -74,6 +77,22 @@ export async function openCard(parent: HTMLElement, people: PeopleApi, host: Car
     return form;
   }
 
+  function building(list: Builders): HTMLElement {
+    const words = (on: boolean) => on ? 'Stop letting build' : 'Let build here';
+    const button = h('button', { class: 'btn small', type: 'button', 'aria-pressed': String(list.has(userId)), text: words(list.has(userId)),
+      title: 'Builders change this room’s walls, zones and objects (from their next visit)' });
+    button.addEventListener('click', async () => {
+      const on = !list.has(userId);
+      try {
+        await list.set(userId, on);
+        button.textContent = words(on);
+        button.setAttribute('aria-pressed', String(on));
+        say(on ? `${card.displayName} may build here from their next visit.` : `${card.displayName} no longer builds here.`);
+      } catch (err) { fail(err); }
+    });
+    return h('div', { class: 'row actions' }, button);
+  }
+
   function moderation(): HTMLElement {
     const reason = h('input', { type: 'text', maxlength: '500', placeholder: 'Reason (required)', 'aria-label': 'Reason' });
     reason.addEventListener('input', () => say(''));
@@ -91,6 +110,7 @@ export async function openCard(parent: HTMLElement, people: PeopleApi, host: Car
       card.role !== 'player' ? h('span', { class: 'chip', text: card.role }) : null),
     self ? h('p', { class: 'muted', text: 'This is you.' }) : h('p', { class: 'mutual', text: mutualLine(card.mutualFriends.map((m) => m.displayName)) }),
     self ? null : h('div', { class: 'row actions' }, friendBtn, mute, block, report),
+    host.builders && !self ? building(host.builders) : null,
     mayModerate(card, me, host.owner) ? moderation() : null,
     line].filter((el): el is HTMLElement => el !== null));
   parent.append(dialog);
