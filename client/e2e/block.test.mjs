@@ -71,7 +71,10 @@ async function audioSent() {
 
 const pause = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** Audio that reached `page` over a few seconds: packets by the member each line carried (`null`: a line the SFU says carries nobody). */
+/** Audio that reached `page` over a few seconds: packets by the member each
+ * line carried (`null`: a line that carries nobody, by the SFU's word or
+ * because the client let go of a member it no longer draws; any packet there
+ * is audio the SFU still forwards). */
 async function heard(page) {
   const first = await page.evaluate(audioLines);
   await pause(2500);
