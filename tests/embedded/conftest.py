@@ -14,17 +14,19 @@ import pytest
 from infra.localservices import free_port
 
 
-def start_server(data: Path, port: int, log: Path, **settings: str) -> tuple[subprocess.Popen, str]:
+def start_server(data: Path, port: int, log: Path, **settings: str | None) -> tuple[subprocess.Popen, str]:
     """``virtubar up`` on ``data`` and ``port`` (with ``settings``, more
-    ``VIRTUBAR_*`` variables), once it answers; its output goes to ``log``."""
+    ``VIRTUBAR_*`` variables; None leaves one at its default), once it
+    answers; its output goes to ``log``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")}
-    env |= {
+    wanted = {
         "VIRTUBAR_SIGNUPS_PER_HOUR": "100000",
         "VIRTUBAR_GUESTS_PER_HOUR": "100000",
         "VIRTUBAR_LOGIN_ATTEMPTS_PER_10_MIN": "100000",  # the fuzzer signs in too
         "VIRTUBAR_REQUESTS_PER_MINUTE": "100000",  # the fuzzer is busy
         "VIRTUBAR_ADMIN_EMAILS": "admin@example.org",
     } | settings
+    env |= {k: v for k, v in wanted.items() if v is not None}
     with log.open("w") as out:  # a file: an unread pipe fills and stalls the server
         proc = subprocess.Popen(
             [sys.executable, "-m", "launcher.cli", "up", "--port", str(port), "--data", str(data)],
