@@ -1,6 +1,7 @@
 // People, two guests in real headless Chromium against a running VirtuBar
 // server (embedded mode, VIRTUBAR_E2E_URL): one edits their avatar in the room
-// and the other sees the new look; a friend request from the profile card,
+// and the other sees the new look; the profile card's status, live as the
+// player changes it; a friend request from the profile card,
 // accepted from the Friends panel; the friend seen online from the room
 // browser and joined with the Join button; the room's owner kicks from the
 // profile card opened by a click on the avatar. VIRTUBAR_SCREENSHOTS (a folder)
@@ -76,6 +77,10 @@ test('a friend request from the profile card, accepted from the Friends panel', 
   await cardFromPeople(b.page, a.name);
   const card = b.page.getByRole('dialog', { name: `Profile of ${a.name}` });
   await card.getByText('No mutual friends').waitFor();
+  const status = card.getByRole('status', { name: 'Status' });
+  assert.equal(await status.textContent(), 'Available');  // no status set: available, as the room sees Ana
+  await a.page.evaluate(() => window.virtubar.view.o.provider.sendStatus('break'));
+  await b.page.waitForFunction((n) => document.querySelector(`[aria-label="Profile of ${n}"] .chip.status`)?.textContent === 'Break', a.name, { timeout: 15000 });  // live, the card still open
   await card.getByRole('button', { name: 'Add friend' }).click();
   await card.getByText('Friend request sent.').waitFor();
   await card.getByRole('button', { name: 'Close card' }).click();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compact, DEFAULT_LOOK, fullLook, lookKey, lookOf, wearable } from '../src/avatarLook';
 import type { Friend } from '../src/people/api';
-import { friendButton, friendWhere, joinable, mayModerate, mutualLine } from '../src/people/logic';
+import { friendButton, friendWhere, joinable, mayModerate, mutualLine, statusLine } from '../src/people/logic';
 
 const friend = (over: Partial<Friend> = {}): Friend => ({ userId: 'b', displayName: 'Bo', look: {}, online: false, room: null, since: null, ...over });
 
@@ -72,5 +72,17 @@ describe('friends and the profile card', () => {
   it('lists a few mutual friends and counts the rest', () => {
     expect(mutualLine([])).toBe('No mutual friends');
     expect(mutualLine(['Cy', 'Dee', 'Eve', 'Fay', 'Gus'])).toBe('Mutual friends: Cy, Dee, Eve and 2 more');
+  });
+});
+
+describe('the profile card status', () => {
+  it('shows a member who set none as available, and their status once set', () => {
+    expect(statusLine(null, true)).toEqual({ text: 'Available', chip: 'available' });
+    expect(statusLine('working', true)).toEqual({ text: 'Working', chip: 'working' });
+    expect(statusLine('break', true).text).toBe('Break');
+  });
+
+  it('says when the player left the room rather than a stale status', () => {
+    expect(statusLine('away', false)).toEqual({ text: 'Not in this room', chip: 'gone' });
   });
 });

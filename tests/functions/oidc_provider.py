@@ -5,10 +5,12 @@ provider publishes them. Run as its own process:
 
     python -m tests.functions.oidc_provider PORT CLIENT_ID CLIENT_SECRET
 
-It signs in whoever asks, at once (no login page): the subject is the
-``login_hint`` parameter of the authorization request (``alice`` without
-one). ``POST /test/next`` with a JSON body ``{"aud": ..., "nonce": ...}``
-makes the next id_token lie about that claim (the attack tests)."""
+It signs in whoever names themselves: the subject is the authorization
+request's ``login_hint`` (the API tests send one and are signed in at once);
+without one it shows a login page (a browser's sign-in, played by the
+Chromium tests), whose form sends the request again with the name typed.
+``POST /test/next`` with a JSON body ``{"aud": ..., "nonce": ...}`` makes the
+next id_token lie about that claim (the attack tests)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -209,6 +212,20 @@ class Provider(AuthorizationServer):
         return request
 
 
+def login_page(values: dict[str, list[str]]) -> bytes:
+    """The provider's own page: the authorization request's parameters kept
+    in the form, the player's name added as ``login_hint``."""
+    kept = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v[0])}">' for k, v in values.items()
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test ID: sign in</title></head>'
+        '<body><main><h1>Test ID</h1><form method="get" action="/authorize">' + kept
+        + '<label>Username <input name="login_hint" required></label>'
+        '<button type="submit">Sign in to Test ID</button></form></main></body></html>'
+    ).encode()
+
+
 def serve(port: int, client_id: str, secret: str) -> None:
     issuer = f"http://localhost:{port}"
     provider = Provider(issuer, Client(client_id, secret))
@@ -251,8 +268,11 @@ def serve(port: int, client_id: str, secret: str) -> None:
                 self._answer(200, {"keys": [KEY.as_dict(private=False)]})
             elif path == "/authorize":
                 values = parse_qs(urlparse(self.path).query)
+                if not values.get("login_hint"):
+                    self._answer(200, login_page(values), [("Content-Type", "text/html; charset=utf-8")])
+                    return
                 request = self._request(values)
-                user = request.args.get("login_hint") or "alice"
+                user = request.args.get("login_hint")
                 try:
                     grant = provider.get_consent_grant(request, end_user=user)
                 except Exception as e:  # an invalid request: said, not redirected

@@ -1,6 +1,6 @@
 """Retention: the housekeeping of the long-running API deletes closed
-reports, report evidence and ended focus sessions older than their
-settings, and nothing younger."""
+reports, report evidence (the objects too, in the local folder and on S3)
+and ended focus sessions older than their settings, and nothing younger."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ import asyncio
 import time
 
 import pytest
+from litestar.testing import AsyncTestClient
 
-from functions import sessions
+from functions import create_app, sessions
+from functions.evidence import S3Store
 
+from .conftest import sign_in
 from .oidc_fixtures import days_ago, execute
+from .test_evidence import s3_settings  # noqa: F401 (a fixture)
+from .test_safety import s3_endpoint  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -94,3 +99,49 @@ async def test_zero_keeps_everything(client, player, settings, database_url):
     await asyncio.sleep(1.5)
     history = (await client.get("/api/sessions/history", headers=ann["headers"])).json()
     assert [s["id"] for s in history["items"]] == [kept]
+
+
+async def test_old_evidence_objects_go_from_s3_too_and_with_their_closed_report(
+    s3_settings, state, nodes, database_url,  # noqa: F811
+):
+    """On S3 the housekeeping deletes the objects themselves: old evidence of an
+    open report, and the evidence of an old closed report; younger stays."""
+    app = create_app(s3_settings, state)
+    services = app.state["services"]
+    await services.db.migrate()
+    store = services.evidence
+    assert isinstance(store, S3Store)
+    async with store._s3() as s3:
+        if not any(b["Name"] == "evidence-dl" for b in (await s3.list_buckets())["Buckets"]):
+            await s3.create_bucket(Bucket="evidence-dl", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    async with AsyncTestClient(app) as client:
+        mod, ann, bob = await admin(client), await sign_in(client), await sign_in(client)
+        old_open, new_open, old_closed = [await report(client, ann, bob) for _ in range(3)]
+        await client.post(f"/api/moderation/reports/{old_closed}/resolve",
+                          json={"status": "dismissed", "resolution": "nothing to see"}, headers=mod)
+        async with store._s3() as s3:
+            for report_id in (old_open, new_open, old_closed):
+                await s3.put_object(Bucket="evidence-dl", Key=f"evidence/{report_id}", Body=b"\x89PNG evidence")
+        for report_id in (old_open, new_open, old_closed):
+            await execute(database_url, f"UPDATE reports SET evidence_key = 'evidence/{report_id}' "
+                                        f"WHERE id = '{report_id}'")
+        await execute(database_url, f"UPDATE reports SET created_at = '{days_ago(6)}' WHERE id = '{new_open}'")
+        await execute(database_url, f"UPDATE reports SET created_at = '{days_ago(8)}' WHERE id = '{old_open}'")
+        await execute(database_url, f"UPDATE reports SET created_at = '{days_ago(5)}', "
+                                    f"resolved_at = '{days_ago(31)}' WHERE id = '{old_closed}'")
+
+        ours = {f"evidence/{report_id}" for report_id in (old_open, new_open, old_closed)}
+
+        async def stored() -> set[str]:
+            """This test's objects in the bucket (the other backend's run shares it)."""
+            async with store._s3() as s3:
+                listing = (await s3.list_objects_v2(Bucket="evidence-dl")).get("Contents", [])
+                return {o["Key"] for o in listing} & ours
+
+        deadline = time.monotonic() + 15  # the housekeeping's sweeps (every 0.5 s here)
+        while {f"evidence/{old_open}", f"evidence/{old_closed}"} & await stored():
+            assert time.monotonic() < deadline, "the old evidence objects were not deleted"
+            await asyncio.sleep(0.25)
+        await asyncio.sleep(1.0)  # one more sweep: nothing younger goes
+        assert await stored() == {f"evidence/{new_open}"}
+        assert await store.where(f"evidence/{new_open}") is not None

@@ -1,5 +1,6 @@
 /** What the friends list and the profile card show, as pure functions of
  * what the server said (tested in client/test/people.test.ts). */
+import type { Status } from '../net/realtime/types';
 import type { Card, Friend, Friendship } from './api';
 
 /** One line under a friend's name: where they are, if I may know. */
@@ -38,4 +39,12 @@ export function mutualLine(names: string[], shown = 3): string {
   if (!names.length) return 'No mutual friends';
   const head = names.slice(0, shown).join(', ');
   return `Mutual friends: ${head}${names.length > shown ? ` and ${names.length - shown} more` : ''}`;
+}
+
+/** The card's status as others in the room see it: a member who set none
+ * is available; one who left the room has no status here. */
+export function statusLine(status: Status | null, inRoom: boolean): { text: string; chip: Status | 'available' | 'gone' } {
+  if (!inRoom) return { text: 'Not in this room', chip: 'gone' };
+  const chip = status ?? 'available';
+  return { text: chip[0].toUpperCase() + chip.slice(1), chip };
 }

@@ -3,7 +3,7 @@
  * Mounted by `room/features.ts` beside the room view. */
 import { Raycaster, Vector2 } from 'three';
 import { openAvatarEditor } from '../avatarEditor';
-import type { RealtimeProvider } from '../net/realtime/types';
+import type { JoinTicket, RealtimeProvider, Status } from '../net/realtime/types';
 import type { Stage } from '../render/stage';
 import type { Members } from '../room/members';
 import { toast } from '../ui/dom';
@@ -27,6 +27,7 @@ export interface PeopleHost {
 export interface PeopleRoom {
   root: HTMLElement;
   roomId: string;
+  ticket: JoinTicket;
   provider: RealtimeProvider;
   stage: Stage;
   members: Members;
@@ -36,10 +37,24 @@ export interface PeopleRoom {
 }
 
 export function mountPeople(room: PeopleRoom, host: PeopleHost): () => void {
-  const { root, stage, members } = room;
+  const { root, stage, members, provider } = room;
+  const me = room.ticket.user.userId;
+  let mine: Status | null = null;  // my own status: I am not among the members
+  const stopMine = provider.on('status_changed', (s) => { if (s.userId === me) mine = s.status; });
+  /** A card's status line, live: the member's status, then each change and their leaving. */
+  const watchStatus = (id: string, show: (status: Status | null, inRoom: boolean) => void): (() => void) => {
+    const now = () => id === me ? show(mine, true) : show(members.get(id)?.status ?? null, !!members.get(id));
+    now();
+    const stops = [
+      provider.on('status_changed', (s) => { if (s.userId === id) show(s.status, true); }),
+      provider.on('member_left', (l) => { if (l.userId === id) show(null, false); }),
+      provider.on('member_joined', (j) => { if (j.member.userId === id) queueMicrotask(now); }),
+      provider.on('room_state', () => queueMicrotask(now)),
+    ];
+    return () => stops.forEach((stop) => stop());
+  };
   const show = (userId: string) => void openCard(root, host.api, {
-    roomId: room.roomId, owner: host.owner, builders: host.builders,
-    status: (id) => members.get(id)?.status ?? null,
+    roomId: room.roomId, owner: host.owner, builders: host.builders, watchStatus,
     mutedForMe: (id) => members.get(id)?.mutedForMe ?? false,
     muteForMe: (id, muted) => { const d = members.get(id); if (d) d.mutedForMe = muted; room.voice?.muteForMe(id, muted); },
     block: (id) => { room.blocked.add(id); return room.block(id); },
@@ -76,5 +91,5 @@ export function mountPeople(room: PeopleRoom, host: PeopleHost): () => void {
     if (d && !d.hidden) show(d.userId);
   };
   stage.canvas.addEventListener('click', onCanvas);
-  return () => { root.removeEventListener('click', onRow); stage.canvas.removeEventListener('click', onCanvas); };
+  return () => { stopMine(); root.removeEventListener('click', onRow); stage.canvas.removeEventListener('click', onCanvas); };
 }

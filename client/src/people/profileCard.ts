@@ -6,15 +6,18 @@
 import { ApiError } from '../api/client';
 import { h } from '../ui/dom';
 import type { PeopleApi, Sanction } from './api';
+import type { Status } from '../net/realtime/types';
 import type { Builders } from './builders';
-import { friendButton, mayModerate, mutualLine } from './logic';
+import { friendButton, mayModerate, mutualLine, statusLine } from './logic';
 import './people.css';
 
 export interface CardHost {
   roomId: string;
   /** This player owns the room (owners moderate their own room). */
   owner: boolean;
-  status(userId: string): string | null;
+  /** Calls `show` with the player's status now and at each change while the card is open
+   * (`inRoom` false once they left); returns the way to stop. */
+  watchStatus(userId: string, show: (status: Status | null, inRoom: boolean) => void): () => void;
   mutedForMe(userId: string): boolean;
   muteForMe(userId: string, muted: boolean): void;
   /** Who may build here, when this player owns the room. */
@@ -36,7 +39,13 @@ export async function openCard(parent: HTMLElement, people: PeopleApi, host: Car
   const self = userId === me.id;
   const dialog = h('section', { class: 'panel profile-card', role: 'dialog', 'aria-label': `Profile of ${card.displayName}` });
   const close = h('button', { class: 'btn small ghost', 'aria-label': 'Close card', onclick: () => dialog.remove(), text: '✕' });
-  const status = host.status(userId);
+  const status = h('span', { class: 'chip', role: 'status', 'aria-label': 'Status' });
+  const stopWatching = host.watchStatus(userId, (now, inRoom) => {
+    const { text, chip } = statusLine(now, inRoom);
+    status.textContent = text;
+    status.className = `chip status ${chip}`;
+  });
+  const stopWhenClosed = new MutationObserver(() => { if (!dialog.isConnected) { stopWatching(); stopWhenClosed.disconnect(); } });
 
   const friend = friendButton(card.friendship, self);
   const friendBtn = friend && h('button', { class: `btn small ${friend.action === 'ask' || friend.action === 'accept' ? 'primary' : ''}`, text: friend.label });
@@ -106,7 +115,7 @@ export async function openCard(parent: HTMLElement, people: PeopleApi, host: Car
 
   dialog.append(...[
     h('div', { class: 'row' }, h('h2', { text: card.displayName }), close),
-    h('p', { class: 'muted' }, status ? h('span', { class: `chip ${status}`, text: status }) : null,
+    h('p', { class: 'muted' }, status,
       card.role !== 'player' ? h('span', { class: 'chip', text: card.role }) : null),
     self ? h('p', { class: 'muted', text: 'This is you.' }) : h('p', { class: 'mutual', text: mutualLine(card.mutualFriends.map((m) => m.displayName)) }),
     self ? null : h('div', { class: 'row actions' }, friendBtn, mute, block, report),
@@ -114,4 +123,5 @@ export async function openCard(parent: HTMLElement, people: PeopleApi, host: Car
     mayModerate(card, me, host.owner) ? moderation() : null,
     line].filter((el): el is HTMLElement => el !== null));
   parent.append(dialog);
+  stopWhenClosed.observe(parent, { childList: true });
 }

@@ -6,6 +6,7 @@ import { TEMPLATES } from '../world/world';
 import { field, h } from './dom';
 import { icon } from './icons';
 import { WORK_STYLES, type WorkStyle } from './preferences';
+import { providerButton } from './signIn';
 
 export const TEMPLATE_INFO: Record<Template, { title: string; blurb: string }> = {
   bar: { title: 'Bar', blurb: 'A 3D bar with a dance floor and a jukebox.' },
@@ -92,6 +93,7 @@ export function browserScreen(api: Api, actions: BrowserActions): HTMLElement {
       actions.preferences ? h('button', { class: 'btn ghost', onclick: actions.preferences, text: 'Preferences' }) : null,
       h('button', { class: 'btn ghost', onclick: actions.schedule, text: 'Schedule' }),
       h('button', { class: 'btn ghost', onclick: actions.settings, text: 'Settings' }),
+      user.anonymous ? providerButton(api, 'btn primary', (e) => { error.textContent = e instanceof ApiError ? e.describe() : String(e); }) : null,
       h('button', { class: 'btn ghost', onclick: actions.signOut, text: 'Sign out' })),
     quick, error,
     h('section', { class: 'card list' }, h('div', { class: 'row' }, tabs, field('Search rooms', search, { class: 'search' })), list), create);

@@ -33,18 +33,28 @@ export function signInScreen(api: Api, done: () => void): HTMLElement {
     try { await api.register(email.value.trim(), username.value.trim(), newPassword.value); done(); } catch (err) { fail(err); } finally { busy(register, false); }
   });
 
-  const provider = h('button', { class: 'btn primary', type: 'button', text: 'Sign in' });
-  const oidc = h('div', { class: 'card', hidden: true }, h('h2', { text: 'Single sign-on' }), provider);
-  provider.addEventListener('click', async () => {
-    provider.disabled = true;
-    try { location.assign(await api.oidcStart()); } catch (err) { fail(err); provider.disabled = false; }
-  });
-  void api.oidcConfig().then((c) => {
-    if (c.enabled) { provider.textContent = `Sign in with ${c.name ?? 'your provider'}`; oidc.hidden = false; }
-  }).catch(() => undefined);  // no provider offered: no button
+  const oidc = h('div', { class: 'card', hidden: true }, h('h2', { text: 'Single sign-on' }),
+    providerButton(api, 'btn primary', fail, () => { oidc.hidden = false; }));
 
   return h('main', { class: 'screen signin' },
     h('header', { class: 'brand' }, h('img', { src: '/icons/icon-192.png', alt: '', width: '56', height: '56' }), h('h1', { text: 'VirtuBar' }),
       h('p', { text: 'Live spaces to hang out, work and meet: a bar, an office, a focus room, a town.' })),
     error, h('div', { class: 'cards' }, guest, oidc, signIn, register));
+}
+
+/** "Sign in with <provider>", shown (`offered`) only when the server offers
+ * one; a guest's token goes along, so a guest keeps their name and friends. */
+export function providerButton(api: Api, cls: string, fail: (e: unknown) => void, offered: () => void = () => undefined): HTMLButtonElement {
+  const button = h('button', { class: cls, type: 'button', text: 'Sign in', hidden: true });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try { location.assign(await api.oidcStart()); } catch (err) { fail(err); button.disabled = false; }
+  });
+  void api.oidcConfig().then((c) => {
+    if (!c.enabled) return;
+    button.textContent = `Sign in with ${c.name ?? 'your provider'}`;
+    button.hidden = false;
+    offered();
+  }).catch(() => undefined);  // no provider offered: no button
+  return button;
 }
