@@ -40,6 +40,7 @@ from realtime_edge.session import Session
 from realtime_edge.tasks import survive
 from virtubar import wire
 from virtubar.bus import RoomBus
+from virtubar.oslimits import EDGE_PLAYER_BYTES, default_capacity
 from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
 from virtubar.state import SharedState
@@ -55,6 +56,7 @@ class EdgeNode:
     def __init__(self, settings: Settings, state: SharedState, bus: RoomBus, config: EdgeConfig) -> None:
         self.settings, self.state, self.bus, self.config = settings, state, bus, config
         self.id = f"edge-{uuid.uuid4().hex[:10]}"
+        self.capacity = default_capacity(settings.node_capacity, EDGE_PLAYER_BYTES)
         self.tokens = TokenIssuer.from_settings(settings)
         self.metrics = Metrics()
         self.seats = Seats(state, config.presence_ttl_s)
@@ -83,7 +85,7 @@ class EdgeNode:
             self._read_loop(), self._tick_loop(), self._housekeeping_loop(),
             heartbeat(Registry(self.state), self.describe),
         )]
-        log("edge_started", node=self.id, url=self.url)
+        log("edge_started", node=self.id, url=self.url, capacity=self.capacity)
 
     @property
     def url(self) -> str:
@@ -91,7 +93,7 @@ class EdgeNode:
 
     def describe(self) -> NodeInfo:
         return NodeInfo(id=self.id, kind="edge", url=self.url, region=self.settings.region,
-                        capacity=self.settings.node_capacity, load=len(self.conns), draining=self.draining)
+                        capacity=self.capacity, load=len(self.conns), draining=self.draining)
 
     async def drain(self) -> None:
         """Tell every client to reconnect elsewhere, stop accepting, close."""

@@ -24,6 +24,7 @@ from sfu_node.room import Room
 from sfu_node.tasks import keep_running
 from virtubar.bus import RoomBus
 from virtubar.moderation import Admission
+from virtubar.oslimits import SFU_PLAYER_BYTES, default_capacity
 from virtubar.registry import NodeInfo, Registry, heartbeat
 from virtubar.settings import Settings
 from virtubar.state import SharedState
@@ -59,6 +60,7 @@ class SfuNode:
         self.state = state
         self.id = f"sfu-{uuid.uuid4().hex[:12]}"
         self.url = settings.sfu_url or settings.ws_base + "/sfu"
+        self.capacity = default_capacity(settings.node_capacity, SFU_PLAYER_BYTES)
         self.tokens = TokenIssuer.from_settings(settings)
         self.metrics = Metrics()
         self.rooms: dict[str, Room] = {}
@@ -134,7 +136,7 @@ class SfuNode:
             kind="sfu",
             url=self.url,
             region=s.region,
-            capacity=s.node_capacity,
+            capacity=self.capacity,
             load=self.load,
             draining=self.draining,
         )

@@ -122,7 +122,7 @@ class Settings(Struct, kw_only=True):
     admin_emails: list[str] = field(default_factory=list)
     edge_url: str = ""
     sfu_url: str = ""
-    node_capacity: PositiveInt = 5000
+    node_capacity: NonNegativeInt = 0  # players a node takes; 0: from its memory and open files
     reservation_s: Positive = 60.0
     s3_bucket: str = ""
     requests_per_minute: PositiveInt = 300

@@ -29,10 +29,15 @@ done
 
 if [ ! -f "$WORK/.installed" ]; then
   rm -rf "$WORK" && mkdir -p "$WORK" && cp -r "$PEER/." "$WORK/" && chmod -R u+w "$WORK"
+  # the harness was written when the command line lived in virtubar.cli
+  sed -i 's/virtubar\.cli/launcher.cli/g' "$WORK/vbstack.sh"
   (cd "$WORK" && npm install --no-audit --no-fund --silent && python3 -m venv .venv \
     && .venv/bin/pip install -q -r requirements.txt)
   touch "$WORK/.installed"
 fi
+# every generator client signs in as a guest from 127.0.0.1 with no cookie
+export VIRTUBAR_GUESTS_PER_HOUR=${VIRTUBAR_GUESTS_PER_HOUR:-100000000}
+export VIRTUBAR_GUESTS_PER_DEVICE_PER_HOUR=${VIRTUBAR_GUESTS_PER_DEVICE_PER_HOUR:-100000000}
 RESULTS="$WORK/results-$(date -u +%Y%m%dT%H%M%S)"
 mkdir -p "$RESULTS"
 (cd "$WORK" && VB="$ROOT" RESULTS="$RESULTS" SHAPES="$SHAPES" NO_WAIT=1 ./run_A.sh "$REPS")

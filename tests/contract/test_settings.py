@@ -41,7 +41,7 @@ def test_values_arrive_in_their_fields_types():
 @pytest.mark.parametrize(("cls", "name", "value", "why"), [
     (Settings, "VIRTUBAR_PORT", "eighty", "Expected `int`"),
     (Settings, "VIRTUBAR_PORT", "70000", "<= 65535"),
-    (Settings, "VIRTUBAR_NODE_CAPACITY", "0", ">= 1"),
+    (Settings, "VIRTUBAR_NODE_CAPACITY", "-1", ">= 0"),
     (Settings, "VIRTUBAR_RESERVATION_S", "soon", "Expected `float`"),
     (Settings, "VIRTUBAR_FORWARDED_HOPS", "-1", ">= 0"),
     (EdgeConfig, "VIRTUBAR_EDGE_TICK_HZ", "0", "> 0"),
