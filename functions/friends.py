@@ -62,12 +62,15 @@ def _other(row: dict, me: str) -> str:
     return row["addressee"] if row["requester"] == me else row["requester"]
 
 
-async def friend_ids(user_id: str) -> set[str]:
-    """Accepted friends, never one blocked either way."""
+async def friend_ids(user_id: str, blocked: set[str] | None = None) -> set[str]:
+    """Accepted friends, never one blocked either way (``blocked``: the
+    user's ``blocked_ids`` where the caller has them already)."""
     rows = await Friendship.select(Friendship.requester, Friendship.addressee).where(
         ((Friendship.requester == user_id) | (Friendship.addressee == user_id)) & Friendship.accepted_at.is_not_null()
     )
-    return {_other(r, user_id) for r in rows} - await blocked_ids(user_id)
+    if not rows:
+        return set()
+    return {_other(r, user_id) for r in rows} - (blocked if blocked is not None else await blocked_ids(user_id))
 
 
 async def _private_zone(world_id: str, zone_id: str) -> bool:
@@ -108,11 +111,11 @@ async def where_is(services: Services, viewer: str, friend: str, blocked: set[st
     return False, None
 
 
-async def friend_rooms(services: Services, viewer: str) -> set[str]:
-    """The rooms the viewer may be shown a friend in (quick-join prefers them)."""
-    blocked = await blocked_ids(viewer)
+async def friend_rooms(services: Services, viewer: str, blocked: set[str]) -> set[str]:
+    """The rooms the viewer may be shown a friend in (quick-join prefers
+    them); ``blocked``: the viewer's ``blocked_ids``."""
     found = set()
-    for friend in await friend_ids(viewer):
+    for friend in await friend_ids(viewer, blocked):
         _, room = await where_is(services, viewer, friend, blocked)
         if room is not None:
             found.add(room["id"])

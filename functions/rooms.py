@@ -25,7 +25,7 @@ from functions.matchmaking import Candidate, fill_order
 from functions.models import JoinIn, JoinOut, RoomDetail, RoomIn, RoomOut, RoomPage, RoomPatch
 from functions.preferences import preferences_of
 from functions.problems import ApiError, FieldError, found
-from functions.sanctions import active_ban, blocked_ids
+from functions.sanctions import active_ban, ban_for, bans_in_force, blocked_ids
 from functions.security import new_id
 from functions.tables import Room, RoomBuilder, RoomObject, World, WorldVersion
 from functions.users import checked_name, load_user, look_of, worn_look
@@ -81,11 +81,30 @@ async def load_room(room_id: str) -> dict:
 WORLD_TTL_S = 24 * 3600
 
 
+WORLDS_KEPT = 256
+_world_texts: dict[str, str] = {}
+
+
+async def _world_document(world_id: str) -> dict:
+    """A world's document, a fresh copy each call. A saved world never
+    changes (a change is a new version, ``functions/worldversions.py``), so
+    the process keeps the text of the last few it read: a join reads it
+    from memory, not the database."""
+    text = _world_texts.get(world_id)
+    if text is None:
+        world = found(await World.select(World.document).where(World.id == world_id).first(), "No such room.")
+        raw = world["document"]
+        text = raw if isinstance(raw, str) else json.dumps(raw)
+        if len(_world_texts) >= WORLDS_KEPT:
+            del _world_texts[next(iter(_world_texts))]
+        _world_texts[world_id] = text
+    return json.loads(text)
+
+
 async def room_world(row: dict) -> dict:
     """The room's world document with the objects its owner placed
     (``functions/objects.py``); a placed object replaces one of the same id."""
-    world = found(await World.select(World.document).where(World.id == row["world"]).first(), "No such room.")
-    document = _document(world["document"])
+    document = await _world_document(row["world"])
     placed = await RoomObject.select().where(RoomObject.room == row["id"]).order_by(RoomObject.created_at)
     if placed:
         ids = {p["id"] for p in placed}
@@ -398,21 +417,23 @@ async def _quick_join(services: Services, caller: Claims, template: str) -> dict
     rooms of the player's work style before the rest; never into a room holding someone the player blocked or was
     blocked by, nor one they are banned from. A room made because none had
     space takes the player's work style."""
-    if (ban := await active_ban(caller.sub, None)) is not None:
+    bans = await bans_in_force(caller.sub)
+    if (ban := ban_for(bans, None)) is not None:
         raise _banned(ban)
-    avoid = frozenset(await blocked_ids(caller.sub))
+    blocked = await blocked_ids(caller.sub)
+    avoid = frozenset(blocked)
     style = (await preferences_of(caller.sub)).workStyle if template == "focus" else None
     rows = await Room.select().where((Room.template == template) & (Room.public == True))  # noqa: E712
     by_id = {r["id"]: r for r in rows}
     counts = await occupancy(services, list(by_id))
-    friends_in = await friend_rooms(services, caller.sub)
+    friends_in = await friend_rooms(services, caller.sub, blocked)
     candidates = [
         Candidate(r["id"], n, r["capacity"], preferred=style is not None and r["work_style"] == style,
                   friend_here=r["id"] in friends_in)
         for r, n in zip(rows, counts, strict=True)
     ]
     for candidate in fill_order(candidates):
-        if await active_ban(caller.sub, candidate.room_id) is None and await _reserve(
+        if ban_for(bans, candidate.room_id) is None and await _reserve(
             services, by_id[candidate.room_id], caller.sub, avoid
         ):
             return by_id[candidate.room_id]

@@ -44,15 +44,26 @@ def _active(kind: str, user_id: str):
     return (Sanction.kind == kind) & (Sanction.user == user_id) & _in_force()
 
 
-async def active_ban(user_id: str, room_id: str | None) -> dict | None:
-    """The ban or kick cool-down that keeps ``user_id`` out of ``room_id``
-    (a room's or a global ban; a ban before a cool-down); with ``room_id``
-    None, a global ban only."""
-    rows = await Sanction.select().where(
+async def bans_in_force(user_id: str) -> list[dict]:
+    """Every ban and kick cool-down of ``user_id`` in force, in any room:
+    read once, then asked of each room with ``ban_for`` (a quick-join tries
+    several rooms)."""
+    return await Sanction.select().where(
         Sanction.kind.is_in(["ban", "kick"]) & (Sanction.user == user_id) & _in_force()
     )
-    found = [r for r in rows if r["room"] in (None, room_id)]
+
+
+def ban_for(bans: list[dict], room_id: str | None) -> dict | None:
+    """The one of ``bans`` that keeps its user out of ``room_id`` (a room's
+    or a global ban; a ban before a cool-down); with ``room_id`` None, a
+    global ban only."""
+    found = [r for r in bans if r["room"] in (None, room_id)]
     return min(found, key=lambda r: r["kind"] != "ban", default=None)
+
+
+async def active_ban(user_id: str, room_id: str | None) -> dict | None:
+    """The ban or kick cool-down that keeps ``user_id`` out of ``room_id``."""
+    return ban_for(await bans_in_force(user_id), room_id)
 
 
 async def active_sanctions(user_id: str, kind: str, room_id: str | None) -> list[dict]:

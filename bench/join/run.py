@@ -41,6 +41,8 @@ def start_server(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUBAR_")} | {
         "PYTHONPATH": str(REPO),
         "VIRTUBAR_SIGNUPS_PER_HOUR": "10000000",
+        "VIRTUBAR_GUESTS_PER_HOUR": "10000000",
+        "VIRTUBAR_GUESTS_PER_DEVICE_PER_HOUR": "10000000",
         "VIRTUBAR_REQUESTS_PER_MINUTE": "10000000",
         "VIRTUBAR_NODE_CAPACITY": "100000",
     }
