@@ -58,6 +58,12 @@ def memory_bytes(meminfo: Path = Path("/proc/meminfo"),
     return min(total, int(limit)) if limit.isdigit() else total
 
 
+def open_files() -> int:
+    """This process's soft limit of open files now (the entry points raised it)."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return 1 << 20 if soft == resource.RLIM_INFINITY else soft
+
+
 def default_capacity(setting: int, player_bytes: int) -> int:
     """The node's capacity: the operator's setting, or else from the machine."""
-    return setting or node_capacity(memory_bytes(), raise_open_files(), player_bytes)
+    return setting or node_capacity(memory_bytes(), open_files(), player_bytes)
